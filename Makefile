@@ -1,0 +1,29 @@
+# The two commands the README opens with: `make train` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Marker that the environment holds the current package with its dev extras.
+INSTALLED := $(VENV)/.installed
+
+.PHONY: train test test-all bench clean
+
+train: $(INSTALLED)  ## train the default model (DCGAN on the built-in digits); ARGS="model=gan ..." adds overrides
+	$(BIN)/python -m gan_lightning $(ARGS)
+
+test: $(INSTALLED)  ## the test suite without the slow tests
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-all: $(INSTALLED)  ## every test, slow ones included
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(INSTALLED)  ## framework overhead against a plain PyTorch loop
+	$(BIN)/python bench/overhead.py
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) outputs multirun

@@ -1,0 +1,55 @@
+"""Sample grids from the fixed noise batch, written to the run directory and sent to the loggers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lightning import Callback, LightningModule, Trainer
+from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
+from torch import Tensor
+from torchvision.utils import make_grid, save_image
+
+
+def log_image(logger: Logger, key: str, image: Tensor, step: int) -> None:
+    """Send one (C, H, W) image in [0, 1] to a logger that takes images; others ignore it."""
+    if isinstance(logger, WandbLogger):
+        logger.log_image(key=key, images=[image], step=step)
+    elif isinstance(logger, TensorBoardLogger):
+        logger.experiment.add_image(key, image, global_step=step)
+
+
+class SampleGrid(Callback):
+    """Every `every_n_epochs` epochs and at the end of training, G's images for the fixed noise as
+    one grid: `<dirpath>/epoch_NNNN.png`, a copy as `<dirpath>/last.png`, and `samples` in the loggers.
+
+    Args:
+        dirpath: folder for the PNG files (the run's `samples/`).
+        every_n_epochs: interval between grids.
+        nrow: images per grid row.
+    """
+
+    def __init__(self, dirpath: str, every_n_epochs: int = 1, nrow: int = 8):
+        self.dirpath = Path(dirpath)
+        self.every_n_epochs = every_n_epochs
+        self.nrow = nrow
+        self._last_written_step = -1
+
+    def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if (trainer.current_epoch + 1) % self.every_n_epochs == 0:
+            self.write(trainer, pl_module, f"epoch_{trainer.current_epoch:04d}")
+
+    def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self._last_written_step != trainer.global_step:  # training stopped between intervals
+            self.write(trainer, pl_module, f"epoch_{trainer.current_epoch:04d}_step_{pl_module.iteration}")
+
+    def write(self, trainer: Trainer, pl_module: LightningModule, name: str) -> None:
+        self._last_written_step = trainer.global_step
+        if not trainer.is_global_zero:
+            return
+        images = pl_module.sample_fixed().float().cpu()
+        grid = make_grid(images, nrow=self.nrow, normalize=True, value_range=(-1, 1))
+        self.dirpath.mkdir(parents=True, exist_ok=True)
+        save_image(grid, self.dirpath / f"{name}.png")
+        save_image(grid, self.dirpath / "last.png")
+        for logger in trainer.loggers:
+            log_image(logger, "samples", grid, step=pl_module.iteration)

@@ -1,0 +1,49 @@
+"""What the command-line entry points share: where the configs live and how errors are reported."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from omegaconf import DictConfig
+from omegaconf.errors import MissingMandatoryValue
+
+from gan_lightning.errors import ConfigError, UserError, find_user_error
+
+log = logging.getLogger("gan_lightning")
+T = TypeVar("T")
+
+
+def config_dir() -> str:
+    """The config tree: packaged inside the wheel, or the repository's top-level conf/ in a checkout."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "conf"
+    return str(packaged if packaged.is_dir() else package.parent / "conf")
+
+
+def as_user_error(error: BaseException) -> UserError | None:
+    """The user-facing form of `error`, or None for a bug (which keeps its traceback)."""
+    found = find_user_error(error)
+    if found is not None:
+        return found
+    current: BaseException | None = error
+    while current is not None:
+        if isinstance(current, MissingMandatoryValue):
+            key = current.full_key or "a required value"
+            return ConfigError(f"{key} is not set: give it on the command line, e.g. {key}=...")
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def run_reporting_errors(task: Callable[[DictConfig], T], cfg: DictConfig) -> T:
+    """Run `task`; bad input ends the process with one message naming the problem and the fix."""
+    try:
+        return task(cfg)
+    except Exception as error:
+        user_error = as_user_error(error)
+        if user_error is None:
+            raise
+        log.error("%s", user_error)
+        raise SystemExit(1) from None

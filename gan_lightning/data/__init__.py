@@ -1,0 +1,7 @@
+"""Datamodules. Batches are dicts: `image` (N, C, H, W) in [-1, 1], and `label` where it exists."""
+
+from gan_lightning.data.base import GANDataModule, TensorDictDataset
+from gan_lightning.data.digits import DigitsDataModule
+from gan_lightning.data.image_folder import ImageFiles, ImageFolderDataModule
+
+__all__ = ["DigitsDataModule", "GANDataModule", "ImageFiles", "ImageFolderDataModule", "TensorDictDataset"]

@@ -1,0 +1,89 @@
+"""What every datamodule shares: dict batches, a fixed train/val split, and loaders sized per step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from lightning import LightningDataModule
+from torch import Tensor
+from torch.utils.data import DataLoader, Dataset, random_split
+
+from gan_lightning.errors import DataError
+
+
+class TensorDictDataset(Dataset):
+    """Images (N, C, H, W) in [-1, 1], and labels (N,) if given, served as {"image", "label"} dicts."""
+
+    def __init__(self, images: Tensor, labels: Tensor | None = None):
+        self.images, self.labels = images, labels
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> dict[str, Tensor]:
+        item = {"image": self.images[index]}
+        if self.labels is not None:
+            item["label"] = self.labels[index]
+        return item
+
+
+class GANDataModule(LightningDataModule):
+    """Base datamodule. Subclasses implement `load()` returning the whole data set as a Dataset of dicts.
+
+    Args:
+        batch_size: real images per discriminator step.
+        val_fraction: share of the data held out as the validation split, drawn with `split_seed`
+            so the split is the same in every run.
+        num_workers: DataLoader worker processes.
+    """
+
+    def __init__(self, batch_size: int = 64, val_fraction: float = 0.1, split_seed: int = 0, num_workers: int = 0):
+        super().__init__()
+        if batch_size < 1:
+            raise DataError(f"data.batch_size must be positive, not {batch_size}")
+        if not 0.0 <= val_fraction < 1.0:
+            raise DataError(f"data.val_fraction must lie in [0, 1), not {val_fraction}")
+        self.batch_size = batch_size
+        self.val_fraction = val_fraction
+        self.split_seed = split_seed
+        self.num_workers = num_workers
+        # A family whose step uses k real minibatches (k discriminator steps) gets them as one batch of
+        # k * batch_size; train.py sets this from the family.
+        self.batches_per_step = 1
+        self.train_set: Dataset | None = None
+        self.val_set: Dataset | None = None
+
+    def load(self) -> Dataset:
+        raise NotImplementedError
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.train_set is not None:
+            return
+        data = self.load()
+        n_val = int(round(len(data) * self.val_fraction))
+        split = torch.Generator().manual_seed(self.split_seed)
+        self.train_set, self.val_set = random_split(data, [len(data) - n_val, n_val], generator=split)
+
+    def train_dataloader(self) -> DataLoader:
+        step_batch = self.batch_size * self.batches_per_step
+        if len(self.train_set) < step_batch:
+            raise DataError(
+                f"the training split has {len(self.train_set)} images, fewer than one training step needs "
+                f"({self.batches_per_step} x data.batch_size={self.batch_size}): lower data.batch_size or add data"
+            )
+        return self.dataloader(self.train_set, step_batch, shuffle=True, drop_last=True)
+
+    def dataloader(self, dataset: Dataset, batch_size: int, shuffle: bool = False, drop_last: bool = False) -> DataLoader:
+        """A loader over one split with this module's worker settings (for metrics and tools too)."""
+        return DataLoader(
+            dataset,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            drop_last=drop_last,
+            num_workers=self.num_workers,
+            persistent_workers=self.num_workers > 0,
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"split_seed": self.split_seed, "val_fraction": self.val_fraction}

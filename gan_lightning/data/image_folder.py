@@ -1,0 +1,86 @@
+"""Any folder tree of images, resized and center-cropped, with optional class labels from subfolders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from PIL import Image, UnidentifiedImageError
+from torch.utils.data import Dataset
+from torchvision.datasets.folder import IMG_EXTENSIONS
+from torchvision.transforms import v2
+
+from gan_lightning.data.base import GANDataModule
+from gan_lightning.errors import DataError
+
+_MODES = {1: "L", 3: "RGB"}
+
+
+class ImageFiles(Dataset):
+    """The image files below `root` (sorted); label = index of the top-level subfolder when `labels`."""
+
+    def __init__(self, root: str | Path, transform, channels: int = 3, labels: bool = False):
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise DataError(f"data.root={root} is not a folder: point data.root at a folder of images")
+        self.files = sorted(p for p in self.root.rglob("*") if p.is_file() and p.suffix.lower() in IMG_EXTENSIONS)
+        if not self.files:
+            raise DataError(
+                f"no images ({', '.join(sorted(set(IMG_EXTENSIONS)))}) under data.root={root}: "
+                "point data.root at a folder that holds them"
+            )
+        self.transform, self.mode = transform, _MODES[channels]
+        self.classes: list[str] = []
+        if labels:
+            self.classes = sorted({p.relative_to(self.root).parts[0] for p in self.files if p.parent != self.root})
+            loose = [p for p in self.files if p.parent == self.root]
+            if not self.classes or loose:
+                raise DataError(
+                    f"data.labels=true takes classes from the subfolders of data.root={root}, but "
+                    f"{len(loose)} images lie directly in it: move them into class folders or set data.labels=false"
+                )
+            self.class_index = {name: i for i, name in enumerate(self.classes)}
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> dict:
+        path = self.files[index]
+        try:
+            with Image.open(path) as image:
+                item = {"image": self.transform(image.convert(self.mode))}
+        except (UnidentifiedImageError, OSError) as error:
+            raise DataError(f"cannot read image {path} ({error}): remove or replace the file") from error
+        if self.classes:
+            item["label"] = self.class_index[path.relative_to(self.root).parts[0]]
+        return item
+
+
+class ImageFolderDataModule(GANDataModule):
+    """Images under `root`, resized (shorter side) and center-cropped to `image_size`, in [-1, 1].
+
+    Args:
+        root: the folder; every image below it is used.
+        image_size: side of the square images.
+        channels: 1 (grey) or 3 (RGB); images are converted on loading.
+        labels: take class labels from the top-level subfolders (torchvision ImageFolder layout).
+        Loader arguments: see GANDataModule.
+    """
+
+    def __init__(self, root: str, image_size: int = 64, channels: int = 3, labels: bool = False, **loader_args):
+        super().__init__(**loader_args)
+        if channels not in _MODES:
+            raise DataError(f"data.channels must be 1 or 3, not {channels}")
+        self.root, self.image_size, self.channels, self.labels = root, image_size, channels, labels
+
+    def load(self) -> ImageFiles:
+        transform = v2.Compose(
+            [
+                v2.PILToTensor(),
+                v2.Resize(self.image_size, antialias=True),
+                v2.CenterCrop(self.image_size),
+                v2.ToDtype(torch.float32, scale=True),
+                v2.Normalize([0.5] * self.channels, [0.5] * self.channels),  # [0, 1] -> [-1, 1]
+            ]
+        )
+        return ImageFiles(self.root, transform, self.channels, self.labels)

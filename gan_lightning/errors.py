@@ -1,0 +1,35 @@
+"""Errors caused by what the user asked for, reported as one message rather than a traceback.
+
+Raise one of these wherever a config value, a data folder or a checkpoint is wrong, with a message
+that names the problem and the fix. The command-line entry points print the message and exit 1.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input that the user can fix: the message says what is wrong and how to fix it."""
+
+
+class ConfigError(UserError):
+    """A config value that cannot work (an image size a network cannot produce, a bad option)."""
+
+
+class DataError(UserError):
+    """Missing, empty, corrupt or too small data."""
+
+
+class CheckpointError(UserError):
+    """A checkpoint that is missing, corrupt or from something else."""
+
+
+def find_user_error(error: BaseException) -> UserError | None:
+    """The UserError behind `error`, following the chain of causes that Hydra and Lightning add."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, UserError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

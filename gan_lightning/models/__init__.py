@@ -1,0 +1,29 @@
+"""One LightningModule per family (training algorithm); base.py holds what they share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from hydra.utils import get_class
+
+from gan_lightning.errors import CheckpointError
+from gan_lightning.models.base import GANFamily
+from gan_lightning.models.gan import GAN
+
+__all__ = ["GAN", "GANFamily", "load_family"]
+
+
+def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> GANFamily:
+    """Load any family's checkpoint without naming its class; bad files raise CheckpointError."""
+    path = Path(ckpt_path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}: pass the path of a .ckpt file from a run's checkpoints/ folder")
+    try:
+        checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as error:
+        raise CheckpointError(f"{path} is not a readable checkpoint ({error.__class__.__name__}): it may be truncated or not a .ckpt file") from error
+    if not isinstance(checkpoint, dict) or "family" not in checkpoint or "state_dict" not in checkpoint:
+        raise CheckpointError(f"{path} is not a gan-lightning checkpoint: it names no model family")
+    family = get_class(checkpoint["family"])
+    return family.load_from_checkpoint(path, map_location=map_location, weights_only=True)

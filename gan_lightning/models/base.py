@@ -1,0 +1,195 @@
+"""What every family shares: parts built from config, sampling, generator EMA, fixed noise, logging.
+
+A family is a training algorithm: a subclass writes out its discriminator and generator updates in
+`training_step` and says how many real minibatches and optimizer steps one training step takes.
+Networks, loss, optimizers and schedulers arrive as config nodes (`_target_`, `_partial_` for the
+optimizer and scheduler factories) and are built here, so a checkpoint's hyperparameters alone
+rebuild the model: `Family.load_from_checkpoint(path).sample(16)` works in a fresh process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from hydra.utils import instantiate
+from lightning import LightningModule
+from torch import Tensor, nn
+from torch.optim import Optimizer
+from torch.optim.swa_utils import AveragedModel
+
+from gan_lightning.errors import ConfigError
+
+Spec = Mapping[str, Any]  # a config node: {"_target_": "module.Class", ...}
+
+
+def build(spec: Spec | None) -> Any:
+    """Instantiate a config node with plain Python containers; None stays None."""
+    return None if spec is None else instantiate(spec, _convert_="all")
+
+
+def ema_with_warmup(decay: float):
+    """An AveragedModel update: an EMA whose decay after t updates is min(decay, (1 + t) / (10 + t)).
+
+    The warm-up (as in tf.train.ExponentialMovingAverage) keeps short runs from averaging in the
+    random initial weights: with decay 0.999 a plain EMA still holds 37% of them after 1,000 steps.
+    Integer buffers (BatchNorm's batch count) are copied.
+    """
+
+    def update(averaged: list[Tensor], current: list[Tensor], num_updates: Tensor) -> None:
+        t = int(num_updates)
+        weight_of_current = 1.0 - min(decay, (1 + t) / (10 + t))
+        for average, value in zip(averaged, current):
+            if average.is_floating_point():
+                average.lerp_(value, weight_of_current)
+            else:
+                average.copy_(value)
+
+    return update
+
+
+class GANFamily(LightningModule):
+    """Base of every family. Subclasses implement `training_step` with manual optimization.
+
+    Args:
+        generator, discriminator: config nodes of the networks; G must expose `latent_dim`.
+        loss: config node of an `AdversarialLoss`.
+        g_optimizer, d_optimizer: `_partial_` optimizer configs, called with the parameters.
+        g_scheduler, d_scheduler: optional `_partial_` scheduler configs, stepped once per epoch.
+        ema_decay: if set, samples and evaluation use an exponential moving average of G's
+            weights and buffers (Karras et al. 2018; Yazici et al. 2019) with this decay, reached
+            after a warm-up (see `ema_with_warmup`).
+        num_fixed_samples: size of the fixed noise batch behind comparable sample grids.
+    """
+
+    def __init__(
+        self,
+        generator: Spec,
+        discriminator: Spec,
+        loss: Spec,
+        g_optimizer: Spec,
+        d_optimizer: Spec,
+        g_scheduler: Spec | None = None,
+        d_scheduler: Spec | None = None,
+        ema_decay: float | None = None,
+        num_fixed_samples: int = 64,
+    ):
+        super().__init__()
+        self.automatic_optimization = False
+        # The full run config goes to the loggers from train.py; here the hyperparameters only
+        # travel in checkpoints, where they rebuild the networks.
+        self.save_hyperparameters(logger=False)
+        self.generator: nn.Module = build(generator)
+        self.discriminator: nn.Module = build(discriminator)
+        self.loss = build(loss)
+        if not hasattr(self.generator, "latent_dim"):
+            raise ConfigError(f"the generator {type(self.generator).__name__} has no `latent_dim` attribute")
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ConfigError(f"model.ema_decay must lie in (0, 1) or be null, not {ema_decay}")
+        self.generator_ema = (
+            None
+            if ema_decay is None
+            else AveragedModel(self.generator, multi_avg_fn=ema_with_warmup(ema_decay), use_buffers=True)
+        )
+        self.register_buffer("fixed_noise", self.noise(num_fixed_samples, seed=0))
+
+    # What one training step consumes and does; train.py uses these to size loaders and budgets.
+
+    @property
+    def real_batches_per_step(self) -> int:
+        """Real minibatches one training step consumes (the datamodule hands them over together)."""
+        return 1
+
+    @property
+    def optimizer_steps_per_iteration(self) -> int:
+        """Optimizer steps per training step: Lightning's `global_step` grows by this much per batch."""
+        raise NotImplementedError
+
+    @property
+    def iteration(self) -> int:
+        """Training steps completed (one generator update each): the unit of step budgets and log steps."""
+        return self.trainer.global_step // self.optimizer_steps_per_iteration
+
+    # Sampling: every metric, grid, notebook and CLI goes through these.
+
+    @property
+    def latent_dim(self) -> int:
+        return self.generator.latent_dim
+
+    def noise(self, n: int, seed: int | None = None) -> Tensor:
+        """z ~ N(0, I) of shape (n, latent_dim); with `seed`, the same z on every device and run."""
+        if seed is None:
+            return torch.randn(n, self.latent_dim, device=self.device)
+        stream = torch.Generator().manual_seed(seed)
+        return torch.randn(n, self.latent_dim, generator=stream).to(self.device)
+
+    @property
+    def sampling_generator(self) -> nn.Module:
+        """The generator behind samples and evaluation: its moving average when EMA is on."""
+        return self.generator if self.generator_ema is None else self.generator_ema.module
+
+    @torch.no_grad()
+    def generate(self, z: Tensor) -> Tensor:
+        """G(z) in eval mode (BatchNorm running statistics, no dropout), images in [-1, 1]."""
+        net = self.sampling_generator
+        was_training = net.training
+        net.eval()
+        try:
+            return net(z.to(self.device))
+        finally:
+            net.train(was_training)
+
+    def sample(self, n: int, seed: int | None = None) -> Tensor:
+        """n generated images in [-1, 1]."""
+        return self.generate(self.noise(n, seed))
+
+    def sample_fixed(self) -> Tensor:
+        """Images from the fixed noise batch, so grids from different epochs are comparable."""
+        return self.generate(self.fixed_noise)
+
+    # Optimization helpers for training_step.
+
+    def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
+        """The optimizers in the order [D, G]; `self.optimizers()` returns them so."""
+        d_opt = build(self.hparams.d_optimizer)(self.discriminator.parameters())
+        g_opt = build(self.hparams.g_optimizer)(self.generator.parameters())
+        schedulers = [
+            build(spec)(opt)
+            for spec, opt in ((self.hparams.d_scheduler, d_opt), (self.hparams.g_scheduler, g_opt))
+            if spec is not None
+        ]
+        return [d_opt, g_opt], schedulers
+
+    def update(self, optimizer: Optimizer, loss: Tensor) -> None:
+        """One manual update: clear the gradients, backpropagate through Lightning (AMP, DDP), step."""
+        optimizer.zero_grad(set_to_none=True)
+        self.manual_backward(loss)
+        optimizer.step()
+
+    def update_ema(self) -> None:
+        if self.generator_ema is not None:
+            self.generator_ema.update_parameters(self.generator)
+
+    def on_train_epoch_end(self) -> None:
+        schedulers = self.lr_schedulers() or []  # Lightning returns None, one scheduler, or a list
+        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
+            scheduler.step()
+
+    def log_losses(self, d_loss: Tensor, g_loss: Tensor, real_logits: Tensor, fake_logits: Tensor) -> None:
+        """The numbers every family logs each step, under the same names everywhere."""
+        d_opt, g_opt = self.optimizers()
+        self.log_dict(
+            {
+                "train/d_loss": d_loss.detach(),
+                "train/g_loss": g_loss.detach(),
+                "train/d_real": self.loss.score(real_logits.detach()).mean(),
+                "train/d_fake": self.loss.score(fake_logits.detach()).mean(),
+                "train/lr_d": d_opt.param_groups[0]["lr"],
+                "train/lr_g": g_opt.param_groups[0]["lr"],
+            }
+        )
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        # Lets gan_lightning.models.load_family() rebuild a checkpoint without being told its class.
+        checkpoint["family"] = f"{type(self).__module__}.{type(self).__qualname__}"

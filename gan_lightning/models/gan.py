@@ -1,0 +1,54 @@
+"""The unconditional adversarial game: Goodfellow et al. 2014, "Generative Adversarial Nets", Algorithm 1.
+
+One family, several presets: `gan` (the paper's MLPs) and `dcgan` (Radford et al. 2015) differ in
+their networks, loss and optimizer settings, never in this update rule.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.models.base import GANFamily
+
+
+class GAN(GANFamily):
+    """Algorithm 1: `n_critic` discriminator steps (k in the paper), then one generator step.
+
+    Each training step receives `n_critic` real minibatches, so every D step sees fresh real data
+    and fresh noise, as in the paper. Other arguments: see `GANFamily`.
+    """
+
+    def __init__(self, *, n_critic: int = 1, **parts):
+        super().__init__(**parts)
+        if n_critic < 1:
+            raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
+        self.n_critic = n_critic
+
+    @property
+    def real_batches_per_step(self) -> int:
+        return self.n_critic
+
+    @property
+    def optimizer_steps_per_iteration(self) -> int:
+        return self.n_critic + 1
+
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        d_opt, g_opt = self.optimizers()
+
+        # D ascends log D(x) + log(1 - D(G(z))): the loss module gives the negative to minimise.
+        for real in batch["image"].chunk(self.n_critic):
+            with torch.no_grad():
+                fake = self.generator(self.noise(len(real)))
+            real_logits, fake_logits = self.discriminator(real), self.discriminator(fake)
+            d_loss = self.loss.discriminator(real_logits, fake_logits)
+            self.update(d_opt, d_loss)
+
+        # G descends its loss on fresh noise; D's weights are frozen so none of its gradients are computed.
+        with self.toggled_optimizer(g_opt):
+            g_loss = self.loss.generator(self.discriminator(self.generator(self.noise(len(real)))))
+            self.update(g_opt, g_loss)
+        self.update_ema()
+
+        self.log_losses(d_loss, g_loss, real_logits, fake_logits)

@@ -1,0 +1,90 @@
+"""DCGAN networks (Radford, Metz & Chintala 2015, arXiv 1511.06434, sec. 3).
+
+No fully connected or pooling layers: G grows a 4x4 map by stride-2 transposed convolutions with
+BatchNorm and ReLU (tanh at the output); D mirrors it with stride-2 convolutions, LeakyReLU(0.2) and
+BatchNorm (none on its input layer), and a final 4x4 convolution gives one logit per image.
+All weights start from N(0, 0.02).
+"""
+
+from __future__ import annotations
+
+import math
+
+from torch import Tensor, nn
+
+from gan_lightning.errors import ConfigError
+
+
+def doublings_from_4x4(image_size: int, network: str) -> int:
+    """How many stride-2 layers turn a 4x4 map into `image_size` (image_size = 4 * 2**k, k >= 1)."""
+    k = math.log2(image_size / 4) if image_size > 0 else -1
+    if k < 1 or not k.is_integer():
+        sizes = ", ".join(str(4 * 2**i) for i in range(1, 7))
+        raise ConfigError(
+            f"the {network} builds square images of side 4*2^k ({sizes}, ...), "
+            f"not data.image_size={image_size}: set data.image_size to one of those"
+        )
+    return int(k)
+
+
+def dcgan_weights_init(module: nn.Module) -> None:
+    """Radford et al., sec. 4: all weights from N(0, 0.02); BatchNorm scales from N(1, 0.02)."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+class DCGANGenerator(nn.Module):
+    """z (N, latent_dim) -> images (N, channels, image_size, image_size) in [-1, 1]."""
+
+    def __init__(self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, base_width: int = 64):
+        super().__init__()
+        self.latent_dim = latent_dim
+        doublings = doublings_from_4x4(image_size, "DCGAN generator")
+        width = base_width * 2 ** (doublings - 1)
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(latent_dim, width, 4, 1, 0, bias=False),  # 1x1 -> 4x4
+            nn.BatchNorm2d(width),
+            nn.ReLU(inplace=True),
+        ]
+        for _ in range(doublings - 1):
+            layers += [
+                nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(width // 2),
+                nn.ReLU(inplace=True),
+            ]
+            width //= 2
+        layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1, bias=False), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        self.apply(dcgan_weights_init)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z.view(*z.shape, 1, 1))
+
+
+class DCGANDiscriminator(nn.Module):
+    """Images (N, channels, image_size, image_size) -> logits (N,)."""
+
+    def __init__(self, image_size: int = 64, channels: int = 3, base_width: int = 64):
+        super().__init__()
+        doublings = doublings_from_4x4(image_size, "DCGAN discriminator")
+        layers: list[nn.Module] = [
+            nn.Conv2d(channels, base_width, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        width = base_width
+        for _ in range(doublings - 1):
+            layers += [
+                nn.Conv2d(width, width * 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(width * 2),
+                nn.LeakyReLU(0.2, inplace=True),
+            ]
+            width *= 2
+        layers.append(nn.Conv2d(width, 1, 4, 1, 0, bias=False))  # 4x4 -> one logit
+        self.net = nn.Sequential(*layers)
+        self.apply(dcgan_weights_init)
+
+    def forward(self, images: Tensor) -> Tensor:
+        return self.net(images).flatten()

@@ -1,0 +1,98 @@
+"""Every config file in conf/ composes and instantiates into the object it describes."""
+
+from pathlib import Path
+
+import pytest
+import torch
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from lightning import Callback, Trainer
+from lightning.pytorch.loggers import Logger
+from lightning.pytorch.utilities.exceptions import MisconfigurationException
+from omegaconf import OmegaConf
+
+from gan_lightning.cli import config_dir
+from gan_lightning.data import GANDataModule
+from gan_lightning.losses import AdversarialLoss
+from gan_lightning.models import GANFamily
+
+from conftest import compose_config
+
+CONF = Path(config_dir())
+# Groups a run selects directly, and groups that model presets pick from (how each is selected).
+RUN_GROUPS = ["data", "model", "loss", "trainer", "callbacks", "logger", "experiment", "debug"]
+PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}"}
+INFRASTRUCTURE = {"hydra", "paths"}
+
+
+def options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
+
+
+def test_every_config_group_is_covered_here():
+    groups = {p.name for p in CONF.iterdir() if p.is_dir()}
+    assert groups == set(RUN_GROUPS) | set(PART_GROUPS) | INFRASTRUCTURE
+    assert {"data", "model", "loss", "trainer", "logger", "callbacks", "experiment", "debug"} <= groups
+
+
+def build_model(cfg) -> GANFamily:
+    return instantiate(cfg.model, _recursive_=False, _convert_="all")
+
+
+@pytest.mark.parametrize("group,option", [(g, o) for g in RUN_GROUPS for o in options(g)])
+def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir, monkeypatch):
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    cfg = compose_config([f"{group}={option}"], tmp_path)
+    if OmegaConf.is_missing(cfg.data, "root"):
+        cfg.data.root = str(image_dir)
+    if group in ("data", "experiment"):
+        datamodule = instantiate(cfg.data)
+        assert isinstance(datamodule, GANDataModule)
+        datamodule.setup()
+        image = datamodule.train_set[0]["image"]
+        assert image.shape == (cfg.data.channels, cfg.data.image_size, cfg.data.image_size)
+    if group in ("model", "loss", "experiment"):
+        model = build_model(cfg)
+        assert isinstance(model.loss, AdversarialLoss)
+        samples = model.sample(2, seed=0)
+        assert samples.shape == (2, cfg.data.channels, cfg.data.image_size, cfg.data.image_size)
+        assert model.loss.discriminator(torch.zeros(3), torch.zeros(3)).ndim == 0
+    if group in ("trainer", "debug", "experiment"):
+        if cfg.trainer.accelerator == "gpu" and not torch.cuda.is_available():
+            with pytest.raises((InstantiationException, MisconfigurationException), match="gpu"):
+                instantiate(cfg.trainer)
+        else:
+            assert isinstance(instantiate(cfg.trainer), Trainer)
+    if group in ("callbacks", "debug", "experiment"):
+        assert all(isinstance(instantiate(node), Callback) for node in (cfg.callbacks or {}).values())
+    if group == "logger":
+        loggers = [instantiate(node) for node in (cfg.logger or {}).values()]
+        assert all(isinstance(logger, Logger) for logger in loggers)
+        assert len(loggers) == {"none": 0, "many": 3}.get(option, 1)
+
+
+@pytest.mark.parametrize("role", ["generator", "discriminator"])
+def test_every_network_config_builds_into_a_model(role, tmp_path):
+    for option in options("net"):
+        if not option.endswith(role):
+            continue
+        cfg = compose_config([f"net@model.{role}={option}"], tmp_path)
+        model = build_model(cfg)
+        assert type(getattr(model, role)).__name__.lower().endswith(role)
+        assert model.discriminator(model.sample(2)).shape == (2,)
+
+
+def test_every_optimizer_config_builds_optimizers(tmp_path):
+    for option in options("optimizer"):
+        cfg = compose_config([f"optimizer@model.g_optimizer={option}", f"optimizer@model.d_optimizer={option}"], tmp_path)
+        optimizers, schedulers = build_model(cfg).configure_optimizers()
+        assert [type(o) for o in optimizers] == [instantiate(cfg.model.d_optimizer).func] * 2
+        assert schedulers == []
+
+
+def test_paper_defaults_of_the_dcgan_preset(tmp_path):
+    cfg = compose_config(["model=dcgan"], tmp_path)
+    assert cfg.model.g_optimizer.lr == cfg.model.d_optimizer.lr == 2e-4
+    assert cfg.model.g_optimizer.betas[0] == 0.5
+    assert cfg.model.n_critic == 1
+    assert cfg.loss.generator._target_.endswith("non_saturating_generator_loss")

@@ -1,0 +1,104 @@
+"""Training runs end to end: a few batches per preset, step accounting, determinism, checkpoints."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_lightning.models import GAN, load_family
+from gan_lightning.errors import CheckpointError
+from gan_lightning.train import train
+
+from conftest import compose_config, read_metrics, tiny_overrides
+
+LOSSES = ["train/d_loss", "train/g_loss", "train/d_real", "train/d_fake"]
+
+
+def run(tmp_path: Path, *overrides: str, model: str = "dcgan") -> Path:
+    out = tmp_path / "run"
+    train(compose_config([*tiny_overrides(model), *overrides], out))
+    return out
+
+
+@pytest.mark.parametrize("model", ["gan", "dcgan"])
+def test_a_few_batches_per_preset_write_the_run_directory(tmp_path, model):
+    out = run(tmp_path, model=model)
+    metrics = read_metrics(out / "metrics.csv")
+    assert len(metrics) == 4  # 2 epochs x 2 batches, logged every step
+    assert all(torch.isfinite(torch.tensor([row[key] for key in LOSSES])).all() for row in metrics)
+    assert all(0 < row["train/d_real"] < 1 for row in metrics)  # probabilities for the logistic loss
+    assert all(row["train/lr_g"] == pytest.approx(2e-4) for row in metrics)
+    assert sorted(p.name for p in (out / "samples").iterdir()) == ["epoch_0000.png", "epoch_0001.png", "last.png"]
+    assert (out / "checkpoints" / "last.ckpt").is_file()
+    assert "model:" in (out / "config.yaml").read_text()
+
+
+def test_step_budget_counts_iterations_with_several_critic_steps(tmp_path):
+    out = run(tmp_path, "model.n_critic=3", "trainer.max_steps=3", "trainer.max_epochs=10", "++trainer.limit_train_batches=100")
+    checkpoint = torch.load(out / "checkpoints" / "last.ckpt", weights_only=True)
+    assert checkpoint["global_step"] == 3 * (3 + 1)  # 3 iterations of 3 D steps and 1 G step
+    assert [row["step"] for row in read_metrics(out / "metrics.csv")] == [0, 1, 2]  # logged against iterations
+    model = load_family(out / "checkpoints" / "last.ckpt")
+    d_opt, g_opt = checkpoint["optimizer_states"]
+    assert d_opt["state"][0]["step"] == 3 * g_opt["state"][0]["step"] == 9
+    assert model.n_critic == 3
+
+
+def test_same_seed_same_losses_and_other_seed_other_losses(tmp_path):
+    def losses(out: Path) -> list[list[float]]:
+        return [[row[key] for key in LOSSES] for row in read_metrics(out / "metrics.csv")]
+
+    first, second, third = (losses(run(tmp_path / name, f"seed={seed}")) for name, seed in [("a", 7), ("b", 7), ("c", 8)])
+    assert len(first) == 4
+    assert first == second
+    assert first != third
+
+
+def test_checkpoint_samples_in_a_fresh_process(tmp_path):
+    ckpt = run(tmp_path) / "checkpoints" / "last.ckpt"
+    expected = load_family(ckpt).sample(16, seed=5)
+    code = (
+        "import sys, torch\n"
+        "from gan_lightning.models import GAN\n"
+        "images = GAN.load_from_checkpoint(sys.argv[1]).sample(16, seed=5)\n"
+        "torch.save(images, sys.argv[2])\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(ckpt), str(tmp_path / "s.pt")], check=True, timeout=120)
+    images = torch.load(tmp_path / "s.pt")
+    assert images.shape == (16, 1, 16, 16)
+    assert images.min() >= -1 and images.max() <= 1
+    assert torch.equal(images, expected)
+
+
+def test_ema_generator_is_used_for_sampling_and_saved(tmp_path):
+    ckpt = run(tmp_path, "model.ema_decay=0.9") / "checkpoints" / "last.ckpt"
+    model = load_family(ckpt)
+    assert model.sampling_generator is model.generator_ema.module
+    assert not torch.equal(model.sample(4, seed=1), model.generator.eval()(model.noise(4, seed=1)))
+    n_averaged = torch.load(ckpt, weights_only=True)["state_dict"]["generator_ema.n_averaged"]
+    assert n_averaged.item() == 4  # one EMA update per generator step
+
+
+def test_fixed_noise_makes_comparable_grids(tmp_path):
+    model = load_family(run(tmp_path) / "checkpoints" / "last.ckpt")
+    assert torch.equal(model.sample_fixed(), model.generate(model.fixed_noise))
+    assert model.fixed_noise.shape == (64, 100)
+    assert torch.equal(model.fixed_noise, model.noise(64, seed=0))
+
+
+def test_bad_checkpoints_are_clear_errors(tmp_path):
+    with pytest.raises(CheckpointError, match="no checkpoint at"):
+        load_family(tmp_path / "missing.ckpt")
+    (tmp_path / "junk.ckpt").write_bytes(b"\x00garbage")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        load_family(tmp_path / "junk.ckpt")
+    torch.save({"weights": torch.zeros(1)}, tmp_path / "other.ckpt")
+    with pytest.raises(CheckpointError, match="not a gan-lightning checkpoint"):
+        load_family(tmp_path / "other.ckpt")
+
+
+def test_minimax_loss_trains(tmp_path):
+    out = run(tmp_path, "loss=minimax", model="gan")
+    assert all(row["train/g_loss"] < 0 for row in read_metrics(out / "metrics.csv"))  # log(1 - D(G(z))) is negative
