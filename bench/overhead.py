@@ -6,7 +6,9 @@ D frozen during G's step, fresh noise for each step). The Lightning side is the 
 real Trainer with the CSV logger (every 10 steps, as the default run). An iteration's time is the gap
 between the starts of consecutive iterations, so it includes fetching the batch and every hook.
 
-    python bench/overhead.py [--rounds 6] [--iterations 25] [--batch-size 64] [--progress-bar]
+    python bench/overhead.py [--rounds 6] [--iterations 25] [--batch-size 64] [--progress-bar] [overrides ...]
+
+Overrides are Hydra config overrides, e.g. `model.generator.base_width=64 model.discriminator.base_width=64`.
 """
 
 from __future__ import annotations
@@ -84,12 +86,13 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--warmup", type=int, default=3, help="iterations dropped at the start of each round")
     parser.add_argument("--progress-bar", action="store_true", help="keep Lightning's progress bar on")
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides of the default config")
     args = parser.parse_args()
     quiet_known_noise()
     L.seed_everything(0, workers=True)
 
     with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
-        cfg = compose(config_name="train", overrides=["model=dcgan", "data=digits", f"data.batch_size={args.batch_size}"])
+        cfg = compose(config_name="train", overrides=["model=dcgan", "data=digits", f"data.batch_size={args.batch_size}", *args.overrides])
     with open_dict(cfg):
         cfg.paths.output_dir = tempfile.mkdtemp()
     datamodule = instantiate(cfg.data)
@@ -112,7 +115,7 @@ def main() -> None:
 
     lightning_median, plain_median = statistics.median(lightning_times), statistics.median(plain_times)
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}, lightning {L.__version__}")
-    print(f"DCGAN {cfg.data.image_size}x{cfg.data.image_size} digits, batch {args.batch_size}, {args.rounds} interleaved rounds x {args.iterations - args.warmup - 1} timed iterations each")
+    print(f"DCGAN {cfg.data.image_size}x{cfg.data.image_size} digits, batch {args.batch_size}, base width {cfg.model.generator.base_width}, {args.rounds} interleaved rounds x {args.iterations - args.warmup - 1} timed iterations each")
     print("| loop | median s/iteration | mean s/iteration |")
     print("|---|---|---|")
     print(f"| Lightning (gan_lightning GAN family) | {lightning_median:.4f} | {statistics.mean(lightning_times):.4f} |")

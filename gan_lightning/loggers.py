@@ -7,7 +7,7 @@ import netrc
 import os
 from pathlib import Path
 
-from lightning.pytorch.loggers import WandbLogger
+from lightning.pytorch.loggers import Logger, WandbLogger
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +31,11 @@ def wandb_logger(save_dir: str, offline: bool | None = None, **kwargs) -> WandbL
     if offline:
         log.info("W&B logs offline to %s; upload with: wandb sync %s/offline-run-*", Path(save_dir) / "wandb", Path(save_dir) / "wandb")
     return WandbLogger(save_dir=save_dir, offline=offline, **kwargs)
+
+
+def finish_runs(loggers: list[Logger]) -> None:
+    """End the W&B runs of this job, so the next job of a multirun (same process) starts its own."""
+    if any(isinstance(logger, WandbLogger) for logger in loggers):
+        import wandb
+
+        wandb.finish()  # a no-op when no run was started

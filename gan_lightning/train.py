@@ -11,6 +11,7 @@ import lightning as L
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from gan_lightning.loggers import finish_runs
 from gan_lightning.models.base import GANFamily
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,10 @@ def train(cfg: DictConfig) -> float | None:
         logger.log_hyperparams(resolved)
 
     log.info("Training %s on %s; run directory %s", cfg.model._target_, cfg.data._target_, output_dir)
-    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+    try:
+        trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+    finally:
+        finish_runs(loggers)
 
     metric = cfg.get("optimized_metric")
     if metric is None:

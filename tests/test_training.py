@@ -102,3 +102,27 @@ def test_bad_checkpoints_are_clear_errors(tmp_path):
 def test_minimax_loss_trains(tmp_path):
     out = run(tmp_path, "loss=minimax", model="gan")
     assert all(row["train/g_loss"] < 0 for row in read_metrics(out / "metrics.csv"))  # log(1 - D(G(z))) is negative
+
+
+def test_loggers_receive_losses_and_sample_grids_offline(tmp_path, monkeypatch):
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.delenv("WANDB_MODE", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc: no W&B credentials
+    out = run(tmp_path, "logger=many")
+    (wandb_run,) = (out / "wandb").glob("offline-run-*")
+    assert len(list((wandb_run / "files" / "media" / "images").glob("samples_*.png"))) == 2  # one grid per epoch
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(out / "tensorboard"), size_guidance={"images": 0}).Reload()
+    assert len(events.Images("samples")) == 2
+    assert len(events.Scalars("train/g_loss")) == 4
+    assert len(read_metrics(out / "metrics.csv")) == 4
+
+
+def test_schedulers_step_once_per_epoch(tmp_path):
+    scheduler = "{_target_: torch.optim.lr_scheduler.StepLR, _partial_: true, step_size: 1, gamma: 0.5}"
+    out = run(tmp_path, f"model.g_scheduler={scheduler}", "trainer.max_epochs=3")
+    lr_by_epoch = {int(row["epoch"]): row["train/lr_g"] for row in read_metrics(out / "metrics.csv")}
+    assert lr_by_epoch == pytest.approx({0: 2e-4, 1: 1e-4, 2: 5e-5})
+    assert all(row["train/lr_d"] == pytest.approx(2e-4) for row in read_metrics(out / "metrics.csv"))
