@@ -11,6 +11,7 @@ import lightning as L
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from gan_lightning.errors import CheckpointError
 from gan_lightning.loggers import finish_runs
 from gan_lightning.models.base import GANFamily
 
@@ -63,6 +64,10 @@ def train(cfg: DictConfig) -> float | None:
     resolved = OmegaConf.to_container(cfg, resolve=True)
     (output_dir / "config.yaml").write_text(OmegaConf.to_yaml(resolved))
 
+    ckpt_path = cfg.get("ckpt_path")
+    if ckpt_path is not None and not Path(ckpt_path).is_file():
+        raise CheckpointError(f"ckpt_path={ckpt_path} does not exist: pass a .ckpt file from a run's checkpoints/ folder")
+
     datamodule = instantiate(cfg.data)
     model: GANFamily = instantiate(cfg.model, _recursive_=False, _convert_="all")
     datamodule.batches_per_step = model.real_batches_per_step
@@ -73,7 +78,7 @@ def train(cfg: DictConfig) -> float | None:
 
     log.info("Training %s on %s; run directory %s", cfg.model._target_, cfg.data._target_, output_dir)
     try:
-        trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+        trainer.fit(model, datamodule=datamodule, ckpt_path=ckpt_path)
     finally:
         finish_runs(loggers)
 

@@ -31,6 +31,7 @@ def test_unknown_model_lists_the_models(tmp_path):
         (["data=image_folder", "data.root={empty}"], "no images (.bmp, .jpeg, .jpg"),
         (["data.image_size=30"], "not data.image_size=30: set data.image_size to one of those"),
         (["model.n_critic=0"], "model.n_critic must be at least 1, not 0"),
+        (["ckpt_path=/no/such.ckpt"], "ckpt_path=/no/such.ckpt does not exist"),
     ],
 )
 def test_bad_input_is_one_message_naming_the_fix(tmp_path, overrides, message):
@@ -94,3 +95,10 @@ def test_config_tree_ships_inside_a_regular_install(tmp_path):
     )
     assert shown.returncode == 0, shown.stderr
     assert "gan_lightning.nets.MLPGenerator" in shown.stdout
+
+
+def test_console_script_runs_the_same_app(tmp_path):
+    script = Path(sys.executable).parent / "gan-lightning"
+    shown = subprocess.run([str(script), "--cfg", "job", "model=dcgan"], cwd=tmp_path, capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "gan_lightning.nets.DCGANGenerator" in shown.stdout and "image_size: 32" in shown.stdout
