@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from pathlib import Path
@@ -27,6 +28,7 @@ class _DropMessages(logging.Filter):
         return not any(fragment in record.getMessage() for fragment in self.fragments)
 
 
+@functools.cache  # once per process: a multirun calls train() for every job
 def quiet_known_noise() -> None:
     """Silence library messages that say nothing about this run."""
     logging.getLogger("lightning.pytorch.utilities.rank_zero").addFilter(_DropMessages("litlogger"))

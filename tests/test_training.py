@@ -46,6 +46,16 @@ def test_step_budget_counts_iterations_with_several_critic_steps(tmp_path):
     assert model.n_critic == 3
 
 
+def test_checkpoint_interval_in_steps_counts_iterations(tmp_path):
+    out = run(
+        tmp_path, "model.n_critic=2", "trainer.max_epochs=1", "++trainer.limit_train_batches=4",
+        "callbacks.model_checkpoint.every_n_epochs=null", "+callbacks.model_checkpoint.every_n_train_steps=2",
+        "callbacks.model_checkpoint.filename='step={step}'",
+    )
+    saved = sorted(p.name for p in (out / "checkpoints").glob("step=*.ckpt"))
+    assert saved == ["step=12.ckpt", "step=6.ckpt"]  # after iterations 2 and 4: Lightning's steps 2*3 and 4*3
+
+
 def test_same_seed_same_losses_and_other_seed_other_losses(tmp_path):
     def losses(out: Path) -> list[list[float]]:
         return [[row[key] for key in LOSSES] for row in read_metrics(out / "metrics.csv")]
