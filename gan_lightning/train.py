@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import warnings
 from pathlib import Path
@@ -12,6 +11,7 @@ import lightning as L
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from gan_lightning.callbacks import RunConfigInCheckpoint
 from gan_lightning.errors import CheckpointError
 from gan_lightning.loggers import finish_runs
 from gan_lightning.models.base import GANFamily
@@ -28,10 +28,12 @@ class _DropMessages(logging.Filter):
         return not any(fragment in record.getMessage() for fragment in self.fragments)
 
 
-@functools.cache  # once per process: a multirun calls train() for every job
+_ADVERTS = _DropMessages("litlogger")
+
+
 def quiet_known_noise() -> None:
-    """Silence library messages that say nothing about this run."""
-    logging.getLogger("lightning.pytorch.utilities.rank_zero").addFilter(_DropMessages("litlogger"))
+    """Silence library messages that say nothing about this run (idempotent: a multirun calls it per job)."""
+    logging.getLogger("lightning.pytorch.utilities.rank_zero").addFilter(_ADVERTS)  # added once per instance
     # The run directory always holds Hydra's files before the CSV logger starts; nothing is deleted.
     warnings.filterwarnings("ignore", message=r"Experiment logs directory .* exists and is not empty")
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
@@ -74,7 +76,8 @@ def train(cfg: DictConfig) -> float | None:
     model: GANFamily = instantiate(cfg.model, _recursive_=False, _convert_="all")
     datamodule.batches_per_step = model.real_batches_per_step
     loggers = [instantiate(node) for node in (cfg.get("logger") or {}).values()]
-    trainer = build_trainer(cfg, model, callbacks=build_callbacks(cfg, model), logger=loggers)
+    callbacks = [*build_callbacks(cfg, model), RunConfigInCheckpoint(resolved)]
+    trainer = build_trainer(cfg, model, callbacks=callbacks, logger=loggers)
     for logger in loggers:
         logger.log_hyperparams(resolved)
 

@@ -30,6 +30,8 @@ TINY = [
     "callbacks.sample_grid.every_n_epochs=1",
     "callbacks.model_checkpoint.every_n_epochs=1",
     "data.batch_size=8",
+    "metrics.num_samples=100",
+    "metrics.batch_size=100",
 ]
 TINY_DCGAN = ["data.image_size=16", "model.generator.base_width=8", "model.discriminator.base_width=8"]
 TINY_MLP = ["data.image_size=16", "model.generator.hidden_dims=[32,32]", "model.discriminator.hidden_dims=[32,32]"]
@@ -48,9 +50,11 @@ def tiny_overrides(model: str = "dcgan") -> list[str]:
     return [f"model={model}", *TINY, *(TINY_MLP if model == "gan" else TINY_DCGAN)]
 
 
-def run_cli(*args: str, cwd: Path, module: str = "gan_lightning", timeout: int = 300) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path, module: str = "gan_lightning", timeout: int = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """`python -m <module> args...` in a fresh process, as a user runs it."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WANDB_MODE": "offline"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WANDB_MODE": "offline", **(env or {})}
     env.pop("HYDRA_FULL_ERROR", None)
     return subprocess.run(
         [sys.executable, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
@@ -69,10 +73,18 @@ def write_images(folder: Path, count: int, size: tuple[int, int] = (40, 30), suf
     return paths
 
 
-def read_metrics(path: Path) -> list[dict[str, float]]:
-    """metrics.csv as one dict per logged row, numbers parsed, empty cells left out."""
+def read_metrics(path: Path, prefix: str = "train/") -> list[dict[str, float]]:
+    """The rows of metrics.csv that log `prefix` keys (train/ per step, val/ per evaluation),
+    numbers parsed, empty cells left out."""
     with open(path, newline="") as file:
-        return [{key: float(value) for key, value in row.items() if value != ""} for row in csv.DictReader(file)]
+        rows = [{key: float(value) for key, value in row.items() if value != ""} for row in csv.DictReader(file)]
+    return [row for row in rows if any(key.startswith(prefix) for key in row)]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Real statistics and the digits classifier go to a cache of this test session, not ~/.cache."""
+    os.environ["GAN_LIGHTNING_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture

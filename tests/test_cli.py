@@ -41,6 +41,13 @@ def test_bad_input_is_one_message_naming_the_fix(tmp_path, overrides, message):
     assert_one_clear_error(result, message)
 
 
+def test_missing_inception_weights_stop_the_run_before_training(tmp_path, image_dir):
+    env_home = {"TORCH_HOME": str(tmp_path / "torch")}  # an empty hub cache
+    result = run_cli("data=image_folder", f"data.root={image_dir}", "hydra.run.dir=run", cwd=tmp_path, env=env_home)
+    assert_one_clear_error(result, "weights-inception-2015-12-05-6726825d.pth", "metrics.inception_weights=", str(tmp_path / "torch" / "hub" / "checkpoints"))
+    assert not (tmp_path / "run" / "checkpoints").exists()  # stopped before any training
+
+
 def test_gan_preset_from_the_command_line(tmp_path):
     result = run_cli("model=gan", *TINY, *TINY_MLP, "hydra.run.dir=run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -49,7 +56,10 @@ def test_gan_preset_from_the_command_line(tmp_path):
 
 
 def test_dcgan_on_an_image_folder(tmp_path, image_dir):
-    result = run_cli("model=dcgan", "data=image_folder", f"data.root={image_dir}", "data.num_workers=0", *TINY, *TINY_DCGAN, "hydra.run.dir=run", cwd=tmp_path)
+    result = run_cli(
+        "model=dcgan", "data=image_folder", f"data.root={image_dir}", "data.num_workers=0", "~callbacks.evaluation",
+        *TINY, *TINY_DCGAN, "hydra.run.dir=run", cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     out = tmp_path / "run"
     assert (out / "samples" / "last.png").is_file() and (out / "checkpoints" / "last.ckpt").is_file()

@@ -14,13 +14,14 @@ from omegaconf import OmegaConf
 from gan_lightning.cli import config_dir
 from gan_lightning.data import GANDataModule
 from gan_lightning.losses import AdversarialLoss
+from gan_lightning.metrics import MetricSettings
 from gan_lightning.models import GANFamily
 
 from conftest import compose_config
 
 CONF = Path(config_dir())
 # Groups a run selects directly, and groups that model presets pick from (how each is selected).
-RUN_GROUPS = ["data", "model", "loss", "trainer", "callbacks", "logger", "experiment", "debug"]
+RUN_GROUPS = ["data", "model", "loss", "trainer", "callbacks", "logger", "experiment", "debug", "metrics"]
 PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}"}
 INFRASTRUCTURE = {"hydra", "paths"}
 
@@ -65,6 +66,9 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
             assert isinstance(instantiate(cfg.trainer), Trainer)
     if group in ("callbacks", "debug", "experiment"):
         assert all(isinstance(instantiate(node), Callback) for node in (cfg.callbacks or {}).values())
+    if group == "metrics":
+        settings = MetricSettings.from_config(OmegaConf.to_container(cfg.metrics, resolve=True))
+        assert settings.num_samples >= 2 and not settings.cache_dir.startswith("$")
     if group == "logger":
         loggers = [instantiate(node) for node in (cfg.logger or {}).values()]
         assert all(isinstance(logger, Logger) for logger in loggers)
@@ -96,3 +100,10 @@ def test_paper_defaults_of_the_dcgan_preset(tmp_path):
     assert cfg.model.g_optimizer.betas[0] == 0.5
     assert cfg.model.n_critic == 1
     assert cfg.loss.generator._target_.endswith("non_saturating_generator_loss")
+
+
+def test_evaluate_config_composes_with_the_shared_groups(tmp_path):
+    cfg = compose_config(["data=digits", "ckpt_path=x.ckpt"], tmp_path, config_name="evaluate")
+    assert cfg.ckpt_path == "x.ckpt" and cfg.real_floor is False
+    assert MetricSettings.from_config(OmegaConf.to_container(cfg.metrics, resolve=True)).backbone == "auto"
+    assert compose_config([], tmp_path, config_name="evaluate").get("data") is None  # the checkpoint's own data by default

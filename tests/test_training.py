@@ -136,3 +136,11 @@ def test_schedulers_step_once_per_epoch(tmp_path):
     lr_by_epoch = {int(row["epoch"]): row["train/lr_g"] for row in read_metrics(out / "metrics.csv")}
     assert lr_by_epoch == pytest.approx({0: 2e-4, 1: 1e-4, 2: 5e-5})
     assert all(row["train/lr_d"] == pytest.approx(2e-4) for row in read_metrics(out / "metrics.csv"))
+
+
+def test_last_checkpoint_holds_the_end_of_training(tmp_path):
+    out = run(tmp_path, "trainer.max_epochs=3", "callbacks.model_checkpoint.every_n_epochs=2")
+    last = torch.load(out / "checkpoints" / "last.ckpt", weights_only=True)
+    assert (last["epoch"], last["global_step"]) == (3, 3 * 2 * 2)  # 3 epochs completed, of 2 iterations of 2 steps
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["epoch=001.ckpt", "last.ckpt"]
+    assert last["config"]["data"]["_target_"] == "gan_lightning.data.DigitsDataModule"  # the run config travels along

@@ -1,5 +1,8 @@
-"""Callbacks hooked into the Trainer: sample grids (and, later, evaluation)."""
+"""Callbacks hooked into the Trainer: sample grids and evaluation."""
 
+from gan_lightning.callbacks.checkpoints import LastCheckpoint
+from gan_lightning.callbacks.evaluation import Evaluation
+from gan_lightning.callbacks.run_config import RunConfigInCheckpoint
 from gan_lightning.callbacks.samples import SampleGrid, log_image
 
-__all__ = ["SampleGrid", "log_image"]
+__all__ = ["Evaluation", "LastCheckpoint", "RunConfigInCheckpoint", "SampleGrid", "log_image"]

@@ -2,6 +2,6 @@
 
 from gan_lightning.data.base import GANDataModule, TensorDictDataset
 from gan_lightning.data.digits import DigitsDataModule
-from gan_lightning.data.image_folder import ImageFiles, ImageFolderDataModule
+from gan_lightning.data.image_folder import ImageFiles, ImageFolderDataModule, image_transform
 
-__all__ = ["DigitsDataModule", "GANDataModule", "ImageFiles", "ImageFolderDataModule", "TensorDictDataset"]
+__all__ = ["DigitsDataModule", "GANDataModule", "ImageFiles", "ImageFolderDataModule", "TensorDictDataset", "image_transform"]

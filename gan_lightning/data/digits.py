@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import Tensor
+from torch.utils.data import Subset
 from sklearn.datasets import load_digits
 
 from gan_lightning.data.base import GANDataModule, TensorDictDataset
@@ -20,6 +22,8 @@ class DigitsDataModule(GANDataModule):
         Loader arguments: see GANDataModule.
     """
 
+    metrics_backbone = "digits_classifier"  # metrics.backbone=auto evaluates digits offline with it
+
     def __init__(self, image_size: int = 32, channels: int = 1, **loader_args):
         super().__init__(**loader_args)
         if channels not in (1, 3):
@@ -33,3 +37,8 @@ class DigitsDataModule(GANDataModule):
             images = F.interpolate(images, size=self.image_size, mode="bilinear", align_corners=False)
         images = (images.clamp(0, 1) * 2 - 1).expand(-1, self.channels, -1, -1).contiguous()
         return TensorDictDataset(images, torch.as_tensor(digits.target, dtype=torch.long))
+
+    def tensors(self, split: Subset) -> tuple[Tensor, Tensor]:
+        """All images and labels of one split (a Subset of the loaded set) as two tensors."""
+        dataset: TensorDictDataset = split.dataset
+        return dataset.images[split.indices], dataset.labels[split.indices]

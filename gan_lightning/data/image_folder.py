@@ -16,6 +16,19 @@ from gan_lightning.errors import DataError
 _MODES = {1: "L", 3: "RGB"}
 
 
+def image_transform(image_size: int, channels: int) -> v2.Compose:
+    """PIL image -> float tensor in [-1, 1], resized (shorter side) and center-cropped to a square."""
+    return v2.Compose(
+        [
+            v2.PILToTensor(),
+            v2.Resize(image_size, antialias=True),
+            v2.CenterCrop(image_size),
+            v2.ToDtype(torch.float32, scale=True),
+            v2.Normalize([0.5] * channels, [0.5] * channels),  # [0, 1] -> [-1, 1]
+        ]
+    )
+
+
 class ImageFiles(Dataset):
     """The image files below `root` (sorted); label = index of the top-level subfolder when `labels`."""
 
@@ -74,13 +87,4 @@ class ImageFolderDataModule(GANDataModule):
         self.root, self.image_size, self.channels, self.labels = root, image_size, channels, labels
 
     def load(self) -> ImageFiles:
-        transform = v2.Compose(
-            [
-                v2.PILToTensor(),
-                v2.Resize(self.image_size, antialias=True),
-                v2.CenterCrop(self.image_size),
-                v2.ToDtype(torch.float32, scale=True),
-                v2.Normalize([0.5] * self.channels, [0.5] * self.channels),  # [0, 1] -> [-1, 1]
-            ]
-        )
-        return ImageFiles(self.root, transform, self.channels, self.labels)
+        return ImageFiles(self.root, image_transform(self.image_size, self.channels), self.channels, self.labels)

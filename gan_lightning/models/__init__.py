@@ -11,11 +11,12 @@ from gan_lightning.errors import CheckpointError
 from gan_lightning.models.base import GANFamily
 from gan_lightning.models.gan import GAN
 
-__all__ = ["GAN", "GANFamily", "load_family"]
+__all__ = ["GAN", "GANFamily", "load_family", "read_checkpoint"]
 
 
-def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> GANFamily:
-    """Load any family's checkpoint without naming its class; bad files raise CheckpointError."""
+def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> dict:
+    """A gan-lightning checkpoint as a dict (state, hyperparameters, `family`, run `config`);
+    missing, unreadable or foreign files raise CheckpointError."""
     path = Path(ckpt_path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}: pass the path of a .ckpt file from a run's checkpoints/ folder")
@@ -25,5 +26,10 @@ def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu")
         raise CheckpointError(f"{path} is not a readable checkpoint ({error.__class__.__name__}): it may be truncated or not a .ckpt file") from error
     if not isinstance(checkpoint, dict) or "family" not in checkpoint or "state_dict" not in checkpoint:
         raise CheckpointError(f"{path} is not a gan-lightning checkpoint: it names no model family")
-    family = get_class(checkpoint["family"])
-    return family.load_from_checkpoint(path, map_location=map_location, weights_only=True)
+    return checkpoint
+
+
+def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> GANFamily:
+    """Load any family's checkpoint without naming its class; bad files raise CheckpointError."""
+    family = get_class(read_checkpoint(ckpt_path, map_location)["family"])
+    return family.load_from_checkpoint(ckpt_path, map_location=map_location, weights_only=True)

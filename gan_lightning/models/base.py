@@ -124,6 +124,12 @@ class GANFamily(LightningModule):
         stream = torch.Generator().manual_seed(seed)
         return torch.randn(n, self.latent_dim, generator=stream).to(self.device)
 
+    def indexed_noise(self, indices: range, seed: int = 0) -> Tensor:
+        """z_i for each sample index i, a function of (seed, i) alone: evaluation gets the same samples
+        whatever the batch size or number of processes."""
+        streams = (torch.Generator().manual_seed(seed * 1_000_003 + i) for i in indices)
+        return torch.stack([torch.randn(self.latent_dim, generator=stream) for stream in streams]).to(self.device)
+
     @property
     def sampling_generator(self) -> nn.Module:
         """The generator behind samples and evaluation: its moving average when EMA is on."""

@@ -1,0 +1,51 @@
+"""FID (FD), IS and KID during training, every N epochs and after the last epoch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lightning import Callback, LightningModule, Trainer
+
+from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, index_batches, set_real_statistics
+
+
+class Evaluation(Callback):
+    """Generates `num_samples` images (each process its share) and logs `val/fid` (Inception) or
+    `val/fd` (other backbones), `val/is`, `val/kid` and `val/num_samples`, computed against the real
+    split's cached statistics. Settings: the `metrics` config group (`MetricSettings`).
+    """
+
+    def __init__(self, settings: dict[str, Any]):
+        self.settings = MetricSettings.from_config(settings)
+        self.metrics = None
+
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        if stage != "fit" or self.metrics is not None:
+            return
+        # Built here, before training, so a missing Inception file stops the run at once.
+        self.metrics = build_metrics(self.settings, trainer.datamodule).to(pl_module.device)
+        self._real_ready = False
+
+    def due(self, trainer: Trainer) -> bool:
+        epoch = trainer.current_epoch + 1
+        last_epoch = trainer.max_epochs is not None and epoch >= trainer.max_epochs
+        out_of_steps = trainer.max_steps > 0 and trainer.global_step >= trainer.max_steps
+        return epoch % self.settings.every_n_epochs == 0 or last_epoch or out_of_steps
+
+    def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self.settings.every_n_epochs > 0 and self.due(trainer):
+            results = self.evaluate(trainer, pl_module)
+            pl_module.log_dict({f"val/{name}": float(value) for name, value in results.items()})
+
+    def evaluate(self, trainer: Trainer, pl_module: LightningModule) -> dict[str, float]:
+        metrics = self.metrics.to(pl_module.device)
+        if not self._real_ready:
+            trainer.datamodule.setup("fit")
+            # Real statistics enter on one process only: torchmetrics sums the states across processes.
+            set_real_statistics(metrics, self.settings, trainer.datamodule, self.settings.real_split, load=trainer.is_global_zero)
+            self._real_ready = True
+        for indices in index_batches(self.settings.num_samples, self.settings.batch_size, trainer.global_rank, trainer.world_size):
+            metrics.update(pl_module.generate(pl_module.indexed_noise(indices)), real=False)
+        results = metrics.compute()
+        metrics.reset_fake()
+        return results

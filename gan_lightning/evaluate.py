@@ -1,0 +1,118 @@
+"""Evaluate a checkpoint, or a folder of images, against a data set: FID (FD), IS and KID.
+
+    python -m gan_lightning.evaluate ckpt_path=RUN/checkpoints/last.ckpt [metrics.num_samples=N] [real_floor=true]
+    python -m gan_lightning.evaluate folder=DIR data=digits
+
+Prints a table and writes it as JSON (`output`, by default metrics.json in the run directory).
+With real_floor=true it adds the real-vs-real floor: the validation split scored against the same
+real statistics at the same N, the best a generator can hope to score on this protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import hydra
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from torch import Tensor
+
+from gan_lightning.cli import config_dir, run_reporting_errors
+from gan_lightning.data import ImageFiles, image_transform
+from gan_lightning.errors import ConfigError
+from gan_lightning.metrics.evaluation import (
+    MetricSettings,
+    build_metrics,
+    fixed_subset,
+    image_batches,
+    index_batches,
+    set_real_statistics,
+)
+from gan_lightning.metrics.generative import GenerativeMetrics
+from gan_lightning.models import load_family, read_checkpoint
+
+log = logging.getLogger(__name__)
+
+
+def generated_images(ckpt_path: str, num_samples: int, batch_size: int, seed: int, device: torch.device) -> Iterator[Tensor]:
+    model = load_family(ckpt_path, map_location=device)
+    for indices in index_batches(num_samples, batch_size):
+        yield model.generate(model.indexed_noise(indices, seed))
+
+
+def score(metrics: GenerativeMetrics, images: Iterator[Tensor]) -> dict[str, float]:
+    metrics.reset_fake()
+    device = metrics.fid.real_features_sum.device
+    for batch in images:
+        metrics.update(batch.to(device), real=False)
+    return metrics.compute()
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    columns = ["what", *[c for c in rows[0] if c not in ("what", "is_std", "kid_std")]]
+    cells = [[f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
+    return "\n".join(lines)
+
+
+def evaluate(cfg: DictConfig) -> dict[str, Any]:
+    settings = MetricSettings.from_config(OmegaConf.to_container(cfg.metrics, resolve=True))
+    ckpt_path, folder = cfg.get("ckpt_path"), cfg.get("folder")
+    if (ckpt_path is None) == (folder is None):
+        raise ConfigError("give either ckpt_path=... (a checkpoint) or folder=... (a folder of generated images)")
+    data_config = cfg.get("data")
+    if data_config is None and ckpt_path is not None:
+        data_config = read_checkpoint(ckpt_path).get("config", {}).get("data")
+    if data_config is None:
+        raise ConfigError("name the real data to compare with, e.g. data=digits or data=image_folder data.root=...")
+    datamodule = instantiate(data_config)
+    datamodule.setup("fit")
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    metrics = build_metrics(settings, datamodule).to(device)
+
+    num_samples = settings.num_samples
+    if cfg.real_floor and len(datamodule.val_set) < num_samples:
+        num_samples = len(datamodule.val_set)
+        log.info("real_floor: the validation split has %d images, so every row uses N = %d", num_samples, num_samples)
+        settings = MetricSettings(**{**vars(settings), "num_samples": num_samples})
+    num_real = set_real_statistics(metrics, settings, datamodule, settings.real_split)
+
+    if ckpt_path is not None:
+        images, what = generated_images(ckpt_path, num_samples, settings.batch_size, cfg.seed, device), f"model {ckpt_path}"
+    else:
+        files = fixed_subset(ImageFiles(folder, image_transform(datamodule.image_size, datamodule.channels), datamodule.channels), num_samples)
+        images, what = image_batches(datamodule, files, settings.batch_size), f"folder {folder}"
+    rows = [{"what": what, **score(metrics, images)}]
+    if cfg.real_floor:
+        val_images = image_batches(datamodule, fixed_subset(datamodule.val_set, num_samples), settings.batch_size)
+        rows.append({"what": "real floor (val split)", **score(metrics, val_images)})
+
+    report = {
+        "rows": rows,
+        "real": {"split": settings.real_split, "num_samples": num_real, "data": data_config.get("_target_")},
+        "backbone": metrics.backbone.cache_key,
+        "metrics": vars(settings),
+    }
+    print(format_table(rows))
+    print(f"real set: {num_real} images of the {settings.real_split} split; backbone {metrics.backbone.cache_key}")
+    output = Path(cfg.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2))
+    log.info("Wrote %s", output)
+    return report
+
+
+@hydra.main(version_base="1.3", config_path=config_dir(), config_name="evaluate")
+def main(cfg: DictConfig) -> dict[str, Any]:
+    return run_reporting_errors(evaluate, cfg)
+
+
+if __name__ == "__main__":
+    main()

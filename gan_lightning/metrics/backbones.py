@@ -1,0 +1,191 @@
+"""Feature networks behind the metrics: images in [-1, 1] -> (features, logits).
+
+- `InceptionBackbone`: torch-fidelity's Inception-v3, the network published FID and IS use, with
+  TF-compatible bilinear resizing to 299x299 (no antialiasing), so numbers match papers.
+- `DigitsClassifierBackbone`: a small CNN trained on the built-in digits in seconds and cached; the
+  offline default for digits data (its distance is reported as FD, not FID).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from gan_lightning.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+INCEPTION_WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
+
+
+def to_uint8_rgb(images: Tensor) -> Tensor:
+    """[-1, 1] float images (grey or RGB) -> uint8 RGB in [0, 255], as image files hold them."""
+    images = ((images.float() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+    return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
+
+
+def inception_weights(path: str | None) -> str:
+    """The Inception weights file: `path`, else torch hub's cache, else downloaded into that cache."""
+    if path is not None:
+        if not Path(path).is_file():
+            raise ConfigError(f"metrics.inception_weights={path} does not exist: point it at {INCEPTION_WEIGHTS_FILE}")
+        return str(path)
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / INCEPTION_WEIGHTS_FILE
+    if cached.is_file():
+        return str(cached)
+    from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
+
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        torch.hub.download_url_to_file(URL_INCEPTION_V3, str(cached), progress=False)
+    except Exception as error:
+        cached.unlink(missing_ok=True)
+        raise ConfigError(
+            f"the Inception weights {INCEPTION_WEIGHTS_FILE} are not in {cached.parent} and could not be "
+            f"downloaded ({error.__class__.__name__}). Download them on a machine with internet from "
+            f"{URL_INCEPTION_V3} and put the file in {cached.parent}, or pass "
+            f"metrics.inception_weights=/path/to/{INCEPTION_WEIGHTS_FILE}. To train without metrics: ~callbacks.evaluation"
+        ) from error
+    return str(cached)
+
+
+class InceptionBackbone(nn.Module):
+    """Inception-v3 pool features (2048) and logits (1008, as the TF graph) for FID, KID and IS."""
+
+    name = "inception"
+    distance_name = "fid"
+    num_features = 2048
+
+    def __init__(self, weights_path: str | None = None):
+        super().__init__()
+        from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+
+        weights = inception_weights(weights_path)
+        self.net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"], feature_extractor_weights_path=weights)
+        self.net.eval().requires_grad_(False)
+        self.cache_key = f"{self.name}-{Path(weights).stem}"
+
+    def train(self, mode: bool = True) -> InceptionBackbone:
+        return super().train(False)  # always in eval mode
+
+    @torch.no_grad()
+    def forward(self, images: Tensor) -> tuple[Tensor, Tensor]:
+        features, logits = self.net(to_uint8_rgb(images))
+        return features, logits
+
+
+class DigitsClassifier(nn.Module):
+    """A small CNN for grey digits at 16x16 (the data are 8x8 scans): `embed` gives the 128
+    penultimate features, `head` the 10 class logits."""
+
+    input_size = 16
+
+    def __init__(self, width: int = 32):
+        super().__init__()
+        self.embed = nn.Sequential(
+            nn.Conv2d(1, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 8x8
+            nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 4x4
+            nn.Flatten(), nn.Linear(2 * width * 16, 128), nn.ReLU(),
+        )  # fmt: skip
+        self.head = nn.Linear(128, 10)
+
+    def prepare(self, images: Tensor) -> Tensor:
+        """Any [-1, 1] images -> grey 16x16 (RGB is averaged)."""
+        images = images.float()
+        if images.shape[1] != 1:
+            images = images.mean(dim=1, keepdim=True)
+        if images.shape[-1] != self.input_size or images.shape[-2] != self.input_size:
+            images = F.interpolate(images, size=self.input_size, mode="bilinear", align_corners=False, antialias=True)
+        return images
+
+    def forward(self, images: Tensor) -> tuple[Tensor, Tensor]:
+        features = self.embed(self.prepare(images))
+        return features, self.head(features)
+
+
+def _shift(images: Tensor, max_shift: int, stream: torch.Generator) -> Tensor:
+    """Translate each image by up to `max_shift` pixels (zero-padded with the background value -1)."""
+    padded = F.pad(images, [max_shift] * 4, value=-1.0)
+    size = images.shape[-1]
+    out = torch.empty_like(images)
+    offsets = torch.randint(0, 2 * max_shift + 1, (len(images), 2), generator=stream)
+    for i, (dy, dx) in enumerate(offsets.tolist()):
+        out[i] = padded[i, :, dy : dy + size, dx : dx + size]
+    return out
+
+
+def train_digits_classifier(epochs: int = 10, seed: int = 0, lr: float = 1e-3, batch_size: int = 64) -> tuple[DigitsClassifier, float]:
+    """Train the classifier on the digits train split (fixed split) with small random shifts.
+
+    Deterministic on CPU: its own seed, run inside a forked RNG so training runs are not disturbed.
+    Returns the model (eval mode) and its accuracy on the validation split.
+    """
+    from gan_lightning.data.digits import DigitsDataModule
+
+    data = DigitsDataModule(image_size=DigitsClassifier.input_size)
+    data.setup()
+    train_images, train_labels = data.tensors(data.train_set)
+    val_images, val_labels = data.tensors(data.val_set)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        stream = torch.Generator().manual_seed(seed)
+        model = DigitsClassifier()
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        for _ in range(epochs):
+            order = torch.randperm(len(train_images), generator=stream)
+            for batch in order.split(batch_size):
+                _, logits = model(_shift(train_images[batch], 1, stream))
+                loss = F.cross_entropy(logits, train_labels[batch])
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+    model.eval().requires_grad_(False)
+    with torch.no_grad():
+        accuracy = (model(val_images)[1].argmax(1) == val_labels).float().mean().item()
+    return model, accuracy
+
+
+class DigitsClassifierBackbone(nn.Module):
+    """The digits classifier as a metric backbone, trained once and cached by a hash of its settings."""
+
+    name = "digits_classifier"
+    distance_name = "fd"
+    num_features = 128
+    SETTINGS = {"version": 1, "epochs": 10, "seed": 0, "lr": 1e-3, "batch_size": 64}
+
+    def __init__(self, cache_dir: str | Path):
+        super().__init__()
+        settings_hash = hashlib.sha256(json.dumps(self.SETTINGS, sort_keys=True).encode()).hexdigest()[:12]
+        path = Path(cache_dir).expanduser() / f"digits_classifier-{settings_hash}.pt"
+        self.classifier = DigitsClassifier()
+        if path.is_file():
+            saved = torch.load(path, weights_only=True)
+            self.classifier.load_state_dict(saved["state_dict"])
+            self.val_accuracy = saved["val_accuracy"]
+        else:
+            settings = {k: v for k, v in self.SETTINGS.items() if k != "version"}
+            trained, self.val_accuracy = train_digits_classifier(**settings)
+            self.classifier.load_state_dict(trained.state_dict())
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"state_dict": trained.state_dict(), "val_accuracy": self.val_accuracy}, path)
+            log.info("Trained the digits classifier (validation accuracy %.3f), cached in %s", self.val_accuracy, path)
+        self.classifier.eval().requires_grad_(False)
+        self.cache_key = f"{self.name}-{settings_hash}"
+
+    def train(self, mode: bool = True) -> DigitsClassifierBackbone:
+        return super().train(False)
+
+    @torch.no_grad()
+    def forward(self, images: Tensor) -> tuple[Tensor, Tensor]:
+        return self.classifier(images)
+
+    @torch.no_grad()
+    def predict(self, images: Tensor) -> Tensor:
+        """The digit class of each image."""
+        return self.classifier(images)[1].argmax(dim=1)
