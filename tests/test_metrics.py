@@ -168,3 +168,15 @@ def test_index_batches_split_the_samples_over_processes_in_rank_order():
     flattened = [i for rank_batches in blocks for batch in rank_batches for i in batch]
     assert flattened == list(range(1001))  # contiguous blocks, gathered in rank order
     assert [len(b) for b in blocks[0]] == [100, 100, 100, 34]
+
+
+def test_fid_infinity_is_reported_beside_the_distance():
+    stream = torch.Generator().manual_seed(5)
+    metrics = features_metrics(32, kid=False, inception_score=False, fid_infinity=True)
+    metrics.update(torch.randn(20000, 32, generator=stream), real=True)
+    metrics.update(torch.randn(2000, 32, generator=stream) + 0.25, real=False)
+    results = metrics.compute()
+    assert set(results) == {"fd", "fd_infinity", "num_samples"}
+    truth = 32 * 0.25**2  # the distance of the mean shift
+    assert results["fd"] - truth > 0.05  # biased upwards at N = 2000
+    assert abs(results["fd_infinity"] - truth) < 0.05  # the extrapolation removes most of it

@@ -18,13 +18,13 @@ class Evaluation(Callback):
     def __init__(self, settings: dict[str, Any]):
         self.settings = MetricSettings.from_config(settings)
         self.metrics = None
+        self._real_ready = False
 
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
         if stage != "fit" or self.metrics is not None:
             return
         # Built here, before training, so a missing Inception file stops the run at once.
-        self.metrics = build_metrics(self.settings, trainer.datamodule).to(pl_module.device)
-        self._real_ready = False
+        self.metrics = build_metrics(self.settings, trainer.datamodule)
 
     def due(self, trainer: Trainer) -> bool:
         epoch = trainer.current_epoch + 1
@@ -38,9 +38,8 @@ class Evaluation(Callback):
             pl_module.log_dict({f"val/{name}": float(value) for name, value in results.items()})
 
     def evaluate(self, trainer: Trainer, pl_module: LightningModule) -> dict[str, float]:
-        metrics = self.metrics.to(pl_module.device)
+        metrics = self.metrics.to(pl_module.device)  # the model's device, known once training runs
         if not self._real_ready:
-            trainer.datamodule.setup("fit")
             # Real statistics enter on one process only: torchmetrics sums the states across processes.
             set_real_statistics(metrics, self.settings, trainer.datamodule, self.settings.real_split, load=trainer.is_global_zero)
             self._real_ready = True
