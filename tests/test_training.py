@@ -66,6 +66,15 @@ def test_same_seed_same_losses_and_other_seed_other_losses(tmp_path):
     assert first != third
 
 
+def test_evaluating_and_sample_grids_do_not_change_training(tmp_path):
+    def losses(out: Path) -> list[float]:
+        return [row["train/g_loss"] for row in read_metrics(out / "metrics.csv")]
+
+    evaluated = losses(run(tmp_path / "a", "trainer.max_epochs=3"))
+    plain = losses(run(tmp_path / "b", "trainer.max_epochs=3", "~callbacks.evaluation", "~callbacks.sample_grid"))
+    assert len(evaluated) == 6 and evaluated == plain
+
+
 def test_checkpoint_samples_in_a_fresh_process(tmp_path):
     ckpt = run(tmp_path) / "checkpoints" / "last.ckpt"
     expected = load_family(ckpt).sample(16, seed=5)

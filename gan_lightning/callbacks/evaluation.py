@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from lightning import Callback, LightningModule, Trainer
 
 from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, index_batches, set_real_statistics
@@ -23,8 +24,10 @@ class Evaluation(Callback):
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
         if stage != "fit" or self.metrics is not None:
             return
-        # Built here, before training, so a missing Inception file stops the run at once.
-        self.metrics = build_metrics(self.settings, trainer.datamodule)
+        # Built here, before training, so a missing Inception file stops the run at once. Building a
+        # backbone draws random initial weights before loading the real ones: keep the run's RNG.
+        with torch.random.fork_rng(devices=[]):
+            self.metrics = build_metrics(self.settings, trainer.datamodule)
 
     def due(self, trainer: Trainer) -> bool:
         epoch = trainer.current_epoch + 1
@@ -34,7 +37,8 @@ class Evaluation(Callback):
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         if self.settings.every_n_epochs > 0 and self.due(trainer):
-            results = self.evaluate(trainer, pl_module)
+            with torch.random.fork_rng(devices=[]):  # loaders draw seeds: evaluating must not change training
+                results = self.evaluate(trainer, pl_module)
             pl_module.log_dict({f"val/{name}": float(value) for name, value in results.items()})
 
     def evaluate(self, trainer: Trainer, pl_module: LightningModule) -> dict[str, float]:
