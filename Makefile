@@ -19,9 +19,12 @@ test-all: $(INSTALLED)  ## every test, slow ones included
 bench: $(INSTALLED)  ## framework overhead against a plain PyTorch loop
 	$(BIN)/python bench/overhead.py
 
+# uv installs the several GB of torch and its CUDA libraries in well under a minute (pip takes about
+# three); plain pip is the fallback.
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	( $(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --python $(BIN)/python -e ".[dev]" ) \
+		|| $(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
 clean:
