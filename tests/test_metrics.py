@@ -180,3 +180,25 @@ def test_fid_infinity_is_reported_beside_the_distance():
     truth = 32 * 0.25**2  # the distance of the mean shift
     assert results["fd"] - truth > 0.05  # biased upwards at N = 2000
     assert abs(results["fd_infinity"] - truth) < 0.05  # the extrapolation removes most of it
+
+
+def test_inception_backbone_gives_pool_features_and_logits_from_a_local_weights_file(tmp_path):
+    from unittest import mock
+
+    from torch_fidelity import feature_extractor_inceptionv3 as module
+
+    from gan_lightning.metrics.evaluation import build_backbone
+
+    # A weights file in torch-fidelity's format with random values (the real one cannot be fetched here).
+    with mock.patch.object(module, "load_state_dict_from_url", return_value={}), mock.patch.object(
+        module.FeatureExtractorInceptionV3, "load_state_dict", lambda self, state: None
+    ):
+        weights = module.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"]).state_dict()
+    torch.save(weights, tmp_path / INCEPTION_WEIGHTS_FILE)
+    backbone = build_backbone(MetricSettings(backbone="auto", inception_weights=str(tmp_path / INCEPTION_WEIGHTS_FILE)), object())
+    assert backbone.distance_name == "fid" and backbone.cache_key == f"inception-{INCEPTION_WEIGHTS_FILE[:-4]}"
+    grey = torch.rand(2, 1, 32, 32) * 2 - 1
+    features, logits = backbone(grey)
+    assert features.shape == (2, 2048) and logits.shape == (2, 1008)
+    rgb_features, _ = backbone(grey.expand(-1, 3, -1, -1))
+    assert torch.allclose(features, rgb_features)  # grey images are scored as their RGB copies
