@@ -22,7 +22,7 @@ from conftest import compose_config
 CONF = Path(config_dir())
 # Groups a run selects directly, and groups that model presets pick from (how each is selected).
 RUN_GROUPS = ["data", "model", "loss", "trainer", "callbacks", "logger", "experiment", "debug", "metrics"]
-PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}"}
+PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}", "penalty": "model.penalty"}
 INFRASTRUCTURE = {"hydra", "paths"}
 
 
@@ -107,3 +107,11 @@ def test_evaluate_config_composes_with_the_shared_groups(tmp_path):
     assert cfg.ckpt_path == "x.ckpt" and cfg.real_floor is False
     assert MetricSettings.from_config(OmegaConf.to_container(cfg.metrics, resolve=True)).backbone == "auto"
     assert compose_config([], tmp_path, config_name="evaluate").get("data") is None  # the checkpoint's own data by default
+
+
+def test_every_penalty_config_builds_a_penalty_on_d(tmp_path):
+    for option in options("penalty"):
+        model = build_model(compose_config([f"+penalty@model.penalty={option}"], tmp_path))
+        real = torch.randn(4, 1, 32, 32)
+        value = model.penalty(model.discriminator, real, model.sample(4))
+        assert value.ndim == 0 and value.item() >= 0

@@ -35,6 +35,19 @@ def test_a_few_batches_per_preset_write_the_run_directory(tmp_path, model):
     assert "model:" in (out / "config.yaml").read_text()
 
 
+@pytest.mark.parametrize("preset", ["wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan"])
+def test_a_few_batches_per_objective_preset(tmp_path, preset):
+    out = run(tmp_path, model=preset)
+    metrics = read_metrics(out / "metrics.csv")
+    assert len(metrics) == 4 and all(torch.isfinite(torch.tensor(row["train/d_loss"])) for row in metrics)
+    model = load_family(out / "checkpoints" / "last.ckpt")
+    if preset in ("wgan_gp", "wgan_lp"):
+        assert all(row["train/d_penalty"] >= 0 for row in metrics)
+    if preset == "wgan":
+        assert max(p.abs().max().item() for p in model.discriminator.parameters()) <= 0.01 + 1e-7
+    assert model.sample(3).shape == (3, 1, 16, 16)
+
+
 def test_step_budget_counts_iterations_with_several_critic_steps(tmp_path):
     out = run(tmp_path, "model.n_critic=3", "trainer.max_steps=3", "trainer.max_epochs=10", "++trainer.limit_train_batches=100")
     checkpoint = torch.load(out / "checkpoints" / "last.ckpt", weights_only=True)

@@ -3,15 +3,29 @@
 from gan_lightning.losses.adversarial import (
     AdversarialLoss,
     bce_discriminator_loss,
+    hinge_discriminator_loss,
+    least_squares_discriminator_loss,
+    least_squares_generator_loss,
     minimax_generator_loss,
     non_saturating_generator_loss,
     probability,
+    wasserstein_discriminator_loss,
+    wasserstein_generator_loss,
 )
+from gan_lightning.losses.penalties import GradientPenalty, R1Penalty, clip_weights
 
 __all__ = [
     "AdversarialLoss",
+    "GradientPenalty",
+    "R1Penalty",
     "bce_discriminator_loss",
+    "clip_weights",
+    "hinge_discriminator_loss",
+    "least_squares_discriminator_loss",
+    "least_squares_generator_loss",
     "minimax_generator_loss",
     "non_saturating_generator_loss",
     "probability",
+    "wasserstein_discriminator_loss",
+    "wasserstein_generator_loss",
 ]

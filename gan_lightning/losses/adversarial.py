@@ -43,6 +43,31 @@ def non_saturating_generator_loss(fake_logits: Tensor) -> Tensor:
     return F.softplus(-fake_logits).mean()  # -log(sigmoid(l)) = softplus(-l)
 
 
+def least_squares_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """Mao et al. 2017 (LSGAN), targets a = 0 (fake), b = 1 (real): 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2]."""
+    return 0.5 * (real_logits - 1).pow(2).mean() + 0.5 * fake_logits.pow(2).mean()
+
+
+def least_squares_generator_loss(fake_logits: Tensor) -> Tensor:
+    """Mao et al. 2017 (LSGAN), target c = 1: 1/2 E[(D(G(z)) - 1)^2]."""
+    return 0.5 * (fake_logits - 1).pow(2).mean()
+
+
+def hinge_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """Lim & Ye 2017; Miyato et al. 2018 (SNGAN): E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]."""
+    return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+
+def wasserstein_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """Arjovsky et al. 2017 (WGAN): the critic maximises E[D(x)] - E[D(G(z))], i.e. minimises its negative."""
+    return fake_logits.mean() - real_logits.mean()
+
+
+def wasserstein_generator_loss(fake_logits: Tensor) -> Tensor:
+    """Arjovsky et al. 2017 (WGAN), also the hinge loss's generator: -E[D(G(z))]."""
+    return -fake_logits.mean()
+
+
 def probability(logits: Tensor) -> Tensor:
     """D(x) = sigmoid(logits): the score logged for the logistic losses."""
     return torch.sigmoid(logits)

@@ -10,21 +10,33 @@ import torch
 from torch import Tensor
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.models.base import GANFamily
+from gan_lightning.losses import clip_weights
+from gan_lightning.models.base import GANFamily, Spec, build
 
 
 class GAN(GANFamily):
     """Algorithm 1: `n_critic` discriminator steps (k in the paper), then one generator step.
 
     Each training step receives `n_critic` real minibatches, so every D step sees fresh real data
-    and fresh noise, as in the paper. Other arguments: see `GANFamily`.
+    and fresh noise, as in the paper.
+
+    Args:
+        n_critic: discriminator steps per generator step.
+        penalty: optional config of a penalty on D (gradient penalty, R1), added to its loss.
+        weight_clip: if set, D's parameters are clipped to [-weight_clip, weight_clip] after each of
+            its steps (WGAN).
+        Other arguments: see `GANFamily`.
     """
 
-    def __init__(self, *, n_critic: int = 1, **parts):
+    def __init__(self, *, n_critic: int = 1, penalty: Spec | None = None, weight_clip: float | None = None, **parts):
         super().__init__(**parts)
         if n_critic < 1:
             raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
+        if weight_clip is not None and weight_clip <= 0:
+            raise ConfigError(f"model.weight_clip must be positive or null, not {weight_clip}")
         self.n_critic = n_critic
+        self.penalty = build(penalty)
+        self.weight_clip = weight_clip
 
     @property
     def real_batches_per_step(self) -> int:
@@ -43,7 +55,10 @@ class GAN(GANFamily):
                 fake = self.generator(self.noise(len(real)))
             real_logits, fake_logits = self.discriminator(real), self.discriminator(fake)
             d_loss = self.loss.discriminator(real_logits, fake_logits)
-            self.update(d_opt, d_loss)
+            penalty = self.penalty(self.discriminator, real, fake) if self.penalty is not None else None
+            self.update(d_opt, d_loss if penalty is None else d_loss + penalty)
+            if self.weight_clip is not None:
+                clip_weights(self.discriminator, self.weight_clip)
 
         # G descends its loss on fresh noise; D's weights are frozen so none of its gradients are computed.
         with self.toggled_optimizer(g_opt):
@@ -52,3 +67,5 @@ class GAN(GANFamily):
         self.update_ema()
 
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)
+        if penalty is not None:
+            self.log("train/d_penalty", penalty.detach())

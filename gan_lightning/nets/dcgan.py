@@ -64,11 +64,27 @@ class DCGANGenerator(nn.Module):
         return self.net(z.view(*z.shape, 1, 1))
 
 
-class DCGANDiscriminator(nn.Module):
-    """Images (N, channels, image_size, image_size) -> logits (N,)."""
+NORMS = {
+    "batch": nn.BatchNorm2d,
+    # Per-sample normalisation: what WGAN-GP's critic uses instead of BatchNorm, whose mixing of the
+    # samples in a batch breaks the per-sample gradient penalty (Gulrajani et al. 2017, sec. 4).
+    "layer": lambda width: nn.GroupNorm(1, width),
+    "none": lambda width: nn.Identity(),
+}
 
-    def __init__(self, image_size: int = 64, channels: int = 3, base_width: int = 64):
+
+class DCGANDiscriminator(nn.Module):
+    """Images (N, channels, image_size, image_size) -> logits (N,).
+
+    Args:
+        norm: "batch" (the paper), "layer" (for gradient penalties) or "none".
+        spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
+    """
+
+    def __init__(self, image_size: int = 64, channels: int = 3, base_width: int = 64, norm: str = "batch", spectral_norm: bool = False):
         super().__init__()
+        if norm not in NORMS:
+            raise ConfigError(f"DCGAN discriminator norm={norm} is unknown: choose one of {', '.join(NORMS)}")
         doublings = doublings_from_4x4(image_size, "DCGAN discriminator")
         layers: list[nn.Module] = [
             nn.Conv2d(channels, base_width, 4, 2, 1, bias=False),
@@ -78,13 +94,17 @@ class DCGANDiscriminator(nn.Module):
         for _ in range(doublings - 1):
             layers += [
                 nn.Conv2d(width, width * 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(width * 2),
+                NORMS[norm](width * 2),
                 nn.LeakyReLU(0.2, inplace=True),
             ]
             width *= 2
         layers.append(nn.Conv2d(width, 1, 4, 1, 0, bias=False))  # 4x4 -> one logit
         self.net = nn.Sequential(*layers)
         self.apply(dcgan_weights_init)
+        if spectral_norm:
+            for module in self.net:
+                if isinstance(module, nn.Conv2d):
+                    nn.utils.parametrizations.spectral_norm(module)
 
     def forward(self, images: Tensor) -> Tensor:
         return self.net(images).flatten()

@@ -1,0 +1,49 @@
+"""Penalties on the discriminator (critic), added to its loss, and the WGAN weight constraint.
+
+A penalty is called as penalty(discriminator, real, fake) and returns its weighted value.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+
+def _gradient_norms(discriminator: nn.Module, points: Tensor) -> Tensor:
+    """||grad_x D(x)||_2 at each point, differentiable (create_graph) so it can be penalised."""
+    points = points.detach().requires_grad_(True)
+    (gradients,) = torch.autograd.grad(discriminator(points).sum(), points, create_graph=True)
+    return gradients.flatten(1).norm(dim=1)
+
+
+class GradientPenalty:
+    """Gulrajani et al. 2017 (WGAN-GP): weight * E[(||grad D(x_hat)||_2 - 1)^2], x_hat uniform on the
+    lines between real and fake samples. one_sided=True gives Petzka et al. 2018 (WGAN-LP):
+    weight * E[max(0, ||grad D(x_hat)||_2 - 1)^2], which only penalises slopes above 1."""
+
+    def __init__(self, weight: float = 10.0, one_sided: bool = False):
+        self.weight, self.one_sided = weight, one_sided
+
+    def __call__(self, discriminator: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
+        mix = torch.rand(len(real), *[1] * (real.dim() - 1), device=real.device, dtype=real.dtype)
+        excess = _gradient_norms(discriminator, mix * real + (1 - mix) * fake.detach()) - 1
+        if self.one_sided:
+            excess = excess.clamp(min=0)
+        return self.weight * excess.pow(2).mean()
+
+
+class R1Penalty:
+    """Mescheder et al. 2018: (weight / 2) * E_x~data[||grad D(x)||_2^2], on real data only."""
+
+    def __init__(self, weight: float = 10.0):
+        self.weight = weight
+
+    def __call__(self, discriminator: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
+        return self.weight / 2 * _gradient_norms(discriminator, real).pow(2).mean()
+
+
+@torch.no_grad()
+def clip_weights(module: nn.Module, bound: float) -> None:
+    """Arjovsky et al. 2017 (WGAN): keep every parameter of the critic in [-bound, bound]."""
+    for parameter in module.parameters():
+        parameter.clamp_(-bound, bound)

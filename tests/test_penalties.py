@@ -1,0 +1,95 @@
+"""Losses of the WGAN/LSGAN/hinge family on fixed logits, and penalties and constraints on D."""
+
+import pytest
+import torch
+from torch import nn
+
+from gan_lightning.losses import (
+    GradientPenalty,
+    R1Penalty,
+    clip_weights,
+    hinge_discriminator_loss,
+    least_squares_discriminator_loss,
+    least_squares_generator_loss,
+    wasserstein_discriminator_loss,
+    wasserstein_generator_loss,
+)
+from gan_lightning.nets import DCGANDiscriminator
+
+REAL = torch.tensor([2.0, -1.0, 0.5])
+FAKE = torch.tensor([-3.0, 0.0, 1.5])
+
+
+def test_least_squares_losses_by_hand():
+    # 1/2 mean((r - 1)^2) + 1/2 mean(f^2) = 1/2 (1 + 4 + 0.25)/3 + 1/2 (9 + 0 + 2.25)/3
+    assert least_squares_discriminator_loss(REAL, FAKE).item() == pytest.approx(0.5 * 5.25 / 3 + 0.5 * 11.25 / 3)
+    assert least_squares_generator_loss(FAKE).item() == pytest.approx(0.5 * (16 + 1 + 0.25) / 3)
+
+
+def test_hinge_loss_by_hand():
+    # mean(relu(1 - r)) = (0 + 2 + 0.5)/3; mean(relu(1 + f)) = (0 + 1 + 2.5)/3
+    assert hinge_discriminator_loss(REAL, FAKE).item() == pytest.approx(2.5 / 3 + 3.5 / 3)
+
+
+def test_wasserstein_losses_by_hand():
+    assert wasserstein_discriminator_loss(REAL, FAKE).item() == pytest.approx(FAKE.mean() - REAL.mean())
+    assert wasserstein_generator_loss(FAKE).item() == pytest.approx(-FAKE.mean().item())
+
+
+def linear_critic(norm: float, features: int = 12) -> nn.Module:
+    critic = nn.Linear(features, 1, bias=True)
+    with torch.no_grad():
+        weight = torch.randn(1, features, generator=torch.Generator().manual_seed(0))
+        critic.weight.copy_(weight / weight.norm() * norm)
+    return nn.Sequential(nn.Flatten(), critic)
+
+
+def test_gradient_penalty_of_a_unit_norm_linear_critic_is_zero():
+    real, fake = torch.randn(16, 3, 2, 2), torch.randn(16, 3, 2, 2)
+    assert GradientPenalty(weight=10.0)(linear_critic(1.0), real, fake).item() == pytest.approx(0.0, abs=1e-10)
+    assert GradientPenalty(weight=10.0)(linear_critic(2.0), real, fake).item() == pytest.approx(10.0)  # (2 - 1)^2
+    assert GradientPenalty(weight=10.0)(linear_critic(0.5), real, fake).item() == pytest.approx(2.5)  # (0.5 - 1)^2
+
+
+def test_lipschitz_penalty_only_penalises_slopes_above_one():
+    real, fake = torch.randn(16, 12), torch.randn(16, 12)
+    lipschitz = GradientPenalty(weight=10.0, one_sided=True)
+    assert lipschitz(linear_critic(0.5), real, fake).item() == 0.0
+    assert lipschitz(linear_critic(3.0), real, fake).item() == pytest.approx(40.0)  # (3 - 1)^2 * 10
+
+
+def test_gradient_penalty_reaches_the_critic_weights():
+    critic = linear_critic(2.0)
+    GradientPenalty()(critic, torch.randn(8, 12), torch.randn(8, 12)).backward()
+    assert critic[1].weight.grad.norm() > 0
+
+
+def test_r1_penalty_of_a_linear_critic_is_half_the_squared_slope():
+    assert R1Penalty(weight=10.0)(linear_critic(3.0), torch.randn(8, 12), None).item() == pytest.approx(5.0 * 9.0)
+
+
+def test_weight_clipping_bounds_every_weight():
+    critic = DCGANDiscriminator(image_size=16, channels=1, base_width=8)
+    with torch.no_grad():
+        for parameter in critic.parameters():
+            parameter.mul_(100)
+    clip_weights(critic, 0.01)
+    assert max(p.abs().max().item() for p in critic.parameters()) == pytest.approx(0.01)
+
+
+def test_spectral_norm_keeps_the_top_singular_value_near_one():
+    critic = DCGANDiscriminator(image_size=16, channels=1, base_width=8, norm="none", spectral_norm=True)
+    for _ in range(30):  # each forward pass in training mode runs one power iteration
+        critic(torch.randn(4, 1, 16, 16))
+    convolutions = [m for m in critic.modules() if isinstance(m, nn.Conv2d)]
+    assert len(convolutions) == 3
+    for conv in convolutions:
+        top = torch.linalg.matrix_norm(conv.weight.flatten(1), ord=2).item()  # the normalised weight
+        assert top == pytest.approx(1.0, abs=0.02)
+
+
+def test_unknown_norm_is_a_clear_error():
+    from gan_lightning.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="norm=instance is unknown: choose one of batch, layer, none"):
+        DCGANDiscriminator(image_size=16, norm="instance")
