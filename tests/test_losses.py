@@ -5,9 +5,14 @@ import torch
 
 from gan_lightning.losses import (
     bce_discriminator_loss,
+    hinge_discriminator_loss,
+    least_squares_discriminator_loss,
+    least_squares_generator_loss,
     minimax_generator_loss,
     non_saturating_generator_loss,
     probability,
+    wasserstein_discriminator_loss,
+    wasserstein_generator_loss,
 )
 
 REAL = torch.tensor([2.0, -1.0, 0.5])
@@ -52,3 +57,19 @@ def test_losses_are_finite_for_extreme_logits():
 
 def test_probability_score_is_sigmoid():
     assert probability(torch.tensor([0.0])).item() == 0.5
+
+
+def test_least_squares_losses_by_hand():
+    # 1/2 mean((r - 1)^2) + 1/2 mean(f^2) = 1/2 (1 + 4 + 0.25)/3 + 1/2 (9 + 0 + 2.25)/3
+    assert least_squares_discriminator_loss(REAL, FAKE).item() == pytest.approx(0.5 * 5.25 / 3 + 0.5 * 11.25 / 3)
+    assert least_squares_generator_loss(FAKE).item() == pytest.approx(0.5 * (16 + 1 + 0.25) / 3)
+
+
+def test_hinge_loss_by_hand():
+    # mean(relu(1 - r)) = (0 + 2 + 0.5)/3; mean(relu(1 + f)) = (0 + 1 + 2.5)/3
+    assert hinge_discriminator_loss(REAL, FAKE).item() == pytest.approx(2.5 / 3 + 3.5 / 3)
+
+
+def test_wasserstein_losses_by_hand():
+    assert wasserstein_discriminator_loss(REAL, FAKE).item() == pytest.approx(FAKE.mean() - REAL.mean())
+    assert wasserstein_generator_loss(FAKE).item() == pytest.approx(-FAKE.mean().item())
