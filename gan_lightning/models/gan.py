@@ -49,7 +49,8 @@ class GAN(GANFamily):
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         d_opt, g_opt = self.optimizers()
 
-        # D ascends log D(x) + log(1 - D(G(z))): the loss module gives the negative to minimise.
+        # k discriminator steps, each descending D's loss (for the logistic loss, ascending
+        # log D(x) + log(1 - D(G(z)))) plus its penalty; train/d_loss logs the loss alone.
         for real in batch["image"].chunk(self.n_critic):
             with torch.no_grad():
                 fake = self.generator(self.noise(len(real)))
