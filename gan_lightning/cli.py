@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from omegaconf import DictConfig
-from omegaconf.errors import MissingMandatoryValue
+from omegaconf.errors import InterpolationKeyError, MissingMandatoryValue
 
 from gan_lightning.errors import ConfigError, UserError, find_user_error
 
@@ -33,6 +33,11 @@ def as_user_error(error: BaseException) -> UserError | None:
         if isinstance(current, MissingMandatoryValue):
             key = current.full_key or "a required value"
             return ConfigError(f"{key} is not set: give it on the command line, e.g. {key}=...")
+        if isinstance(current, InterpolationKeyError):
+            return ConfigError(
+                f"{current.full_key} refers to a value the chosen configs do not have ({current.msg}): the parts "
+                "do not fit together, e.g. image networks on 2D data (use experiment=mode_coverage for data=ring|grid)"
+            )
         current = current.__cause__ or current.__context__
     return None
 

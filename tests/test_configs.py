@@ -40,23 +40,30 @@ def build_model(cfg) -> GANFamily:
     return instantiate(cfg.model, _recursive_=False, _convert_="all")
 
 
+TOY_DATA = {"ring", "grid", "swissroll"}  # 2D points: they go with experiment=mode_coverage
+
+
+def sample_shape(data_cfg) -> tuple[int, ...]:
+    """What one sample of this data looks like: (C, H, W) for images, (2,) for 2D mixtures."""
+    return (2,) if data_cfg.get("kind") in TOY_DATA else (data_cfg.channels, data_cfg.image_size, data_cfg.image_size)
+
+
 @pytest.mark.parametrize("group,option", [(g, o) for g in RUN_GROUPS for o in options(g)])
 def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir, monkeypatch):
     monkeypatch.setenv("WANDB_MODE", "offline")
-    cfg = compose_config([f"{group}={option}"], tmp_path)
+    overrides = ["experiment=mode_coverage"] if group == "data" and option in TOY_DATA else []
+    cfg = compose_config([*overrides, f"{group}={option}"], tmp_path)
     if OmegaConf.is_missing(cfg.data, "root"):
         cfg.data.root = str(image_dir)
     if group in ("data", "experiment"):
         datamodule = instantiate(cfg.data)
         assert isinstance(datamodule, GANDataModule)
         datamodule.setup()
-        image = datamodule.train_set[0]["image"]
-        assert image.shape == (cfg.data.channels, cfg.data.image_size, cfg.data.image_size)
-    if group in ("model", "loss", "experiment"):
+        assert datamodule.train_set[0]["image"].shape == sample_shape(cfg.data)
+    if group in ("model", "loss", "experiment") or overrides:
         model = build_model(cfg)
         assert isinstance(model.loss, AdversarialLoss)
-        samples = model.sample(2, seed=0)
-        assert samples.shape == (2, cfg.data.channels, cfg.data.image_size, cfg.data.image_size)
+        assert model.sample(2, seed=0).shape == (2, *sample_shape(cfg.data))
         assert model.loss.discriminator(torch.zeros(3), torch.zeros(3)).ndim == 0
     if group in ("trainer", "debug", "experiment"):
         if cfg.trainer.accelerator == "gpu" and not torch.cuda.is_available():

@@ -2,7 +2,8 @@
 
 from gan_lightning.callbacks.checkpoints import LastCheckpoint
 from gan_lightning.callbacks.evaluation import Evaluation
+from gan_lightning.callbacks.modes import ModeCoverage
 from gan_lightning.callbacks.run_config import RunConfigInCheckpoint
 from gan_lightning.callbacks.samples import SampleGrid, log_image
 
-__all__ = ["Evaluation", "LastCheckpoint", "RunConfigInCheckpoint", "SampleGrid", "log_image"]
+__all__ = ["Evaluation", "LastCheckpoint", "ModeCoverage", "RunConfigInCheckpoint", "SampleGrid", "log_image"]

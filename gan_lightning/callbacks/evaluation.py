@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import dataclasses
+
 import torch
 from lightning import Callback, LightningModule, Trainer
 
@@ -23,6 +25,9 @@ class Evaluation(Callback):
 
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
         if stage != "fit" or self.metrics is not None:
+            return
+        if self.settings.backbone == "auto" and getattr(trainer.datamodule, "metrics_backbone", "inception") is None:
+            self.settings = dataclasses.replace(self.settings, every_n_epochs=0)  # not images: no image metrics
             return
         # Built here, before training, so a missing Inception file stops the run at once. Building a
         # backbone draws random initial weights before loading the real ones: keep the run's RNG.
