@@ -51,7 +51,8 @@ class GAN(GANFamily):
 
         # k discriminator steps, each descending D's loss (for the logistic loss, ascending
         # log D(x) + log(1 - D(G(z)))) plus its penalty; train/d_loss logs the loss alone.
-        for real in batch["image"].chunk(self.n_critic):
+        reals = batch["image"].chunk(self.n_critic)
+        for real in reals:
             with torch.no_grad():
                 fake = self.generator(self.noise(len(real)))
             real_logits, fake_logits = self.discriminator(real), self.discriminator(fake)
@@ -63,10 +64,14 @@ class GAN(GANFamily):
 
         # G descends its loss on fresh noise; D's weights are frozen so none of its gradients are computed.
         with self.toggled_optimizer(g_opt):
-            g_loss = self.loss.generator(self.discriminator(self.generator(self.noise(len(real)))))
+            g_loss = self.generator_loss(self.generator(self.noise(len(real))), reals)
             self.update(g_opt, g_loss)
         self.update_ema()
 
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)
         if penalty is not None:
             self.log("train/d_penalty", penalty.detach())
+
+    def generator_loss(self, fake: Tensor, reals: tuple[Tensor, ...]) -> Tensor:
+        """G's loss on its samples, judged by the current D (the unrolled game looks further ahead)."""
+        return self.loss.generator(self.discriminator(fake))
