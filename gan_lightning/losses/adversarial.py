@@ -27,10 +27,15 @@ class AdversarialLoss:
     score: Callable[[Tensor], Tensor] = _identity
 
 
-def bce_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
-    """Goodfellow et al. 2014, eq. 1, for D = sigmoid(logits): -E[log D(x)] - E[log(1 - D(G(z)))]."""
+def bce_discriminator_loss(real_logits: Tensor, fake_logits: Tensor, real_label: float = 1.0) -> Tensor:
+    """Goodfellow et al. 2014, eq. 1, for D = sigmoid(logits): -E[log D(x)] - E[log(1 - D(G(z)))].
+
+    real_label < 1 is one-sided label smoothing (Salimans et al. 2016): real samples are scored
+    against the target real_label, -E[a log D(x) + (1 - a) log(1 - D(x))], fakes keep target 0.
+    """
     # -log(sigmoid(l)) = softplus(-l);  -log(1 - sigmoid(l)) = softplus(l)
-    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+    real_term = real_label * F.softplus(-real_logits) + (1 - real_label) * F.softplus(real_logits)
+    return real_term.mean() + F.softplus(fake_logits).mean()
 
 
 def minimax_generator_loss(fake_logits: Tensor) -> Tensor:

@@ -25,11 +25,26 @@ class GAN(GANFamily):
         penalty: optional config of a penalty on D (gradient penalty, R1), added to its loss.
         weight_clip: if set, D's parameters are clipped to [-weight_clip, weight_clip] after each of
             its steps (WGAN).
+        instance_noise: standard deviation of Gaussian noise added to every input of D, real and fake
+            (Sonderby et al. 2016; Arjovsky & Bottou 2017), so the two distributions overlap.
+        instance_noise_anneal_steps: if set, the noise falls linearly to 0 over this many iterations.
         Other arguments: see `GANFamily`.
     """
 
-    def __init__(self, *, n_critic: int = 1, penalty: Spec | None = None, weight_clip: float | None = None, **parts):
+    def __init__(
+        self,
+        *,
+        n_critic: int = 1,
+        penalty: Spec | None = None,
+        weight_clip: float | None = None,
+        instance_noise: float = 0.0,
+        instance_noise_anneal_steps: int | None = None,
+        **parts,
+    ):
         super().__init__(**parts)
+        if instance_noise < 0:
+            raise ConfigError(f"model.instance_noise must be 0 or more, not {instance_noise}")
+        self.instance_noise, self.instance_noise_anneal_steps = instance_noise, instance_noise_anneal_steps
         if n_critic < 1:
             raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
         if weight_clip is not None and weight_clip <= 0:
@@ -48,6 +63,7 @@ class GAN(GANFamily):
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         d_opt, g_opt = self.optimizers()
+        noise_std = self.instance_noise_std()  # constant within an iteration
 
         # k discriminator steps, each descending D's loss (for the logistic loss, ascending
         # log D(x) + log(1 - D(G(z)))) plus its penalty; train/d_loss logs the loss alone.
@@ -55,7 +71,7 @@ class GAN(GANFamily):
         for real in reals:
             with torch.no_grad():
                 fake = self.generator(self.noise(len(real)))
-            real_logits, fake_logits = self.discriminator(real), self.discriminator(fake)
+            real_logits, fake_logits = self.discriminate(real), self.discriminate(fake)
             d_loss = self.loss.discriminator(real_logits, fake_logits)
             penalty = self.penalty(self.discriminator, real, fake) if self.penalty is not None else None
             self.update(d_opt, d_loss if penalty is None else d_loss + penalty)
@@ -71,7 +87,20 @@ class GAN(GANFamily):
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)
         if penalty is not None:
             self.log("train/d_penalty", penalty.detach())
+        if self.instance_noise:
+            self.log("train/instance_noise", noise_std)
+
+    def instance_noise_std(self) -> float:
+        """The instance noise now: instance_noise, annealed linearly to 0 when anneal steps are set."""
+        if not self.instance_noise or self.instance_noise_anneal_steps is None:
+            return self.instance_noise
+        return self.instance_noise * max(0.0, 1.0 - self.iteration / self.instance_noise_anneal_steps)
+
+    def discriminate(self, samples: Tensor) -> Tensor:
+        """D's logits for samples, after instance noise when it is on."""
+        std = self.instance_noise_std()
+        return self.discriminator(samples + std * torch.randn_like(samples) if std > 0 else samples)
 
     def generator_loss(self, fake: Tensor, reals: tuple[Tensor, ...]) -> Tensor:
         """G's loss on its samples, judged by the current D (the unrolled game looks further ahead)."""
-        return self.loss.generator(self.discriminator(fake))
+        return self.loss.generator(self.discriminate(fake))

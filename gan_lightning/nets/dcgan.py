@@ -13,6 +13,7 @@ import math
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.nets.tricks import MinibatchStdDev, pack_samples
 
 
 def doublings_from_4x4(image_size: int, network: str) -> int:
@@ -79,15 +80,27 @@ class DCGANDiscriminator(nn.Module):
     Args:
         norm: "batch" (the paper), "layer" (for gradient penalties) or "none".
         spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
+        pack: judge this many samples at once (PacGAN); batches must be divisible by it.
+        minibatch_std: add the minibatch standard deviation map before the last layer (ProGAN).
     """
 
-    def __init__(self, image_size: int = 64, channels: int = 3, base_width: int = 64, norm: str = "batch", spectral_norm: bool = False):
+    def __init__(
+        self,
+        image_size: int = 64,
+        channels: int = 3,
+        base_width: int = 64,
+        norm: str = "batch",
+        spectral_norm: bool = False,
+        pack: int = 1,
+        minibatch_std: bool = False,
+    ):
         super().__init__()
+        self.pack = pack
         if norm not in NORMS:
             raise ConfigError(f"DCGAN discriminator norm={norm} is unknown: choose one of {', '.join(NORMS)}")
         doublings = doublings_from_4x4(image_size, "DCGAN discriminator")
         layers: list[nn.Module] = [
-            nn.Conv2d(channels, base_width, 4, 2, 1, bias=False),
+            nn.Conv2d(channels * pack, base_width, 4, 2, 1, bias=False),
             nn.LeakyReLU(0.2, inplace=True),
         ]
         width = base_width
@@ -98,7 +111,9 @@ class DCGANDiscriminator(nn.Module):
                 nn.LeakyReLU(0.2, inplace=True),
             ]
             width *= 2
-        layers.append(nn.Conv2d(width, 1, 4, 1, 0, bias=False))  # 4x4 -> one logit
+        if minibatch_std:
+            layers.append(MinibatchStdDev())
+        layers.append(nn.Conv2d(width + minibatch_std, 1, 4, 1, 0, bias=False))  # 4x4 -> one logit
         self.net = nn.Sequential(*layers)
         self.apply(dcgan_weights_init)
         if spectral_norm:
@@ -107,4 +122,4 @@ class DCGANDiscriminator(nn.Module):
                     nn.utils.parametrizations.spectral_norm(module)
 
     def forward(self, images: Tensor) -> Tensor:
-        return self.net(images).flatten()
+        return self.net(pack_samples(images, self.pack)).flatten()

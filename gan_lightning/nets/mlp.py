@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.nets.tricks import pack_samples
 
 
 def _hidden_stack(
@@ -61,16 +62,17 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    """Samples (N, *shape) -> logits (N,)."""
+    """Samples (N, *shape) -> logits (N / pack,); pack > 1 judges packs of samples (PacGAN)."""
 
-    def __init__(self, shape: Sequence[int], hidden_dims: Sequence[int] = (1024, 512, 256), dropout: float = 0.3):
+    def __init__(self, shape: Sequence[int], hidden_dims: Sequence[int] = (1024, 512, 256), dropout: float = 0.3, pack: int = 1):
         super().__init__()
-        layers, width = _hidden_stack(math.prod(shape), hidden_dims, lambda: nn.LeakyReLU(0.2), dropout)
+        self.pack = pack
+        layers, width = _hidden_stack(math.prod(shape) * pack, hidden_dims, lambda: nn.LeakyReLU(0.2), dropout)
         layers.append(nn.Linear(width, 1))
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x.flatten(1)).flatten()
+        return self.net(pack_samples(x.flatten(1), self.pack)).flatten()
 
 
 class Maxout(nn.Module):
@@ -86,13 +88,14 @@ class Maxout(nn.Module):
 
 
 class MaxoutDiscriminator(nn.Module):
-    """Samples (N, *shape) -> logits (N,) through maxout layers, the D of the original GAN and of the
-    PacGAN mode-coverage protocol (3 layers of 200 units x 5 pieces)."""
+    """Samples (N, *shape) -> logits (N / pack,) through maxout layers, the D of the original GAN and
+    of the PacGAN mode-coverage protocol (3 layers of 200 units x 5 pieces; pack > 1 is PacGAN)."""
 
-    def __init__(self, shape: Sequence[int], hidden_dims: Sequence[int] = (200, 200, 200), pieces: int = 5):
+    def __init__(self, shape: Sequence[int], hidden_dims: Sequence[int] = (200, 200, 200), pieces: int = 5, pack: int = 1):
         super().__init__()
+        self.pack = pack
         layers: list[nn.Module] = []
-        width = math.prod(shape)
+        width = math.prod(shape) * pack
         for units in hidden_dims:
             layers.append(Maxout(width, units, pieces))
             width = units
@@ -100,4 +103,4 @@ class MaxoutDiscriminator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x.flatten(1)).flatten()
+        return self.net(pack_samples(x.flatten(1), self.pack)).flatten()

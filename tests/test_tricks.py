@@ -1,0 +1,58 @@
+"""Training tricks as switches: label smoothing, instance noise, packing, minibatch std."""
+
+import math
+
+import pytest
+import torch
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.losses import bce_discriminator_loss
+from gan_lightning.models import load_family
+from gan_lightning.nets import DCGANDiscriminator, MaxoutDiscriminator, MLPDiscriminator
+from gan_lightning.nets.tricks import MinibatchStdDev, pack_samples
+from gan_lightning.train import train
+
+from conftest import compose_config, read_metrics, tiny_overrides
+
+
+def test_one_sided_label_smoothing_targets_real_label_for_reals_only():
+    real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5])
+    sig = lambda x: 1 / (1 + math.exp(-x))
+    expected = -sum(0.9 * math.log(sig(r)) + 0.1 * math.log(1 - sig(r)) for r in real.tolist()) / 2 - math.log(1 - sig(0.5))
+    assert bce_discriminator_loss(real, fake, real_label=0.9).item() == pytest.approx(expected, rel=1e-6)
+    assert bce_discriminator_loss(real, fake, real_label=1.0) == bce_discriminator_loss(real, fake)
+
+
+def test_packing_concatenates_consecutive_samples():
+    samples = torch.arange(12.0).view(6, 2)
+    packed = pack_samples(samples, 3)
+    assert packed.tolist() == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]
+    with pytest.raises(ConfigError, match="needs a batch divisible by 4, got 6"):
+        pack_samples(samples, 4)
+    assert DCGANDiscriminator(image_size=16, channels=3, base_width=8, pack=2)(torch.randn(8, 3, 16, 16)).shape == (4,)
+    assert MaxoutDiscriminator(shape=[2], hidden_dims=[16], pieces=3, pack=4)(torch.randn(8, 2)).shape == (2,)
+    assert MLPDiscriminator(shape=[1, 4, 4], hidden_dims=[8], pack=2)(torch.randn(6, 1, 4, 4)).shape == (3,)
+
+
+def test_minibatch_std_adds_the_batch_spread_as_a_feature_map():
+    x = torch.randn(5, 3, 4, 4)
+    out = MinibatchStdDev()(x)
+    assert out.shape == (5, 4, 4, 4) and torch.equal(out[:, :3], x)
+    assert torch.allclose(out[:, 3], x.std(dim=0, unbiased=False).mean().expand(5, 4, 4))
+    assert torch.all(MinibatchStdDev()(x[:1].repeat(5, 1, 1, 1))[:, 3] == 0)  # identical samples: no spread
+    assert DCGANDiscriminator(image_size=16, channels=1, base_width=8, minibatch_std=True)(torch.randn(4, 1, 16, 16)).shape == (4,)
+
+
+def test_tricks_train_together_and_instance_noise_anneals(tmp_path):
+    out = tmp_path / "run"
+    train(compose_config([
+        *tiny_overrides("dcgan"), "model.discriminator.pack=2", "model.discriminator.minibatch_std=true",
+        "model.instance_noise=0.2", "model.instance_noise_anneal_steps=4", "+loss.discriminator.real_label=0.9",
+        "trainer.max_epochs=3",
+    ], out))
+    rows = read_metrics(out / "metrics.csv")
+    # the noise D saw in iterations 0..5 of a 4-iteration linear anneal from 0.2
+    assert [round(r["train/instance_noise"], 6) for r in rows] == [0.2, 0.15, 0.1, 0.05, 0.0, 0.0]
+    model = load_family(out / "checkpoints" / "last.ckpt")
+    assert model.discriminator.pack == 2 and model.sample(4).shape == (4, 1, 16, 16)
+    assert model.hparams.loss["discriminator"]["real_label"] == 0.9
