@@ -59,6 +59,18 @@ def test_spectral_norm_keeps_the_top_singular_value_near_one():
         assert top == pytest.approx(1.0, abs=0.02)
 
 
+def test_spectral_norm_in_the_generator():
+    from gan_lightning.nets import DCGANGenerator
+
+    generator = DCGANGenerator(latent_dim=8, image_size=16, channels=1, base_width=8, spectral_norm=True)
+    for _ in range(30):
+        generator(torch.randn(4, 8))
+    layers = [m for m in generator.modules() if isinstance(m, nn.ConvTranspose2d)]
+    assert len(layers) == 3
+    for layer in layers:  # transposed convolutions are normalised over their output channels (dim 1)
+        assert torch.linalg.matrix_norm(layer.weight.transpose(0, 1).flatten(1), ord=2).item() == pytest.approx(1.0, abs=0.02)
+
+
 def test_unknown_norm_is_a_clear_error():
     from gan_lightning.errors import ConfigError
 

@@ -35,7 +35,7 @@ def test_a_few_batches_per_preset_write_the_run_directory(tmp_path, model):
     assert "model:" in (out / "config.yaml").read_text()
 
 
-@pytest.mark.parametrize("preset", ["wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "unrolled"])
+@pytest.mark.parametrize("preset", ["wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "unrolled", "pacgan"])
 def test_a_few_batches_per_objective_preset(tmp_path, preset):
     out = run(tmp_path, model=preset)
     metrics = read_metrics(out / "metrics.csv")

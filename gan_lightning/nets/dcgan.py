@@ -37,10 +37,21 @@ def dcgan_weights_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-class DCGANGenerator(nn.Module):
-    """z (N, latent_dim) -> images (N, channels, image_size, image_size) in [-1, 1]."""
+def apply_spectral_norm(net: nn.Module) -> None:
+    """Miyato et al. 2018: reparametrise each (transposed) convolution's weight as W / sigma(W)."""
+    for module in net.modules():
+        if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.utils.parametrizations.spectral_norm(module)  # dim 1 for transposed convolutions
 
-    def __init__(self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, base_width: int = 64):
+
+class DCGANGenerator(nn.Module):
+    """z (N, latent_dim) -> images (N, channels, image_size, image_size) in [-1, 1].
+
+    spectral_norm=True normalises every layer's weight by its largest singular value, as SAGAN and
+    BigGAN do in G too (Zhang et al. 2019).
+    """
+
+    def __init__(self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, base_width: int = 64, spectral_norm: bool = False):
         super().__init__()
         self.latent_dim = latent_dim
         doublings = doublings_from_4x4(image_size, "DCGAN generator")
@@ -60,6 +71,8 @@ class DCGANGenerator(nn.Module):
         layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1, bias=False), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         self.apply(dcgan_weights_init)
+        if spectral_norm:
+            apply_spectral_norm(self.net)
 
     def forward(self, z: Tensor) -> Tensor:
         return self.net(z.view(*z.shape, 1, 1))
@@ -117,9 +130,7 @@ class DCGANDiscriminator(nn.Module):
         self.net = nn.Sequential(*layers)
         self.apply(dcgan_weights_init)
         if spectral_norm:
-            for module in self.net:
-                if isinstance(module, nn.Conv2d):
-                    nn.utils.parametrizations.spectral_norm(module)
+            apply_spectral_norm(self.net)
 
     def forward(self, images: Tensor) -> Tensor:
         return self.net(pack_samples(images, self.pack)).flatten()
