@@ -19,11 +19,12 @@ test-all: $(INSTALLED)  ## every test, slow ones included
 bench: $(INSTALLED)  ## framework overhead against a plain PyTorch loop
 	$(BIN)/python bench/overhead.py
 
-# uv installs the several GB of torch and its CUDA libraries in well under a minute (pip takes about
-# three); plain pip is the fallback.
+# uv installs the several GB of torch and its CUDA libraries in under a minute (pip takes about
+# three); plain pip is the fallback. --compile-bytecode as pip does: where PYTHONDONTWRITEBYTECODE is
+# set, nothing would ever compile it, and every process would take twice as long to import torch.
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	( $(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --python $(BIN)/python -e ".[dev]" ) \
+	( $(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -e ".[dev]" ) \
 		|| $(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
