@@ -29,20 +29,14 @@ from gan_lightning.metrics.evaluation import (
     MetricSettings,
     build_metrics,
     fixed_subset,
+    generated_images,
     image_batches,
-    index_batches,
     set_real_statistics,
 )
 from gan_lightning.metrics.generative import GenerativeMetrics
 from gan_lightning.models import load_family, read_checkpoint
 
 log = logging.getLogger(__name__)
-
-
-def generated_images(ckpt_path: str, num_samples: int, batch_size: int, seed: int, device: torch.device) -> Iterator[Tensor]:
-    model = load_family(ckpt_path, map_location=device)
-    for indices in index_batches(num_samples, batch_size):
-        yield model.generate(model.indexed_noise(indices, seed))
 
 
 def score(metrics: GenerativeMetrics, images: Iterator[Tensor]) -> dict[str, float]:
@@ -85,7 +79,8 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     num_real = set_real_statistics(metrics, settings, datamodule, settings.real_split)
 
     if ckpt_path is not None:
-        images, what = generated_images(ckpt_path, num_samples, settings.batch_size, cfg.seed, device), f"model {ckpt_path}"
+        model = load_family(ckpt_path, map_location=device)
+        images, what = generated_images(model, num_samples, settings.batch_size, seed=cfg.seed), f"model {ckpt_path}"
     else:
         files = fixed_subset(ImageFiles(folder, image_transform(datamodule.image_size, datamodule.channels), datamodule.channels), num_samples)
         images, what = image_batches(datamodule, files, settings.batch_size), f"folder {folder}"

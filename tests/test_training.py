@@ -166,3 +166,17 @@ def test_last_checkpoint_holds_the_end_of_training(tmp_path):
     assert (last["epoch"], last["global_step"]) == (3, 3 * 2 * 2)  # 3 epochs completed, of 2 iterations of 2 steps
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["epoch=001.ckpt", "last.ckpt"]
     assert last["config"]["data"]["_target_"] == "gan_lightning.data.DigitsDataModule"  # the run config travels along
+
+
+def test_epoch_end_callbacks_run_every_n_epochs_and_at_the_last_one():
+    from types import SimpleNamespace
+
+    from gan_lightning.callbacks.schedule import epoch_due
+
+    def trainer(epoch, max_epochs, max_steps=-1, global_step=0):
+        return SimpleNamespace(current_epoch=epoch, max_epochs=max_epochs, max_steps=max_steps, global_step=global_step)
+
+    assert [epoch_due(trainer(e, 7), 3) for e in range(7)] == [False, False, True, False, False, True, True]
+    assert [epoch_due(trainer(e, -1), 3) for e in range(4)] == [False, False, True, False]  # no limit: no last epoch
+    assert epoch_due(trainer(0, None, max_steps=10, global_step=10), 5)  # the step budget ends training
+    assert not epoch_due(trainer(4, 5), 0)  # 0 turns it off

@@ -9,7 +9,8 @@ import dataclasses
 import torch
 from lightning import Callback, LightningModule, Trainer
 
-from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, index_batches, set_real_statistics
+from gan_lightning.callbacks.schedule import epoch_due
+from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, generated_images, set_real_statistics
 
 
 class Evaluation(Callback):
@@ -34,14 +35,8 @@ class Evaluation(Callback):
         with torch.random.fork_rng(devices=[]):
             self.metrics = build_metrics(self.settings, trainer.datamodule)
 
-    def due(self, trainer: Trainer) -> bool:
-        epoch = trainer.current_epoch + 1
-        last_epoch = trainer.max_epochs is not None and epoch >= trainer.max_epochs
-        out_of_steps = trainer.max_steps > 0 and trainer.global_step >= trainer.max_steps
-        return epoch % self.settings.every_n_epochs == 0 or last_epoch or out_of_steps
-
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        if self.settings.every_n_epochs > 0 and self.due(trainer):
+        if epoch_due(trainer, self.settings.every_n_epochs):
             with torch.random.fork_rng(devices=[]):  # loaders draw seeds: evaluating must not change training
                 results = self.evaluate(trainer, pl_module)
             pl_module.log_dict({f"val/{name}": float(value) for name, value in results.items()})
@@ -52,8 +47,8 @@ class Evaluation(Callback):
             # Real statistics enter on one process only: torchmetrics sums the states across processes.
             set_real_statistics(metrics, self.settings, trainer.datamodule, self.settings.real_split, load=trainer.is_global_zero)
             self._real_ready = True
-        for indices in index_batches(self.settings.num_samples, self.settings.batch_size, trainer.global_rank, trainer.world_size):
-            metrics.update(pl_module.generate(pl_module.indexed_noise(indices)), real=False)
+        for images in generated_images(pl_module, self.settings.num_samples, self.settings.batch_size, trainer.global_rank, trainer.world_size):
+            metrics.update(images, real=False)
         results = metrics.compute()
         metrics.reset_fake()
         return results

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from lightning import Callback, LightningModule, Trainer
 
+from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.metrics.modes import mode_statistics
 
 
@@ -16,9 +17,7 @@ class ModeCoverage(Callback):
         self.num_samples, self.every_n_epochs = num_samples, every_n_epochs
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        epoch = trainer.current_epoch + 1
-        last = epoch >= (trainer.max_epochs or 0) or (trainer.max_steps > 0 and trainer.global_step >= trainer.max_steps)
-        if epoch % self.every_n_epochs and not last:
+        if not epoch_due(trainer, self.every_n_epochs):
             return
         datamodule = trainer.datamodule
         samples = pl_module.generate(pl_module.indexed_noise(range(self.num_samples))).cpu()

@@ -101,3 +101,9 @@ def index_batches(total: int, batch_size: int, rank: int = 0, world_size: int = 
     stop = start + share(total, rank, world_size)
     for batch_start in range(start, stop, batch_size):
         yield range(batch_start, min(batch_start + batch_size, stop))
+
+
+def generated_images(model: Any, total: int, batch_size: int, rank: int = 0, world_size: int = 1, seed: int = 0) -> Iterator[Tensor]:
+    """This process's share of `total` samples of a family, in batches, from index-determined noise."""
+    for indices in index_batches(total, batch_size, rank, world_size):
+        yield model.generate(model.indexed_noise(indices, seed))
