@@ -1,4 +1,5 @@
-"""Training tricks as switches: label smoothing, instance noise, packing, minibatch std."""
+"""Training tricks as switches: label smoothing, instance noise, packing, minibatch std and
+minibatch discrimination, spectral norm and layer norm in the fully connected discriminators."""
 
 import math
 
@@ -9,7 +10,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.losses import bce_discriminator_loss
 from gan_lightning.models import load_family
 from gan_lightning.nets import DCGANDiscriminator, MaxoutDiscriminator, MLPDiscriminator
-from gan_lightning.nets.tricks import MinibatchStdDev, pack_samples
+from gan_lightning.nets.tricks import MinibatchDiscrimination, MinibatchStdDev, pack_samples
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics, tiny_overrides
@@ -43,6 +44,43 @@ def test_minibatch_std_adds_the_batch_spread_as_a_feature_map():
     assert DCGANDiscriminator(image_size=16, channels=1, base_width=8, minibatch_std=True)(torch.randn(4, 1, 16, 16)).shape == (4,)
 
 
+def test_minibatch_discrimination_scores_closeness_to_the_rest_of_the_batch():
+    layer = MinibatchDiscrimination(in_features=3, kernels=4, kernel_dim=2)
+    same = torch.ones(5, 3)
+    out = layer(same)
+    assert out.shape == (5, 7) and torch.equal(out[:, :3], same)
+    assert torch.allclose(out[:, 3:], torch.full((5, 4), 4.0))  # exp(0) from each of the 4 others
+    with torch.no_grad():
+        layer.projection.weight.copy_(torch.ones(8, 3))
+    far_apart = torch.tensor([[0.0, 0, 0], [100, 0, 0]])
+    assert torch.allclose(layer(far_apart)[:, 3:], torch.zeros(2, 4))  # exp(-L1 distance) vanishes
+    # by hand for two samples: M_i = T x_i, o(x_i)_b = exp(-||M_1,b - M_2,b||_1) = exp(-2 * |x_1 - x_2|)
+    near = torch.tensor([[0.0, 0, 0], [0.1, 0, 0]])
+    assert torch.allclose(layer(near)[:, 3:], torch.full((2, 4), math.exp(-0.2)))
+
+
+@pytest.mark.parametrize("kwargs", [{"minibatch_kernels": 6}, {"minibatch_std": True, "minibatch_kernels": 6}])
+def test_minibatch_discrimination_in_every_discriminator(kwargs):
+    assert DCGANDiscriminator(image_size=16, channels=1, base_width=8, **kwargs)(torch.randn(4, 1, 16, 16)).shape == (4,)
+    assert MaxoutDiscriminator(shape=[2], hidden_dims=[16], pieces=3, pack=2, **kwargs)(torch.randn(8, 2)).shape == (4,)
+    mlp = MLPDiscriminator(shape=[1, 4, 4], hidden_dims=[8], **kwargs)
+    assert mlp(torch.randn(6, 1, 4, 4)).shape == (6,)
+    assert any(isinstance(m, MinibatchDiscrimination) for m in mlp.modules())
+
+
+def test_fully_connected_discriminators_take_spectral_and_layer_norm():
+    critic = MaxoutDiscriminator(shape=[2], hidden_dims=[16, 16], pieces=3, norm="layer", spectral_norm=True)
+    for _ in range(30):  # one power iteration per training forward pass
+        critic(torch.randn(8, 2))
+    linears = [m for m in critic.modules() if isinstance(m, torch.nn.Linear)]
+    assert len(linears) == 3
+    for linear in linears:
+        assert torch.linalg.matrix_norm(linear.weight, ord=2).item() == pytest.approx(1.0, abs=0.02)
+    assert sum(isinstance(m, torch.nn.LayerNorm) for m in critic.modules()) == 2
+    with pytest.raises(ConfigError, match="MLP discriminator norm=group is unknown: choose one of batch, layer, none"):
+        MLPDiscriminator(shape=[2], norm="group")
+
+
 def test_tricks_train_together_and_instance_noise_anneals(tmp_path):
     out = tmp_path / "run"
     train(compose_config([
@@ -56,3 +94,15 @@ def test_tricks_train_together_and_instance_noise_anneals(tmp_path):
     model = load_family(out / "checkpoints" / "last.ckpt")
     assert model.discriminator.pack == 2 and model.sample(4).shape == (4, 1, 16, 16)
     assert model.hparams.loss["discriminator"]["real_label"] == 0.9
+
+
+def test_maxout_critic_with_minibatch_discrimination_trains_on_the_ring(tmp_path):
+    out = tmp_path / "run"
+    train(compose_config([
+        "experiment=mode_coverage", "data.num_samples=1000", "+trainer.limit_train_batches=1", "trainer.max_epochs=1",
+        "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false", "model=sngan",
+        "model.generator.hidden_dims=[16]", "model.discriminator.hidden_dims=[16]", "model.discriminator.minibatch_kernels=5",
+    ], out))
+    model = load_family(out / "checkpoints" / "last.ckpt")
+    assert model.n_critic == 5 and isinstance(model.discriminator.net[-2], MinibatchDiscrimination)
+    assert read_metrics(out / "metrics.csv", "val/")[-1]["val/modes"] >= 0

@@ -13,7 +13,7 @@ import math
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.tricks import MinibatchStdDev, pack_samples
+from gan_lightning.nets.tricks import MinibatchDiscrimination, MinibatchStdDev, apply_spectral_norm, pack_samples
 
 
 def doublings_from_4x4(image_size: int, network: str) -> int:
@@ -35,13 +35,6 @@ def dcgan_weights_init(module: nn.Module) -> None:
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
-
-
-def apply_spectral_norm(net: nn.Module) -> None:
-    """Miyato et al. 2018: reparametrise each (transposed) convolution's weight as W / sigma(W)."""
-    for module in net.modules():
-        if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
-            nn.utils.parametrizations.spectral_norm(module)  # dim 1 for transposed convolutions
 
 
 class DCGANGenerator(nn.Module):
@@ -95,6 +88,8 @@ class DCGANDiscriminator(nn.Module):
         spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
         pack: judge this many samples at once (PacGAN); batches must be divisible by it.
         minibatch_std: add the minibatch standard deviation map before the last layer (ProGAN).
+        minibatch_kernels: if > 0, minibatch discrimination (Salimans et al. 2016) with this many
+            kernels on the flattened last feature map, and a linear output layer.
     """
 
     def __init__(
@@ -106,6 +101,7 @@ class DCGANDiscriminator(nn.Module):
         spectral_norm: bool = False,
         pack: int = 1,
         minibatch_std: bool = False,
+        minibatch_kernels: int = 0,
     ):
         super().__init__()
         self.pack = pack
@@ -126,7 +122,12 @@ class DCGANDiscriminator(nn.Module):
             width *= 2
         if minibatch_std:
             layers.append(MinibatchStdDev())
-        layers.append(nn.Conv2d(width + minibatch_std, 1, 4, 1, 0, bias=False))  # 4x4 -> one logit
+            width += 1
+        if minibatch_kernels:  # the 4x4 convolution below is a linear layer on the flattened map
+            layers += [nn.Flatten(), MinibatchDiscrimination(width * 16, minibatch_kernels)]
+            layers.append(nn.Linear(width * 16 + minibatch_kernels, 1, bias=False))
+        else:
+            layers.append(nn.Conv2d(width, 1, 4, 1, 0, bias=False))  # 4x4 -> one logit
         self.net = nn.Sequential(*layers)
         self.apply(dcgan_weights_init)
         if spectral_norm:

@@ -1,8 +1,8 @@
 """Fully connected networks of the original GAN (Goodfellow et al. 2014, sec. 5).
 
 The paper's G mixes ReLU hidden layers with a bounded output; here the output is tanh so samples
-live in [-1, 1] like the data. Its D used maxout units with dropout; here LeakyReLU(0.2) with
-dropout, which trains as well on images and needs no extra layer type.
+live in [-1, 1] like the data (linear for 2D mixtures). Its D used maxout units with dropout:
+MaxoutDiscriminator has the maxout layers; MLPDiscriminator uses LeakyReLU(0.2) with dropout.
 """
 
 from __future__ import annotations
@@ -13,7 +13,19 @@ from collections.abc import Callable, Sequence
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.tricks import pack_samples
+from gan_lightning.nets.tricks import apply_spectral_norm, batch_feature_layers, pack_samples
+
+NORMS = {
+    "batch": nn.BatchNorm1d,
+    "layer": nn.LayerNorm,  # per sample: safe with gradient penalties (Gulrajani et al. 2017, sec. 4)
+    "none": None,
+}
+
+
+def _norm(norm: str, network: str) -> Callable[[int], nn.Module] | None:
+    if norm not in NORMS:
+        raise ConfigError(f"{network} norm={norm} is unknown: choose one of {', '.join(NORMS)}")
+    return NORMS[norm]
 
 
 def _hidden_stack(
@@ -21,16 +33,32 @@ def _hidden_stack(
     hidden_dims: Sequence[int],
     activation: Callable[[], nn.Module],
     dropout: float = 0.0,
-    batch_norm: bool = False,
+    norm: Callable[[int], nn.Module] | None = None,
 ) -> tuple[list[nn.Module], int]:
-    """Linear (+ batch norm) + activation (+ dropout) per hidden width; returns the layers and the last width."""
+    """Linear (+ norm) + activation (+ dropout) per hidden width; returns the layers and the last width."""
     layers: list[nn.Module] = []
     for width in hidden_dims:
-        layers += [nn.Linear(in_features, width), *([nn.BatchNorm1d(width)] if batch_norm else []), activation()]
+        layers += [nn.Linear(in_features, width), *([norm(width)] if norm else []), activation()]
         if dropout:
             layers.append(nn.Dropout(dropout))
         in_features = width
     return layers, in_features
+
+
+class _FlatDiscriminator(nn.Module):
+    """Shared by the fully connected discriminators: packing at the input; minibatch standard
+    deviation and minibatch discrimination before the output layer; optional spectral norm."""
+
+    def __init__(self, hidden: list[nn.Module], width: int, pack: int, spectral_norm: bool, minibatch_std: bool, minibatch_kernels: int):
+        super().__init__()
+        self.pack = pack
+        batch_layers, width = batch_feature_layers(width, minibatch_std, minibatch_kernels)
+        self.net = nn.Sequential(*hidden, *batch_layers, nn.Linear(width, 1))
+        if spectral_norm:
+            apply_spectral_norm(self.net)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(pack_samples(x.flatten(1), self.pack)).flatten()
 
 
 OUTPUTS = {"tanh": nn.Tanh, "linear": nn.Identity}
@@ -53,7 +81,7 @@ class MLPGenerator(nn.Module):
             raise ConfigError(f"MLP generator output={output} is unknown: choose one of {', '.join(OUTPUTS)}")
         self.latent_dim = latent_dim
         self.shape = tuple(shape)
-        layers, width = _hidden_stack(latent_dim, hidden_dims, nn.ReLU, batch_norm=batch_norm)
+        layers, width = _hidden_stack(latent_dim, hidden_dims, nn.ReLU, norm=NORMS["batch" if batch_norm else "none"])
         layers += [nn.Linear(width, math.prod(self.shape)), OUTPUTS[output]()]
         self.net = nn.Sequential(*layers)
 
@@ -61,18 +89,30 @@ class MLPGenerator(nn.Module):
         return self.net(z).view(len(z), *self.shape)
 
 
-class MLPDiscriminator(nn.Module):
-    """Samples (N, *shape) -> logits (N / pack,); pack > 1 judges packs of samples (PacGAN)."""
+class MLPDiscriminator(_FlatDiscriminator):
+    """Samples (N, *shape) -> logits (N / pack,) through LeakyReLU(0.2) layers with dropout.
 
-    def __init__(self, shape: Sequence[int], hidden_dims: Sequence[int] = (1024, 512, 256), dropout: float = 0.3, pack: int = 1):
-        super().__init__()
-        self.pack = pack
-        layers, width = _hidden_stack(math.prod(shape) * pack, hidden_dims, lambda: nn.LeakyReLU(0.2), dropout)
-        layers.append(nn.Linear(width, 1))
-        self.net = nn.Sequential(*layers)
+    Args:
+        norm: "none", "layer" or "batch" after each hidden linear layer.
+        pack: judge this many samples at once (PacGAN).
+        spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
+        minibatch_std: the batch's standard deviation as one more feature before the output (ProGAN).
+        minibatch_kernels: if > 0, minibatch discrimination with this many kernels (Salimans et al. 2016).
+    """
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.net(pack_samples(x.flatten(1), self.pack)).flatten()
+    def __init__(
+        self,
+        shape: Sequence[int],
+        hidden_dims: Sequence[int] = (1024, 512, 256),
+        dropout: float = 0.3,
+        norm: str = "none",
+        pack: int = 1,
+        spectral_norm: bool = False,
+        minibatch_std: bool = False,
+        minibatch_kernels: int = 0,
+    ):
+        hidden, width = _hidden_stack(math.prod(shape) * pack, hidden_dims, lambda: nn.LeakyReLU(0.2), dropout, _norm(norm, "MLP discriminator"))
+        super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels)
 
 
 class Maxout(nn.Module):
@@ -87,20 +127,26 @@ class Maxout(nn.Module):
         return self.linear(x).view(len(x), self.units, self.pieces).amax(dim=2)
 
 
-class MaxoutDiscriminator(nn.Module):
+class MaxoutDiscriminator(_FlatDiscriminator):
     """Samples (N, *shape) -> logits (N / pack,) through maxout layers, the D of the original GAN and
-    of the PacGAN mode-coverage protocol (3 layers of 200 units x 5 pieces; pack > 1 is PacGAN)."""
+    of the PacGAN mode-coverage protocol (3 layers of 200 units x 5 pieces; pack > 1 is PacGAN).
+    norm ("none", "layer", "batch") follows each maxout layer; the other tricks: see MLPDiscriminator."""
 
-    def __init__(self, shape: Sequence[int], hidden_dims: Sequence[int] = (200, 200, 200), pieces: int = 5, pack: int = 1):
-        super().__init__()
-        self.pack = pack
-        layers: list[nn.Module] = []
+    def __init__(
+        self,
+        shape: Sequence[int],
+        hidden_dims: Sequence[int] = (200, 200, 200),
+        pieces: int = 5,
+        norm: str = "none",
+        pack: int = 1,
+        spectral_norm: bool = False,
+        minibatch_std: bool = False,
+        minibatch_kernels: int = 0,
+    ):
+        make_norm = _norm(norm, "maxout discriminator")
+        hidden: list[nn.Module] = []
         width = math.prod(shape) * pack
         for units in hidden_dims:
-            layers.append(Maxout(width, units, pieces))
+            hidden += [Maxout(width, units, pieces), *([make_norm(units)] if make_norm else [])]
             width = units
-        layers.append(nn.Linear(width, 1))
-        self.net = nn.Sequential(*layers)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.net(pack_samples(x.flatten(1), self.pack)).flatten()
+        super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels)
