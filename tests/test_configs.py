@@ -22,7 +22,7 @@ from conftest import compose_config
 CONF = Path(config_dir())
 # Groups a run selects directly, and groups that model presets pick from (how each is selected).
 RUN_GROUPS = ["data", "model", "loss", "trainer", "callbacks", "logger", "experiment", "debug", "metrics"]
-PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}", "penalty": "model.penalty"}
+PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}", "penalty": "model.penalty", "augment": "model.augment"}
 INFRASTRUCTURE = {"hydra", "paths"}
 
 
@@ -122,3 +122,11 @@ def test_every_penalty_config_builds_a_penalty_on_d(tmp_path):
         real = torch.randn(4, 1, 32, 32)
         value = model.penalty(model.discriminator, real, model.sample(4))
         assert value.ndim == 0 and value.item() >= 0
+
+
+def test_every_augment_config_transforms_what_d_sees(tmp_path):
+    for option in options("augment"):
+        model = build_model(compose_config([f"+augment@model.augment={option}"], tmp_path))
+        images = model.sample(4)
+        seen = model.discriminator_input(images)
+        assert seen.shape == images.shape and not torch.equal(seen, images)

@@ -28,6 +28,8 @@ class GAN(GANFamily):
         instance_noise: standard deviation of Gaussian noise added to every input of D, real and fake
             (Sonderby et al. 2016; Arjovsky & Bottou 2017), so the two distributions overlap.
         instance_noise_anneal_steps: if set, the noise falls linearly to 0 over this many iterations.
+        augment: optional config of a differentiable augmentation (DiffAugment) applied to every
+            input of D, real and fake, in D's steps and in G's step.
         Other arguments: see `GANFamily`.
     """
 
@@ -39,6 +41,7 @@ class GAN(GANFamily):
         weight_clip: float | None = None,
         instance_noise: float = 0.0,
         instance_noise_anneal_steps: int | None = None,
+        augment: Spec | None = None,
         **parts,
     ):
         super().__init__(**parts)
@@ -51,6 +54,7 @@ class GAN(GANFamily):
             raise ConfigError(f"model.weight_clip must be positive or null, not {weight_clip}")
         self.n_critic = n_critic
         self.penalty = build(penalty)
+        self.augment = build(augment)
         self.weight_clip = weight_clip
 
     @property
@@ -85,9 +89,9 @@ class GAN(GANFamily):
         self.update_ema()
 
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)
-        if penalty is not None:
+        if penalty is not None and self.logging_step:
             self.log("train/d_penalty", penalty.detach())
-        if self.instance_noise:
+        if self.instance_noise and self.logging_step:
             self.log("train/instance_noise", noise_std)
 
     def instance_noise_std(self) -> float:
@@ -96,10 +100,16 @@ class GAN(GANFamily):
             return self.instance_noise
         return self.instance_noise * max(0.0, 1.0 - self.iteration / self.instance_noise_anneal_steps)
 
-    def discriminate(self, samples: Tensor) -> Tensor:
-        """D's logits for samples, after instance noise when it is on."""
+    def discriminator_input(self, samples: Tensor) -> Tensor:
+        """What D sees of samples: augmented, then with instance noise, where those are on."""
+        if self.augment is not None:
+            samples = self.augment(samples)
         std = self.instance_noise_std()
-        return self.discriminator(samples + std * torch.randn_like(samples) if std > 0 else samples)
+        return samples + std * torch.randn_like(samples) if std > 0 else samples
+
+    def discriminate(self, samples: Tensor) -> Tensor:
+        """D's logits for samples (see discriminator_input)."""
+        return self.discriminator(self.discriminator_input(samples))
 
     def generator_loss(self, fake: Tensor, reals: tuple[Tensor, ...]) -> Tensor:
         """G's loss on its samples, judged by the current D (the unrolled game looks further ahead)."""

@@ -62,9 +62,9 @@ class UnrolledGAN(GAN):
         for step in range(self.unroll_steps):
             real = reals[step % len(reals)]
             d_loss = self.loss.discriminator(
-                functional_call(self.discriminator, (params, buffers), (real,)),
-                functional_call(self.discriminator, (params, buffers), (fake,)),
+                functional_call(self.discriminator, (params, buffers), (self.discriminator_input(real),)),
+                functional_call(self.discriminator, (params, buffers), (self.discriminator_input(fake),)),
             )
             grads = torch.autograd.grad(d_loss, list(params.values()), create_graph=True)
             params = adam_step(params, grads, state, group["lr"], group["betas"], group["eps"])
-        return self.loss.generator(functional_call(self.discriminator, (params, buffers), (fake,)))
+        return self.loss.generator(functional_call(self.discriminator, (params, buffers), (self.discriminator_input(fake),)))
