@@ -2,13 +2,16 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
+from gan_lightning.callbacks.modes import discriminator_map
 from gan_lightning.data import ToyDataModule, mixture_modes
 from gan_lightning.errors import DataError
 from gan_lightning.metrics.modes import mode_statistics
-from gan_lightning.nets.mlp import Maxout
+from gan_lightning.nets.mlp import Maxout, MaxoutDiscriminator
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics, run_cli
@@ -81,6 +84,27 @@ def test_mode_coverage_experiment_trains_and_logs_the_mode_metrics(tmp_path):
     assert all(0 <= row["val/modes"] <= 25 and 0 <= row["val/high_quality"] <= 1 for row in evaluations)
     assert not (out / "samples").exists()  # no image grids for points
     assert (out / "checkpoints" / "last.ckpt").is_file()
+    pictures = sorted(p.name for p in (out / "modes").iterdir())
+    assert pictures == ["epoch_0000.png", "epoch_0001.png", "last.png"]
+    with Image.open(out / "modes" / "last.png") as picture:
+        assert picture.size == (500, 440)
+        colours = np.asarray(picture.convert("RGB"))
+    assert len(np.unique(colours.reshape(-1, 3), axis=0)) > 50  # a map, points and crosses, not a blank canvas
+
+
+def test_discriminator_map_evaluates_d_on_a_grid_of_points():
+    critic = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        critic.weight.copy_(torch.tensor([[1.0, -2.0]]))
+        critic.bias.zero_()
+    values, axis = discriminator_map(critic, extent=3.0, resolution=7)
+    assert axis.tolist() == [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+    # rows follow y, columns follow x: value[i, j] = x_j - 2 y_i
+    assert torch.allclose(values, axis.view(1, 7) - 2 * axis.view(7, 1))
+    packed = MaxoutDiscriminator(shape=[2], hidden_dims=[8], pieces=2, pack=4)
+    values, _ = discriminator_map(packed, extent=1.0, resolution=5)
+    point = torch.tensor([[1.0, -1.0]])  # the grid's corner (x = 1, y = -1): row 0, last column
+    assert values[0, -1].item() == pytest.approx(packed(point.repeat(4, 1)).item(), abs=1e-6)
 
 
 def test_image_networks_on_2d_data_are_a_clear_error(tmp_path):

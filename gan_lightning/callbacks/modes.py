@@ -1,26 +1,90 @@
-"""Mode coverage of 2D mixtures during training: val/modes, val/high_quality, val/reverse_kl."""
+"""Mode coverage of 2D mixtures during training: val/modes, val/high_quality, val/reverse_kl, and a
+picture of the generated points over the mode centres, on a map of D's output."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import torch
 from lightning import Callback, LightningModule, Trainer
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure  # no pyplot: no global figures, no display backend
+from torch import Tensor, nn
 
+from gan_lightning.callbacks.samples import log_image
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.metrics.modes import mode_statistics
 
 
+@torch.no_grad()
+def discriminator_map(discriminator: nn.Module, extent: float, resolution: int = 150) -> tuple[Tensor, Tensor]:
+    """D's raw output on a resolution x resolution grid over [-extent, extent]^2: (values (R, R) with
+    rows along y, axis (R,)). A packing D (PacGAN) judges each point as a pack of copies of itself;
+    a D with minibatch features sees the grid in rows of `resolution` points."""
+    axis = torch.linspace(-extent, extent, resolution)
+    ys, xs = torch.meshgrid(axis, axis, indexing="ij")
+    points = torch.stack([xs.flatten(), ys.flatten()], dim=1)
+    points = points.repeat_interleave(getattr(discriminator, "pack", 1), dim=0)
+    device = next(discriminator.parameters()).device
+    was_training = discriminator.training
+    discriminator.eval()  # no power iterations or batch statistics from the grid
+    try:
+        values = torch.cat([discriminator(row.to(device)).float().cpu() for row in points.chunk(resolution)])
+    finally:
+        discriminator.train(was_training)
+    return values.view(resolution, resolution), axis
+
+
+def mode_picture(samples: Tensor, modes: Tensor, d_values: Tensor, axis: Tensor, title: str) -> Figure:
+    """Generated points (black) and mode centres (red crosses) over D's output (colour)."""
+    figure = Figure(figsize=(5, 4.4), dpi=100)
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    extent = (axis[0].item(), axis[-1].item(), axis[0].item(), axis[-1].item())
+    image = ax.imshow(d_values.numpy(), origin="lower", extent=extent, cmap="coolwarm", aspect="equal")
+    figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="D output (logit)")
+    ax.scatter(samples[:, 0], samples[:, 1], s=1, c="black", alpha=0.5, linewidths=0)
+    ax.scatter(modes[:, 0], modes[:, 1], s=30, c="red", marker="x", linewidths=1)
+    ax.set(xlim=extent[:2], ylim=extent[2:], title=title)
+    figure.tight_layout()
+    return figure
+
+
 class ModeCoverage(Callback):
     """Every `every_n_epochs` epochs and after the last, `num_samples` generated points (the same
-    noise each time) scored against the data's modes (`datamodule.modes`, `datamodule.mode_std`)."""
+    noise each time) scored against the data's modes (`datamodule.modes`, `datamodule.mode_std`),
+    and drawn into `<dirpath>/epoch_NNNN.png` (and `last.png`, and the loggers as `modes`)."""
 
-    def __init__(self, num_samples: int = 2500, every_n_epochs: int = 10):
+    def __init__(self, num_samples: int = 2500, every_n_epochs: int = 10, dirpath: str | None = None):
         self.num_samples, self.every_n_epochs = num_samples, every_n_epochs
+        self.dirpath = Path(dirpath) if dirpath else None
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         if not epoch_due(trainer, self.every_n_epochs):
             return
         datamodule = trainer.datamodule
-        samples = pl_module.generate(pl_module.indexed_noise(range(self.num_samples))).cpu()
+        samples = pl_module.generate(pl_module.indexed_noise(range(self.num_samples))).float().cpu()
         with torch.no_grad():
             stats = mode_statistics(samples, datamodule.modes, datamodule.mode_std)
         pl_module.log_dict({f"val/{name}": float(value) for name, value in stats.items()})
+        if self.dirpath is not None and trainer.is_global_zero:
+            self.draw(trainer, pl_module, samples, stats)
+
+    def draw(self, trainer: Trainer, pl_module: LightningModule, samples: Tensor, stats: dict[str, float]) -> None:
+        modes = trainer.datamodule.modes
+        d_values, axis = discriminator_map(pl_module.discriminator, extent=1.5 * modes.abs().max().item())
+        title = (
+            f"iteration {pl_module.iteration}: {stats['modes']}/{len(modes)} modes, "
+            f"{100 * stats['high_quality']:.1f}% HQ, rev-KL {stats['reverse_kl']:.2f}"
+        )
+        figure = mode_picture(samples, modes, d_values, axis, title)
+        self.dirpath.mkdir(parents=True, exist_ok=True)
+        path = self.dirpath / f"epoch_{trainer.current_epoch:04d}.png"
+        figure.savefig(path)
+        figure.savefig(self.dirpath / "last.png")
+        figure.canvas.draw()
+        rgba = torch.from_numpy(np.asarray(figure.canvas.buffer_rgba()).copy())  # (H, W, 4) uint8
+        picture = rgba.permute(2, 0, 1)[:3].float() / 255
+        for logger in trainer.loggers:
+            log_image(logger, "modes", picture, step=pl_module.iteration)
