@@ -112,3 +112,16 @@ def test_image_networks_on_2d_data_are_a_clear_error(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "Traceback" not in output, output
     assert "do not fit together" in output and "experiment=mode_coverage" in output
+
+
+@pytest.mark.parametrize("model", ["wgan_gp", "unrolled", "sngan", "lsgan"])
+def test_every_unconditional_preset_runs_on_the_mode_coverage_protocol(model, tmp_path):
+    from hydra.utils import instantiate
+
+    from gan_lightning.nets import MaxoutDiscriminator, MLPGenerator
+
+    cfg = compose_config(["experiment=mode_coverage", f"model={model}"], tmp_path)
+    family = instantiate(cfg.model, _recursive_=False, _convert_="all")
+    assert isinstance(family.generator, MLPGenerator) and isinstance(family.discriminator, MaxoutDiscriminator)
+    points = family.sample(8)
+    assert points.shape == (8, 2) and family.discriminator(points).shape == (8,)

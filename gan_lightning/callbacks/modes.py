@@ -46,7 +46,8 @@ def mode_picture(samples: Tensor, modes: Tensor, d_values: Tensor, axis: Tensor,
     figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="D output (logit)")
     ax.scatter(samples[:, 0], samples[:, 1], s=1, c="black", alpha=0.5, linewidths=0)
     ax.scatter(modes[:, 0], modes[:, 1], s=30, c="red", marker="x", linewidths=1)
-    ax.set(xlim=extent[:2], ylim=extent[2:], title=title)
+    ax.set(xlim=extent[:2], ylim=extent[2:])
+    ax.set_title(title, fontsize=9)
     figure.tight_layout()
     return figure
 
