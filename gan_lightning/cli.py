@@ -33,6 +33,11 @@ def as_user_error(error: BaseException) -> UserError | None:
         if isinstance(current, MissingMandatoryValue):
             key = current.full_key or "a required value"
             return ConfigError(f"{key} is not set: give it on the command line, e.g. {key}=...")
+        if isinstance(current, InterpolationKeyError) and "data.num_classes" in current.msg:
+            return ConfigError(
+                f"{current.full_key} needs data.num_classes, and this data has no class labels: conditional "
+                "models train on labelled data, e.g. data=digits"
+            )
         if isinstance(current, InterpolationKeyError):
             return ConfigError(
                 f"{current.full_key} refers to a value the chosen configs do not have ({current.msg}): the parts "

@@ -39,17 +39,18 @@ from gan_lightning.models import load_family, read_checkpoint
 log = logging.getLogger(__name__)
 
 
-def score(metrics: GenerativeMetrics, images: Iterator[Tensor]) -> dict[str, float]:
+def score(metrics: GenerativeMetrics, batches: Iterator[tuple[Tensor, Tensor | None]]) -> dict[str, float]:
+    """The metrics of (images, conditioning labels or None) batches."""
     metrics.reset_fake()
     device = metrics.fid.real_features_sum.device
-    for batch in images:
-        metrics.update(batch.to(device), real=False)
+    for images, labels in batches:
+        metrics.update(images.to(device), real=False, labels=labels)
     return metrics.compute()
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     columns = ["what", *[c for c in rows[0] if c not in ("what", "is_std", "kid_std")]]
-    cells = [[f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in columns] for row in rows]
+    cells = [[f"{row[c]:.4g}" if isinstance(row.get(c), float) else str(row.get(c, "")) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]

@@ -16,7 +16,8 @@ from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, gene
 class Evaluation(Callback):
     """Generates `num_samples` images (each process its share) and logs `val/fid` (Inception) or
     `val/fd` (other backbones), `val/is`, `val/kid` and `val/num_samples`, computed against the real
-    split's cached statistics. Settings: the `metrics` config group (`MetricSettings`).
+    split's cached statistics, and `val/class_accuracy` for a conditional family when the backbone
+    classifies the data's classes. Settings: the `metrics` config group (`MetricSettings`).
     """
 
     def __init__(self, settings: dict[str, Any]):
@@ -47,8 +48,8 @@ class Evaluation(Callback):
             # Real statistics enter on one process only: torchmetrics sums the states across processes.
             set_real_statistics(metrics, self.settings, trainer.datamodule, self.settings.real_split, load=trainer.is_global_zero)
             self._real_ready = True
-        for images in generated_images(pl_module, self.settings.num_samples, self.settings.batch_size, trainer.global_rank, trainer.world_size):
-            metrics.update(images, real=False)
+        for images, labels in generated_images(pl_module, self.settings.num_samples, self.settings.batch_size, trainer.global_rank, trainer.world_size):
+            metrics.update(images, real=False, labels=labels)
         results = metrics.compute()
         metrics.reset_fake()
         return results

@@ -65,7 +65,7 @@ class ModeCoverage(Callback):
         if not epoch_due(trainer, self.every_n_epochs):
             return
         datamodule = trainer.datamodule
-        samples = pl_module.generate(pl_module.indexed_noise(range(self.num_samples))).float().cpu()
+        samples = pl_module.generate_indexed(range(self.num_samples)).float().cpu()
         with torch.no_grad():
             stats = mode_statistics(samples, datamodule.modes, datamodule.mode_std)
         pl_module.log_dict({f"val/{name}": float(value) for name, value in stats.items()})

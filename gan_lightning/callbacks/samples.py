@@ -49,7 +49,8 @@ class SampleGrid(Callback):
         images = pl_module.sample_fixed().float().cpu()
         if images.dim() != 4:  # not images (2D points): nothing to draw as a grid
             return
-        grid = make_grid(images, nrow=self.nrow, normalize=True, value_range=(-1, 1))
+        nrow = getattr(pl_module, "grid_nrow", None) or self.nrow  # conditional families: a class a row
+        grid = make_grid(images, nrow=nrow, normalize=True, value_range=(-1, 1))
         self.dirpath.mkdir(parents=True, exist_ok=True)
         save_image(grid, self.dirpath / f"{name}.png")
         save_image(grid, self.dirpath / "last.png")

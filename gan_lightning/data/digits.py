@@ -19,15 +19,19 @@ class DigitsDataModule(GANDataModule):
     Args:
         image_size: side of the square images.
         channels: 1, or 3 to repeat the grey channel for networks that expect RGB.
+        num_classes: 10, the digits; in the config so conditional models can read `data.num_classes`.
         Loader arguments: see GANDataModule.
     """
 
     metrics_backbone = "digits_classifier"  # metrics.backbone=auto evaluates digits offline with it
 
-    def __init__(self, image_size: int = 32, channels: int = 1, **loader_args):
+    def __init__(self, image_size: int = 32, channels: int = 1, num_classes: int = 10, **loader_args):
         super().__init__(**loader_args)
         if channels not in (1, 3):
             raise DataError(f"data.channels must be 1 or 3 for digits, not {channels}")
+        if num_classes != 10:
+            raise DataError(f"digits has 10 classes, not data.num_classes={num_classes}")
+        self.num_classes = num_classes
         self.image_size, self.channels = image_size, channels
 
     def load(self) -> TensorDictDataset:

@@ -157,6 +157,7 @@ class DigitsClassifierBackbone(nn.Module):
     name = "digits_classifier"
     distance_name = "fd"
     num_features = 128
+    num_classes = 10  # its logits are the digit classes: it scores conditional generation too
     SETTINGS = {"version": 1, "epochs": 10, "seed": 0, "lr": 1e-3, "batch_size": 64}
 
     def __init__(self, cache_dir: str | Path):

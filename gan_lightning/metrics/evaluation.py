@@ -69,9 +69,10 @@ def fixed_subset(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
     return Subset(dataset, torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed))[:n].tolist())
 
 
-def image_batches(datamodule: Any, dataset: Dataset, batch_size: int) -> Iterator[Tensor]:
+def image_batches(datamodule: Any, dataset: Dataset, batch_size: int) -> Iterator[tuple[Tensor, None]]:
+    """A dataset's images in batches, as (images, None): like generated_images, without conditioning."""
     for batch in datamodule.dataloader(dataset, batch_size):
-        yield batch["image"]
+        yield batch["image"], None
 
 
 def real_statistics_key(datamodule: Any, split: str, count: int, backbone: nn.Module) -> dict[str, Any]:
@@ -84,7 +85,12 @@ def set_real_statistics(metrics: GenerativeMetrics, settings: MetricSettings, da
     """Fill `metrics` with the real split's statistics (cached); returns N, the real images used."""
     dataset = fixed_subset(getattr(datamodule, f"{split}_set"), settings.num_samples)
     key = real_statistics_key(datamodule, split, len(dataset), metrics.backbone)
-    metrics.set_real(lambda: image_batches(datamodule, dataset, settings.batch_size), key, settings.cache_dir, load=load)
+
+    def real_images() -> Iterator[Tensor]:
+        for images, _ in image_batches(datamodule, dataset, settings.batch_size):
+            yield images
+
+    metrics.set_real(real_images, key, settings.cache_dir, load=load)
     return len(dataset)
 
 
@@ -103,7 +109,10 @@ def index_batches(total: int, batch_size: int, rank: int = 0, world_size: int = 
         yield range(batch_start, min(batch_start + batch_size, stop))
 
 
-def generated_images(model: Any, total: int, batch_size: int, rank: int = 0, world_size: int = 1, seed: int = 0) -> Iterator[Tensor]:
-    """This process's share of `total` samples of a family, in batches, from index-determined noise."""
+def generated_images(
+    model: Any, total: int, batch_size: int, rank: int = 0, world_size: int = 1, seed: int = 0
+) -> Iterator[tuple[Tensor, Tensor | None]]:
+    """This process's share of `total` samples of a family, in batches of (images, the labels they
+    were generated for, or None), from index-determined noise and balanced labels."""
     for indices in index_batches(total, batch_size, rank, world_size):
-        yield model.generate(model.indexed_noise(indices, seed))
+        yield model.generate_indexed(indices, seed), model.balanced_labels(indices)

@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 from torchmetrics import CatMetric
+from torchmetrics.classification import MulticlassAccuracy
 from torchmetrics.image import FrechetInceptionDistance, InceptionScore, KernelInceptionDistance
 
 from gan_lightning.metrics.frechet import frechet_distance_infinity
@@ -56,6 +57,10 @@ class GenerativeMetrics(nn.Module):
         kid: also compute KID (Binkowski et al. 2018; unbiased at any N).
         inception_score: also compute IS (Salimans et al. 2016) from the backbone's logits.
         fid_infinity: keep the generated features and extrapolate the distance to N -> infinity.
+
+    A backbone that is a classifier of the data's classes (`num_classes`, as the digits classifier)
+    also scores a conditional family: `class_accuracy` is the share of generated images it assigns
+    to the label they were generated for.
     """
 
     def __init__(self, backbone: nn.Module, kid: bool = True, inception_score: bool = True, fid_infinity: bool = False):
@@ -69,12 +74,16 @@ class GenerativeMetrics(nn.Module):
             self.kid = KernelInceptionDistance(feature=PrecomputedFeatures(features), reset_real_features=False) if kid else None
             self.inception_score = InceptionScore(feature=PrecomputedFeatures(0)) if inception_score else None
         self.fake_features = CatMetric() if fid_infinity else None
+        classes = getattr(backbone, "num_classes", None)
+        self.class_accuracy = MulticlassAccuracy(classes, average="micro") if classes else None
+        self._labelled = False
 
     @property
     def num_real(self) -> int:
         return int(self.fid.real_features_num_samples)
 
-    def update(self, images: Tensor, real: bool) -> None:
+    def update(self, images: Tensor, real: bool, labels: Tensor | None = None) -> None:
+        """Add a batch; `labels` are the classes generated images were conditioned on, if any."""
         features, logits = self.backbone(images)
         self.fid.update(features, real=real)
         if self.kid is not None:
@@ -84,12 +93,16 @@ class GenerativeMetrics(nn.Module):
                 self.inception_score.update(logits)
             if self.fake_features is not None:
                 self.fake_features.update(features)
+            if labels is not None and self.class_accuracy is not None:
+                self.class_accuracy.update(logits, labels.to(logits.device))
+                self._labelled = True
 
     def reset_fake(self) -> None:
         """Forget the generated images, keep the real statistics."""
-        for metric in (self.fid, self.kid, self.inception_score, self.fake_features):
+        for metric in (self.fid, self.kid, self.inception_score, self.fake_features, self.class_accuracy):
             if metric is not None:
                 metric.reset()
+        self._labelled = False
 
     @torch.no_grad()
     def compute(self) -> dict[str, float]:
@@ -117,6 +130,8 @@ class GenerativeMetrics(nn.Module):
                 )
                 infinity, _ = frechet_distance_infinity(real_mean, real_cov, self.fake_features.compute())
                 results[f"{self.distance_name}_infinity"] = infinity
+            if self._labelled:
+                results["class_accuracy"] = float(self.class_accuracy.compute())
         return results
 
     # Real statistics, computed once and cached.

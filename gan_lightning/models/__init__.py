@@ -8,11 +8,13 @@ import torch
 from hydra.utils import get_class
 
 from gan_lightning.errors import CheckpointError
+from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.base import GANFamily
+from gan_lightning.models.cgan import CGAN
 from gan_lightning.models.gan import GAN
 from gan_lightning.models.unrolled import UnrolledGAN
 
-__all__ = ["GAN", "GANFamily", "UnrolledGAN", "load_family", "read_checkpoint"]
+__all__ = ["ACGAN", "CGAN", "GAN", "GANFamily", "UnrolledGAN", "load_family", "read_checkpoint"]
 
 
 def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> dict:

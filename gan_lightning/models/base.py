@@ -92,6 +92,10 @@ class GANFamily(LightningModule):
             if ema_decay is None
             else AveragedModel(self.generator, multi_avg_fn=ema_with_warmup(ema_decay), use_buffers=True)
         )
+        if self.num_classes:  # conditional: the fixed grid holds one row per class
+            num_fixed_samples -= num_fixed_samples % self.num_classes
+            if num_fixed_samples == 0:
+                raise ConfigError(f"model.num_fixed_samples must be at least the {self.num_classes} classes")
         self.register_buffer("fixed_noise", self.noise(num_fixed_samples, seed=0))
         self.logging_step = True  # whether this iteration's step metrics are written: on_train_batch_start
 
@@ -136,24 +140,57 @@ class GANFamily(LightningModule):
         """The generator behind samples and evaluation: its moving average when EMA is on."""
         return self.generator if self.generator_ema is None else self.generator_ema.module
 
+    @property
+    def num_classes(self) -> int | None:
+        """K for a label-conditioned generator (which takes labels in 0..K-1), None otherwise."""
+        return getattr(self.generator, "num_classes", None)
+
+    def balanced_labels(self, indices: range | int) -> Tensor | None:
+        """Sample i gets class i mod K, so any run of K samples holds every class once; None when unconditional."""
+        if not self.num_classes:
+            return None
+        indices = range(indices) if isinstance(indices, int) else indices
+        return torch.tensor(list(indices), device=self.device) % self.num_classes
+
     @torch.no_grad()
-    def generate(self, z: Tensor) -> Tensor:
-        """G(z) in eval mode (BatchNorm running statistics, no dropout), images in [-1, 1]."""
+    def generate(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        """G(z) (or G(z, labels)) in eval mode (BatchNorm running statistics, no dropout), in [-1, 1]."""
+        if labels is not None and not self.num_classes:
+            raise ConfigError(f"{type(self).__name__} with {type(self.generator).__name__} is unconditional: it takes no labels")
         net = self.sampling_generator
         was_training = net.training
         net.eval()
         try:
-            return net(z.to(self.device))
+            return net(z.to(self.device)) if not self.num_classes else net(z.to(self.device), labels)
         finally:
             net.train(was_training)
 
-    def sample(self, n: int, seed: int | None = None) -> Tensor:
-        """n generated images in [-1, 1]."""
-        return self.generate(self.noise(n, seed))
+    def generate_indexed(self, indices: range, seed: int = 0) -> Tensor:
+        """Samples i in `indices`, each a function of (seed, i) alone (see indexed_noise); conditional
+        families give sample i the class i mod K."""
+        return self.generate(self.indexed_noise(indices, seed), self.balanced_labels(indices))
+
+    def sample(self, n: int, seed: int | None = None, labels: Tensor | None = None) -> Tensor:
+        """n generated images in [-1, 1]; a conditional family draws class i mod K for sample i unless
+        `labels` (n class indices) say otherwise."""
+        if labels is None:
+            labels = self.balanced_labels(n)
+        elif not isinstance(labels, Tensor):
+            labels = torch.as_tensor(labels)
+        return self.generate(self.noise(n, seed), labels)
 
     def sample_fixed(self) -> Tensor:
-        """Images from the fixed noise batch, so grids from different epochs are comparable."""
-        return self.generate(self.fixed_noise)
+        """Images from the fixed noise batch, so grids from different epochs are comparable; a
+        conditional family's come class by class, `grid_nrow` of each."""
+        if not self.num_classes:
+            return self.generate(self.fixed_noise)
+        labels = torch.arange(self.num_classes, device=self.device).repeat_interleave(self.grid_nrow)
+        return self.generate(self.fixed_noise, labels)
+
+    @property
+    def grid_nrow(self) -> int | None:
+        """Images per grid row that put one class in each row; None when unconditional."""
+        return len(self.fixed_noise) // self.num_classes if self.num_classes else None
 
     # Optimization helpers for training_step.
 

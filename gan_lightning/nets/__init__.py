@@ -1,6 +1,16 @@
 """Generators and discriminators: architectures only, no training logic."""
 
+from gan_lightning.nets.conditional import AuxiliaryClassifierDiscriminator, ConditionalDiscriminator, ConditionalGenerator
 from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
 
-__all__ = ["DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "MaxoutDiscriminator"]
+__all__ = [
+    "AuxiliaryClassifierDiscriminator",
+    "ConditionalDiscriminator",
+    "ConditionalGenerator",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "MLPDiscriminator",
+    "MLPGenerator",
+    "MaxoutDiscriminator",
+]

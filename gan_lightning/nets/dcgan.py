@@ -133,5 +133,9 @@ class DCGANDiscriminator(nn.Module):
         if spectral_norm:
             apply_spectral_norm(self.net)
 
+    def features(self, images: Tensor) -> Tensor:
+        """What the output layer sees: (N / pack, width, 4, 4), or flat with minibatch discrimination."""
+        return self.net[:-1](pack_samples(images, self.pack))
+
     def forward(self, images: Tensor) -> Tensor:
-        return self.net(pack_samples(images, self.pack)).flatten()
+        return self.net[-1](self.features(images)).flatten()

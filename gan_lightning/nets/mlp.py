@@ -57,8 +57,12 @@ class _FlatDiscriminator(nn.Module):
         if spectral_norm:
             apply_spectral_norm(self.net)
 
+    def features(self, x: Tensor) -> Tensor:
+        """What the output layer sees: (N / pack, width)."""
+        return self.net[:-1](pack_samples(x.flatten(1), self.pack))
+
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(pack_samples(x.flatten(1), self.pack)).flatten()
+        return self.net[-1](self.features(x)).flatten()
 
 
 OUTPUTS = {"tanh": nn.Tanh, "linear": nn.Identity}

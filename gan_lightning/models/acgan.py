@@ -1,0 +1,68 @@
+"""AC-GAN: Odena, Olah & Shlens 2017, "Conditional Image Synthesis with Auxiliary Classifier GANs"
+(arXiv 1610.09585).
+
+G(z, c) draws a sample of class c; D judges only the sample, with two heads: the source (real or
+fake) and the class. With
+    L_S = E[log P(S = real | x_real)] + E[log P(S = fake | x_fake)],
+    L_C = E[log P(C = c | x_real)] + E[log P(C = c | x_fake)],
+D maximises L_S + L_C and G maximises L_C - L_S (sec. 3). The source terms use the configured
+adversarial loss, so with the default non-saturating loss G maximises log P(S = real | x_fake)
+instead of minimising L_S, as the paper's code does.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.losses.auxiliary import auxiliary_class_loss, generated_class_loss
+from gan_lightning.models.cgan import ConditionalFamily, labelled_batch
+
+
+class ACGAN(ConditionalFamily):
+    """One D step, one G step per batch.
+
+    Args:
+        class_weight: weight of the class terms L_C against the source terms (1 in the paper).
+        Other arguments: see `GANFamily`; D must return (source logits, class logits), as
+        `gan_lightning.nets.AuxiliaryClassifierDiscriminator` does.
+    """
+
+    def __init__(self, *, class_weight: float = 1.0, **parts):
+        super().__init__(**parts)
+        if class_weight < 0:
+            raise ConfigError(f"model.class_weight must be 0 or more, not {class_weight}")
+        self.class_weight = class_weight
+
+    @property
+    def optimizer_steps_per_iteration(self) -> int:
+        return 2
+
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        d_opt, g_opt = self.optimizers()
+        real, labels = labelled_batch(batch, "acgan")
+
+        # D: -(L_S + L_C), the source loss written as the configured adversarial loss.
+        fake_labels = self.random_labels(len(real))
+        with torch.no_grad():
+            fake = self.generator(self.noise(len(real)), fake_labels)
+        (real_logits, real_classes), (fake_logits, fake_classes) = self.discriminator(real), self.discriminator(fake)
+        d_class_loss = auxiliary_class_loss(real_classes, labels, fake_classes, fake_labels)
+        d_loss = self.loss.discriminator(real_logits, fake_logits)
+        self.update(d_opt, d_loss + self.class_weight * d_class_loss)
+
+        # G: -L_C for its own samples, plus the adversarial generator loss (for -L_S).
+        with self.toggled_optimizer(g_opt):
+            fake_labels = self.random_labels(len(real))
+            source, classes = self.discriminator(self.generator(self.noise(len(real)), fake_labels))
+            g_loss = self.loss.generator(source)
+            self.update(g_opt, g_loss + self.class_weight * generated_class_loss(classes, fake_labels))
+        self.update_ema()
+
+        self.log_losses(d_loss, g_loss, real_logits, fake_logits)
+        if self.logging_step:
+            self.log_dict({
+                "train/d_class_loss": d_class_loss.detach(),
+                "train/real_class_accuracy": (real_classes.argmax(1) == labels).float().mean(),
+            })

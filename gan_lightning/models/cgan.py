@@ -1,0 +1,75 @@
+"""Conditional GAN: Mirza & Osindero 2014, "Conditional Generative Adversarial Nets" (arXiv 1411.1784).
+
+G(z, y) draws a sample of class y; D(x, y) judges (sample, label) pairs, joined at its input
+(`conditioning=concat`, the paper) or through a projection (`conditioning=projection`, Miyato &
+Koyama 2018). The game is Algorithm 1 of Goodfellow et al. on pairs:
+min_G max_D E[log D(x, y)] + E[log(1 - D(G(z, y), y))].
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from gan_lightning.errors import ConfigError, DataError
+from gan_lightning.models.base import GANFamily
+
+
+def labelled_batch(batch: dict[str, Tensor], family: str) -> tuple[Tensor, Tensor]:
+    """(images, labels) of a batch, or a message that the family needs labelled data."""
+    if "label" not in batch:
+        raise DataError(f"{family} conditions on class labels, and this data has none: use labelled data such as data=digits")
+    return batch["image"], batch["label"]
+
+
+class ConditionalFamily(GANFamily):
+    """What the label-conditioned families share: a conditional generator, and labels for G's step."""
+
+    def __init__(self, **parts):
+        super().__init__(**parts)
+        if not self.num_classes:
+            raise ConfigError(
+                f"{type(self).__name__} needs a label-conditioned generator (gan_lightning.nets.ConditionalGenerator), "
+                f"not {type(self.generator).__name__}"
+            )
+
+    def random_labels(self, n: int) -> Tensor:
+        """Classes for G's step, uniform over the K classes."""
+        return torch.randint(self.num_classes, (n,), device=self.device)
+
+
+class CGAN(ConditionalFamily):
+    """`n_critic` D steps on real pairs (x, y) against fake pairs (G(z, y), y) with the same labels,
+    so label frequencies tell D nothing; then one G step on uniformly drawn labels.
+    Other arguments: see `GANFamily`."""
+
+    def __init__(self, *, n_critic: int = 1, **parts):
+        super().__init__(**parts)
+        if n_critic < 1:
+            raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
+        self.n_critic = n_critic
+
+    @property
+    def real_batches_per_step(self) -> int:
+        return self.n_critic
+
+    @property
+    def optimizer_steps_per_iteration(self) -> int:
+        return self.n_critic + 1
+
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        d_opt, g_opt = self.optimizers()
+        images, labels = labelled_batch(batch, "cgan")
+        for real, label in zip(images.chunk(self.n_critic), labels.chunk(self.n_critic)):
+            with torch.no_grad():
+                fake = self.generator(self.noise(len(real)), label)
+            real_logits, fake_logits = self.discriminator(real, label), self.discriminator(fake, label)
+            d_loss = self.loss.discriminator(real_logits, fake_logits)
+            self.update(d_opt, d_loss)
+
+        with self.toggled_optimizer(g_opt):
+            label = self.random_labels(len(real))
+            g_loss = self.loss.generator(self.discriminator(self.generator(self.noise(len(real)), label), label))
+            self.update(g_opt, g_loss)
+        self.update_ema()
+        self.log_losses(d_loss, g_loss, real_logits, fake_logits)

@@ -1,0 +1,140 @@
+"""Label-conditioned networks: wrappers that give any generator or discriminator a class label y.
+
+- ConditionalGenerator (Mirza & Osindero 2014): G(z, y) = net([z, embedding(y)]).
+- ConditionalDiscriminator, `conditioning=`
+  - "concat" (Mirza & Osindero): y joins D's input, as one-hot maps stacked on an image's channels
+    (one-hot features after a flat sample);
+  - "projection" (Miyato & Koyama 2018, "cGANs with Projection Discriminator", arXiv 1802.05637):
+    D(x, y) = psi(phi(x)) + <embedding(y), phi(x)>, with phi(x) the features before D's output layer
+    summed over positions, and psi that layer.
+
+Each wraps a network built from its own config (`_partial_: true`) and widens its input to fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from gan_lightning.errors import ConfigError
+
+
+def check_labels(labels: Tensor | None, n: int, num_classes: int) -> None:
+    """One integer label in [0, num_classes) per sample, or a message that says what is wrong."""
+    if labels is None:
+        raise ConfigError(f"this network is conditional: give labels, one class in 0..{num_classes - 1} per sample")
+    if labels.shape != (n,):
+        raise ConfigError(f"got labels of shape {tuple(labels.shape)} for {n} samples: give one label per sample")
+    if labels.is_floating_point() or labels.is_complex():
+        raise ConfigError(f"labels must be integer class indices, not {labels.dtype}")
+    if n and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ConfigError(
+            f"labels must lie in 0..{num_classes - 1}, got {int(labels.min())}..{int(labels.max())}: "
+            f"this model was trained on {num_classes} classes"
+        )
+
+
+class ConditionalGenerator(nn.Module):
+    """z (N, latent_dim), labels (N,) -> samples: the label's learned embedding joins the noise.
+
+    Args:
+        net: a partial generator config, built here with latent_dim + embedding_dim inputs.
+        num_classes: K; labels lie in 0..K-1.
+        latent_dim: size of z.
+        embedding_dim: size of the label embedding.
+    """
+
+    def __init__(self, net: Callable[..., nn.Module], num_classes: int, latent_dim: int = 100, embedding_dim: int = 50):
+        super().__init__()
+        self.latent_dim, self.num_classes = latent_dim, num_classes
+        self.embedding = nn.Embedding(num_classes, embedding_dim)
+        self.net = net(latent_dim=latent_dim + embedding_dim)
+
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        check_labels(labels, len(z), self.num_classes)
+        return self.net(torch.cat([z, self.embedding(labels.to(z.device))], dim=1))
+
+
+def _with_extra_channels(net: partial, extra: int) -> nn.Module:
+    """Build a partial D config with `extra` more input channels (`channels=` or `shape=[C, ...]`)."""
+    arguments = dict(net.keywords)
+    if "channels" in arguments:
+        arguments["channels"] += extra
+    elif "shape" in arguments:
+        arguments["shape"] = [arguments["shape"][0] + extra, *arguments["shape"][1:]]
+    else:
+        raise ConfigError(f"{net.func.__name__} takes neither channels nor shape: use conditioning=projection")
+    return net.func(*net.args, **arguments)
+
+
+class ConditionalDiscriminator(nn.Module):
+    """Samples (N, ...), labels (N,) -> logits (N,): D judges (sample, label) pairs.
+
+    Args:
+        net: a partial discriminator config; "projection" needs its `features()` and output layer.
+        num_classes: K; labels lie in 0..K-1.
+        conditioning: "concat" or "projection" (see the module's docstring).
+    """
+
+    CONDITIONINGS = ("concat", "projection")
+
+    def __init__(self, net: partial, num_classes: int, conditioning: str = "projection"):
+        super().__init__()
+        if conditioning not in self.CONDITIONINGS:
+            raise ConfigError(f"conditioning={conditioning} is unknown: choose one of {', '.join(self.CONDITIONINGS)}")
+        self.num_classes, self.conditioning = num_classes, conditioning
+        if conditioning == "concat":
+            self.net = _with_extra_channels(net, num_classes)
+            return
+        self.net = net()
+        if getattr(self.net, "pack", 1) != 1:
+            raise ConfigError("the projection discriminator judges one sample per label: use pack=1 or conditioning=concat")
+        output = self.net.net[-1]
+        width = output.in_channels if isinstance(output, nn.Conv2d) else output.in_features
+        self.embedding = nn.Embedding(num_classes, width)
+        nn.init.normal_(self.embedding.weight, 0.0, 0.02)
+
+    @property
+    def pack(self) -> int:
+        return getattr(self.net, "pack", 1)
+
+    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+        check_labels(labels, len(x), self.num_classes)
+        labels = labels.to(x.device)
+        one_hot = F.one_hot(labels, self.num_classes).to(x.dtype)
+        if self.conditioning == "concat":
+            if x.dim() == 4:
+                x = torch.cat([x, one_hot[:, :, None, None].expand(-1, -1, *x.shape[2:])], dim=1)
+            else:
+                x = torch.cat([x.flatten(1), one_hot], dim=1)
+            return self.net(x)
+        features = self.net.features(x)
+        unconditional = self.net.net[-1](features).flatten()
+        pooled = features.sum(dim=(2, 3)) if features.dim() == 4 else features
+        return unconditional + (self.embedding(labels) * pooled).sum(dim=1)
+
+
+class AuxiliaryClassifierDiscriminator(nn.Module):
+    """Samples (N, ...) -> (source logits (N,), class logits (N, K)): AC-GAN's D (Odena et al. 2017),
+    a second, linear head on the features before D's output layer predicts the class.
+
+    Args:
+        net: a partial discriminator config with `features()` and an output layer; pack must be 1.
+        num_classes: K.
+    """
+
+    def __init__(self, net: Callable[..., nn.Module], num_classes: int):
+        super().__init__()
+        self.net, self.num_classes = net(), num_classes
+        if getattr(self.net, "pack", 1) != 1:
+            raise ConfigError("the auxiliary classifier labels single samples: use pack=1")
+        width = self.net.net[-1].weight[0].numel()  # the output layer's inputs, flattened
+        self.classifier = nn.Linear(width, num_classes)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        features = self.net.features(x)
+        return self.net.net[-1](features).flatten(), self.classifier(features.flatten(1))

@@ -1,0 +1,148 @@
+"""Conditional families (cGAN, AC-GAN): label plumbing, the projection and auxiliary heads, the AC-GAN
+class terms by hand, conditional sampling, class grids and the conditional accuracy metric."""
+
+import math
+from functools import partial
+
+import pytest
+import torch
+from omegaconf import OmegaConf
+from PIL import Image
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.losses.auxiliary import auxiliary_class_loss, generated_class_loss
+from gan_lightning.models import ACGAN, CGAN, load_family
+from gan_lightning.nets import (
+    AuxiliaryClassifierDiscriminator,
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    DCGANDiscriminator,
+    DCGANGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+)
+from gan_lightning.train import train
+
+from conftest import TINY, compose_config, read_metrics, run_cli
+
+TINY_CONDITIONAL = [
+    *TINY, "data.image_size=16", "model.generator.net.base_width=8", "model.discriminator.net.base_width=8",
+    "model.generator.latent_dim=8", "model.generator.embedding_dim=4", "data.batch_size=10", "model.num_fixed_samples=20",
+]
+
+
+def test_conditional_generator_joins_the_label_embedding_to_z():
+    generator = ConditionalGenerator(partial(MLPGenerator, shape=[1, 4, 4], hidden_dims=[8]), num_classes=3, latent_dim=5, embedding_dim=2)
+    assert generator.latent_dim == 5 and generator.net.net[0].in_features == 7
+    z = torch.randn(1, 5).repeat(3, 1)
+    images = generator(z, torch.tensor([0, 1, 2]))
+    assert images.shape == (3, 1, 4, 4)
+    assert not torch.allclose(images[0], images[1])  # same z, another class, another image
+    expected = generator.net(torch.cat([z[:1], generator.embedding.weight[2:3]], dim=1))
+    assert torch.allclose(images[2:], expected)
+
+
+@pytest.mark.parametrize(
+    "labels,message",
+    [
+        (None, "this network is conditional: give labels, one class in 0..2 per sample"),
+        (torch.tensor([0, 1]), r"got labels of shape \(2,\) for 3 samples: give one label per sample"),
+        (torch.tensor([0, 1, 3]), "labels must lie in 0..2, got 0..3: this model was trained on 3 classes"),
+        (torch.tensor([-1, 0, 0]), "labels must lie in 0..2, got -1..0"),
+        (torch.tensor([0.0, 1.0, 2.0]), "labels must be integer class indices, not torch.float32"),
+    ],
+)
+def test_wrong_labels_are_clear_errors(labels, message):
+    generator = ConditionalGenerator(partial(MLPGenerator, shape=[2], hidden_dims=[4]), num_classes=3, latent_dim=2, embedding_dim=2)
+    discriminator = ConditionalDiscriminator(partial(MLPDiscriminator, shape=[2], hidden_dims=[4]), num_classes=3, conditioning="concat")
+    with pytest.raises(ConfigError, match=message):
+        generator(torch.randn(3, 2), labels)
+    with pytest.raises(ConfigError, match=message):
+        discriminator(torch.randn(3, 2), labels)
+
+
+def test_concat_conditioning_stacks_one_hot_label_maps_on_the_input():
+    critic = ConditionalDiscriminator(partial(DCGANDiscriminator, image_size=16, channels=1, base_width=8), num_classes=4, conditioning="concat")
+    assert critic.net.net[0].in_channels == 5  # 1 image channel + 4 label maps
+    images, labels = torch.randn(2, 1, 16, 16), torch.tensor([3, 0])
+    maps = torch.zeros(2, 4, 16, 16)
+    maps[0, 3], maps[1, 0] = 1, 1
+    assert torch.allclose(critic(images, labels), critic.net(torch.cat([images, maps], dim=1)))
+    flat = ConditionalDiscriminator(partial(MLPDiscriminator, shape=[2], hidden_dims=[4], dropout=0.0), num_classes=3, conditioning="concat")
+    points = torch.randn(2, 2)
+    assert torch.allclose(flat(points, torch.tensor([1, 2])), flat.net(torch.cat([points, torch.eye(3)[[1, 2]]], dim=1)))
+
+
+def test_projection_adds_the_inner_product_of_label_embedding_and_features():
+    critic = ConditionalDiscriminator(partial(DCGANDiscriminator, image_size=16, channels=1, base_width=8, norm="none"), num_classes=4)
+    images, labels = torch.randn(3, 1, 16, 16), torch.tensor([0, 2, 3])
+    features = critic.net.features(images)  # (3, 16, 4, 4): the map before the output convolution
+    expected = critic.net(images) + (critic.embedding(labels) * features.sum(dim=(2, 3))).sum(dim=1)
+    assert torch.allclose(critic(images, labels), expected, atol=1e-6)
+    with pytest.raises(ConfigError, match="conditioning=mixed is unknown"):
+        ConditionalDiscriminator(partial(DCGANDiscriminator, image_size=16), num_classes=4, conditioning="mixed")
+    with pytest.raises(ConfigError, match="projection discriminator judges one sample per label"):
+        ConditionalDiscriminator(partial(DCGANDiscriminator, image_size=16, pack=2), num_classes=4)
+
+
+def test_auxiliary_classifier_shares_d_trunk():
+    critic = AuxiliaryClassifierDiscriminator(partial(DCGANDiscriminator, image_size=16, channels=1, base_width=8, norm="none"), num_classes=10)
+    images = torch.randn(5, 1, 16, 16)
+    source, classes = critic(images)
+    assert source.shape == (5,) and classes.shape == (5, 10)
+    assert torch.allclose(source, critic.net(images))
+    assert torch.allclose(classes, critic.classifier(critic.net.features(images).flatten(1)))
+
+
+def test_acgan_class_terms_by_hand():
+    real_classes, fake_classes = torch.tensor([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), torch.tensor([[0.0, 0.0, 3.0]])
+    real_labels, fake_labels = torch.tensor([0, 2]), torch.tensor([1])
+
+    def nll(logits, label):  # -log softmax(logits)[label]
+        return -(logits[label] - math.log(sum(math.exp(v) for v in logits)))
+
+    real = (nll([2.0, 0, 0], 0) + nll([0, 1.0, 0], 2)) / 2
+    fake = nll([0, 0, 3.0], 1)
+    assert auxiliary_class_loss(real_classes, real_labels, fake_classes, fake_labels).item() == pytest.approx(real + fake, rel=1e-6)
+    assert generated_class_loss(fake_classes, fake_labels).item() == pytest.approx(fake, rel=1e-6)
+
+
+@pytest.mark.parametrize("model,extra", [("cgan", []), ("cgan", ["model.discriminator.conditioning=projection"]), ("acgan", [])])
+def test_conditional_families_train_sample_by_label_and_draw_a_class_a_row(model, extra, tmp_path):
+    out = tmp_path / "run"
+    train(compose_config([f"model={model}", *TINY_CONDITIONAL, *extra], out))
+    evaluation = read_metrics(out / "metrics.csv", prefix="val/")[-1]
+    assert 0.0 <= evaluation["val/class_accuracy"] <= 1.0 and evaluation["val/num_samples"] == 100
+    family = load_family(out / "checkpoints" / "last.ckpt")
+    assert isinstance(family, ACGAN if model == "acgan" else CGAN) and family.num_classes == 10
+    assert family.sample(4, labels=[7, 7, 1, 0]).shape == (4, 1, 16, 16)
+    fives = family.sample(4, seed=3, labels=torch.tensor([5, 5, 5, 5]))
+    assert torch.equal(fives, family.sample(4, seed=3, labels=[5, 5, 5, 5]))
+    assert not torch.equal(fives, family.sample(4, seed=3, labels=[6, 6, 6, 6]))  # same noise, another class
+    assert family.balanced_labels(range(8, 13)).tolist() == [8, 9, 0, 1, 2]
+    with pytest.raises(ConfigError, match=r"got labels of shape \(3,\) for 4 samples"):
+        family.sample(4, labels=[1, 2, 3])
+    # 20 fixed samples, 2 per class: a grid of 10 rows of 2 images (16 px + 2 px padding each)
+    with Image.open(out / "samples" / "last.png") as grid:
+        assert grid.size == (2 + 2 * 18, 2 + 10 * 18)
+
+
+def test_unconditional_models_refuse_labels_and_conditional_families_need_them(tmp_path):
+    unconditional = compose_config(["model=dcgan"], tmp_path)
+    from hydra.utils import instantiate
+
+    family = instantiate(unconditional.model, _recursive_=False, _convert_="all")
+    with pytest.raises(ConfigError, match="GAN with DCGANGenerator is unconditional: it takes no labels"):
+        family.sample(2, labels=[0, 1])
+    parts = OmegaConf.to_container(compose_config(["model=cgan"], tmp_path).model, resolve=True)
+    parts.pop("_target_")
+    parts["generator"] = {"_target_": "gan_lightning.nets.DCGANGenerator", "image_size": 16, "channels": 1, "base_width": 8}
+    with pytest.raises(ConfigError, match="CGAN needs a label-conditioned generator"):
+        CGAN(**parts)
+
+
+def test_conditional_model_on_unlabelled_data_is_a_clear_error(tmp_path, image_dir):
+    result = run_cli("model=cgan", "data=image_folder", f"data.root={image_dir}", "hydra.run.dir=run", cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    assert "needs data.num_classes, and this data has no class labels" in output and "data=digits" in output
