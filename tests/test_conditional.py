@@ -146,3 +146,61 @@ def test_conditional_model_on_unlabelled_data_is_a_clear_error(tmp_path, image_d
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "Traceback" not in output, output
     assert "needs data.num_classes, and this data has no class labels" in output and "data=digits" in output
+
+
+def test_infogan_information_loss_by_hand():
+    logits = [torch.tensor([[1.0, 0.0], [0.0, 2.0]])]
+    codes = torch.tensor([[0], [0]])
+    mean, continuous = torch.tensor([[0.5], [0.0]]), torch.tensor([[1.0], [-1.0]])
+
+    def nll(row, label):
+        return -(row[label] - math.log(sum(math.exp(v) for v in row)))
+
+    categorical = (nll([1.0, 0.0], 0) + nll([0.0, 2.0], 0)) / 2
+    gaussian = (0.5 * 0.25 + 0.5 * 1.0) / 2  # 0.5 (c - mu)^2, averaged over the batch
+    from gan_lightning.losses.auxiliary import mutual_information_loss
+
+    assert mutual_information_loss(logits, codes, mean, continuous, 0.1).item() == pytest.approx(categorical + 0.1 * gaussian, rel=1e-6)
+
+
+def test_infogan_latents_codes_and_traversals(tmp_path):
+    out = tmp_path / "run"
+    train(compose_config(["model=infogan", *TINY, "data.image_size=16", "model.generator.base_width=8",
+                          "model.discriminator.net.base_width=8", "model.generator.latent_dim=16", "model.num_fixed_samples=20"], out))
+    family = load_family(out / "checkpoints" / "last.ckpt")
+    assert family.noise_dim == 4 and family.categorical == [10] and family.continuous == 2
+    latent, categorical, continuous = family.draw_latent(6, categories=torch.tensor([3, 3, 3, 0, 1, 9]))
+    assert latent.shape == (6, 16) and categorical[:, 0].tolist() == [3, 3, 3, 0, 1, 9]
+    assert torch.equal(latent[:, 4:14], torch.eye(10)[[3, 3, 3, 0, 1, 9]])  # the one-hot code after the noise
+    assert torch.equal(latent[:, 14:], continuous) and continuous.abs().max() <= 1
+    indexed = family.indexed_noise(range(10, 13))
+    assert indexed[:, 4:14].argmax(dim=1).tolist() == [0, 1, 2]  # sample i gets code i mod 10
+    assert torch.equal(indexed, family.indexed_noise(range(10, 13)))
+    traversal = family.traversal(continuous_code=1, steps=5)
+    assert traversal.shape == (50, 1, 16, 16)
+    with pytest.raises(ConfigError, match="continuous code 2 does not exist: this InfoGAN has 2"):
+        family.traversal(continuous_code=2)
+    evaluation = read_metrics(out / "metrics.csv", prefix="val/")[-1]
+    assert 0 <= evaluation["val/class_accuracy"] <= evaluation["val/matched_class_accuracy"] <= 1
+    with Image.open(out / "samples" / "last.png") as grid:  # a row per code value, 2 columns
+        assert grid.size == (2 + 2 * 18, 2 + 10 * 18)
+
+
+def test_matched_accuracy_finds_the_best_code_to_class_assignment():
+    from gan_lightning.metrics.generative import GenerativeMetrics
+
+    class Oracle(torch.nn.Module):  # "classifies" an image as the digit written in its first pixel
+        num_features, distance_name, num_classes, cache_key = 2, "fd", 3, "oracle"
+
+        def forward(self, images):
+            classes = images[:, 0, 0, 0].long()
+            return torch.randn(len(images), 2), torch.nn.functional.one_hot(classes, 3).float()
+
+    metrics = GenerativeMetrics(Oracle(), kid=False, inception_score=False)
+    metrics.update(torch.randn(6, 1, 2, 2), real=True)
+    images = torch.zeros(6, 1, 2, 2)
+    images[:, 0, 0, 0] = torch.tensor([1.0, 1, 2, 2, 0, 2])  # code 0 -> class 1, code 1 -> 2, code 2 -> 0 (once 2)
+    metrics.update(images, real=False, labels=torch.tensor([0, 0, 1, 1, 2, 2]))
+    results = metrics.compute()
+    assert results["class_accuracy"] == pytest.approx(1 / 6)  # only the last sample has code == class
+    assert results["matched_class_accuracy"] == pytest.approx(5 / 6)

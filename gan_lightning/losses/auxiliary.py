@@ -19,3 +19,19 @@ def auxiliary_class_loss(real_classes: Tensor, real_labels: Tensor, fake_classes
 def generated_class_loss(fake_classes: Tensor, fake_labels: Tensor) -> Tensor:
     """G's share of -L_C: the cross-entropy of D's class head on G's samples against their labels."""
     return F.cross_entropy(fake_classes, fake_labels)
+
+
+def mutual_information_loss(
+    categorical_logits: list[Tensor], categorical_codes: Tensor, continuous_mean: Tensor, continuous_codes: Tensor, continuous_weight: float = 1.0
+) -> Tensor:
+    """-L_I of InfoGAN (Chen et al. 2016, eq. 5) up to constants, for Q's predictions of the codes G got:
+    the cross-entropy of each categorical code's logits against the code drawn, plus `continuous_weight`
+    times the negative log-likelihood of the continuous codes under a unit-variance Gaussian centred on
+    Q's prediction, 0.5 (c - mu)^2 per code. Shapes: a list of (N, K_i); (N, number of categorical codes);
+    (N, C); (N, C)."""
+    loss = continuous_mean.new_zeros(())
+    for i, logits in enumerate(categorical_logits):
+        loss = loss + F.cross_entropy(logits, categorical_codes[:, i])
+    if continuous_codes.shape[1]:
+        loss = loss + continuous_weight * 0.5 * (continuous_codes - continuous_mean).pow(2).sum(dim=1).mean()
+    return loss

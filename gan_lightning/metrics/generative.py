@@ -20,7 +20,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 from torchmetrics import CatMetric
-from torchmetrics.classification import MulticlassAccuracy
+from scipy.optimize import linear_sum_assignment
+from torchmetrics.classification import MulticlassConfusionMatrix
 from torchmetrics.image import FrechetInceptionDistance, InceptionScore, KernelInceptionDistance
 
 from gan_lightning.metrics.frechet import frechet_distance_infinity
@@ -59,8 +60,9 @@ class GenerativeMetrics(nn.Module):
         fid_infinity: keep the generated features and extrapolate the distance to N -> infinity.
 
     A backbone that is a classifier of the data's classes (`num_classes`, as the digits classifier)
-    also scores a conditional family: `class_accuracy` is the share of generated images it assigns
-    to the label they were generated for.
+    also scores generated images that carry labels: `class_accuracy` is the share it assigns to the
+    label they were generated for (conditional families), `matched_class_accuracy` the same after the
+    best one-to-one relabelling (for unsupervised codes, as InfoGAN's categorical code).
     """
 
     def __init__(self, backbone: nn.Module, kid: bool = True, inception_score: bool = True, fid_infinity: bool = False):
@@ -75,7 +77,7 @@ class GenerativeMetrics(nn.Module):
             self.inception_score = InceptionScore(feature=PrecomputedFeatures(0)) if inception_score else None
         self.fake_features = CatMetric() if fid_infinity else None
         classes = getattr(backbone, "num_classes", None)
-        self.class_accuracy = MulticlassAccuracy(classes, average="micro") if classes else None
+        self.confusion = MulticlassConfusionMatrix(classes) if classes else None  # rows: labels, columns: predictions
         self._labelled = False
 
     @property
@@ -93,13 +95,15 @@ class GenerativeMetrics(nn.Module):
                 self.inception_score.update(logits)
             if self.fake_features is not None:
                 self.fake_features.update(features)
-            if labels is not None and self.class_accuracy is not None:
-                self.class_accuracy.update(logits, labels.to(logits.device))
+            if labels is not None and self.confusion is not None:
+                if labels.max() >= self.confusion.num_classes:
+                    return  # more labels than the classifier has classes: nothing to compare
+                self.confusion.update(logits.argmax(dim=1), labels.to(logits.device))
                 self._labelled = True
 
     def reset_fake(self) -> None:
         """Forget the generated images, keep the real statistics."""
-        for metric in (self.fid, self.kid, self.inception_score, self.fake_features, self.class_accuracy):
+        for metric in (self.fid, self.kid, self.inception_score, self.fake_features, self.confusion):
             if metric is not None:
                 metric.reset()
         self._labelled = False
@@ -131,7 +135,10 @@ class GenerativeMetrics(nn.Module):
                 infinity, _ = frechet_distance_infinity(real_mean, real_cov, self.fake_features.compute())
                 results[f"{self.distance_name}_infinity"] = infinity
             if self._labelled:
-                results["class_accuracy"] = float(self.class_accuracy.compute())
+                confusion = self.confusion.compute().double()
+                rows, columns = linear_sum_assignment(confusion.cpu().numpy(), maximize=True)
+                results["class_accuracy"] = float(confusion.trace() / confusion.sum())
+                results["matched_class_accuracy"] = float(confusion[rows, columns].sum() / confusion.sum())
         return results
 
     # Real statistics, computed once and cached.

@@ -12,9 +12,10 @@ from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.base import GANFamily
 from gan_lightning.models.cgan import CGAN
 from gan_lightning.models.gan import GAN
+from gan_lightning.models.infogan import InfoGAN
 from gan_lightning.models.unrolled import UnrolledGAN
 
-__all__ = ["ACGAN", "CGAN", "GAN", "GANFamily", "UnrolledGAN", "load_family", "read_checkpoint"]
+__all__ = ["ACGAN", "CGAN", "GAN", "GANFamily", "InfoGAN", "UnrolledGAN", "load_family", "read_checkpoint"]
 
 
 def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> dict:

@@ -1,6 +1,11 @@
 """Generators and discriminators: architectures only, no training logic."""
 
-from gan_lightning.nets.conditional import AuxiliaryClassifierDiscriminator, ConditionalDiscriminator, ConditionalGenerator
+from gan_lightning.nets.conditional import (
+    AuxiliaryClassifierDiscriminator,
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    LatentCodeDiscriminator,
+)
 from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
 
@@ -10,6 +15,7 @@ __all__ = [
     "ConditionalGenerator",
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "LatentCodeDiscriminator",
     "MLPDiscriminator",
     "MLPGenerator",
     "MaxoutDiscriminator",

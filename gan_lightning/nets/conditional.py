@@ -138,3 +138,28 @@ class AuxiliaryClassifierDiscriminator(nn.Module):
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         features = self.net.features(x)
         return self.net.net[-1](features).flatten(), self.classifier(features.flatten(1))
+
+
+class LatentCodeDiscriminator(nn.Module):
+    """Samples (N, ...) -> (source logits (N,), [categorical logits (N, K_i) per code], continuous codes
+    (N, C)): InfoGAN's D and Q (Chen et al. 2016), Q a small head (128 units) on D's trunk.
+
+    Args:
+        net: a partial discriminator config with `features()` and an output layer; pack must be 1.
+        categorical: the number of values of each categorical code, e.g. [10].
+        continuous: the number of continuous codes.
+    """
+
+    def __init__(self, net: Callable[..., nn.Module], categorical: list[int], continuous: int, hidden: int = 128):
+        super().__init__()
+        self.net, self.categorical, self.continuous = net(), list(categorical), continuous
+        if getattr(self.net, "pack", 1) != 1:
+            raise ConfigError("Q infers the codes of single samples: use pack=1")
+        width = self.net.net[-1].weight[0].numel()
+        self.q = nn.Sequential(nn.Linear(width, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, sum(self.categorical) + continuous))
+
+    def forward(self, x: Tensor) -> tuple[Tensor, list[Tensor], Tensor]:
+        features = self.net.features(x)
+        codes = self.q(features.flatten(1))
+        categorical = list(codes[:, : sum(self.categorical)].split(self.categorical, dim=1))
+        return self.net.net[-1](features).flatten(), categorical, codes[:, sum(self.categorical) :]
