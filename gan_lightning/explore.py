@@ -1,0 +1,70 @@
+"""Walk a trained model's latent space: sample grids, interpolations, vector arithmetic, code traversals.
+
+    python -m gan_lightning.explore ckpt_path=RUN/checkpoints/last.ckpt mode=samples
+    python -m gan_lightning.explore ckpt_path=... mode=interpolate method=slerp rows=8 steps=10
+    python -m gan_lightning.explore ckpt_path=... mode=arithmetic "groups=[[3,17,40],[5,9],[22,61]]"
+    python -m gan_lightning.explore ckpt_path=... mode=traverse code=1        (InfoGAN)
+
+Writes one PNG grid (`output`, by default <mode>.png in the run directory) and prints its path.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import hydra
+import torch
+from omegaconf import DictConfig, OmegaConf
+from torch import Tensor
+from torchvision.utils import save_image
+
+from gan_lightning import latent
+from gan_lightning.cli import config_dir, run_reporting_errors
+from gan_lightning.errors import ConfigError
+from gan_lightning.models import load_family
+
+log = logging.getLogger(__name__)
+MODES = ("samples", "interpolate", "arithmetic", "traverse")
+
+
+def explore(cfg: DictConfig) -> Path:
+    if cfg.mode not in MODES:
+        raise ConfigError(f"mode={cfg.mode} is unknown: choose one of {', '.join(MODES)}")
+    model = load_family(cfg.ckpt_path)
+    images, nrow = render(model, cfg)
+    if images.dim() != 4:
+        raise ConfigError("this model generates points, not images: explore draws image grids")
+    output = Path(cfg.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    save_image(images.float().cpu(), output, nrow=nrow, normalize=True, value_range=(-1, 1))
+    log.info("Wrote %s", output)
+    print(output)
+    return output
+
+
+def render(model, cfg: DictConfig) -> tuple[Tensor, int]:
+    """The images of one mode and the number per grid row."""
+    if cfg.mode == "samples":
+        return model.generate_indexed(range(cfg.count), cfg.seed), cfg.nrow
+    if cfg.mode == "interpolate":
+        return latent.interpolation_grid(model, cfg.rows, cfg.steps, cfg.method, cfg.seed), cfg.steps
+    if cfg.mode == "traverse":
+        if not hasattr(model, "traversal"):
+            raise ConfigError(f"mode=traverse walks InfoGAN's codes; {type(model).__name__} has none: try mode=interpolate")
+        return model.traversal(cfg.code, cfg.steps, seed=cfg.seed), cfg.steps
+    if not cfg.groups:
+        raise ConfigError('mode=arithmetic needs groups of sample numbers from mode=samples, e.g. "groups=[[3,17],[5,9],[22]]"')
+    if model.num_classes:
+        raise ConfigError("vector arithmetic on z is for unconditional families; a conditional family has its labels")
+    groups = [model.indexed_noise([int(i) for i in group], cfg.seed) for group in OmegaConf.to_container(cfg.groups)]
+    return latent.arithmetic(model, groups, list(cfg.signs), seed=cfg.seed), 3
+
+
+@hydra.main(version_base="1.3", config_path=config_dir(), config_name="explore")
+def main(cfg: DictConfig) -> Path:
+    return run_reporting_errors(explore, cfg)
+
+
+if __name__ == "__main__":
+    main()
