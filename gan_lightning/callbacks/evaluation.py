@@ -11,13 +11,15 @@ from lightning import Callback, LightningModule, Trainer
 
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, generated_images, set_real_statistics
+from gan_lightning.metrics.probe import linear_probe_accuracy
 
 
 class Evaluation(Callback):
     """Generates `num_samples` images (each process its share) and logs `val/fid` (Inception) or
     `val/fd` (other backbones), `val/is`, `val/kid` and `val/num_samples`, computed against the real
     split's cached statistics, and `val/class_accuracy` for a conditional family when the backbone
-    classifies the data's classes. Settings: the `metrics` config group (`MetricSettings`).
+    classifies the data's classes, and `val/probe_accuracy` for a family with an encoder (BiGAN) on
+    labelled data. Settings: the `metrics` config group (`MetricSettings`).
     """
 
     def __init__(self, settings: dict[str, Any]):
@@ -52,4 +54,8 @@ class Evaluation(Callback):
             metrics.update(images, real=False, labels=labels)
         results = metrics.compute()
         metrics.reset_fake()
+        datamodule = trainer.datamodule
+        if hasattr(pl_module, "encode") and hasattr(datamodule, "tensors") and trainer.is_global_zero:
+            train_split, test_split = datamodule.tensors(datamodule.train_set), datamodule.tensors(datamodule.val_set)
+            results["probe_accuracy"] = linear_probe_accuracy(pl_module.encode, train_split, test_split, self.settings.batch_size)
         return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
 from lightning import Callback, LightningModule, Trainer
 from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
 from torch import Tensor
@@ -56,3 +57,16 @@ class SampleGrid(Callback):
         save_image(grid, self.dirpath / "last.png")
         for logger in trainer.loggers:
             log_image(logger, "samples", grid, step=pl_module.iteration)
+        if hasattr(pl_module, "reconstruct"):
+            self.write_reconstructions(trainer, pl_module, name)
+
+    def write_reconstructions(self, trainer: Trainer, pl_module: LightningModule, name: str, count: int = 32) -> None:
+        """Families with an encoder (BiGAN): validation images x, each followed by G(E(x))."""
+        dataset = trainer.datamodule.val_set or trainer.datamodule.train_set
+        real = torch.stack([dataset[i]["image"] for i in range(min(count, len(dataset)))]).to(pl_module.device)
+        pairs = torch.stack([real, pl_module.reconstruct(real)], dim=1).flatten(0, 1).float().cpu()
+        grid = make_grid(pairs, nrow=2 * self.nrow, normalize=True, value_range=(-1, 1))
+        save_image(grid, self.dirpath / f"reconstructions_{name}.png")
+        save_image(grid, self.dirpath / "reconstructions_last.png")
+        for logger in trainer.loggers:
+            log_image(logger, "reconstructions", grid, step=pl_module.iteration)

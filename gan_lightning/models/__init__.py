@@ -10,12 +10,13 @@ from hydra.utils import get_class
 from gan_lightning.errors import CheckpointError
 from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.base import GANFamily
+from gan_lightning.models.bigan import BiGAN
 from gan_lightning.models.cgan import CGAN
 from gan_lightning.models.gan import GAN
 from gan_lightning.models.infogan import InfoGAN
 from gan_lightning.models.unrolled import UnrolledGAN
 
-__all__ = ["ACGAN", "CGAN", "GAN", "GANFamily", "InfoGAN", "UnrolledGAN", "load_family", "read_checkpoint"]
+__all__ = ["ACGAN", "BiGAN", "CGAN", "GAN", "GANFamily", "InfoGAN", "UnrolledGAN", "load_family", "read_checkpoint"]
 
 
 def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> dict:

@@ -1,5 +1,6 @@
 """Generators and discriminators: architectures only, no training logic."""
 
+from gan_lightning.nets.bigan import DCGANEncoder, JointDiscriminator
 from gan_lightning.nets.conditional import (
     AuxiliaryClassifierDiscriminator,
     ConditionalDiscriminator,
@@ -14,7 +15,9 @@ __all__ = [
     "ConditionalDiscriminator",
     "ConditionalGenerator",
     "DCGANDiscriminator",
+    "DCGANEncoder",
     "DCGANGenerator",
+    "JointDiscriminator",
     "LatentCodeDiscriminator",
     "MLPDiscriminator",
     "MLPGenerator",

@@ -1,0 +1,80 @@
+"""BiGAN (Donahue, Krähenbühl & Darrell 2017, "Adversarial Feature Learning", arXiv 1605.09782), the
+same model as ALI (Dumoulin et al. 2017, "Adversarially Learned Inference", arXiv 1606.00704).
+
+An encoder E maps data to latents beside G mapping latents to data. D judges joint pairs: (x, E(x))
+with x real against (G(z), z) with z drawn. At the optimum the two joint distributions match, so E
+inverts G; E(x) is a representation learned without labels (the papers' linear-probe results).
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.optim import Optimizer
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.models.base import GANFamily, Spec, build
+
+
+class BiGAN(GANFamily):
+    """One D step, one joint G-and-E step per batch.
+
+    D minimises the configured loss with (x, E(x)) as real and (G(z), z) as fake. G and E minimise
+    the same loss with the roles swapped, D's game with inverted labels (the ALI papers' non-saturating
+    form): G wants its pairs taken for data pairs, E wants data pairs taken for generated ones.
+
+    Args:
+        encoder: config node of E, images -> z (`latent_dim` outputs like G's input).
+        Other arguments: see `GANFamily`; D is called as D(x, z); g_optimizer updates G and E together.
+    """
+
+    def __init__(self, *, encoder: Spec, **parts):
+        super().__init__(**parts)
+        self.encoder = build(encoder)
+        if getattr(self.encoder, "latent_dim", self.latent_dim) != self.latent_dim:
+            raise ConfigError(f"the encoder's latent_dim={self.encoder.latent_dim} differs from the generator's {self.latent_dim}: make them equal")
+
+    @property
+    def optimizer_steps_per_iteration(self) -> int:
+        return 2
+
+    def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
+        d_opt = build(self.hparams.d_optimizer)(self.discriminator.parameters())
+        g_opt = build(self.hparams.g_optimizer)(chain(self.generator.parameters(), self.encoder.parameters()))
+        return [d_opt, g_opt], []
+
+    @torch.no_grad()
+    def encode(self, images: Tensor) -> Tensor:
+        """E(x) in eval mode."""
+        was_training = self.encoder.training
+        self.encoder.eval()
+        try:
+            return self.encoder(images.to(self.device))
+        finally:
+            self.encoder.train(was_training)
+
+    def reconstruct(self, images: Tensor) -> Tensor:
+        """G(E(x)): how much of x the pair of maps keeps."""
+        return self.generate(self.encode(images))
+
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        d_opt, g_opt = self.optimizers()
+        real = batch["image"]
+
+        with torch.no_grad():
+            z = self.noise(len(real))
+            fake, inferred = self.generator(z), self.encoder(real)
+        real_logits, fake_logits = self.discriminator(real, inferred), self.discriminator(fake, z)
+        d_loss = self.loss.discriminator(real_logits, fake_logits)
+        self.update(d_opt, d_loss)
+
+        with self.toggled_optimizer(g_opt):
+            z = self.noise(len(real))
+            swapped_fake, swapped_real = self.discriminator(real, self.encoder(real)), self.discriminator(self.generator(z), z)
+            g_loss = self.loss.discriminator(swapped_real, swapped_fake)  # D's loss, labels inverted
+            self.update(g_opt, g_loss)
+        self.update_ema()
+        self.log_losses(d_loss, g_loss, real_logits, fake_logits)
