@@ -13,6 +13,15 @@ from gan_lightning.data.base import GANDataModule, TensorDictDataset
 from gan_lightning.errors import DataError
 
 
+def digit_images(image_size: int) -> tuple[Tensor, Tensor]:
+    """All 1,797 digits as grey (N, 1, image_size, image_size) images in [-1, 1] (bilinear from 8x8), and labels."""
+    digits = load_digits()
+    images = torch.as_tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0
+    if image_size != images.shape[-1]:
+        images = F.interpolate(images, size=image_size, mode="bilinear", align_corners=False)
+    return images.clamp(0, 1) * 2 - 1, torch.as_tensor(digits.target, dtype=torch.long)
+
+
 class DigitsDataModule(GANDataModule):
     """Digits resized to `image_size` (bilinear) and scaled from [0, 16] to [-1, 1].
 
@@ -35,12 +44,8 @@ class DigitsDataModule(GANDataModule):
         self.image_size, self.channels = image_size, channels
 
     def load(self) -> TensorDictDataset:
-        digits = load_digits()
-        images = torch.as_tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0
-        if self.image_size != images.shape[-1]:
-            images = F.interpolate(images, size=self.image_size, mode="bilinear", align_corners=False)
-        images = (images.clamp(0, 1) * 2 - 1).expand(-1, self.channels, -1, -1).contiguous()
-        return TensorDictDataset(images, torch.as_tensor(digits.target, dtype=torch.long))
+        images, labels = digit_images(self.image_size)
+        return TensorDictDataset(images.expand(-1, self.channels, -1, -1).contiguous(), labels)
 
     def tensors(self, split: Subset) -> tuple[Tensor, Tensor]:
         """All images and labels of one split (a Subset of the loaded set) as two tensors."""
