@@ -53,18 +53,9 @@ PUBLISHED = {  # Lin et al. 2018, Table 1 (400 epochs): modes, HQ %, reverse KL 
 }
 
 
-def run_one(row: str, data: str, seed: int, iterations: int, runs: Path, extra: list[str]) -> dict:
-    """Train one cell in this (worker) process and return its final mode statistics. A run directory
-    that already holds the result of the same settings is read, not retrained: the table resumes."""
-    import torch
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from gan_lightning.cli import config_dir
-    from gan_lightning.train import train
-
-    output_dir = runs / row / data / f"seed_{seed}"
-    overrides = [
+def overrides_for(row: str, data: str, seed: int, iterations: int, extra: list[str]) -> list[str]:
+    """The Hydra overrides of one cell: the protocol, the row's settings, the schedule."""
+    return [
         "experiment=mode_coverage",
         f"data={data}",
         f"seed={seed}",
@@ -79,9 +70,23 @@ def run_one(row: str, data: str, seed: int, iterations: int, runs: Path, extra: 
         "+trainer.enable_progress_bar=false",
         *extra,
     ]
+
+
+def run_one(row: str, data: str, seed: int, iterations: int, runs: Path, extra: list[str]) -> dict:
+    """Train one cell in this (worker) process and return its final mode statistics. A run directory
+    that already holds the result of the same settings is read, not retrained: the table resumes."""
+    output_dir = runs / row / data / f"seed_{seed}"
+    overrides = overrides_for(row, data, seed, iterations, extra)
     done = output_dir / "result.json"
     if done.is_file() and json.loads(done.read_text())["overrides"] == overrides:
         return json.loads(done.read_text())["result"]
+
+    import torch
+    from hydra import compose, initialize_config_dir
+    from omegaconf import open_dict
+
+    from gan_lightning.cli import config_dir
+    from gan_lightning.train import train
 
     torch.set_num_threads(1)  # one core a run; the pool runs one run per core
     with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
@@ -100,6 +105,16 @@ def run_one(row: str, data: str, seed: int, iterations: int, runs: Path, extra: 
     }
     done.write_text(json.dumps({"overrides": overrides, "result": result}))
     return result
+
+
+def finished(runs: Path, jobs: list[tuple[str, str, int, int]], extra: list[str]) -> dict[tuple, dict]:
+    """The results already in the run directories, for the jobs whose settings they match."""
+    results = {}
+    for row, data, seed, iterations in jobs:
+        done = runs / row / data / f"seed_{seed}" / "result.json"
+        if done.is_file() and json.loads(done.read_text())["overrides"] == overrides_for(row, data, seed, iterations, extra):
+            results[(row, data, seed)] = json.loads(done.read_text())["result"]
+    return results
 
 
 def mean_se(values: list[float], digits: int) -> str:
@@ -141,28 +156,32 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], help="more overrides, for every row")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "mode_coverage")
+    parser.add_argument("--collect", action="store_true", help="train nothing: tabulate the runs already finished")
     parser.add_argument("--output", type=Path, default=BENCH / "mode_coverage", help="writes <output>.md and <output>.json")
     args = parser.parse_args()
 
     # Longest runs first, so the pool is not left waiting on one slow run at the end.
-    jobs = [(row, data, seed) for row in args.rows for data in args.data for seed in range(args.seeds)]
+    jobs = [(row, data, seed, args.iterations or ROWS[row][1]) for row in args.rows for data in args.data for seed in range(args.seeds)]
     jobs.sort(key=lambda job: job[0] != "unrolled")
+    results = finished(args.runs, jobs, args.set)
     start = time.perf_counter()
-    results = []
-    with ProcessPoolExecutor(args.workers) as pool:
-        futures = [pool.submit(run_one, *job, args.iterations or ROWS[job[0]][1], args.runs, args.set) for job in jobs]
-        for future in futures:
-            result = future.result()
-            results.append(result)
-            print(json.dumps(result), flush=True)
+    if not args.collect:
+        with ProcessPoolExecutor(args.workers) as pool:
+            futures = {job[:3]: pool.submit(run_one, *job, args.runs, args.set) for job in jobs if job[:3] not in results}
+            for key, future in futures.items():
+                results[key] = future.result()
+                print(json.dumps(results[key]), flush=True)
     minutes = (time.perf_counter() - start) / 60
+    results = [results[job[:3]] for job in jobs if job[:3] in results]
 
     report = table(results, args.rows, args.data)
     command = "python bench/mode_coverage.py " + " ".join(sys.argv[1:])
     core_minutes = sum(r["seconds"] for r in results) / 60
+    missing = len(jobs) - len(results)
     header = (
-        f"`{command.strip()}`: batch 100, {args.seeds} seeds, {args.workers} workers; "
-        f"{core_minutes:.0f} core-minutes of training, {minutes:.1f} min wall clock for this invocation.\n\n"
+        f"`{command.strip()}`: batch 100, {args.seeds} seeds, {args.workers} workers; {len(results)} runs "
+        f"({missing} still to run), {core_minutes:.0f} core-minutes of training; "
+        f"{minutes:.1f} min wall clock for this invocation.\n\n"
     )
     print("\n" + header + report)
     args.output.with_suffix(".md").write_text(header + report + "\n")
