@@ -223,7 +223,7 @@ class GANFamily(LightningModule):
     def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
         # Lightning writes step metrics every trainer.log_every_n_steps iterations and drops the others,
         # yet each self.log call costs about a millisecond: a tenth of an iteration of the 2D benchmark's
-        # networks. The families log only in iterations whose values are written (Lightning's own test).
+        # networks. The families log only in iterations whose values are written (the logger connector's test).
         every = self.trainer.log_every_n_steps
         self.logging_step = every > 0 and (self.iteration + 1) % every == 0
 
@@ -246,3 +246,23 @@ class GANFamily(LightningModule):
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         # Lets gan_lightning.models.load_family() rebuild a checkpoint without being told its class.
         checkpoint["family"] = f"{type(self).__module__}.{type(self).__qualname__}"
+
+
+class CriticSteps:
+    """Mixed into families that take `n_critic` D steps per G step, each on its own real minibatch."""
+
+    n_critic: int
+
+    @staticmethod
+    def checked_n_critic(n_critic: int) -> int:
+        if n_critic < 1:
+            raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
+        return n_critic
+
+    @property
+    def real_batches_per_step(self) -> int:
+        return self.n_critic
+
+    @property
+    def optimizer_steps_per_iteration(self) -> int:
+        return self.n_critic + 1

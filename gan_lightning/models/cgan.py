@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from gan_lightning.errors import ConfigError, DataError
-from gan_lightning.models.base import GANFamily
+from gan_lightning.models.base import CriticSteps, GANFamily
 
 
 def labelled_batch(batch: dict[str, Tensor], family: str) -> tuple[Tensor, Tensor]:
@@ -38,24 +38,14 @@ class ConditionalFamily(GANFamily):
         return torch.randint(self.num_classes, (n,), device=self.device)
 
 
-class CGAN(ConditionalFamily):
+class CGAN(CriticSteps, ConditionalFamily):
     """`n_critic` D steps on real pairs (x, y) against fake pairs (G(z, y), y) with the same labels,
     so label frequencies tell D nothing; then one G step on uniformly drawn labels.
     Other arguments: see `GANFamily`."""
 
     def __init__(self, *, n_critic: int = 1, **parts):
         super().__init__(**parts)
-        if n_critic < 1:
-            raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
-        self.n_critic = n_critic
-
-    @property
-    def real_batches_per_step(self) -> int:
-        return self.n_critic
-
-    @property
-    def optimizer_steps_per_iteration(self) -> int:
-        return self.n_critic + 1
+        self.n_critic = self.checked_n_critic(n_critic)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         d_opt, g_opt = self.optimizers()

@@ -11,10 +11,10 @@ from torch import Tensor
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses import clip_weights
-from gan_lightning.models.base import GANFamily, Spec, build
+from gan_lightning.models.base import CriticSteps, GANFamily, Spec, build
 
 
-class GAN(GANFamily):
+class GAN(CriticSteps, GANFamily):
     """Algorithm 1: `n_critic` discriminator steps (k in the paper), then one generator step.
 
     Each training step receives `n_critic` real minibatches, so every D step sees fresh real data
@@ -48,22 +48,12 @@ class GAN(GANFamily):
         if instance_noise < 0:
             raise ConfigError(f"model.instance_noise must be 0 or more, not {instance_noise}")
         self.instance_noise, self.instance_noise_anneal_steps = instance_noise, instance_noise_anneal_steps
-        if n_critic < 1:
-            raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
         if weight_clip is not None and weight_clip <= 0:
             raise ConfigError(f"model.weight_clip must be positive or null, not {weight_clip}")
-        self.n_critic = n_critic
+        self.n_critic = self.checked_n_critic(n_critic)
         self.penalty = build(penalty)
         self.augment = build(augment)
         self.weight_clip = weight_clip
-
-    @property
-    def real_batches_per_step(self) -> int:
-        return self.n_critic
-
-    @property
-    def optimizer_steps_per_iteration(self) -> int:
-        return self.n_critic + 1
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         d_opt, g_opt = self.optimizers()
