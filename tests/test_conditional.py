@@ -10,7 +10,7 @@ from omegaconf import OmegaConf
 from PIL import Image
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.losses.auxiliary import auxiliary_class_loss, generated_class_loss
+from gan_lightning.losses.auxiliary import auxiliary_class_loss, class_loss
 from gan_lightning.models import ACGAN, CGAN, load_family
 from gan_lightning.nets import (
     AuxiliaryClassifierDiscriminator,
@@ -104,7 +104,12 @@ def test_acgan_class_terms_by_hand():
     real = (nll([2.0, 0, 0], 0) + nll([0, 1.0, 0], 2)) / 2
     fake = nll([0, 0, 3.0], 1)
     assert auxiliary_class_loss(real_classes, real_labels, fake_classes, fake_labels).item() == pytest.approx(real + fake, rel=1e-6)
-    assert generated_class_loss(fake_classes, fake_labels).item() == pytest.approx(fake, rel=1e-6)
+    assert class_loss(fake_classes, fake_labels).item() == pytest.approx(fake, rel=1e-6)
+    for fake_class_loss, expected in ((True, real + fake), (False, real)):
+        family = ACGAN.__new__(ACGAN)  # the loss needs no networks
+        family.fake_class_loss = fake_class_loss
+        loss = family.discriminator_class_loss(real_classes, real_labels, fake_classes, fake_labels)
+        assert loss.item() == pytest.approx(expected, rel=1e-6)
 
 
 @pytest.mark.parametrize("model,extra", [("cgan", []), ("cgan", ["model.discriminator.conditioning=projection"]), ("acgan", [])])

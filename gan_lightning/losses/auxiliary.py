@@ -11,14 +11,14 @@ import torch.nn.functional as F
 from torch import Tensor
 
 
+def class_loss(classes: Tensor, labels: Tensor) -> Tensor:
+    """One term of -L_C: the mean cross-entropy of class logits against labels (G's share, on its samples)."""
+    return F.cross_entropy(classes, labels)
+
+
 def auxiliary_class_loss(real_classes: Tensor, real_labels: Tensor, fake_classes: Tensor, fake_labels: Tensor) -> Tensor:
     """-L_C for D: the mean cross-entropy on real samples plus that on generated ones."""
-    return F.cross_entropy(real_classes, real_labels) + F.cross_entropy(fake_classes, fake_labels)
-
-
-def generated_class_loss(fake_classes: Tensor, fake_labels: Tensor) -> Tensor:
-    """G's share of -L_C: the cross-entropy of D's class head on G's samples against their labels."""
-    return F.cross_entropy(fake_classes, fake_labels)
+    return class_loss(real_classes, real_labels) + class_loss(fake_classes, fake_labels)
 
 
 def mutual_information_loss(

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.losses.auxiliary import auxiliary_class_loss, generated_class_loss
+from gan_lightning.losses.auxiliary import auxiliary_class_loss, class_loss
 from gan_lightning.models.cgan import ConditionalFamily, labelled_batch
 
 
@@ -25,12 +25,16 @@ class ACGAN(ConditionalFamily):
 
     Args:
         class_weight: weight of the class terms L_C against the source terms (1 in the paper).
+        fake_class_loss: D's class head also learns the labels of generated samples (the paper's L_C).
+            False trains it on real samples only, so it cannot learn G's own cues for the labels,
+            which G would then be rewarded for (see the preset for what this changes on digits).
         Other arguments: see `GANFamily`; D must return (source logits, class logits), as
         `gan_lightning.nets.AuxiliaryClassifierDiscriminator` does.
     """
 
-    def __init__(self, *, class_weight: float = 1.0, **parts):
+    def __init__(self, *, class_weight: float = 1.0, fake_class_loss: bool = True, **parts):
         super().__init__(**parts)
+        self.fake_class_loss = fake_class_loss
         if class_weight < 0:
             raise ConfigError(f"model.class_weight must be 0 or more, not {class_weight}")
         self.class_weight = class_weight
@@ -38,6 +42,12 @@ class ACGAN(ConditionalFamily):
     @property
     def optimizer_steps_per_iteration(self) -> int:
         return 2
+
+    def discriminator_class_loss(self, real_classes: Tensor, labels: Tensor, fake_classes: Tensor, fake_labels: Tensor) -> Tensor:
+        """-L_C, or only its real half when fake_class_loss is off."""
+        if self.fake_class_loss:
+            return auxiliary_class_loss(real_classes, labels, fake_classes, fake_labels)
+        return class_loss(real_classes, labels)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         d_opt, g_opt = self.optimizers()
@@ -48,7 +58,7 @@ class ACGAN(ConditionalFamily):
         with torch.no_grad():
             fake = self.generator(self.noise(len(real)), fake_labels)
         (real_logits, real_classes), (fake_logits, fake_classes) = self.discriminator(real), self.discriminator(fake)
-        d_class_loss = auxiliary_class_loss(real_classes, labels, fake_classes, fake_labels)
+        d_class_loss = self.discriminator_class_loss(real_classes, labels, fake_classes, fake_labels)
         d_loss = self.loss.discriminator(real_logits, fake_logits)
         self.update(d_opt, d_loss + self.class_weight * d_class_loss)
 
@@ -57,7 +67,7 @@ class ACGAN(ConditionalFamily):
             fake_labels = self.random_labels(len(real))
             source, classes = self.discriminator(self.generator(self.noise(len(real)), fake_labels))
             g_loss = self.loss.generator(source)
-            self.update(g_opt, g_loss + self.class_weight * generated_class_loss(classes, fake_labels))
+            self.update(g_opt, g_loss + self.class_weight * class_loss(classes, fake_labels))
         self.update_ema()
 
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)
