@@ -107,13 +107,21 @@ def run_one(row: str, data: str, seed: int, iterations: int, runs: Path, extra: 
     return result
 
 
-def finished(runs: Path, jobs: list[tuple[str, str, int, int]], extra: list[str]) -> dict[tuple, dict]:
-    """The results already in the run directories, for the jobs whose settings they match."""
+def finished(runs: Path, output: Path, jobs: list[tuple[str, str, int, int]], extra: list[str]) -> dict[tuple, dict]:
+    """The results already at hand for the jobs whose settings they match: in the run directories,
+    or in an earlier <output>.json (committed, so a table can be finished on another machine)."""
+    known = {}
+    if output.with_suffix(".json").is_file():
+        for entry in json.loads(output.with_suffix(".json").read_text()):
+            known[(entry["row"], entry["data"], entry["seed"])] = entry
+    for path in runs.glob("*/*/seed_*/result.json"):
+        saved = json.loads(path.read_text())
+        known[(saved["result"]["row"], saved["result"]["data"], saved["result"]["seed"])] = {**saved["result"], "overrides": saved["overrides"]}
     results = {}
     for row, data, seed, iterations in jobs:
-        done = runs / row / data / f"seed_{seed}" / "result.json"
-        if done.is_file() and json.loads(done.read_text())["overrides"] == overrides_for(row, data, seed, iterations, extra):
-            results[(row, data, seed)] = json.loads(done.read_text())["result"]
+        entry = known.get((row, data, seed))
+        if entry is not None and entry.get("overrides") == overrides_for(row, data, seed, iterations, extra):
+            results[(row, data, seed)] = entry
     return results
 
 
@@ -163,14 +171,15 @@ def main() -> None:
     # Longest runs first, so the pool is not left waiting on one slow run at the end.
     jobs = [(row, data, seed, args.iterations or ROWS[row][1]) for row in args.rows for data in args.data for seed in range(args.seeds)]
     jobs.sort(key=lambda job: job[0] != "unrolled")
-    results = finished(args.runs, jobs, args.set)
+    results = finished(args.runs, args.output, jobs, args.set)
     start = time.perf_counter()
     if not args.collect:
         with ProcessPoolExecutor(args.workers) as pool:
             futures = {job[:3]: pool.submit(run_one, *job, args.runs, args.set) for job in jobs if job[:3] not in results}
-            for key, future in futures.items():
-                results[key] = future.result()
-                print(json.dumps(results[key]), flush=True)
+            for (row, data, seed), future in futures.items():
+                overrides = overrides_for(row, data, seed, args.iterations or ROWS[row][1], args.set)
+                results[(row, data, seed)] = {**future.result(), "overrides": overrides}
+                print(json.dumps(future.result()), flush=True)
     minutes = (time.perf_counter() - start) / 60
     results = [results[job[:3]] for job in jobs if job[:3] in results]
 
