@@ -118,6 +118,7 @@ def test_conditional_families_train_sample_by_label_and_draw_a_class_a_row(model
     train(compose_config([f"model={model}", *TINY_CONDITIONAL, *extra], out))
     evaluation = read_metrics(out / "metrics.csv", prefix="val/")[-1]
     assert 0.0 <= evaluation["val/class_accuracy"] <= 1.0 and evaluation["val/num_samples"] == 100
+    assert evaluation["val/intra_fd"] > 0  # a Fréchet distance per digit class, averaged
     family = load_family(out / "checkpoints" / "last.ckpt")
     assert isinstance(family, ACGAN if model == "acgan" else CGAN) and family.num_classes == 10
     assert family.sample(4, labels=[7, 7, 1, 0]).shape == (4, 1, 16, 16)
@@ -202,10 +203,31 @@ def test_matched_accuracy_finds_the_best_code_to_class_assignment():
             return torch.randn(len(images), 2), torch.nn.functional.one_hot(classes, 3).float()
 
     metrics = GenerativeMetrics(Oracle(), kid=False, inception_score=False)
-    metrics.update(torch.randn(6, 1, 2, 2), real=True)
+    metrics.update(torch.zeros(6, 1, 2, 2), real=True)
     images = torch.zeros(6, 1, 2, 2)
     images[:, 0, 0, 0] = torch.tensor([1.0, 1, 2, 2, 0, 2])  # code 0 -> class 1, code 1 -> 2, code 2 -> 0 (once 2)
     metrics.update(images, real=False, labels=torch.tensor([0, 0, 1, 1, 2, 2]))
     results = metrics.compute()
     assert results["class_accuracy"] == pytest.approx(1 / 6)  # only the last sample has code == class
     assert results["matched_class_accuracy"] == pytest.approx(5 / 6)
+
+
+def test_intra_class_distance_averages_the_per_class_frechet_distances():
+    from gan_lightning.metrics.generative import ClassGaussians, intra_class_distance
+
+    stream = torch.Generator().manual_seed(0)
+    features = torch.randn(4000, 3, generator=stream, dtype=torch.float64)
+    labels = torch.arange(4000) % 2
+    real, same, shifted = ClassGaussians(2, 3), ClassGaussians(2, 3), ClassGaussians(2, 3)
+    real.update(features, labels)
+    same.update(features, labels)
+    moved = features.clone()
+    moved[labels == 1] += torch.tensor([3.0, 0.0, 4.0], dtype=torch.float64)  # class 1 moves by |v| = 5
+    shifted.update(moved, labels)
+    assert intra_class_distance(real, same) == pytest.approx(0.0, abs=1e-6)
+    assert intra_class_distance(real, shifted) == pytest.approx(25.0 / 2, rel=1e-6)  # FD 25 for class 1, 0 for class 0
+    means, covariances, counts = real.compute()
+    assert counts.tolist() == [2000, 2000]
+    assert torch.allclose(means[0], features[labels == 0].mean(0)) and torch.allclose(covariances[1], features[labels == 1].T.cov())
+    empty = ClassGaussians(2, 3)
+    assert math.isnan(intra_class_distance(real, empty))

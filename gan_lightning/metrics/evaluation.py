@@ -59,7 +59,8 @@ def build_backbone(settings: MetricSettings, datamodule: Any) -> nn.Module:
 
 
 def build_metrics(settings: MetricSettings, datamodule: Any) -> GenerativeMetrics:
-    return GenerativeMetrics(build_backbone(settings, datamodule), settings.kid, settings.inception_score, settings.fid_infinity)
+    num_classes = getattr(datamodule, "num_classes", None)  # per-class statistics for conditional families
+    return GenerativeMetrics(build_backbone(settings, datamodule), settings.kid, settings.inception_score, settings.fid_infinity, num_classes)
 
 
 def fixed_subset(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
@@ -69,10 +70,10 @@ def fixed_subset(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
     return Subset(dataset, torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed))[:n].tolist())
 
 
-def image_batches(datamodule: Any, dataset: Dataset, batch_size: int) -> Iterator[tuple[Tensor, None]]:
-    """A dataset's images in batches, as (images, None): like generated_images, without conditioning."""
+def image_batches(datamodule: Any, dataset: Dataset, batch_size: int) -> Iterator[tuple[Tensor, Tensor | None]]:
+    """A dataset's images in batches, with their labels where it has them (else None)."""
     for batch in datamodule.dataloader(dataset, batch_size):
-        yield batch["image"], None
+        yield batch["image"], batch.get("label")
 
 
 def real_statistics_key(datamodule: Any, split: str, count: int, backbone: nn.Module) -> dict[str, Any]:
@@ -85,12 +86,7 @@ def set_real_statistics(metrics: GenerativeMetrics, settings: MetricSettings, da
     """Fill `metrics` with the real split's statistics (cached); returns N, the real images used."""
     dataset = fixed_subset(getattr(datamodule, f"{split}_set"), settings.num_samples)
     key = real_statistics_key(datamodule, split, len(dataset), metrics.backbone)
-
-    def real_images() -> Iterator[Tensor]:
-        for images, _ in image_batches(datamodule, dataset, settings.batch_size):
-            yield images
-
-    metrics.set_real(real_images, key, settings.cache_dir, load=load)
+    metrics.set_real(lambda: image_batches(datamodule, dataset, settings.batch_size), key, settings.cache_dir, load=load)
     return len(dataset)
 
 
