@@ -131,7 +131,7 @@ def mean_se(values: list[float], digits: int) -> str:
     return f"{mean:.{digits}f}±{se:.{digits}f}"
 
 
-def table(results: list[dict], rows: list[str], datasets: list[str]) -> str:
+def table(results: list[dict], rows: list[str], datasets: list[str], seeds: int) -> str:
     """Markdown: one line per row (ours, then the published one where the paper has it)."""
     head = "| | " + " | ".join(f"{d} modes /{8 if d == 'ring' else 25} | {d} HQ | {d} rev-KL" for d in datasets) + " |"
     head = head.replace("| |", "| | iterations |", 1)
@@ -144,8 +144,9 @@ def table(results: list[dict], rows: list[str], datasets: list[str]) -> str:
             if not cell:
                 cells += ["", "", ""]
                 continue
+            count = "" if len(cell) == seeds else f" (n={len(cell)})"  # a table still being run
             cells += [
-                mean_se([r["modes"] for r in cell], 1),
+                mean_se([r["modes"] for r in cell], 1) + count,
                 f"{100 * statistics.fmean(r['high_quality'] for r in cell):.1f}%",
                 mean_se([r["reverse_kl"] for r in cell], 2),
             ]
@@ -183,7 +184,7 @@ def main() -> None:
     minutes = (time.perf_counter() - start) / 60
     results = [results[job[:3]] for job in jobs if job[:3] in results]
 
-    report = table(results, args.rows, args.data)
+    report = table(results, args.rows, args.data, args.seeds)
     command = "python bench/mode_coverage.py " + " ".join(sys.argv[1:])
     core_minutes = sum(r["seconds"] for r in results) / 60
     missing = len(jobs) - len(results)
