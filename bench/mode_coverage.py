@@ -73,13 +73,10 @@ def overrides_for(row: str, data: str, seed: int, iterations: int, extra: list[s
 
 
 def run_one(row: str, data: str, seed: int, iterations: int, runs: Path, extra: list[str]) -> dict:
-    """Train one cell in this (worker) process and return its final mode statistics. A run directory
-    that already holds the result of the same settings is read, not retrained: the table resumes."""
+    """Train one cell in this (worker) process and return its final mode statistics, also written to
+    the run directory's result.json, from which `finished` resumes a table."""
     output_dir = runs / row / data / f"seed_{seed}"
     overrides = overrides_for(row, data, seed, iterations, extra)
-    done = output_dir / "result.json"
-    if done.is_file() and json.loads(done.read_text())["overrides"] == overrides:
-        return json.loads(done.read_text())["result"]
 
     import torch
     from hydra import compose, initialize_config_dir
@@ -103,7 +100,7 @@ def run_one(row: str, data: str, seed: int, iterations: int, runs: Path, extra: 
         "modes": float(final["val/modes"]), "high_quality": float(final["val/high_quality"]),
         "reverse_kl": float(final["val/reverse_kl"]),
     }
-    done.write_text(json.dumps({"overrides": overrides, "result": result}))
+    (output_dir / "result.json").write_text(json.dumps({"overrides": overrides, "result": result}))
     return result
 
 

@@ -77,7 +77,8 @@ def test_projection_adds_the_inner_product_of_label_embedding_and_features():
     critic = ConditionalDiscriminator(partial(DCGANDiscriminator, image_size=16, channels=1, base_width=8, norm="none"), num_classes=4)
     images, labels = torch.randn(3, 1, 16, 16), torch.tensor([0, 2, 3])
     features = critic.net.features(images)  # (3, 16, 4, 4): the map before the output convolution
-    expected = critic.net(images) + (critic.embedding(labels) * features.sum(dim=(2, 3))).sum(dim=1)
+    assert critic.embedding.weight.shape == (4, 16 * 4 * 4)
+    expected = critic.net(images) + (critic.embedding(labels) * features.flatten(1)).sum(dim=1)
     assert torch.allclose(critic(images, labels), expected, atol=1e-6)
     with pytest.raises(ConfigError, match="conditioning=mixed is unknown"):
         ConditionalDiscriminator(partial(DCGANDiscriminator, image_size=16), num_classes=4, conditioning="mixed")

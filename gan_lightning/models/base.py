@@ -222,7 +222,7 @@ class GANFamily(LightningModule):
 
     def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
         # Lightning writes step metrics every trainer.log_every_n_steps iterations and drops the others,
-        # yet each self.log call took about 2 ms under the profiler: together a sixth of an iteration of
+        # yet each self.log call took about 2 ms under the profiler: together a fifth of an iteration of
         # the 2D benchmark's networks. The families log only in iterations whose values are written
         # (the logger connector's test).
         every = self.trainer.log_every_n_steps

@@ -30,7 +30,7 @@ class JointDiscriminator(nn.Module):
     its output layer is dropped) and z's from a hidden layer meet in a joint MLP, with dropout as in ALI.
 
     Args:
-        net: a partial discriminator config with `features()` (its output layer goes unused).
+        net: a partial discriminator config with `features()` and `feature_width` (its head goes unused).
         latent_dim: size of z.
         hidden: width of z's layer and of the joint layer.
         dropout: dropout after each hidden layer.
@@ -39,10 +39,9 @@ class JointDiscriminator(nn.Module):
     def __init__(self, net: Callable[..., nn.Module], latent_dim: int, hidden: int = 512, dropout: float = 0.2):
         super().__init__()
         self.image = net()
-        width = self.image.net[-1].weight[0].numel()
-        self.image.net[-1] = nn.Identity()  # features() stops before it; no parameters without gradients
+        self.image.net[-1] = nn.Identity()  # head() goes unused: drop its parameters, which would get no gradients
         self.latent = nn.Sequential(nn.Linear(latent_dim, hidden), nn.LeakyReLU(0.2), nn.Dropout(dropout))
-        self.joint = nn.Sequential(nn.Linear(width + hidden, hidden), nn.LeakyReLU(0.2), nn.Dropout(dropout), nn.Linear(hidden, 1))
+        self.joint = nn.Sequential(nn.Linear(self.image.feature_width + hidden, hidden), nn.LeakyReLU(0.2), nn.Dropout(dropout), nn.Linear(hidden, 1))
 
     def forward(self, x: Tensor, z: Tensor) -> Tensor:
         return self.joint(torch.cat([self.image.features(x).flatten(1), self.latent(z)], dim=1)).flatten()

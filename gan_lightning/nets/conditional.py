@@ -5,8 +5,11 @@
   - "concat" (Mirza & Osindero): y joins D's input, as one-hot maps stacked on an image's channels
     (one-hot features after a flat sample);
   - "projection" (Miyato & Koyama 2018, "cGANs with Projection Discriminator", arXiv 1802.05637):
-    D(x, y) = psi(phi(x)) + <embedding(y), phi(x)>, with phi(x) the features before D's output layer
-    summed over positions, and psi that layer.
+    D(x, y) = psi(phi(x)) + <embedding(y), phi(x)>, with phi(x) the flattened features before D's
+    output layer (`features()`), and psi that layer (`head()`), linear in them.
+
+The heads on D's trunk (projection, AC-GAN's classifier, InfoGAN's Q) need a discriminator with
+`features()`, `head()` and `feature_width`, as the DCGAN, MLP and maxout discriminators have.
 
 Each wraps a network built from its own config (`_partial_: true`) and widens its input to fit.
 """
@@ -31,7 +34,9 @@ def check_labels(labels: Tensor | None, n: int, num_classes: int) -> None:
         raise ConfigError(f"got labels of shape {tuple(labels.shape)} for {n} samples: give one label per sample")
     if labels.is_floating_point() or labels.is_complex():
         raise ConfigError(f"labels must be integer class indices, not {labels.dtype}")
-    if n and (labels.min() < 0 or labels.max() >= num_classes):
+    # The range check reads the labels' values: on an accelerator that would stall every training step,
+    # so it runs where users hand labels in (CPU tensors, lists) and leaves the data's labels alone.
+    if n and labels.device.type == "cpu" and (labels.min() < 0 or labels.max() >= num_classes):
         raise ConfigError(
             f"labels must lie in 0..{num_classes - 1}, got {int(labels.min())}..{int(labels.max())}: "
             f"this model was trained on {num_classes} classes"
@@ -75,7 +80,7 @@ class ConditionalDiscriminator(nn.Module):
     """Samples (N, ...), labels (N,) -> logits (N,): D judges (sample, label) pairs.
 
     Args:
-        net: a partial discriminator config; "projection" needs its `features()` and output layer.
+        net: a partial discriminator config; "projection" needs `features()`, `head()`, `feature_width`.
         num_classes: K; labels lie in 0..K-1.
         conditioning: "concat" or "projection" (see the module's docstring).
     """
@@ -93,9 +98,7 @@ class ConditionalDiscriminator(nn.Module):
         self.net = net()
         if getattr(self.net, "pack", 1) != 1:
             raise ConfigError("the projection discriminator judges one sample per label: use pack=1 or conditioning=concat")
-        output = self.net.net[-1]
-        width = output.in_channels if isinstance(output, nn.Conv2d) else output.in_features
-        self.embedding = nn.Embedding(num_classes, width)
+        self.embedding = nn.Embedding(num_classes, self.net.feature_width)
         nn.init.normal_(self.embedding.weight, 0.0, 0.02)
 
     @property
@@ -105,17 +108,15 @@ class ConditionalDiscriminator(nn.Module):
     def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         check_labels(labels, len(x), self.num_classes)
         labels = labels.to(x.device)
+        if self.conditioning == "projection":
+            features = self.net.features(x)
+            return self.net.head(features) + (self.embedding(labels) * features.flatten(1)).sum(dim=1)
         one_hot = F.one_hot(labels, self.num_classes).to(x.dtype)
-        if self.conditioning == "concat":
-            if x.dim() == 4:
-                x = torch.cat([x, one_hot[:, :, None, None].expand(-1, -1, *x.shape[2:])], dim=1)
-            else:
-                x = torch.cat([x.flatten(1), one_hot], dim=1)
-            return self.net(x)
-        features = self.net.features(x)
-        unconditional = self.net.net[-1](features).flatten()
-        pooled = features.sum(dim=(2, 3)) if features.dim() == 4 else features
-        return unconditional + (self.embedding(labels) * pooled).sum(dim=1)
+        if x.dim() == 4:
+            x = torch.cat([x, one_hot[:, :, None, None].expand(-1, -1, *x.shape[2:])], dim=1)
+        else:
+            x = torch.cat([x.flatten(1), one_hot], dim=1)
+        return self.net(x)
 
 
 class AuxiliaryClassifierDiscriminator(nn.Module):
@@ -123,7 +124,7 @@ class AuxiliaryClassifierDiscriminator(nn.Module):
     a second, linear head on the features before D's output layer predicts the class.
 
     Args:
-        net: a partial discriminator config with `features()` and an output layer; pack must be 1.
+        net: a partial discriminator config with `features()`, `head()` and `feature_width`; pack 1.
         num_classes: K.
     """
 
@@ -132,12 +133,11 @@ class AuxiliaryClassifierDiscriminator(nn.Module):
         self.net, self.num_classes = net(), num_classes
         if getattr(self.net, "pack", 1) != 1:
             raise ConfigError("the auxiliary classifier labels single samples: use pack=1")
-        width = self.net.net[-1].weight[0].numel()  # the output layer's inputs, flattened
-        self.classifier = nn.Linear(width, num_classes)
+        self.classifier = nn.Linear(self.net.feature_width, num_classes)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         features = self.net.features(x)
-        return self.net.net[-1](features).flatten(), self.classifier(features.flatten(1))
+        return self.net.head(features), self.classifier(features.flatten(1))
 
 
 class LatentCodeDiscriminator(nn.Module):
@@ -145,7 +145,7 @@ class LatentCodeDiscriminator(nn.Module):
     (N, C)): InfoGAN's D and Q (Chen et al. 2016), Q a small head (128 units) on D's trunk.
 
     Args:
-        net: a partial discriminator config with `features()` and an output layer; pack must be 1.
+        net: a partial discriminator config with `features()`, `head()` and `feature_width`; pack 1.
         categorical: the number of values of each categorical code, e.g. [10].
         continuous: the number of continuous codes.
     """
@@ -155,11 +155,10 @@ class LatentCodeDiscriminator(nn.Module):
         self.net, self.categorical, self.continuous = net(), list(categorical), continuous
         if getattr(self.net, "pack", 1) != 1:
             raise ConfigError("Q infers the codes of single samples: use pack=1")
-        width = self.net.net[-1].weight[0].numel()
-        self.q = nn.Sequential(nn.Linear(width, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, sum(self.categorical) + continuous))
+        self.q = nn.Sequential(nn.Linear(self.net.feature_width, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, sum(self.categorical) + continuous))
 
     def forward(self, x: Tensor) -> tuple[Tensor, list[Tensor], Tensor]:
         features = self.net.features(x)
         codes = self.q(features.flatten(1))
         categorical = list(codes[:, : sum(self.categorical)].split(self.categorical, dim=1))
-        return self.net.net[-1](features).flatten(), categorical, codes[:, sum(self.categorical) :]
+        return self.net.head(features), categorical, codes[:, sum(self.categorical) :]

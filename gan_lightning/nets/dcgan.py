@@ -129,6 +129,7 @@ class DCGANDiscriminator(nn.Module):
         else:
             layers.append(nn.Conv2d(width, 1, 4, 1, 0, bias=False))  # 4x4 -> one logit
         self.net = nn.Sequential(*layers)
+        self.feature_width = layers[-1].weight[0].numel()  # what features() holds per sample, flattened
         self.apply(dcgan_weights_init)
         if spectral_norm:
             apply_spectral_norm(self.net)
@@ -137,5 +138,9 @@ class DCGANDiscriminator(nn.Module):
         """What the output layer sees: (N / pack, width, 4, 4), or flat with minibatch discrimination."""
         return self.net[:-1](pack_samples(images, self.pack))
 
+    def head(self, features: Tensor) -> Tensor:
+        """The output layer: features -> logits (N / pack,)."""
+        return self.net[-1](features).flatten()
+
     def forward(self, images: Tensor) -> Tensor:
-        return self.net[-1](self.features(images)).flatten()
+        return self.head(self.features(images))

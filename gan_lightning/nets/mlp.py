@@ -54,15 +54,20 @@ class _FlatDiscriminator(nn.Module):
         self.pack = pack
         batch_layers, width = batch_feature_layers(width, minibatch_std, minibatch_kernels)
         self.net = nn.Sequential(*hidden, *batch_layers, nn.Linear(width, 1))
+        self.feature_width = width
         if spectral_norm:
             apply_spectral_norm(self.net)
 
     def features(self, x: Tensor) -> Tensor:
-        """What the output layer sees: (N / pack, width)."""
+        """What the output layer sees: (N / pack, feature_width)."""
         return self.net[:-1](pack_samples(x.flatten(1), self.pack))
 
+    def head(self, features: Tensor) -> Tensor:
+        """The output layer: features -> logits (N / pack,)."""
+        return self.net[-1](features).flatten()
+
     def forward(self, x: Tensor) -> Tensor:
-        return self.net[-1](self.features(x)).flatten()
+        return self.head(self.features(x))
 
 
 OUTPUTS = {"tanh": nn.Tanh, "linear": nn.Identity}
