@@ -9,6 +9,7 @@ from lightning import LightningDataModule
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, random_split
 
+from gan_lightning.data.resumable import resumable_loader
 from gan_lightning.errors import DataError
 
 
@@ -74,7 +75,9 @@ class GANDataModule(LightningDataModule):
                 f"the training split has {len(self.train_set)} images, fewer than one training step needs "
                 f"({self.batches_per_step} x data.batch_size={self.batch_size}): lower data.batch_size or add data"
             )
-        return self.dataloader(self.train_set, step_batch, shuffle=True, drop_last=True)
+        # Resumable mid-epoch from a checkpoint, with the same batches (see resumable.py).
+        workers = {"num_workers": self.num_workers, "persistent_workers": self.num_workers > 0}
+        return resumable_loader(self.train_set, step_batch, trainer=self.trainer, **workers)
 
     def dataloader(self, dataset: Dataset, batch_size: int, shuffle: bool = False, drop_last: bool = False) -> DataLoader:
         """A loader over one split with this module's worker settings (for metrics and tools too)."""

@@ -9,9 +9,11 @@ rebuild the model: `Family.load_from_checkpoint(path).sample(16)` works in a fre
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import torch
 from hydra.utils import instantiate
 from lightning import LightningModule
@@ -47,6 +49,27 @@ def ema_with_warmup(decay: float):
                 average.copy_(value)
 
     return update
+
+
+def rng_states() -> dict[str, Any]:
+    """The random streams a training step can draw from: Python's, NumPy's, torch's on CPU and CUDA."""
+    _, keys, position, has_gauss, cached_gaussian = np.random.get_state()
+    numpy_state = {"keys": torch.from_numpy(keys.astype(np.int64)), "position": position, "has_gauss": has_gauss, "cached_gaussian": cached_gaussian}
+    # Tensors and plain numbers only, so `torch.load(..., weights_only=True)` still reads the checkpoint.
+    states = {"python": random.getstate(), "numpy": numpy_state, "torch": torch.get_rng_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def set_rng_states(states: dict[str, Any]) -> None:
+    random.setstate(states["python"])
+    numpy_state = states["numpy"]
+    keys = numpy_state["keys"].numpy().astype(np.uint32)
+    np.random.set_state(("MT19937", keys, numpy_state["position"], numpy_state["has_gauss"], numpy_state["cached_gaussian"]))
+    torch.set_rng_state(states["torch"])
+    if "cuda" in states and torch.cuda.is_available() and len(states["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(states["cuda"])
 
 
 class GANFamily(LightningModule):
@@ -247,6 +270,19 @@ class GANFamily(LightningModule):
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         # Lets gan_lightning.models.load_family() rebuild a checkpoint without being told its class.
         checkpoint["family"] = f"{type(self).__module__}.{type(self).__qualname__}"
+        # Lightning restores weights, optimizers, schedulers, EMA buffers, counters and (through
+        # ResumableLoader) the data order; with the RNG streams too, a resumed run draws the same noise.
+        checkpoint["rng_states"] = rng_states()
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self._rng_states_to_restore = checkpoint.get("rng_states")
+
+    def on_train_start(self) -> None:
+        # Restored here rather than on loading: building the model, loaders and callbacks after the
+        # checkpoint is read must not move the streams the training steps draw from.
+        states, self._rng_states_to_restore = getattr(self, "_rng_states_to_restore", None), None
+        if states is not None:
+            set_rng_states(states)
 
 
 class CriticSteps:
