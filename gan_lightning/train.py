@@ -37,6 +37,8 @@ def quiet_known_noise() -> None:
     # The run directory always holds Hydra's files before the CSV logger starts; nothing is deleted.
     warnings.filterwarnings("ignore", message=r"Experiment logs directory .* exists and is not empty")
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
+    # val/ metrics come from torchmetrics states already summed across processes: equal everywhere.
+    warnings.filterwarnings("ignore", message=r"It is recommended to use `self.log\('val/.*sync_dist=True")
 
 
 def build_callbacks(cfg: DictConfig, model: GANFamily) -> list[L.Callback]:

@@ -9,6 +9,7 @@ rebuild the model: `Family.load_from_checkpoint(path).sample(16)` works in a fre
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from torch.optim.swa_utils import AveragedModel
 
 from gan_lightning.errors import ConfigError
 
+log = logging.getLogger(__name__)
 Spec = Mapping[str, Any]  # a config node: {"_target_": "module.Class", ...}
 
 
@@ -115,6 +117,8 @@ class GANFamily(LightningModule):
             if ema_decay is None
             else AveragedModel(self.generator, multi_avg_fn=ema_with_warmup(ema_decay), use_buffers=True)
         )
+        if self.generator_ema is not None:
+            self.generator_ema.requires_grad_(False)  # never trained: DDP leaves it out of gradient sync
         if self.num_classes:  # conditional: the fixed grid holds one row per class
             num_fixed_samples -= num_fixed_samples % self.num_classes
             if num_fixed_samples == 0:
@@ -229,10 +233,49 @@ class GANFamily(LightningModule):
         return [d_opt, g_opt], schedulers
 
     def update(self, optimizer: Optimizer, loss: Tensor) -> None:
-        """One manual update: clear the gradients, backpropagate through Lightning (AMP, DDP), step."""
+        """One manual update: clear the gradients, backpropagate through Lightning (AMP, DDP), step.
+        Clipping, where trainer.gradient_clip_val asks for it, happens inside the step: see on_before_optimizer_step."""
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(loss)
         optimizer.step()
+
+    def on_before_optimizer_step(self, optimizer: Optimizer) -> None:
+        # Lightning calls this inside optimizer.step(): under 16-mixed after the GradScaler has unscaled
+        # the gradients (so the threshold is in true units) and before the update, which the scaler
+        # skips when a gradient is not finite.
+        clip_val = getattr(self.trainer, "family_gradient_clip_val", None)
+        if clip_val:
+            self.clip_gradients(optimizer, clip_val, self.trainer.family_gradient_clip_algorithm)
+
+    @property
+    def double_backward(self) -> bool:
+        """Whether D's loss differentiates through D's own gradients (gradient penalties, unrolling)."""
+        return False
+
+    def setup(self, stage: str) -> None:
+        if stage == "fit" and getattr(self.trainer, "compile_networks", False):
+            self.compile_networks()
+        if stage == "fit" and getattr(self.trainer, "family_gradient_clip_val", None):
+            self.check_clipping_possible()
+
+    def compile_networks(self) -> None:
+        """torch.compile G and D in place (state_dict keys unchanged, so checkpoints stay portable).
+        D stays eager when its loss needs double backward, which compiled graphs do not support."""
+        self.generator.compile()
+        if self.double_backward:
+            log.info("trainer.compile: the discriminator stays eager (its loss differentiates through its gradients)")
+        else:
+            self.discriminator.compile()
+
+    def check_clipping_possible(self) -> None:
+        scaler = getattr(self.trainer.precision_plugin, "scaler", None)
+        fused = [name for name in ("d_optimizer", "g_optimizer") if self.hparams[name].get("fused")]
+        if scaler is not None and fused:
+            fix = " ".join(f"model.{name}.fused=false" for name in fused)
+            raise ConfigError(
+                f"trainer.gradient_clip_val with {self.trainer.precision} needs unscaled gradients, and a fused "
+                f"optimizer only unscales them inside its step: turn fusing off with {fix}"
+            )
 
     def update_ema(self) -> None:
         if self.generator_ema is not None:
@@ -272,7 +315,11 @@ class GANFamily(LightningModule):
         checkpoint["family"] = f"{type(self).__module__}.{type(self).__qualname__}"
         # Lightning restores weights, optimizers, schedulers, EMA buffers, counters and (through
         # ResumableLoader) the data order; with the RNG streams too, a resumed run draws the same noise.
-        checkpoint["rng_states"] = rng_states()
+        # Every process saves (only rank 0 writes): each process's torch stream, which draws its noise.
+        states = rng_states()
+        if self.trainer.world_size > 1:
+            states["torch_per_process"] = self.all_gather(states["torch"].to(self.device)).cpu()
+        checkpoint["rng_states"] = states
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         self._rng_states_to_restore = checkpoint.get("rng_states")
@@ -281,8 +328,17 @@ class GANFamily(LightningModule):
         # Restored here rather than on loading: building the model, loaders and callbacks after the
         # checkpoint is read must not move the streams the training steps draw from.
         states, self._rng_states_to_restore = getattr(self, "_rng_states_to_restore", None), None
+        rank, world_size = self.trainer.global_rank, self.trainer.world_size
         if states is not None:
             set_rng_states(states)
+            per_process = states.get("torch_per_process")
+            if per_process is not None and len(per_process) == world_size:
+                torch.set_rng_state(per_process[rank])
+                return
+        if rank > 0:
+            # seed_everything gives every process the same seed (hence the same initial weights); from
+            # here on each must draw its own noise, or all would train on the same fake batch.
+            torch.manual_seed(hash((torch.initial_seed(), rank)) % 2**62)
 
 
 class CriticSteps:

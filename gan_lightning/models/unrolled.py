@@ -41,6 +41,10 @@ class UnrolledGAN(GAN):
             raise ConfigError(f"model.unroll_steps must be 0 or more, not {unroll_steps}")
         self.unroll_steps = unroll_steps
 
+    @property
+    def double_backward(self) -> bool:
+        return self.unroll_steps > 0 or super().double_backward  # G's loss differentiates through D's updates
+
     def generator_loss(self, fake: Tensor, reals: tuple[Tensor, ...]) -> Tensor:
         if self.unroll_steps == 0:
             return super().generator_loss(fake, reals)
