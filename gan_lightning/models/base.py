@@ -243,9 +243,15 @@ class GANFamily(LightningModule):
         # Lightning calls this inside optimizer.step(): under 16-mixed after the GradScaler has unscaled
         # the gradients (so the threshold is in true units) and before the update, which the scaler
         # skips when a gradient is not finite.
+        # (Lightning's clip_gradients refuses fused optimizers under any mixed precision, bf16's too,
+        # though only a GradScaler unscales inside the step; check_clipping_possible catches that case.)
         clip_val = getattr(self.trainer, "family_gradient_clip_val", None)
         if clip_val:
-            self.clip_gradients(optimizer, clip_val, self.trainer.family_gradient_clip_algorithm)
+            params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
+            if self.trainer.family_gradient_clip_algorithm == "value":
+                torch.nn.utils.clip_grad_value_(params, clip_val)
+            else:
+                torch.nn.utils.clip_grad_norm_(params, clip_val)
 
     @property
     def double_backward(self) -> bool:
@@ -318,7 +324,10 @@ class GANFamily(LightningModule):
         # Every process saves (only rank 0 writes): each process's torch stream, which draws its noise.
         states = rng_states()
         if self.trainer.world_size > 1:
-            states["torch_per_process"] = self.all_gather(states["torch"].to(self.device)).cpu()
+            local = states["torch"].to(self.device)
+            gathered = [torch.empty_like(local) for _ in range(self.trainer.world_size)]
+            torch.distributed.all_gather(gathered, local)
+            states["torch_per_process"] = torch.stack(gathered).cpu()
         checkpoint["rng_states"] = states
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
