@@ -23,7 +23,7 @@ CONF = Path(config_dir())
 # Groups a run selects directly, and groups that model presets pick from (how each is selected).
 RUN_GROUPS = ["data", "model", "loss", "trainer", "callbacks", "logger", "experiment", "debug", "metrics"]
 PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}", "penalty": "model.penalty", "augment": "model.augment"}
-INFRASTRUCTURE = {"hydra", "paths"}
+INFRASTRUCTURE = {"hydra", "paths", "hparams_search"}  # hparams_search: tests/test_sweeps.py
 
 
 def options(group: str) -> list[str]:
