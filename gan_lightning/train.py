@@ -37,6 +37,9 @@ def quiet_known_noise() -> None:
     # The run directory always holds Hydra's files before the CSV logger starts; nothing is deleted.
     warnings.filterwarnings("ignore", message=r"Experiment logs directory .* exists and is not empty")
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
+    # A resumed run writes into its own run directory, so its checkpoint callbacks differ from the saved ones.
+    warnings.filterwarnings("ignore", message=r"Be aware that when using `ckpt_path`, callbacks used to create")
+    warnings.filterwarnings("ignore", message=r"The dirpath has changed from")
     # val/ metrics come from torchmetrics states already summed across processes: equal everywhere.
     warnings.filterwarnings("ignore", message=r"It is recommended to use `self.log\('val/.*sync_dist=True")
 

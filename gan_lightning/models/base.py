@@ -324,11 +324,17 @@ class GANFamily(LightningModule):
         # Every process saves (only rank 0 writes): each process's torch stream, which draws its noise.
         states = rng_states()
         if self.trainer.world_size > 1:
-            local = states["torch"].to(self.device)
-            gathered = [torch.empty_like(local) for _ in range(self.trainer.world_size)]
-            torch.distributed.all_gather(gathered, local)
-            states["torch_per_process"] = torch.stack(gathered).cpu()
+            states["torch_per_process"] = self.gather_from_processes(torch.get_rng_state())
+            if self.device.type == "cuda":
+                states["cuda_per_process"] = self.gather_from_processes(torch.cuda.get_rng_state(self.device))
         checkpoint["rng_states"] = states
+
+    def gather_from_processes(self, state: Tensor) -> Tensor:
+        """Every process's `state` (a byte tensor of the same size everywhere), stacked in rank order."""
+        local = state.to(self.device)
+        gathered = [torch.empty_like(local) for _ in range(self.trainer.world_size)]
+        torch.distributed.all_gather(gathered, local)
+        return torch.stack(gathered).cpu()
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         self._rng_states_to_restore = checkpoint.get("rng_states")
@@ -343,6 +349,8 @@ class GANFamily(LightningModule):
             per_process = states.get("torch_per_process")
             if per_process is not None and len(per_process) == world_size:
                 torch.set_rng_state(per_process[rank])
+                if "cuda_per_process" in states and self.device.type == "cuda":
+                    torch.cuda.set_rng_state(states["cuda_per_process"][rank], self.device)
                 return
         if rank > 0:
             # seed_everything gives every process the same seed (hence the same initial weights); from
