@@ -348,9 +348,9 @@ class GANFamily(LightningModule):
             set_rng_states(states)
             per_process = states.get("torch_per_process")
             if per_process is not None and len(per_process) == world_size:
-                torch.set_rng_state(per_process[rank])
+                torch.set_rng_state(per_process[rank].clone())  # a view into the stack segfaults
                 if "cuda_per_process" in states and self.device.type == "cuda":
-                    torch.cuda.set_rng_state(states["cuda_per_process"][rank], self.device)
+                    torch.cuda.set_rng_state(states["cuda_per_process"][rank].clone(), self.device)
                 return
         if rank > 0:
             # seed_everything gives every process the same seed (hence the same initial weights); from
