@@ -20,6 +20,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -73,11 +74,13 @@ def main() -> None:
     start = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     seconds = time.perf_counter() - start
+    cpu_seconds = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime  # the run's own core time, even on a shared machine
     values = last_values(run_dir / "metrics.csv")
     report = {
         "family": args.family,
-        "command": "OMP_NUM_THREADS=1 python -m gan_lightning " + " ".join(command[3:]),
+        "command": "OMP_NUM_THREADS=1 python -m gan_lightning " + " ".join(a for a in command[3:] if not a.startswith("hydra.run.dir")),
         "wall_seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 1),
         "iterations": int(values.pop("step")) + 1,
         "machine": f"{platform.processor() or platform.machine()}, 1 thread",
         "metrics": values,
