@@ -326,3 +326,13 @@ def test_translate_refuses_a_model_that_does_not_translate(tmp_path):
     cfg = compose_config([f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", f"input_dir={tmp_path}", "output_dir=x"], tmp_path / "t", "translate")
     with pytest.raises(ConfigError, match="holds a GAN, which does not translate images"):
         translate_folder(cfg)
+
+
+def test_a_bad_paired_folder_is_one_line_from_the_command_line(tmp_path):
+    from conftest import run_cli
+
+    (tmp_path / "empty").mkdir()
+    result = run_cli("model=pix2pix", "data=paired", f"data.root={tmp_path / 'empty'}", "hydra.run.dir=run", cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    assert "no training pairs under data.root=" in output and "root/A/train/" in output
