@@ -336,3 +336,16 @@ def test_a_bad_paired_folder_is_one_line_from_the_command_line(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "Traceback" not in output, output
     assert "no training pairs under data.root=" in output and "root/A/train/" in output
+
+
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        (["model=pix2pix", "data=digits"], "Pix2Pix translates images of domain A into domain B, and DigitsDataModule has no A and B images"),
+        (["model=pix2pix", "data=unpaired_digits"], "Pix2Pix learns from aligned pairs and UnpairedDigitsDataModule pairs unrelated images"),
+    ],
+)
+def test_a_translation_family_on_the_wrong_data_says_which_data_fits(tmp_path, overrides, message):
+    with pytest.raises(DataError, match=message):
+        tiny = [o for o in TINY_RUN if not o.startswith("data.load_size")]  # digits are not jittered
+        train(compose_config([*tiny, *overrides, "~callbacks.translation_metrics"], tmp_path / "run"))

@@ -102,7 +102,10 @@ class PairedFiles(Dataset):
 
 class TranslationDataModule(GANDataModule):
     """A datamodule whose train and validation splits are built apart (jitter on train only).
-    Subclasses implement `splits()` returning (train, val) datasets."""
+    Subclasses implement `splits()` returning (train, val) datasets, and say whether A and B are
+    aligned pairs (`paired`)."""
+
+    paired = True
 
     def splits(self) -> tuple[Dataset, Dataset]:
         raise NotImplementedError

@@ -85,6 +85,7 @@ class UnpairedDataModule(TranslationDataModule):
     """
 
     metrics_backbone = "inception"
+    paired = False
 
     def __init__(
         self, root: str, image_size: int = 256, load_size: int | None = 286, flip: bool = True, channels: int = 3, direction: str = "AtoB", **loader_args
@@ -138,6 +139,7 @@ class UnpairedDigitsDataModule(TranslationDataModule):
     """
 
     metrics_backbone = "digits_classifier"
+    paired = False
 
     def __init__(self, image_size: int = 32, load_size: int | None = 36, flip: bool = False, channels: int = 1, direction: str = "AtoB", **loader_args):
         super().__init__(**loader_args)

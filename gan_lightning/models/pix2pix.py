@@ -33,6 +33,8 @@ class Pix2Pix(TranslationFamily):
         Other arguments: see `TranslationFamily`.
     """
 
+    needs_pairs = True
+
     def __init__(self, *, generator: Spec, discriminator: Spec, l1_weight: float = 100.0, feature_matching_weight: float = 0.0, **parts):
         super().__init__(**parts)
         if l1_weight < 0 or feature_matching_weight < 0:

@@ -16,7 +16,7 @@ from lightning import LightningModule
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
-from gan_lightning.errors import ConfigError
+from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.models.base import Spec, build
 
 DIRECTIONS = ("AtoB", "BtoA")
@@ -88,6 +88,16 @@ class TranslationFamily(LightningModule):
             raise ConfigError(f"{type(self).__name__} translates images and has no noise to sample from: use translate(images) or sample(n, inputs=images)")
         return self.translate(inputs[:n])
 
+    needs_pairs = False  # True: the family learns from aligned (A, B) pairs, not from two unrelated sets
+
+    def on_fit_start(self) -> None:
+        datamodule = self.trainer.datamodule
+        name, data = type(self).__name__, type(datamodule).__name__
+        if "A" not in datamodule.train_set[0]:
+            raise DataError(f"{name} translates images of domain A into domain B, and {data} has no A and B images: use data=paired, paired_digits, unpaired or unpaired_digits")
+        if self.needs_pairs and not getattr(datamodule, "paired", True):
+            raise DataError(f"{name} learns from aligned pairs and {data} pairs unrelated images: use data=paired (or paired_digits), or model=cyclegan for unpaired data")
+
     # Discriminator terms, summed over the scales of a multi-scale PatchGAN and averaged.
 
     def discriminator_loss(self, real_scores: Tensor | list[Tensor], fake_scores: Tensor | list[Tensor]) -> Tensor:
@@ -102,8 +112,11 @@ class TranslationFamily(LightningModule):
         """The configured penalty on D, which sees every score of every scale as one output."""
         if self.penalty is None:
             return None
-        flat = lambda images: torch.cat([s.flatten(1) for s in all_scales(discriminator(images))], dim=1)  # noqa: E731
-        return self.penalty(flat, real, fake)
+
+        def every_score(images: Tensor) -> Tensor:
+            return torch.cat([s.flatten(1) for s in all_scales(discriminator(images))], dim=1)
+
+        return self.penalty(every_score, real, fake)
 
     def mean_score(self, scores: Tensor | list[Tensor]) -> Tensor:
         """D's mean output over every patch and scale (the probability for the logistic losses)."""
