@@ -174,6 +174,7 @@ def test_full_image_discriminator_sees_the_whole_image_and_multiscale_halves_it(
 def test_generators_keep_the_image_size_and_refuse_sizes_they_cannot_build():
     unet = UNetGenerator(in_channels=1, out_channels=3, image_size=32, base_width=4)
     assert len(unet.down) == 5
+    assert sum(isinstance(m, torch.nn.Dropout) and m.p == 0.5 for m in unet.modules()) == 3  # the innermost decoder layers
     out = unet(torch.randn(2, 1, 32, 32))
     assert out.shape == (2, 3, 32, 32) and out.abs().max() <= 1
     assert ResNetGenerator(3, 1, base_width=4, num_blocks=2)(torch.randn(1, 3, 20, 20)).shape == (1, 1, 20, 20)
@@ -349,3 +350,20 @@ def test_a_translation_family_on_the_wrong_data_says_which_data_fits(tmp_path, o
     with pytest.raises(DataError, match=message):
         tiny = [o for o in TINY_RUN if not o.startswith("data.load_size")]  # digits are not jittered
         train(compose_config([*tiny, *overrides, "~callbacks.translation_metrics"], tmp_path / "run"))
+
+
+def test_presets_hold_the_papers_defaults(tmp_path):
+    pix2pix = compose_config(["model=pix2pix"], tmp_path)
+    assert pix2pix.data._target_.endswith("PairedDigitsDataModule") and "translation_grid" in pix2pix.callbacks
+    assert pix2pix.model.l1_weight == 100 and pix2pix.model.discriminator.receptive_field == "70"
+    assert pix2pix.model.generator.norm == pix2pix.model.discriminator.norm == "batch" and pix2pix.model.generator.dropout == 0.5
+    assert pix2pix.model.g_optimizer.lr == 2e-4 and pix2pix.model.g_optimizer.betas[0] == 0.5
+    assert pix2pix.loss.generator._target_.endswith("non_saturating_generator_loss")
+    cyclegan = compose_config(["model=cyclegan"], tmp_path)
+    assert cyclegan.data._target_.endswith("UnpairedDigitsDataModule")
+    assert cyclegan.model.cycle_weight_a == cyclegan.model.cycle_weight_b == 10 and cyclegan.model.identity_weight == 0.5
+    assert cyclegan.model.pool_size == 50 and cyclegan.model.generator.norm == cyclegan.model.discriminator.norm == "instance"
+    assert cyclegan.loss.generator._target_.endswith("least_squares_generator_loss")
+    assert cyclegan.model.d_scheduler.lr_lambda.decay_fraction == 0.5 and cyclegan.model.d_scheduler.lr_lambda.total_epochs == cyclegan.trainer.max_epochs
+    folders = compose_config(["model=cyclegan", "data=unpaired", "data.root=x"], tmp_path)  # the command line still picks the data
+    assert folders.data._target_.endswith("UnpairedDataModule") and folders.model.generator.in_channels == 3
