@@ -367,3 +367,15 @@ def test_presets_hold_the_papers_defaults(tmp_path):
     assert cyclegan.model.d_scheduler.lr_lambda.decay_fraction == 0.5 and cyclegan.model.d_scheduler.lr_lambda.total_epochs == cyclegan.trainer.max_epochs
     folders = compose_config(["model=cyclegan", "data=unpaired", "data.root=x"], tmp_path)  # the command line still picks the data
     assert folders.data._target_.endswith("UnpairedDataModule") and folders.model.generator.in_channels == 3
+
+
+def test_evaluate_and_explore_send_a_translation_checkpoint_to_translate(tmp_path):
+    from gan_lightning.evaluate import evaluate
+    from gan_lightning.explore import explore
+
+    run = trained(tmp_path, "model=pix2pix", "data.batch_size=4", "trainer.max_epochs=1", "~callbacks.translation_metrics")
+    ckpt = run / "checkpoints" / "last.ckpt"
+    with pytest.raises(ConfigError, match="Pix2Pix translates images rather than sampling them: .* gan_lightning.translate"):
+        evaluate(compose_config([f"ckpt_path={ckpt}", "metrics.num_samples=10"], tmp_path / "e", "evaluate"))
+    with pytest.raises(ConfigError, match="Pix2Pix has no latent space to explore"):
+        explore(compose_config([f"ckpt_path={ckpt}"], tmp_path / "x", "explore"))
