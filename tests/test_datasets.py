@@ -303,3 +303,18 @@ def test_missing_release_is_a_user_error_the_cli_prints(tmp_path):
         train(cfg)
     error = as_user_error(raised.value)
     assert isinstance(error, DataError) and "CIFAR-10 not found" in str(error)
+
+
+def test_image_folder_crops_the_center_before_resizing(tmp_path):
+    from gan_lightning.data import ImageFolderDataModule
+
+    picture = np.zeros((60, 80, 3), dtype=np.uint8)
+    picture[15:45, 25:55] = 255  # the center 30x30 square
+    (tmp_path / "images").mkdir()
+    Image.fromarray(picture).save(tmp_path / "images" / "square.png")
+    cropped = ImageFolderDataModule(root=str(tmp_path / "images"), image_size=8, crop_size=30, val_fraction=0.0)
+    cropped.setup()
+    assert cropped.train_set[0]["image"].min() == 1.0
+    whole = ImageFolderDataModule(root=str(tmp_path / "images"), image_size=8, val_fraction=0.0)
+    whole.setup()
+    assert whole.train_set[0]["image"].min() == -1.0
