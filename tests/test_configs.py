@@ -18,6 +18,7 @@ from gan_lightning.metrics import MetricSettings
 from gan_lightning.models import GANFamily, TranslationFamily
 
 from conftest import compose_config, write_aligned_pairs, write_unpaired_domains
+from release_formats import RELEASES, build_release
 
 CONF = Path(config_dir())
 # Groups a run selects directly, and groups that model presets pick from (how each is selected).
@@ -55,7 +56,12 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
     overrides = ["experiment=mode_coverage"] if group == "data" and option in TOY_DATA else []
     cfg = compose_config([*overrides, f"{group}={option}"], tmp_path)
     if OmegaConf.is_missing(cfg.data, "root"):
-        cfg.data.root = str(FOLDER_FIXTURES[option](tmp_path / "pairs") if option in FOLDER_FIXTURES else image_dir)
+        if option in FOLDER_FIXTURES:
+            cfg.data.root = str(FOLDER_FIXTURES[option](tmp_path / "pairs"))
+        elif group == "data" and option in RELEASES:  # a tiny copy in the release's own format
+            cfg.data.root = str(build_release(option, tmp_path / "data"))
+        else:
+            cfg.data.root = str(image_dir)
     if group in ("data", "experiment"):
         datamodule = instantiate(cfg.data)
         assert isinstance(datamodule, GANDataModule)
