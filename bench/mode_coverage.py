@@ -14,17 +14,18 @@ with the per-seed results, to bench/mode_coverage.md and bench/mode_coverage.jso
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import math
 import os
 import statistics
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from seeded_runs import finished, mean_se, run_missing
+
 BENCH = Path(__file__).resolve().parent
+KEY = ("row", "data", "seed")
+METRICS = ("modes", "high_quality", "reverse_kl")
 
 # The protocol trains 400 epochs of 1,000 iterations. This machine does about 24 GAN iterations a
 # second per core (G alone is 4 x 400 units with batch norm: ~1 GFLOP an iteration), so that schedule
@@ -72,62 +73,6 @@ def overrides_for(row: str, data: str, seed: int, iterations: int, extra: list[s
     ]
 
 
-def run_one(row: str, data: str, seed: int, iterations: int, runs: Path, extra: list[str]) -> dict:
-    """Train one cell in this (worker) process and return its final mode statistics, also written to
-    the run directory's result.json, from which `finished` resumes a table."""
-    output_dir = runs / row / data / f"seed_{seed}"
-    overrides = overrides_for(row, data, seed, iterations, extra)
-
-    import torch
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from gan_lightning.cli import config_dir
-    from gan_lightning.train import train
-
-    torch.set_num_threads(1)  # one core a run; the pool runs one run per core
-    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
-        cfg = compose(config_name="train", overrides=overrides)
-    with open_dict(cfg):
-        cfg.paths.output_dir = str(output_dir)
-    start = time.perf_counter()
-    train(cfg)
-    seconds = time.perf_counter() - start
-    with open(output_dir / "metrics.csv", newline="") as file:
-        final = [r for r in csv.DictReader(file) if r.get("val/modes")][-1]
-    result = {
-        "row": row, "data": data, "seed": seed, "iterations": iterations, "seconds": round(seconds, 1),
-        "modes": float(final["val/modes"]), "high_quality": float(final["val/high_quality"]),
-        "reverse_kl": float(final["val/reverse_kl"]),
-    }
-    (output_dir / "result.json").write_text(json.dumps({"overrides": overrides, "result": result}))
-    return result
-
-
-def finished(runs: Path, output: Path, jobs: list[tuple[str, str, int, int]], extra: list[str]) -> dict[tuple, dict]:
-    """The results already at hand for the jobs whose settings they match: in the run directories,
-    or in an earlier <output>.json (committed, so a table can be finished on another machine)."""
-    known = {}
-    if output.with_suffix(".json").is_file():
-        for entry in json.loads(output.with_suffix(".json").read_text()):
-            known[(entry["row"], entry["data"], entry["seed"])] = entry
-    for path in runs.glob("*/*/seed_*/result.json"):
-        saved = json.loads(path.read_text())
-        known[(saved["result"]["row"], saved["result"]["data"], saved["result"]["seed"])] = {**saved["result"], "overrides": saved["overrides"]}
-    results = {}
-    for row, data, seed, iterations in jobs:
-        entry = known.get((row, data, seed))
-        if entry is not None and entry.get("overrides") == overrides_for(row, data, seed, iterations, extra):
-            results[(row, data, seed)] = entry
-    return results
-
-
-def mean_se(values: list[float], digits: int) -> str:
-    mean = statistics.fmean(values)
-    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
-    return f"{mean:.{digits}f}±{se:.{digits}f}"
-
-
 def table(results: list[dict], rows: list[str], datasets: list[str], seeds: int) -> str:
     """Markdown: one line per row (ours, then the published one where the paper has it)."""
     head = "| | " + " | ".join(f"{d} modes /{8 if d == 'ring' else 25} | {d} HQ | {d} rev-KL" for d in datasets) + " |"
@@ -167,19 +112,22 @@ def main() -> None:
     args = parser.parse_args()
 
     # Longest runs first, so the pool is not left waiting on one slow run at the end.
-    jobs = [(row, data, seed, args.iterations or ROWS[row][1]) for row in args.rows for data in args.data for seed in range(args.seeds)]
+    jobs = [(row, data, seed) for row in args.rows for data in args.data for seed in range(args.seeds)]
     jobs.sort(key=lambda job: job[0] != "unrolled")
-    results = finished(args.runs, args.output, jobs, args.set)
+    wanted = {job: overrides_for(*job, args.iterations or ROWS[job[0]][1], args.set) for job in jobs}
+    results = finished(args.runs, args.output, wanted, KEY)
     start = time.perf_counter()
     if not args.collect:
-        with ProcessPoolExecutor(args.workers) as pool:
-            futures = {job[:3]: pool.submit(run_one, *job, args.runs, args.set) for job in jobs if job[:3] not in results}
-            for (row, data, seed), future in futures.items():
-                overrides = overrides_for(row, data, seed, args.iterations or ROWS[row][1], args.set)
-                results[(row, data, seed)] = {**future.result(), "overrides": overrides}
-                print(json.dumps(future.result()), flush=True)
+
+        def run_dir(job: tuple) -> Path:
+            return args.runs / job[0] / job[1] / f"seed_{job[2]}"
+
+        def describe(job: tuple) -> dict:
+            return {**dict(zip(KEY, job)), "iterations": args.iterations or ROWS[job[0]][1]}
+
+        run_missing(wanted, results, run_dir, describe, METRICS, args.workers)
     minutes = (time.perf_counter() - start) / 60
-    results = [results[job[:3]] for job in jobs if job[:3] in results]
+    results = [results[job] for job in jobs if job in results]
 
     report = table(results, args.rows, args.data, args.seeds)
     command = "python bench/mode_coverage.py " + " ".join(sys.argv[1:])

@@ -18,7 +18,7 @@ from typing import Any
 
 import hydra
 import torch
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 
@@ -62,9 +62,13 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     ckpt_path, folder = cfg.get("ckpt_path"), cfg.get("folder")
     if (ckpt_path is None) == (folder is None):
         raise ConfigError("give either ckpt_path=... (a checkpoint) or folder=... (a folder of generated images)")
+    checkpoint = read_checkpoint(ckpt_path) if ckpt_path is not None else None
+    family = get_class(checkpoint["family"]) if checkpoint is not None else None
+    if family is not None and not hasattr(family, "generate_indexed"):
+        raise ConfigError(f"{family.__name__} translates images rather than sampling them: its scores are logged while it trains (val/...); translate a folder with python -m gan_lightning.translate")
     data_config = cfg.get("data")
-    if data_config is None and ckpt_path is not None:
-        data_config = read_checkpoint(ckpt_path).get("config", {}).get("data")
+    if data_config is None and checkpoint is not None:
+        data_config = checkpoint.get("config", {}).get("data")
     if data_config is None:
         raise ConfigError("name the real data to compare with, e.g. data=digits or data=image_folder data.root=...")
     datamodule = instantiate(data_config)

@@ -32,6 +32,8 @@ def explore(cfg: DictConfig) -> Path:
     if cfg.mode not in MODES:
         raise ConfigError(f"mode={cfg.mode} is unknown: choose one of {', '.join(MODES)}")
     model = load_family(cfg.ckpt_path)
+    if not hasattr(model, "generate_indexed"):
+        raise ConfigError(f"{type(model).__name__} has no latent space to explore: translate images with python -m gan_lightning.translate")
     images, nrow = render(model, cfg)
     if images.dim() != 4:
         raise ConfigError("this model generates points, not images: explore draws image grids")

@@ -94,3 +94,28 @@ def image_dir(tmp_path: Path) -> Path:
     write_images(root / "cats", 12, suffix=".png", seed=1)
     write_images(root / "dogs", 12, suffix=".jpg", seed=2)
     return root
+
+
+def write_aligned_pairs(root: Path, splits: tuple[str, ...] = ("train", "val"), count: int = 4, size: tuple[int, int] = (16, 16)) -> Path:
+    """The pix2pix 'aligned' layout: root/<split>/pair_i.png holding A (left) and B = 255 - A (right),
+    A a constant grey 10 * (i + 1), so every pair is told apart and B can be checked against A."""
+    width, height = size
+    for split in splits:
+        (root / split).mkdir(parents=True, exist_ok=True)
+        for i in range(count):
+            both = np.zeros((height, 2 * width, 3), dtype=np.uint8)
+            both[:, :width] = 10 * (i + 1)
+            both[:, width:] = 255 - 10 * (i + 1)
+            Image.fromarray(both).save(root / split / f"pair_{i}.png")
+    return root
+
+
+def write_unpaired_domains(root: Path, counts: dict[str, int] | None = None, size: tuple[int, int] = (16, 16)) -> Path:
+    """The CycleGAN layout: root/trainA, trainB, testA, testB of images, A dark (grey 20), B bright (grey 230)."""
+    counts = counts or {"trainA": 5, "trainB": 3, "testA": 2, "testB": 2}
+    for folder, count in counts.items():
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        value = 20 if folder.endswith("A") else 230
+        for i in range(count):
+            Image.fromarray(np.full((size[1], size[0], 3), value, dtype=np.uint8)).save(root / folder / f"{folder}_{i}.png")
+    return root

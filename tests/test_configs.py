@@ -15,9 +15,10 @@ from gan_lightning.cli import config_dir
 from gan_lightning.data import GANDataModule
 from gan_lightning.losses import AdversarialLoss
 from gan_lightning.metrics import MetricSettings
-from gan_lightning.models import GANFamily
+from gan_lightning.models import GANFamily, TranslationFamily
 
-from conftest import compose_config
+from conftest import compose_config, write_aligned_pairs, write_unpaired_domains
+from release_formats import RELEASES, build_release
 
 CONF = Path(config_dir())
 # Groups a run selects directly, and groups that model presets pick from (how each is selected).
@@ -41,6 +42,7 @@ def build_model(cfg) -> GANFamily:
 
 
 TOY_DATA = {"ring", "grid", "swissroll"}  # 2D points: they go with experiment=mode_coverage
+FOLDER_FIXTURES = {"paired": write_aligned_pairs, "unpaired": write_unpaired_domains}  # image-to-image layouts
 
 
 def sample_shape(data_cfg) -> tuple[int, ...]:
@@ -54,16 +56,26 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
     overrides = ["experiment=mode_coverage"] if group == "data" and option in TOY_DATA else []
     cfg = compose_config([*overrides, f"{group}={option}"], tmp_path)
     if OmegaConf.is_missing(cfg.data, "root"):
-        cfg.data.root = str(image_dir)
+        if option in FOLDER_FIXTURES:
+            cfg.data.root = str(FOLDER_FIXTURES[option](tmp_path / "pairs"))
+        elif group == "data" and option in RELEASES:  # a tiny copy in the release's own format
+            cfg.data.root = str(build_release(option, tmp_path / "data"))
+        else:
+            cfg.data.root = str(image_dir)
     if group in ("data", "experiment"):
         datamodule = instantiate(cfg.data)
         assert isinstance(datamodule, GANDataModule)
         datamodule.setup()
-        assert datamodule.train_set[0]["image"].shape == sample_shape(cfg.data)
+        item = datamodule.train_set[0]
+        for key in ("A", "B") if "A" in item else ("image",):  # image-to-image data: a pair of images
+            assert item[key].shape == sample_shape(cfg.data)
     if group in ("model", "loss", "experiment") or overrides:
         model = build_model(cfg)
         assert isinstance(model.loss, AdversarialLoss)
-        assert model.sample(2, seed=0).shape == (2, *sample_shape(cfg.data))
+        if isinstance(model, TranslationFamily):  # no noise: it translates images
+            assert model.translate(torch.zeros(2, *sample_shape(cfg.data))).shape == (2, *sample_shape(cfg.data))
+        else:
+            assert model.sample(2, seed=0).shape == (2, *sample_shape(cfg.data))
         assert model.loss.discriminator(torch.zeros(3), torch.zeros(3)).ndim == 0
     if group in ("trainer", "debug", "experiment"):
         if cfg.trainer.accelerator == "gpu" and not torch.cuda.is_available():

@@ -1,6 +1,7 @@
 """2D mixtures, the mode metrics of the PacGAN protocol, and the mode-coverage experiment."""
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -105,6 +106,15 @@ def test_discriminator_map_evaluates_d_on_a_grid_of_points():
     values, _ = discriminator_map(packed, extent=1.0, resolution=5)
     point = torch.tensor([[1.0, -1.0]])  # the grid's corner (x = 1, y = -1): row 0, last column
     assert values[0, -1].item() == pytest.approx(packed(point.repeat(4, 1)).item(), abs=1e-6)
+
+
+def test_discriminator_map_shows_the_source_logits_of_a_d_with_an_auxiliary_head():
+    from gan_lightning.nets import LatentCodeDiscriminator
+
+    info_d = LatentCodeDiscriminator(net=partial(MaxoutDiscriminator, shape=[2], hidden_dims=[8], pieces=2), categorical=[5], continuous=0)
+    values, _ = discriminator_map(info_d.eval(), extent=1.0, resolution=5)
+    source, categorical_logits, _ = info_d(torch.tensor([[1.0, -1.0]]))  # the corner: row 0, last column
+    assert categorical_logits[0].shape == (1, 5) and values[0, -1].item() == pytest.approx(source.item(), abs=1e-6)
 
 
 def test_image_networks_on_2d_data_are_a_clear_error(tmp_path):

@@ -6,5 +6,6 @@ from gan_lightning.callbacks.modes import ModeCoverage
 from gan_lightning.callbacks.run_config import RunConfigInCheckpoint
 from gan_lightning.callbacks.samples import SampleGrid, log_image
 from gan_lightning.callbacks.stacked import StackedModes
+from gan_lightning.callbacks.translation import TranslationGrid, TranslationMetrics
 
-__all__ = ["Evaluation", "LastCheckpoint", "ModeCoverage", "RunConfigInCheckpoint", "SampleGrid", "StackedModes", "log_image"]
+__all__ = ["Evaluation", "LastCheckpoint", "ModeCoverage", "RunConfigInCheckpoint", "SampleGrid", "StackedModes", "TranslationGrid", "TranslationMetrics", "log_image"]

@@ -21,7 +21,8 @@ from gan_lightning.metrics.modes import mode_statistics
 def discriminator_map(discriminator: nn.Module, extent: float, resolution: int = 150) -> tuple[Tensor, Tensor]:
     """D's raw output on a resolution x resolution grid over [-extent, extent]^2: (values (R, R) with
     rows along y, axis (R,)). A packing D (PacGAN) judges each point as a pack of copies of itself;
-    a D with minibatch features sees the grid in rows of `resolution` points."""
+    a D with minibatch features sees the grid in rows of `resolution` points. A D with an auxiliary
+    head (AC-GAN, InfoGAN) returns (source logits, head output): the map shows the source logits."""
     axis = torch.linspace(-extent, extent, resolution)
     ys, xs = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([xs.flatten(), ys.flatten()], dim=1)
@@ -30,7 +31,8 @@ def discriminator_map(discriminator: nn.Module, extent: float, resolution: int =
     was_training = discriminator.training
     discriminator.eval()  # no power iterations or batch statistics from the grid
     try:
-        values = torch.cat([discriminator(row.to(device)).float().cpu() for row in points.chunk(resolution)])
+        outputs = [discriminator(row.to(device)) for row in points.chunk(resolution)]
+        values = torch.cat([(out[0] if isinstance(out, tuple) else out).float().cpu() for out in outputs])
     finally:
         discriminator.train(was_training)
     return values.view(resolution, resolution), axis

@@ -16,11 +16,14 @@ from gan_lightning.errors import DataError
 _MODES = {1: "L", 3: "RGB"}
 
 
-def image_transform(image_size: int, channels: int) -> v2.Compose:
-    """PIL image -> float tensor in [-1, 1], resized (shorter side) and center-cropped to a square."""
+def image_transform(image_size: int, channels: int, crop_size: int | None = None) -> v2.Compose:
+    """PIL image (or uint8 tensor) -> float tensor in [-1, 1], resized (shorter side) and center-cropped
+    to a square; with `crop_size`, the center crop_size x crop_size pixels are cut out first."""
+    first_crop = [v2.CenterCrop(crop_size)] if crop_size else []
     return v2.Compose(
         [
             v2.PILToTensor(),
+            *first_crop,
             v2.Resize(image_size, antialias=True),
             v2.CenterCrop(image_size),
             v2.ToDtype(torch.float32, scale=True),
@@ -30,13 +33,16 @@ def image_transform(image_size: int, channels: int) -> v2.Compose:
 
 
 class ImageFiles(Dataset):
-    """The image files below `root` (sorted); label = index of the top-level subfolder when `labels`."""
+    """The image files below `root` (sorted), or the given `files`; label = index of the top-level
+    subfolder when `labels`."""
 
-    def __init__(self, root: str | Path, transform, channels: int = 3, labels: bool = False):
+    def __init__(self, root: str | Path, transform, channels: int = 3, labels: bool = False, files: list[Path] | None = None):
         self.root = Path(root)
         if not self.root.is_dir():
             raise DataError(f"data.root={root} is not a folder: point data.root at a folder of images")
-        self.files = sorted(p for p in self.root.rglob("*") if p.is_file() and p.suffix.lower() in IMG_EXTENSIONS)
+        if files is None:
+            files = sorted(p for p in self.root.rglob("*") if p.is_file() and p.suffix.lower() in IMG_EXTENSIONS)
+        self.files = files
         if not self.files:
             raise DataError(
                 f"no images ({', '.join(sorted(set(IMG_EXTENSIONS)))}) under data.root={root}: "
@@ -77,14 +83,15 @@ class ImageFolderDataModule(GANDataModule):
         image_size: side of the square images.
         channels: 1 (grey) or 3 (RGB); images are converted on loading.
         labels: take class labels from the top-level subfolders (torchvision ImageFolder layout).
+        crop_size: cut the center crop_size x crop_size pixels out before resizing (null: none).
         Loader arguments: see GANDataModule.
     """
 
-    def __init__(self, root: str, image_size: int = 64, channels: int = 3, labels: bool = False, **loader_args):
+    def __init__(self, root: str, image_size: int = 64, channels: int = 3, labels: bool = False, crop_size: int | None = None, **loader_args):
         super().__init__(**loader_args)
         if channels not in _MODES:
             raise DataError(f"data.channels must be 1 or 3, not {channels}")
-        self.root, self.image_size, self.channels, self.labels = root, image_size, channels, labels
+        self.root, self.image_size, self.channels, self.labels, self.crop_size = root, image_size, channels, labels, crop_size
 
     def load(self) -> ImageFiles:
-        return ImageFiles(self.root, image_transform(self.image_size, self.channels), self.channels, self.labels)
+        return ImageFiles(self.root, image_transform(self.image_size, self.channels, self.crop_size), self.channels, self.labels)

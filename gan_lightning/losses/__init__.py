@@ -13,6 +13,7 @@ from gan_lightning.losses.adversarial import (
     wasserstein_generator_loss,
 )
 from gan_lightning.losses.penalties import GradientPenalty, R1Penalty, clip_weights
+from gan_lightning.losses.reconstruction import feature_matching_loss, l1_loss
 
 __all__ = [
     "AdversarialLoss",
@@ -20,7 +21,9 @@ __all__ = [
     "R1Penalty",
     "bce_discriminator_loss",
     "clip_weights",
+    "feature_matching_loss",
     "hinge_discriminator_loss",
+    "l1_loss",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",
     "minimax_generator_loss",

@@ -12,11 +12,17 @@ from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.base import GANFamily
 from gan_lightning.models.bigan import BiGAN
 from gan_lightning.models.cgan import CGAN
+from gan_lightning.models.cyclegan import CycleGAN
 from gan_lightning.models.gan import GAN
 from gan_lightning.models.infogan import InfoGAN
+from gan_lightning.models.pix2pix import Pix2Pix
+from gan_lightning.models.translation import TranslationFamily
 from gan_lightning.models.unrolled import UnrolledGAN
 
-__all__ = ["ACGAN", "BiGAN", "CGAN", "GAN", "GANFamily", "InfoGAN", "UnrolledGAN", "load_family", "read_checkpoint"]
+__all__ = [
+    "ACGAN", "BiGAN", "CGAN", "CycleGAN", "GAN", "GANFamily", "InfoGAN", "Pix2Pix", "TranslationFamily", "UnrolledGAN",
+    "load_family", "read_checkpoint",
+]  # fmt: skip
 
 
 def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> dict:
@@ -34,7 +40,7 @@ def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "c
     return checkpoint
 
 
-def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> GANFamily:
+def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> GANFamily | TranslationFamily:
     """Load any family's checkpoint without naming its class; bad files raise CheckpointError."""
     family = get_class(read_checkpoint(ckpt_path, map_location)["family"])
     return family.load_from_checkpoint(ckpt_path, map_location=map_location, weights_only=True)

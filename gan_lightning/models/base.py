@@ -9,22 +9,18 @@ rebuild the model: `Family.load_from_checkpoint(path).sample(16)` works in a fre
 
 from __future__ import annotations
 
-import logging
-import random
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import torch
 from hydra.utils import instantiate
-from lightning import LightningModule
 from torch import Tensor, nn
 from torch.optim import Optimizer
 from torch.optim.swa_utils import AveragedModel
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.models.training import TrainingControls
 
-log = logging.getLogger(__name__)
 Spec = Mapping[str, Any]  # a config node: {"_target_": "module.Class", ...}
 
 
@@ -53,28 +49,7 @@ def ema_with_warmup(decay: float):
     return update
 
 
-def rng_states() -> dict[str, Any]:
-    """The random streams a training step can draw from: Python's, NumPy's, torch's on CPU and CUDA."""
-    _, keys, position, has_gauss, cached_gaussian = np.random.get_state()
-    numpy_state = {"keys": torch.from_numpy(keys.astype(np.int64)), "position": position, "has_gauss": has_gauss, "cached_gaussian": cached_gaussian}
-    # Tensors and plain numbers only, so `torch.load(..., weights_only=True)` still reads the checkpoint.
-    states = {"python": random.getstate(), "numpy": numpy_state, "torch": torch.get_rng_state()}
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        states["cuda"] = torch.cuda.get_rng_state_all()
-    return states
-
-
-def set_rng_states(states: dict[str, Any]) -> None:
-    random.setstate(states["python"])
-    numpy_state = states["numpy"]
-    keys = numpy_state["keys"].numpy().astype(np.uint32)
-    np.random.set_state(("MT19937", keys, numpy_state["position"], numpy_state["has_gauss"], numpy_state["cached_gaussian"]))
-    torch.set_rng_state(states["torch"])
-    if "cuda" in states and torch.cuda.is_available() and len(states["cuda"]) == torch.cuda.device_count():
-        torch.cuda.set_rng_state_all(states["cuda"])
-
-
-class GANFamily(LightningModule):
+class GANFamily(TrainingControls):
     """Base of every family. Subclasses implement `training_step` with manual optimization.
 
     Args:
@@ -239,50 +214,6 @@ class GANFamily(LightningModule):
         self.manual_backward(loss)
         optimizer.step()
 
-    def on_before_optimizer_step(self, optimizer: Optimizer) -> None:
-        # Lightning calls this inside optimizer.step(): under 16-mixed after the GradScaler has unscaled
-        # the gradients (so the threshold is in true units) and before the update, which the scaler
-        # skips when a gradient is not finite.
-        # (Lightning's clip_gradients refuses fused optimizers under any mixed precision, bf16's too,
-        # though only a GradScaler unscales inside the step; check_clipping_possible catches that case.)
-        clip_val = getattr(self.trainer, "family_gradient_clip_val", None)
-        if clip_val:
-            params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
-            if self.trainer.family_gradient_clip_algorithm == "value":
-                torch.nn.utils.clip_grad_value_(params, clip_val)
-            else:
-                torch.nn.utils.clip_grad_norm_(params, clip_val)
-
-    @property
-    def double_backward(self) -> bool:
-        """Whether D's loss differentiates through D's own gradients (gradient penalties, unrolling)."""
-        return False
-
-    def setup(self, stage: str) -> None:
-        if stage == "fit" and getattr(self.trainer, "compile_networks", False):
-            self.compile_networks()
-        if stage == "fit" and getattr(self.trainer, "family_gradient_clip_val", None):
-            self.check_clipping_possible()
-
-    def compile_networks(self) -> None:
-        """torch.compile G and D in place (state_dict keys unchanged, so checkpoints stay portable).
-        D stays eager when its loss needs double backward, which compiled graphs do not support."""
-        self.generator.compile()
-        if self.double_backward:
-            log.info("trainer.compile: the discriminator stays eager (its loss differentiates through its gradients)")
-        else:
-            self.discriminator.compile()
-
-    def check_clipping_possible(self) -> None:
-        scaler = getattr(self.trainer.precision_plugin, "scaler", None)
-        fused = [name for name in ("d_optimizer", "g_optimizer") if self.hparams[name].get("fused")]
-        if scaler is not None and fused:
-            fix = " ".join(f"model.{name}.fused=false" for name in fused)
-            raise ConfigError(
-                f"trainer.gradient_clip_val with {self.trainer.precision} needs unscaled gradients, and a fused "
-                f"optimizer only unscales them inside its step: turn fusing off with {fix}"
-            )
-
     def update_ema(self) -> None:
         if self.generator_ema is not None:
             self.generator_ema.update_parameters(self.generator)
@@ -319,43 +250,7 @@ class GANFamily(LightningModule):
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         # Lets gan_lightning.models.load_family() rebuild a checkpoint without being told its class.
         checkpoint["family"] = f"{type(self).__module__}.{type(self).__qualname__}"
-        # Lightning restores weights, optimizers, schedulers, EMA buffers, counters and (through
-        # ResumableLoader) the data order; with the RNG streams too, a resumed run draws the same noise.
-        # Every process saves (only rank 0 writes): each process's torch stream, which draws its noise.
-        states = rng_states()
-        if self.trainer.world_size > 1:
-            states["torch_per_process"] = self.gather_from_processes(torch.get_rng_state())
-            if self.device.type == "cuda":
-                states["cuda_per_process"] = self.gather_from_processes(torch.cuda.get_rng_state(self.device))
-        checkpoint["rng_states"] = states
-
-    def gather_from_processes(self, state: Tensor) -> Tensor:
-        """Every process's `state` (a byte tensor of the same size everywhere), stacked in rank order."""
-        local = state.to(self.device)
-        gathered = [torch.empty_like(local) for _ in range(self.trainer.world_size)]
-        torch.distributed.all_gather(gathered, local)
-        return torch.stack(gathered).cpu()
-
-    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        self._rng_states_to_restore = checkpoint.get("rng_states")
-
-    def on_train_start(self) -> None:
-        # Restored here rather than on loading: building the model, loaders and callbacks after the
-        # checkpoint is read must not move the streams the training steps draw from.
-        states, self._rng_states_to_restore = getattr(self, "_rng_states_to_restore", None), None
-        rank, world_size = self.trainer.global_rank, self.trainer.world_size
-        if states is not None:
-            set_rng_states(states)
-            per_process = states.get("torch_per_process")
-            if per_process is not None and len(per_process) == world_size:
-                torch.set_rng_state(per_process[rank].clone())  # a view into the stack segfaults
-                if "cuda_per_process" in states and self.device.type == "cuda":
-                    torch.cuda.set_rng_state(states["cuda_per_process"][rank].clone(), self.device)
-                return
-        if rank > 0:
-            # seed_everything gives every process the same seed (hence the same initial weights); from
-            # here on each must draw its own noise, or all would train on the same fake batch.
-            torch.manual_seed(hash((torch.initial_seed(), rank)) % 2**62)
+        super().on_save_checkpoint(checkpoint)  # the random streams: TrainingControls
 
 
 class CriticSteps:

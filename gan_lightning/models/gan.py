@@ -84,10 +84,6 @@ class GAN(CriticSteps, GANFamily):
         if self.instance_noise and self.logging_step:
             self.log("train/instance_noise", noise_std)
 
-    @property
-    def double_backward(self) -> bool:
-        return self.penalty is not None  # gradient penalty, Lipschitz penalty, R1: gradients of D's gradients
-
     def instance_noise_std(self) -> float:
         """The instance noise now: instance_noise, annealed linearly to 0 when anneal steps are set."""
         if not self.instance_noise or self.instance_noise_anneal_steps is None:

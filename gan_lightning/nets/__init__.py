@@ -9,6 +9,9 @@ from gan_lightning.nets.conditional import (
 )
 from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
+from gan_lightning.nets.patchgan import PatchDiscriminator, PatchGAN
+from gan_lightning.nets.resnet import ResNetGenerator
+from gan_lightning.nets.unet import UNetGenerator
 
 __all__ = [
     "AuxiliaryClassifierDiscriminator",
@@ -22,4 +25,8 @@ __all__ = [
     "MLPDiscriminator",
     "MLPGenerator",
     "MaxoutDiscriminator",
+    "PatchDiscriminator",
+    "PatchGAN",
+    "ResNetGenerator",
+    "UNetGenerator",
 ]

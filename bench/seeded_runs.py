@@ -1,0 +1,83 @@
+"""What the seeded benchmark tables (mode_coverage.py, stacked_digits.py) share: train one cell of a
+table from Hydra overrides in its own run directory, resume a table from the cells already finished,
+run the rest in a pool of one-core workers, and print mean +- standard error over seeds.
+
+A cell is identified by its key, a tuple of fields of its result (e.g. row, data, seed); a finished
+cell counts only if it was trained with exactly the overrides the table asks for now.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+Key = tuple
+
+
+def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], fields: dict) -> dict:
+    """Train one cell on one core and return `fields` with its seconds and the final value of each of
+    `metrics` (logged as val/<name>); also written, with the overrides, to output_dir/result.json."""
+    import torch
+    from hydra import compose, initialize_config_dir
+    from omegaconf import open_dict
+
+    from gan_lightning.cli import config_dir
+    from gan_lightning.train import train
+
+    torch.set_num_threads(1)  # one core a run; the pool runs one run per core
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        cfg = compose(config_name="train", overrides=overrides)
+    with open_dict(cfg):
+        cfg.paths.output_dir = str(output_dir)
+    start = time.perf_counter()
+    train(cfg)
+    seconds = time.perf_counter() - start
+    with open(output_dir / "metrics.csv", newline="") as file:
+        final = [row for row in csv.DictReader(file) if row.get(f"val/{metrics[0]}")][-1]
+    result = {**fields, "seconds": round(seconds, 1), **{name: float(final[f"val/{name}"]) for name in metrics}}
+    (output_dir / "result.json").write_text(json.dumps({"overrides": overrides, "result": result}))
+    return result
+
+
+def finished(runs: Path, output: Path, wanted: dict[Key, list[str]], key_fields: Sequence[str]) -> dict[Key, dict]:
+    """The results at hand for the wanted cells (key -> overrides) whose overrides match: in the run
+    directories under `runs`, or in an earlier <output>.json (committed, so a table can be finished on
+    another machine)."""
+    known = {}
+    if output.with_suffix(".json").is_file():
+        for entry in json.loads(output.with_suffix(".json").read_text()):
+            known[tuple(entry[field] for field in key_fields)] = entry
+    for path in runs.glob("**/result.json"):
+        saved = json.loads(path.read_text())
+        known[tuple(saved["result"][field] for field in key_fields)] = {**saved["result"], "overrides": saved["overrides"]}
+    return {key: known[key] for key, overrides in wanted.items() if key in known and known[key].get("overrides") == overrides}
+
+
+def run_missing(
+    wanted: dict[Key, list[str]], results: dict[Key, dict], run_dir: Callable[[Key], Path],
+    describe: Callable[[Key], dict], metrics: Sequence[str], workers: int,
+) -> None:
+    """Train the wanted cells not in `results`, in the order given, `workers` at a time, each in
+    run_dir(key) with describe(key) (its key fields and any others) in its result; add them to
+    `results` and print each as it is collected."""
+    with ProcessPoolExecutor(workers) as pool:
+        futures = {
+            key: pool.submit(train_cell, overrides, run_dir(key), metrics, describe(key))
+            for key, overrides in wanted.items()
+            if key not in results
+        }
+        for key, future in futures.items():
+            results[key] = {**future.result(), "overrides": wanted[key]}
+            print(json.dumps(future.result()), flush=True)
+
+
+def mean_se(values: list[float], digits: int) -> str:
+    mean = statistics.fmean(values)
+    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
+    return f"{mean:.{digits}f}±{se:.{digits}f}"

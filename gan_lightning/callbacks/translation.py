@@ -1,0 +1,112 @@
+"""Image-to-image callbacks: grids of input | output | target (| reconstruction) and validation scores."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import torch
+from lightning import Callback, LightningModule, Trainer
+from torch import Tensor
+from torchvision.utils import make_grid, save_image
+
+from gan_lightning.callbacks.samples import log_image
+from gan_lightning.callbacks.schedule import epoch_due
+from gan_lightning.metrics.evaluation import MetricSettings, build_backbone
+from gan_lightning.metrics.translation import paired_metrics, unpaired_metrics
+
+
+def fixed_batch(dataset, count: int) -> dict[str, Tensor]:
+    """The first `count` validation items as one batch (the same images in every grid)."""
+    items = [dataset[i] for i in range(min(count, len(dataset)))]
+    return {key: torch.stack([item[key] for item in items]) for key in ("A", "B")}
+
+
+def translation_rows(model, batch: dict[str, Tensor]) -> tuple[Tensor, int]:
+    """The grid's images row by row and the images per row. pix2pix: input | output | target. A family
+    with a way back (CycleGAN): a | G(a) | F(G(a)) | an unrelated b, then b | F(b) | G(F(b)) | an unrelated a."""
+    a, b = batch["A"].to(model.device), batch["B"].to(model.device)
+    if not hasattr(model, "reconstruct"):
+        columns = [a, model.translate(a), b]
+    else:
+        forward = [a, model.translate(a, "AtoB"), model.reconstruct(a, "AtoB"), b]
+        backward = [b, model.translate(b, "BtoA"), model.reconstruct(b, "BtoA"), a]
+        columns = [torch.cat([f, r]) for f, r in zip(forward, backward)]
+    rows = torch.stack(columns, dim=1).flatten(0, 1)  # example by example, its columns side by side
+    return rows.float().cpu(), len(columns)
+
+
+class TranslationGrid(Callback):
+    """Every `every_n_epochs` epochs and at the end of training, `count` fixed validation examples as a
+    grid: `<dirpath>/epoch_NNNN.png`, `<dirpath>/last.png`, and `translations` in the loggers."""
+
+    def __init__(self, dirpath: str, every_n_epochs: int = 1, count: int = 8):
+        self.dirpath, self.every_n_epochs, self.count = Path(dirpath), every_n_epochs, count
+        self._last_written_step = -1
+
+    def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if (trainer.current_epoch + 1) % self.every_n_epochs == 0:
+            self.write(trainer, pl_module, f"epoch_{trainer.current_epoch:04d}")
+
+    def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self._last_written_step != trainer.global_step:
+            self.write(trainer, pl_module, f"epoch_{trainer.current_epoch:04d}_step_{pl_module.iteration}")
+
+    def write(self, trainer: Trainer, pl_module: LightningModule, name: str) -> None:
+        self._last_written_step = trainer.global_step
+        if not trainer.is_global_zero:
+            return
+        rows, per_row = translation_rows(pl_module, fixed_batch(trainer.datamodule.val_set, self.count))
+        grid = make_grid(rows, nrow=per_row, normalize=True, value_range=(-1, 1))
+        self.dirpath.mkdir(parents=True, exist_ok=True)
+        save_image(grid, self.dirpath / f"{name}.png")
+        save_image(grid, self.dirpath / "last.png")
+        for logger in trainer.loggers:
+            log_image(logger, "translations", grid, step=pl_module.iteration)
+
+
+class TranslationMetrics(Callback):
+    """Every `metrics.every_n_epochs` epochs and after the last, scores on the validation split.
+
+    Paired data (pix2pix): `val/l1`, `val/psnr`, `val/ssim`, and once, the baselines output = input
+    (`val/l1_input`, ...) and output = mean training target (`val/l1_mean`, ...). Unpaired data
+    (CycleGAN): `val/fd_AtoB` (`fid_...` with Inception), `val/fd_BtoA`, the untranslated inputs'
+    `val/fd_AtoB_input`, the floor `val/fd_AtoB_floor`, and `val/cycle_l1_A`, `val/cycle_l1_B`.
+    Settings: the `metrics` group (backbone, every_n_epochs, batch_size, cache_dir, inception_weights).
+    """
+
+    def __init__(self, settings: dict[str, Any]):
+        self.settings = MetricSettings.from_config(settings)
+        self.backbone = None
+        self.references: dict = {}
+        self.baselines: dict[str, float] | None = None
+
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        if stage != "fit" or self.backbone is not None or self.settings.every_n_epochs <= 0:
+            return
+        if not hasattr(pl_module, "reconstruct"):
+            return  # paired scores need no backbone
+        with torch.random.fork_rng(devices=[]):  # training a backbone must not move the run's RNG
+            self.backbone = build_backbone(self.settings, trainer.datamodule)
+
+    def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if not epoch_due(trainer, self.settings.every_n_epochs) or not trainer.is_global_zero:
+            return
+        with torch.random.fork_rng(devices=[]):
+            results = self.evaluate(trainer, pl_module)
+        pl_module.log_dict({f"val/{name}": value for name, value in results.items()}, rank_zero_only=True)
+
+    def evaluate(self, trainer: Trainer, pl_module: LightningModule) -> dict[str, float]:
+        datamodule = trainer.datamodule
+        if self.backbone is None:
+            loader = datamodule.dataloader(datamodule.val_set, self.settings.batch_size)
+            first = self.baselines is None
+            mean_target = torch.stack([datamodule.train_set[i]["B"] for i in range(len(datamodule.train_set))]).mean(0) if first else None
+            results = paired_metrics(pl_module, loader, mean_target)  # the baselines only the first time
+            if first:
+                self.baselines = {k: v for k, v in results.items() if k.endswith(("_input", "_mean"))}
+            return results
+        results = unpaired_metrics(pl_module, datamodule, self.backbone, self.settings.batch_size, self.references)
+        name = self.backbone.distance_name
+        return {key.replace("fd_", f"{name}_", 1): value for key, value in results.items()}

@@ -1,0 +1,22 @@
+"""Reconstruction terms of the image-to-image families, as losses to minimise."""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+
+def l1_loss(output: Tensor, target: Tensor) -> Tensor:
+    """E[||y - G(x)||_1] per pixel: pix2pix's L1 term (Isola et al. 2017, eq. 3), CycleGAN's cycle
+    and identity terms (Zhu et al. 2017, eq. 2 and sec. 5.2)."""
+    return (output - target).abs().mean()
+
+
+def feature_matching_loss(real_features: list[list[Tensor]], fake_features: list[list[Tensor]]) -> Tensor:
+    """pix2pixHD's L_FM (Wang et al. 2018, eq. 4): sum over the discriminators k and their layers i of
+    (1 / N_i) ||D_k^(i)(x, y) - D_k^(i)(x, G(x))||_1, the final scores left out, averaged over k.
+    The real side is a fixed target (detached): only G is pulled by this term."""
+    total = 0.0
+    for real_layers, fake_layers in zip(real_features, fake_features):
+        for real, fake in zip(real_layers[:-1], fake_layers[:-1]):
+            total = total + l1_loss(fake, real.detach())
+    return total / len(real_features)

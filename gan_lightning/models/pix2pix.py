@@ -1,0 +1,91 @@
+"""pix2pix: Isola, Zhu, Zhou & Efros 2017, "Image-to-Image Translation with Conditional Adversarial
+Networks" (arXiv 1611.07004).
+
+A conditional GAN on paired data: G maps x (domain A) to y (domain B); D judges (x, y) pairs,
+concatenated on the channels, with a PatchGAN. G's objective adds an L1 term that carries the
+low-frequency content (eq. 4): G* = arg min_G max_D L_cGAN(G, D) + lambda L_L1(G), lambda = 100.
+Options from pix2pixHD (Wang et al. 2018): a multi-scale D and the feature-matching loss.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.optim import Optimizer
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.losses import feature_matching_loss, l1_loss
+from gan_lightning.models.base import Spec, build
+from gan_lightning.models.translation import TranslationFamily, with_channels
+
+
+class Pix2Pix(TranslationFamily):
+    """Per batch of pairs (x, y): one D step, then one G step (sec. 3.3: "alternate between one
+    gradient descent step on D, then one step on G").
+
+    Args:
+        generator: config node of G, with `in_channels` and `out_channels` (a U-Net).
+        discriminator: config node of D; the family sets its `in_channels` to G's in + out.
+        l1_weight: lambda of the L1 term (100).
+        feature_matching_weight: pix2pixHD's feature-matching term (10 there); 0 turns it off.
+        Other arguments: see `TranslationFamily`.
+    """
+
+    needs_pairs = True
+
+    def __init__(self, *, generator: Spec, discriminator: Spec, l1_weight: float = 100.0, feature_matching_weight: float = 0.0, **parts):
+        super().__init__(**parts)
+        if l1_weight < 0 or feature_matching_weight < 0:
+            raise ConfigError(f"model.l1_weight and model.feature_matching_weight must be 0 or more, not {l1_weight} and {feature_matching_weight}")
+        self.generator = build(generator)
+        pair_channels = generator["in_channels"] + generator["out_channels"]
+        self.discriminator = build(with_channels(discriminator, in_channels=pair_channels))
+        self.l1_weight, self.feature_matching_weight = l1_weight, feature_matching_weight
+        if feature_matching_weight and not hasattr(self.discriminator, "features"):
+            raise ConfigError(f"feature matching needs a discriminator with `features` (PatchGAN), not {type(self.discriminator).__name__}")
+
+    def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
+        return self.make_optimizers(self.discriminator.parameters(), self.generator.parameters())
+
+    def translate(self, images: Tensor, direction: str = "AtoB") -> Tensor:
+        if direction != "AtoB":
+            raise ConfigError("pix2pix learns one direction (A to B of its data): to translate B to A, train with data.direction=BtoA")
+        return self.run_eval(self.generator, images)
+
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        d_opt, g_opt = self.optimizers()
+        x, y = batch["A"], batch["B"]
+        fake_y = self.generator(x)
+
+        # D step: (x, y) is real, (x, G(x)) fake. (The paper halves D's objective; under Adam a
+        # constant factor on one player's loss leaves its steps unchanged, so it is left out.)
+        real_pair, fake_pair = torch.cat([x, y], dim=1), torch.cat([x, fake_y.detach()], dim=1)
+        real_scores, fake_scores = self.discriminator(real_pair), self.discriminator(fake_pair)
+        d_loss = self.discriminator_loss(real_scores, fake_scores)
+        penalty = self.penalty_on(self.discriminator, real_pair, fake_pair)
+        self.update(d_opt, d_loss if penalty is None else d_loss + penalty)
+
+        # G step: fool D on (x, G(x)) and stay close to y in L1; D's weights frozen.
+        with self.toggled_optimizer(g_opt):
+            fake_pair = torch.cat([x, fake_y], dim=1)
+            if self.feature_matching_weight:
+                fake_features = self.discriminator.features(fake_pair)
+                with torch.no_grad():
+                    real_features = self.discriminator.features(real_pair)
+                g_gan = self.generator_adversarial_loss([scale[-1] for scale in fake_features])
+                g_feature_matching = self.feature_matching_weight * feature_matching_loss(real_features, fake_features)
+            else:
+                g_gan = self.generator_adversarial_loss(self.discriminator(fake_pair))
+                g_feature_matching = torch.zeros((), device=self.device)
+            g_l1 = self.l1_weight * l1_loss(fake_y, y)
+            g_loss = g_gan + g_l1 + g_feature_matching
+            self.update(g_opt, g_loss)
+
+        terms = {"d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1, "d_real": self.mean_score(real_scores), "d_fake": self.mean_score(fake_scores)}
+        if self.feature_matching_weight:
+            terms["g_feature_matching"] = g_feature_matching
+        if penalty is not None:
+            terms["d_penalty"] = penalty
+        self.log_terms(terms)

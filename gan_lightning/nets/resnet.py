@@ -1,0 +1,66 @@
+"""The CycleGAN generator (Zhu et al. 2017, appendix 7.2, after Johnson et al. 2016).
+
+c7s1-64, d128, d256, R256 x n_blocks, u128, u64, c7s1-out: a 7x7 convolution, two stride-2
+downsamplings, `num_blocks` residual blocks (6 for 128x128 images, 9 for 256x256), two stride-2
+upsamplings and a 7x7 convolution with tanh. Reflection padding, instance norm, ReLU.
+"""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.nets.norms import norm_layer, translation_weights_init, uses_bias
+
+
+class ResidualBlock(nn.Module):
+    """x + (reflect-pad, 3x3 conv, norm, ReLU, reflect-pad, 3x3 conv, norm)(x): the map keeps its size."""
+
+    def __init__(self, width: int, make_norm, bias: bool):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.ReflectionPad2d(1), nn.Conv2d(width, width, 3, bias=bias), make_norm(width), nn.ReLU(inplace=True),
+            nn.ReflectionPad2d(1), nn.Conv2d(width, width, 3, bias=bias), make_norm(width),
+        )  # fmt: skip
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.body(x)
+
+
+class ResNetGenerator(nn.Module):
+    """Images (N, in_channels, H, W) -> (N, out_channels, H, W) in [-1, 1]; H and W multiples of 4.
+
+    Args:
+        in_channels, out_channels: channels of the two domains.
+        base_width: channels of the first layer (64 in the paper); 2x and 4x after the downsamplings.
+        num_blocks: residual blocks at 1/4 resolution (6 or 9 in the paper).
+        norm: instance (the paper), batch or none.
+    """
+
+    def __init__(self, in_channels: int = 3, out_channels: int = 3, base_width: int = 64, num_blocks: int = 9, norm: str = "instance"):
+        super().__init__()
+        if num_blocks < 0:
+            raise ConfigError(f"the ResNet generator's num_blocks must be 0 or more, not {num_blocks}")
+        make_norm, bias = norm_layer(norm, "the ResNet generator"), uses_bias(norm)
+        w = base_width
+        layers: list[nn.Module] = [nn.ReflectionPad2d(3), nn.Conv2d(in_channels, w, 7, bias=bias), make_norm(w), nn.ReLU(inplace=True)]
+        for scale in (1, 2):  # d128, d256
+            layers += [nn.Conv2d(w * scale, w * scale * 2, 3, 2, 1, bias=bias), make_norm(w * scale * 2), nn.ReLU(inplace=True)]
+        layers += [ResidualBlock(4 * w, make_norm, bias) for _ in range(num_blocks)]
+        for scale in (4, 2):  # u128, u64
+            layers += [
+                nn.ConvTranspose2d(w * scale, w * scale // 2, 3, 2, 1, output_padding=1, bias=bias),
+                make_norm(w * scale // 2),
+                nn.ReLU(inplace=True),
+            ]
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(w, out_channels, 7), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        self.apply(translation_weights_init)
+
+    def forward(self, images: Tensor) -> Tensor:
+        if images.shape[-1] % 4 or images.shape[-2] % 4:
+            raise ConfigError(
+                f"the ResNet generator halves the image twice and doubles it back: its sides must be multiples "
+                f"of 4, not {images.shape[-2]}x{images.shape[-1]}: set data.image_size to a multiple of 4"
+            )
+        return self.net(images)

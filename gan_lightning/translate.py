@@ -1,0 +1,62 @@
+"""Translate a folder of images with a trained pix2pix or CycleGAN checkpoint.
+
+    python -m gan_lightning.translate ckpt_path=RUN/checkpoints/last.ckpt input_dir=DIR output_dir=OUT
+    python -m gan_lightning.translate ckpt_path=... input_dir=... output_dir=... direction=BtoA   (CycleGAN)
+
+Every image under input_dir is resized (shorter side) and center-cropped to the size the model
+was trained on, translated, and written as PNG to output_dir under its relative path.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import hydra
+import torch
+from omegaconf import DictConfig
+from torchvision.utils import save_image
+
+from gan_lightning.cli import config_dir, run_reporting_errors
+from gan_lightning.data import ImageFiles, image_transform
+from gan_lightning.errors import ConfigError
+from gan_lightning.models import TranslationFamily, load_family, read_checkpoint
+
+log = logging.getLogger(__name__)
+
+
+def translate_folder(cfg: DictConfig) -> list[Path]:
+    if cfg.direction not in ("AtoB", "BtoA"):
+        raise ConfigError(f"direction={cfg.direction} is unknown: choose AtoB or BtoA")
+    data = read_checkpoint(cfg.ckpt_path).get("config", {}).get("data", {})
+    image_size, channels = cfg.image_size or data.get("image_size"), cfg.channels or data.get("channels")
+    if image_size is None or channels is None:
+        raise ConfigError(f"{cfg.ckpt_path} does not say its image size and channels: pass image_size=... channels=...")
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = load_family(cfg.ckpt_path, map_location=device)
+    if not isinstance(model, TranslationFamily):
+        raise ConfigError(f"{cfg.ckpt_path} holds a {type(model).__name__}, which does not translate images: use a pix2pix or CycleGAN checkpoint")
+    images = ImageFiles(cfg.input_dir, image_transform(image_size, channels), channels)
+    output_dir = Path(cfg.output_dir)
+    written = []
+    for start in range(0, len(images), cfg.batch_size):
+        indices = range(start, min(start + cfg.batch_size, len(images)))
+        batch = torch.stack([images[i]["image"] for i in indices])
+        translated = model.translate(batch, cfg.direction).float().cpu()
+        for i, image in zip(indices, translated):
+            path = output_dir / images.files[i].relative_to(images.root).with_suffix(".png")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_image(image, path, normalize=True, value_range=(-1, 1))
+            written.append(path)
+    log.info("Translated %d images (%s) into %s", len(written), cfg.direction, output_dir)
+    print(output_dir)
+    return written
+
+
+@hydra.main(version_base="1.3", config_path=config_dir(), config_name="translate")
+def main(cfg: DictConfig) -> list[Path]:
+    return run_reporting_errors(translate_folder, cfg)
+
+
+if __name__ == "__main__":
+    main()
