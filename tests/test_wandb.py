@@ -7,7 +7,7 @@ from PIL import Image
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics, tiny_overrides
-from helpers.wandb_records import summary
+from helpers.wandb_records import finished_log, summary
 
 
 def test_offline_run_directory_holds_everything_logged(tmp_path, monkeypatch):
@@ -21,12 +21,12 @@ def test_offline_run_directory_holds_everything_logged(tmp_path, monkeypatch):
     train(compose_config(overrides, out))
 
     (run_dir,) = (out / "wandb").glob("offline-run-*")
+    log = finished_log(run_dir)
     images = sorted((run_dir / "files" / "media" / "images").glob("samples_*.png"))
     assert len(images) == 2  # one grid per epoch
     grid = Image.open(out / "samples" / "last.png")
     assert all(Image.open(image).size == grid.size for image in images)
 
-    (log,) = run_dir.glob("run-*.wandb")
     run = summary(log)
     assert run["tags"] == ["smoke", "digits"]
     assert run["config"]["model"]["_target_"] == "gan_lightning.models.GAN"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,19 @@ def records(path: Path) -> Iterator[wandb_internal_pb2.Record]:
             record = wandb_internal_pb2.Record()
             record.ParseFromString(pieces)
             yield record
+
+
+def finished_log(run_dir: Path, timeout: float = 60.0) -> Path:
+    """The run's transaction log once its last record (`exit`) is written: the wandb-core service may
+    still be writing after wandb.finish() returns."""
+    deadline = time.monotonic() + timeout
+    while True:
+        logs = list(Path(run_dir).glob("run-*.wandb"))
+        if len(logs) == 1 and any(r.WhichOneof("record_type") == "exit" for r in records(logs[0])):
+            return logs[0]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no finished W&B transaction log in {run_dir} after {timeout} s")
+        time.sleep(0.5)
 
 
 def summary(path: Path) -> dict:
