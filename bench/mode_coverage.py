@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from seeded_runs import finished, mean_se, run_missing
+from seeded_runs import finished, mean_se, run_missing, save
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "data", "seed")
@@ -139,8 +139,7 @@ def main() -> None:
         f"{minutes:.1f} min wall clock for this invocation.\n\n"
     )
     print("\n" + header + report)
-    args.output.with_suffix(".md").write_text(header + report + "\n")
-    args.output.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+    save(args.output, results, KEY, header + report)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,17 @@ def run_missing(
             print(json.dumps(future.result()), flush=True)
 
 
+def save(output: Path, results: list[dict], key_fields: Sequence[str], report: str) -> None:
+    """<output>.md gets the report; <output>.json the results, plus the earlier ones of cells this
+    invocation did not ask for (a table run row by row keeps every row)."""
+    path = output.with_suffix(".json")
+    keys = {tuple(entry[field] for field in key_fields) for entry in results}
+    earlier = json.loads(path.read_text()) if path.is_file() else []
+    kept = [entry for entry in earlier if tuple(entry[field] for field in key_fields) not in keys]
+    path.write_text(json.dumps(kept + results, indent=1) + "\n")
+    output.with_suffix(".md").write_text(report + "\n")
+
+
 def mean_se(values: list[float], digits: int) -> str:
     mean = statistics.fmean(values)
     se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
