@@ -1,5 +1,6 @@
 """Training tricks as switches: label smoothing, instance noise, packing, minibatch std and
-minibatch discrimination, spectral norm and layer norm in the fully connected discriminators."""
+minibatch discrimination, spectral norm and layer norm in the fully connected discriminators, the
+mode-seeking term."""
 
 import math
 
@@ -7,7 +8,7 @@ import pytest
 import torch
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.losses import bce_discriminator_loss
+from gan_lightning.losses import bce_discriminator_loss, mode_seeking_loss
 from gan_lightning.models import load_family
 from gan_lightning.nets import DCGANDiscriminator, MaxoutDiscriminator, MLPDiscriminator
 from gan_lightning.nets.tricks import MinibatchDiscrimination, MinibatchStdDev, pack_samples
@@ -108,3 +109,30 @@ def test_maxout_critic_with_minibatch_discrimination_trains_on_the_ring(tmp_path
     evaluation = read_metrics(out / "metrics.csv", "val/")[-1]
     assert 0 <= evaluation["val/modes"] <= 8 and 0 <= evaluation["val/high_quality"] <= 1
     assert (out / "modes" / "last.png").is_file()  # the D map works with minibatch features too
+
+
+def test_mode_seeking_term_by_hand_and_its_batch_check():
+    # pairs (first half, second half): |G(z1) - G(z2)| = 4, 2 (mean 3); |z1 - z2| = 2, 0, 0, 2 (mean 1)
+    z = torch.tensor([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0], [1.0, 3.0]])
+    samples = torch.tensor([[0.0], [1.0], [4.0], [3.0]])
+    assert mode_seeking_loss(samples, z).item() == pytest.approx(1 / (3 + 1e-5))
+    assert mode_seeking_loss(samples.view(4, 1, 1, 1), z).item() == pytest.approx(1 / (3 + 1e-5))  # images flatten
+    collapsed = torch.zeros(4, 1, requires_grad=True)  # one output for every z: the term is 1 / eps
+    assert mode_seeking_loss(collapsed, z).item() == pytest.approx(1e5)
+    with pytest.raises(ConfigError, match="needs an even batch of at least 2, got 3"):
+        mode_seeking_loss(samples[:3], z[:3])
+
+
+def test_mode_seeking_weight_enters_the_generator_step(tmp_path):
+    rows = {}
+    for weight in (0.0, 1.0):
+        out = tmp_path / f"weight_{weight}"
+        train(compose_config([*tiny_overrides("dcgan"), f"model.mode_seeking_weight={weight}"], out))
+        rows[weight] = read_metrics(out / "metrics.csv")
+    assert all("train/g_mode_seeking" not in row for row in rows[0.0])
+    assert all(row["train/g_mode_seeking"] > 0 for row in rows[1.0])
+    # the first D step is the same; G's first update differs, so D's second loss does too
+    assert rows[0.0][0]["train/d_loss"] == rows[1.0][0]["train/d_loss"]
+    assert rows[0.0][1]["train/d_loss"] != rows[1.0][1]["train/d_loss"]
+    with pytest.raises(Exception, match="model.mode_seeking_weight must be 0 or more, not -1"):  # hydra wraps it
+        train(compose_config([*tiny_overrides("dcgan"), "model.mode_seeking_weight=-1"], tmp_path / "bad"))

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.losses import clip_weights
+from gan_lightning.losses import clip_weights, mode_seeking_loss
 from gan_lightning.models.base import CriticSteps, GANFamily, Spec, build
 
 
@@ -30,6 +30,8 @@ class GAN(CriticSteps, GANFamily):
         instance_noise_anneal_steps: if set, the noise falls linearly to 0 over this many iterations.
         augment: optional config of a differentiable augmentation (DiffAugment) applied to every
             input of D, real and fake, in D's steps and in G's step.
+        mode_seeking_weight: if positive, G also minimises this times the mode-seeking term
+            (Mao et al. 2019, MSGAN) on the two halves of its batch; logged as train/g_mode_seeking.
         Other arguments: see `GANFamily`.
     """
 
@@ -42,6 +44,7 @@ class GAN(CriticSteps, GANFamily):
         instance_noise: float = 0.0,
         instance_noise_anneal_steps: int | None = None,
         augment: Spec | None = None,
+        mode_seeking_weight: float = 0.0,
         **parts,
     ):
         super().__init__(**parts)
@@ -54,6 +57,9 @@ class GAN(CriticSteps, GANFamily):
         self.penalty = build(penalty)
         self.augment = build(augment)
         self.weight_clip = weight_clip
+        if mode_seeking_weight < 0:
+            raise ConfigError(f"model.mode_seeking_weight must be 0 or more, not {mode_seeking_weight}")
+        self.mode_seeking_weight = mode_seeking_weight
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         d_opt, g_opt = self.optimizers()
@@ -74,13 +80,18 @@ class GAN(CriticSteps, GANFamily):
 
         # G descends its loss on fresh noise; D's weights are frozen so none of its gradients are computed.
         with self.toggled_optimizer(g_opt):
-            g_loss = self.generator_loss(self.generator(self.noise(len(real))), reals)
-            self.update(g_opt, g_loss)
+            z = self.noise(len(real))
+            fake = self.generator(z)
+            g_loss = self.generator_loss(fake, reals)
+            diversity = mode_seeking_loss(fake, z) if self.mode_seeking_weight else None
+            self.update(g_opt, g_loss if diversity is None else g_loss + self.mode_seeking_weight * diversity)
         self.update_ema()
 
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)
         if penalty is not None and self.logging_step:
             self.log("train/d_penalty", penalty.detach())
+        if diversity is not None and self.logging_step:
+            self.log("train/g_mode_seeking", diversity.detach())
         if self.instance_noise and self.logging_step:
             self.log("train/instance_noise", noise_std)
 
