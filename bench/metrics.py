@@ -92,7 +92,6 @@ def speed(args: argparse.Namespace) -> None:
 def memory_child(path: str, n: int, full: bool, batch_size: int) -> None:
     """One measurement in this fresh process; prints peak RSS in MiB as JSON."""
     from gan_lightning.metrics import GenerativeMetrics
-    from gan_lightning.metrics.generative import PrecomputedFeatures
 
     class Features(torch.nn.Module):  # 2048-d features and 1008 logits, as Inception gives
         num_features, distance_name, cache_key = 2048, "fid", "features"

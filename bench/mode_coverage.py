@@ -14,7 +14,6 @@ with the per-seed results, to bench/mode_coverage.md and bench/mode_coverage.jso
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys

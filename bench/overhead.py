@@ -18,7 +18,6 @@ import platform
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 import lightning as L
 import torch

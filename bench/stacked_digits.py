@@ -16,7 +16,6 @@ and written, with the per-seed results, to bench/stacked_digits.md and bench/sta
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time

@@ -14,7 +14,6 @@ import logging
 from pathlib import Path
 
 import hydra
-import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 from torchvision.utils import save_image

@@ -41,7 +41,10 @@ def test_linear_probe_separates_separable_features_and_not_random_labels():
 
 def test_bigan_trains_encodes_and_reconstructs(tmp_path):
     out = tmp_path / "run"
-    train(compose_config(["model=bigan", *TINY_BIGAN], out))
+    halving = "{_target_: torch.optim.lr_scheduler.StepLR, _partial_: true, step_size: 1, gamma: 0.5}"
+    train(compose_config(["model=bigan", *TINY_BIGAN, f"model.g_scheduler={halving}"], out))
+    lr_by_epoch = {int(row["epoch"]): row["train/lr_g"] for row in read_metrics(out / "metrics.csv")}
+    assert lr_by_epoch == pytest.approx({0: 2e-4, 1: 1e-4})  # G and E's scheduler steps each epoch
     evaluation = read_metrics(out / "metrics.csv", prefix="val/")[-1]
     assert 0.1 <= evaluation["val/probe_accuracy"] <= 1.0
     with Image.open(out / "samples" / "reconstructions_last.png") as grid:  # 32 (x, G(E(x))) pairs, 8 a row

@@ -17,7 +17,6 @@ from gan_lightning.nets import (
     ConditionalDiscriminator,
     ConditionalGenerator,
     DCGANDiscriminator,
-    DCGANGenerator,
     MLPDiscriminator,
     MLPGenerator,
 )

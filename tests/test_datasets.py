@@ -8,7 +8,6 @@ import math
 import pickle
 import re
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -19,7 +19,6 @@ from gan_lightning.metrics import (
 )
 from gan_lightning.metrics.backbones import INCEPTION_WEIGHTS_FILE, DigitsClassifierBackbone
 from gan_lightning.metrics.evaluation import share
-from gan_lightning.metrics.generative import PrecomputedFeatures
 
 
 def scipy_frechet(a: np.ndarray, b: np.ndarray) -> float:

@@ -1,6 +1,5 @@
 """Multirun sweeps (basic and Optuna) on 2D toy data, and the SLURM launcher config."""
 
-from pathlib import Path
 
 import pytest
 import yaml

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_lightning.models import GAN, load_family
+from gan_lightning.models import load_family
 from gan_lightning.errors import CheckpointError
 from gan_lightning.train import train
 

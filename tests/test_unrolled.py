@@ -1,6 +1,5 @@
 """The unrolled GAN: its written-out Adam step, k = 0 against the plain game, and k > 0 training."""
 
-import copy
 
 import torch
 

@@ -9,24 +9,15 @@ rebuild the model: `Family.load_from_checkpoint(path).sample(16)` works in a fre
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import torch
-from hydra.utils import instantiate
 from torch import Tensor, nn
 from torch.optim import Optimizer
 from torch.optim.swa_utils import AveragedModel
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.models.training import TrainingControls
-
-Spec = Mapping[str, Any]  # a config node: {"_target_": "module.Class", ...}
-
-
-def build(spec: Spec | None) -> Any:
-    """Instantiate a config node with plain Python containers; None stays None."""
-    return None if spec is None else instantiate(spec, _convert_="all")
+from gan_lightning.models.training import Spec, TrainingControls, build
 
 
 def ema_with_warmup(decay: float):
@@ -197,39 +188,11 @@ class GANFamily(TrainingControls):
     # Optimization helpers for training_step.
 
     def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
-        """The optimizers in the order [D, G]; `self.optimizers()` returns them so."""
-        d_opt = build(self.hparams.d_optimizer)(self.discriminator.parameters())
-        g_opt = build(self.hparams.g_optimizer)(self.generator.parameters())
-        schedulers = [
-            build(spec)(opt)
-            for spec, opt in ((self.hparams.d_scheduler, d_opt), (self.hparams.g_scheduler, g_opt))
-            if spec is not None
-        ]
-        return [d_opt, g_opt], schedulers
-
-    def update(self, optimizer: Optimizer, loss: Tensor) -> None:
-        """One manual update: clear the gradients, backpropagate through Lightning (AMP, DDP), step.
-        Clipping, where trainer.gradient_clip_val asks for it, happens inside the step: see on_before_optimizer_step."""
-        optimizer.zero_grad(set_to_none=True)
-        self.manual_backward(loss)
-        optimizer.step()
+        return self.make_optimizers(self.discriminator.parameters(), self.generator.parameters())
 
     def update_ema(self) -> None:
         if self.generator_ema is not None:
             self.generator_ema.update_parameters(self.generator)
-
-    def on_train_epoch_end(self) -> None:
-        schedulers = self.lr_schedulers() or []  # Lightning returns None, one scheduler, or a list
-        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
-            scheduler.step()
-
-    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
-        # Lightning writes step metrics every trainer.log_every_n_steps iterations and drops the others,
-        # yet each self.log call took about 2 ms under the profiler: together a fifth of an iteration of
-        # the 2D benchmark's networks. The families log only in iterations whose values are written
-        # (the logger connector's test).
-        every = self.trainer.log_every_n_steps
-        self.logging_step = every > 0 and (self.iteration + 1) % every == 0
 
     def log_losses(self, d_loss: Tensor, g_loss: Tensor, real_logits: Tensor, fake_logits: Tensor) -> None:
         """The numbers every family logs, under the same names everywhere, in logged iterations."""

@@ -42,9 +42,7 @@ class BiGAN(GANFamily):
         return 2
 
     def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
-        d_opt = build(self.hparams.d_optimizer)(self.discriminator.parameters())
-        g_opt = build(self.hparams.g_optimizer)(chain(self.generator.parameters(), self.encoder.parameters()))
-        return [d_opt, g_opt], []
+        return self.make_optimizers(self.discriminator.parameters(), chain(self.generator.parameters(), self.encoder.parameters()))
 
     @torch.no_grad()
     def encode(self, images: Tensor) -> Tensor:

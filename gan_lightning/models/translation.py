@@ -13,11 +13,9 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
-from torch.optim import Optimizer
 
 from gan_lightning.errors import ConfigError, DataError
-from gan_lightning.models.base import Spec, build
-from gan_lightning.models.training import TrainingControls
+from gan_lightning.models.training import Spec, TrainingControls, build
 
 DIRECTIONS = ("AtoB", "BtoA")
 
@@ -121,34 +119,6 @@ class TranslationFamily(TrainingControls):
     def mean_score(self, scores: Tensor | list[Tensor]) -> Tensor:
         """D's mean output over every patch and scale (the probability for the logistic losses)."""
         return torch.stack([self.loss.score(s.detach()).mean() for s in all_scales(scores)]).mean()
-
-    # Optimization helpers.
-
-    def make_optimizers(self, d_parameters, g_parameters) -> tuple[list[Optimizer], list[Any]]:
-        """The optimizers in the order [D, G], with their schedulers."""
-        d_opt = build(self.hparams.d_optimizer)(d_parameters)
-        g_opt = build(self.hparams.g_optimizer)(g_parameters)
-        schedulers = [
-            build(spec)(opt)
-            for spec, opt in ((self.hparams.d_scheduler, d_opt), (self.hparams.g_scheduler, g_opt))
-            if spec is not None
-        ]
-        return [d_opt, g_opt], schedulers
-
-    def update(self, optimizer: Optimizer, loss: Tensor) -> None:
-        """One manual update: clear the gradients, backpropagate through Lightning (AMP, DDP), step."""
-        optimizer.zero_grad(set_to_none=True)
-        self.manual_backward(loss)
-        optimizer.step()
-
-    def on_train_epoch_end(self) -> None:
-        schedulers = self.lr_schedulers() or []
-        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
-            scheduler.step()
-
-    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
-        every = self.trainer.log_every_n_steps  # log only in iterations Lightning writes (see GANFamily)
-        self.logging_step = every > 0 and (self.iteration + 1) % every == 0
 
     def log_terms(self, terms: dict[str, Tensor | float]) -> None:
         """Step metrics under train/..., with both learning rates, in logged iterations."""
