@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from hydra.utils import instantiate
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family
@@ -62,3 +63,16 @@ def test_augmentation_trains_as_a_switch(tmp_path):
     assert isinstance(model.augment, DiffAugment) and model.augment.policy == ["translation", "cutout"]
     images = torch.randn(8, 1, 16, 16)
     assert not torch.equal(model.discriminator_input(images), images)
+
+
+def test_penalties_see_d_through_the_augmentation(tmp_path):
+    """R1 of D(cutout(x)) for D(x) = sum of the pixels: the gradient is 1 outside the cut square, whose
+    4 x 4 to 8 x 8 pixels (clipped at the edges) take 16 to 64 of the 256 from ||grad||^2."""
+    cfg = compose_config([*tiny_overrides("dcgan"), "+penalty@model.penalty=r1", "+augment@model.augment=diffaugment", "model.augment.policy=[cutout]"], tmp_path)
+    model = instantiate(cfg.model, _recursive_=False)
+    model.discriminator = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 1, bias=False))
+    torch.nn.init.ones_(model.discriminator[1].weight)
+    real = torch.rand(64, 1, 16, 16)
+    penalty = model.discriminator_penalty(real, real).item()
+    assert 10 / 2 * (256 - 64) <= penalty <= 10 / 2 * (256 - 16)
+    assert model.penalty(model.discriminator, real, real).item() == pytest.approx(10 / 2 * 256)  # un-augmented D

@@ -73,7 +73,7 @@ class GAN(CriticSteps, GANFamily):
                 fake = self.generator(self.noise(len(real)))
             real_logits, fake_logits = self.discriminate(real), self.discriminate(fake)
             d_loss = self.loss.discriminator(real_logits, fake_logits)
-            penalty = self.penalty(self.discriminator, real, fake) if self.penalty is not None else None
+            penalty = self.discriminator_penalty(real, fake)
             self.update(d_opt, d_loss if penalty is None else d_loss + penalty)
             if self.weight_clip is not None:
                 clip_weights(self.discriminator, self.weight_clip)
@@ -111,6 +111,11 @@ class GAN(CriticSteps, GANFamily):
     def discriminate(self, samples: Tensor) -> Tensor:
         """D's logits for samples (see discriminator_input)."""
         return self.discriminator(self.discriminator_input(samples))
+
+    def discriminator_penalty(self, real: Tensor, fake: Tensor) -> Tensor | None:
+        """The configured penalty (gradient, R1) on D as the game sees it: through the augmentation and
+        instance noise, as in DiffAugment's R1 (gradients with respect to the un-augmented samples)."""
+        return None if self.penalty is None else self.penalty(self.discriminate, real, fake)
 
     def generator_loss(self, fake: Tensor, reals: tuple[Tensor, ...]) -> Tensor:
         """G's loss on its samples, judged by the current D (the unrolled game looks further ahead)."""
