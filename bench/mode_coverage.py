@@ -16,11 +16,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-from seeded_runs import finished, mean_se, run_missing, save
+from seeded_runs import finished, mean_se, report, run_missing
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "data", "seed")
@@ -128,18 +127,8 @@ def main() -> None:
     minutes = (time.perf_counter() - start) / 60
     results = [results[job] for job in jobs if job in results]
 
-    report = table(results, args.rows, args.data, args.seeds)
-    command = "python bench/mode_coverage.py " + " ".join(sys.argv[1:])
-    core_minutes = sum(r["seconds"] for r in results) / 60
-    missing = len(jobs) - len(results)
-    header = (
-        f"`{command.strip()}`: batch 100, {args.seeds} seeds, {args.workers} workers; {len(results)} runs "
-        f"({missing} still to run), {core_minutes:.0f} core-minutes of training; "
-        f"{minutes:.1f} min wall clock for this invocation.\n\n"
-    )
-    print("\n" + header + report)
-    save(args.output, results, KEY, header + report)
-
+    setup = f"batch 100, {args.seeds} seeds, {args.workers} workers"
+    report("mode_coverage.py", setup, results, len(jobs) - len(results), minutes, table(results, args.rows, args.data, args.seeds), args.output, KEY)
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ import csv
 import json
 import math
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -75,6 +76,19 @@ def run_missing(
         for key, future in futures.items():
             results[key] = {**future.result(), "overrides": wanted[key]}
             print(json.dumps(future.result()), flush=True)
+
+
+def report(script: str, setup: str, results: list[dict], missing: int, minutes: float, table: str, output: Path, key_fields: Sequence[str]) -> None:
+    """Print the table under a header (the command that made it, `setup`, the runs done and still to
+    run, their core-minutes, this invocation's wall time) and save both (see `save`)."""
+    command = f"python bench/{script} " + " ".join(sys.argv[1:])
+    core_minutes = sum(r["seconds"] for r in results) / 60
+    header = (
+        f"`{command.strip()}`: {setup}; {len(results)} runs ({missing} still to run), {core_minutes:.0f} "
+        f"core-minutes of training; {minutes:.1f} min wall clock for this invocation.\n\n"
+    )
+    print("\n" + header + table)
+    save(output, results, key_fields, header + table)
 
 
 def save(output: Path, results: list[dict], key_fields: Sequence[str], report: str) -> None:

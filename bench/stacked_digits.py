@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
-from seeded_runs import finished, mean_se, run_missing, save
+from seeded_runs import finished, mean_se, report, run_missing
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "seed")
@@ -120,17 +119,8 @@ def main() -> None:
     minutes = (time.perf_counter() - start) / 60
     results = [results[job] for job in jobs if job in results]
 
-    report = table(results, args.rows, args.seeds)
-    command = "python bench/stacked_digits.py " + " ".join(sys.argv[1:])
-    core_minutes = sum(r["seconds"] for r in results) / 60
-    header = (
-        f"`{command.strip()}`: 16 x 16 stacked digits, batch 64, {args.seeds} seeds, {args.workers} workers; "
-        f"{len(results)} runs ({len(jobs) - len(results)} still to run), {core_minutes:.0f} core-minutes of "
-        f"training; {minutes:.1f} min wall clock for this invocation.\n\n"
-    )
-    print("\n" + header + report)
-    save(args.output, results, KEY, header + report)
-
+    setup = f"16 x 16 stacked digits, batch 64, {args.seeds} seeds, {args.workers} workers"
+    report("stacked_digits.py", setup, results, len(jobs) - len(results), minutes, table(results, args.rows, args.seeds), args.output, KEY)
 
 if __name__ == "__main__":
     main()
