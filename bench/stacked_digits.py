@@ -36,9 +36,10 @@ ROWS: dict[str, tuple[str, int, list[str]]] = {  # key: (name in the table, iter
     "pacgan2": ("PacDCGAN2", 4000, ["model=pacgan"]),
     "msgan": ("DCGAN + mode seeking", 4000, ["model.mode_seeking_weight=1"]),
     # The best found: twice the width (64), sampled from a moving average of G's weights, with MSGAN's
-    # mode-seeking term. Single-seed probes at 4,000 iterations (seed 0): DCGAN 975 modes, + EMA 979,
-    # + minibatch std 921, + minibatch discrimination 976, PacDCGAN2 935; width 64 + EMA 992, and with
-    # the mode-seeking term 999. DCGAN + EMA for 8,000 iterations: 976.
+    # mode-seeking term. Single-seed probes (seed 0, 4,000 iterations unless said): + minibatch
+    # discrimination 976 modes; + EMA for 8,000 iterations 976; width 64 + EMA 992 (997 at 6,000), and
+    # with the mode-seeking term 999. An earlier session's probes, on earlier code: + EMA 979, + minibatch
+    # std 921 (its DCGAN probe read 975 where this table's seed 0 reads 964).
     "best": (
         "DCGAN width 64 + EMA 0.999 + mode seeking",
         4000,
