@@ -20,7 +20,11 @@ class DataError(UserError):
 
 
 class CheckpointError(UserError):
-    """A checkpoint that is missing, corrupt or from something else."""
+    """A checkpoint that is missing, corrupt or from something else, or a folder it cannot be written to."""
+
+
+class DivergenceError(UserError):
+    """Training diverged (a loss or weight no longer finite, or exploding): the settings need changing."""
 
 
 def find_user_error(error: BaseException) -> UserError | None:

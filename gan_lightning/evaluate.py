@@ -18,10 +18,11 @@ from typing import Any
 
 import hydra
 import torch
-from hydra.utils import get_class, instantiate
+from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 
+from gan_lightning.capabilities import Samples
 from gan_lightning.cli import config_dir, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
@@ -63,9 +64,10 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     if (ckpt_path is None) == (folder is None):
         raise ConfigError("give either ckpt_path=... (a checkpoint) or folder=... (a folder of generated images)")
     checkpoint = read_checkpoint(ckpt_path) if ckpt_path is not None else None
-    family = get_class(checkpoint["family"]) if checkpoint is not None else None
-    if family is not None and not hasattr(family, "generate_indexed"):
-        raise ConfigError(f"{family.__name__} translates images rather than sampling them: its scores are logged while it trains (val/...); translate a folder with python -m gan_lightning.translate")
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = load_family(ckpt_path, map_location=device) if ckpt_path is not None else None
+    if model is not None and not isinstance(model, Samples):
+        raise ConfigError(f"{type(model).__name__} translates images rather than sampling them: its scores are logged while it trains (val/...); translate a folder with python -m gan_lightning.translate")
     data_config = cfg.get("data")
     if data_config is None and checkpoint is not None:
         data_config = checkpoint.get("config", {}).get("data")
@@ -73,7 +75,6 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
         raise ConfigError("name the real data to compare with, e.g. data=digits or data=image_folder data.root=...")
     datamodule = instantiate(data_config)
     datamodule.setup("fit")
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     metrics = build_metrics(settings, datamodule).to(device)
 
     num_samples = settings.num_samples
@@ -83,8 +84,7 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
         settings = MetricSettings(**{**vars(settings), "num_samples": num_samples})
     num_real = set_real_statistics(metrics, settings, datamodule, settings.real_split)
 
-    if ckpt_path is not None:
-        model = load_family(ckpt_path, map_location=device)
+    if model is not None:
         images, what = generated_images(model, num_samples, settings.batch_size, seed=cfg.seed), f"model {ckpt_path}"
     else:
         files = fixed_subset(ImageFiles(folder, image_transform(datamodule.image_size, datamodule.channels), datamodule.channels), num_samples)

@@ -19,6 +19,7 @@ from torch import Tensor
 from torchvision.utils import save_image
 
 from gan_lightning import latent
+from gan_lightning.capabilities import HasLatentSpace, Samples
 from gan_lightning.cli import config_dir, run_reporting_errors
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family
@@ -30,9 +31,13 @@ MODES = ("samples", "interpolate", "arithmetic", "traverse")
 def explore(cfg: DictConfig) -> Path:
     if cfg.mode not in MODES:
         raise ConfigError(f"mode={cfg.mode} is unknown: choose one of {', '.join(MODES)}")
+    if cfg.count < 1 or cfg.rows < 1:
+        raise ConfigError(f"count and rows must be at least 1, not count={cfg.count} rows={cfg.rows}")
     model = load_family(cfg.ckpt_path)
-    if not hasattr(model, "generate_indexed"):
+    if not isinstance(model, Samples):
         raise ConfigError(f"{type(model).__name__} has no latent space to explore: translate images with python -m gan_lightning.translate")
+    if cfg.mode != "samples" and not isinstance(model, HasLatentSpace):
+        raise ConfigError(f"mode={cfg.mode} walks a latent space, and {type(model).__name__} samples without one: use mode=samples")
     images, nrow = render(model, cfg)
     if images.dim() != 4:
         raise ConfigError("this model generates points, not images: explore draws image grids")
@@ -47,18 +52,17 @@ def explore(cfg: DictConfig) -> Path:
 def render(model, cfg: DictConfig) -> tuple[Tensor, int]:
     """The images of one mode and the number per grid row."""
     if cfg.mode == "samples":
-        return model.generate_indexed(range(cfg.count), cfg.seed), cfg.nrow
+        return model.sample_indexed(range(cfg.count), cfg.seed)[0], cfg.nrow
     if cfg.mode == "interpolate":
         return latent.interpolation_grid(model, cfg.rows, cfg.steps, cfg.method, cfg.seed), cfg.steps
     if cfg.mode == "traverse":
-        if not hasattr(model, "traversal"):
-            raise ConfigError(f"mode=traverse walks InfoGAN's codes; {type(model).__name__} has none: try mode=interpolate")
-        return model.traversal(cfg.code, cfg.steps, seed=cfg.seed), cfg.steps
+        codes, per_row = model.prior.traversal(cfg.code, cfg.steps, seed=cfg.seed)
+        return model.generate(codes), per_row
     if not cfg.groups:
         raise ConfigError('mode=arithmetic needs groups of sample numbers from mode=samples, e.g. "groups=[[3,17],[5,9],[22]]"')
-    if model.num_classes:
+    if model.prior.conditional:
         raise ConfigError("vector arithmetic on z is for unconditional families; a conditional family has its labels")
-    groups = [model.indexed_noise([int(i) for i in group], cfg.seed) for group in OmegaConf.to_container(cfg.groups)]
+    groups = [model.prior.indexed([int(i) for i in group], cfg.seed).z for group in OmegaConf.to_container(cfg.groups)]
     return latent.arithmetic(model, groups, list(cfg.signs), seed=cfg.seed), 3
 
 

@@ -1,4 +1,5 @@
-"""Walking the latent space of any family with a z: interpolation and vector arithmetic.
+"""Walking the latent space of any family that samples through a prior (`HasLatentSpace`):
+interpolation and vector arithmetic.
 
 - `lerp` and `slerp` paths between latents. Gaussian latents concentrate near a sphere, and a linear
   path between two of them cuts through its inside, where G has seen no training inputs; the
@@ -15,7 +16,9 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
+from gan_lightning.capabilities import HasLatentSpace
 from gan_lightning.errors import ConfigError
+from gan_lightning.priors import Latent
 
 METHODS = ("lerp", "slerp")
 
@@ -49,18 +52,18 @@ def interpolate(a: Tensor, b: Tensor, steps: int, method: str = "slerp") -> Tens
     return (slerp if method == "slerp" else lerp)(a.unsqueeze(0), b.unsqueeze(0), t)
 
 
-def interpolation_grid(model, rows: int = 8, steps: int = 8, method: str = "slerp", seed: int = 0, labels: Tensor | None = None) -> Tensor:
+def interpolation_grid(model: HasLatentSpace, rows: int = 8, steps: int = 8, method: str = "slerp", seed: int = 0, labels: Tensor | None = None) -> Tensor:
     """(rows * steps) samples: each row walks from one random latent to another. A conditional family
     keeps each row's label (given, or class r mod K for row r)."""
-    ends = model.noise(2 * rows, seed)
+    ends = model.prior.sample(2 * rows, stream=torch.Generator().manual_seed(seed), truncate=True).z
     path = torch.cat([interpolate(ends[2 * r], ends[2 * r + 1], steps, method) for r in range(rows)])
-    if model.num_classes:
-        labels = model.balanced_labels(rows) if labels is None else torch.as_tensor(labels, device=model.device)
-        return model.generate(path, labels.repeat_interleave(steps))
-    return model.generate(path)
+    if model.prior.conditional:
+        labels = model.prior.labels_of(range(rows)) if labels is None else torch.as_tensor(labels)
+        return model.generate(Latent(path, labels.repeat_interleave(steps)))
+    return model.generate(Latent(path))
 
 
-def arithmetic(model, groups: Sequence[Tensor], signs: Sequence[int] = (1, -1, 1), spread: float = 0.25, count: int = 9, seed: int = 0) -> Tensor:
+def arithmetic(model: HasLatentSpace, groups: Sequence[Tensor], signs: Sequence[int] = (1, -1, 1), spread: float = 0.25, count: int = 9, seed: int = 0) -> Tensor:
     """`count` samples around the latent sum of signs[i] * mean(groups[i]) (z vectors, (n_i, d) each):
     the first at the sum itself, the others with N(0, spread^2) added, as the DCGAN paper shows them."""
     if len(groups) != len(signs) or not groups:
@@ -71,4 +74,4 @@ def arithmetic(model, groups: Sequence[Tensor], signs: Sequence[int] = (1, -1, 1
     stream = torch.Generator().manual_seed(seed)
     offsets = spread * torch.randn(count, result.numel(), generator=stream).to(result.device)
     offsets[0] = 0
-    return model.generate(result.unsqueeze(0) + offsets)
+    return model.generate(Latent(result.unsqueeze(0) + offsets))

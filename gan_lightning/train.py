@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
-from typing import Any
-
 import lightning as L
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
@@ -14,7 +12,7 @@ from omegaconf import DictConfig, OmegaConf
 from gan_lightning.callbacks import RunConfigInCheckpoint
 from gan_lightning.errors import CheckpointError
 from gan_lightning.loggers import finish_runs
-from gan_lightning.models.base import GANFamily
+from gan_lightning.models import Family
 
 log = logging.getLogger(__name__)
 
@@ -44,23 +42,9 @@ def quiet_known_noise() -> None:
     warnings.filterwarnings("ignore", message=r"It is recommended to use `self.log\('val/.*sync_dist=True")
 
 
-def build_callbacks(cfg: DictConfig, model: GANFamily) -> list[L.Callback]:
-    """Every callback under `callbacks`, with step intervals turned from iterations into optimizer steps."""
-    callbacks = []
-    for node in (cfg.get("callbacks") or {}).values():
-        steps = node.get("every_n_train_steps")
-        overrides = {"every_n_train_steps": steps * model.optimizer_steps_per_iteration} if steps else {}
-        callbacks.append(instantiate(node, **overrides))
-    return callbacks
-
-
-def build_trainer(cfg: DictConfig, model: GANFamily, **parts: Any) -> L.Trainer:
-    """The Trainer. `trainer.max_steps` counts iterations (one generator update each), while Lightning's
-    `global_step` counts every optimizer step, D's and G's: convert it here, so budgets mean what the docs say."""
-    max_steps = cfg.trainer.get("max_steps", -1)
-    if max_steps and max_steps > 0:
-        parts["max_steps"] = max_steps * model.optimizer_steps_per_iteration
-    return instantiate(cfg.trainer, **parts)
+def build_callbacks(cfg: DictConfig) -> list[L.Callback]:
+    """Every callback under `callbacks`."""
+    return [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
 
 
 def train(cfg: DictConfig) -> float | None:
@@ -78,11 +62,11 @@ def train(cfg: DictConfig) -> float | None:
         raise CheckpointError(f"ckpt_path={ckpt_path} does not exist: pass a .ckpt file from a run's checkpoints/ folder")
 
     datamodule = instantiate(cfg.data)
-    model: GANFamily = instantiate(cfg.model, _recursive_=False, _convert_="all")
-    datamodule.batches_per_step = model.real_batches_per_step
+    model: Family = instantiate(cfg.model, _recursive_=False, _convert_="all")
     loggers = [instantiate(node) for node in (cfg.get("logger") or {}).values()]
-    callbacks = [*build_callbacks(cfg, model), RunConfigInCheckpoint(resolved)]
-    trainer = build_trainer(cfg, model, callbacks=callbacks, logger=loggers)
+    callbacks = [*build_callbacks(cfg), RunConfigInCheckpoint(resolved)]
+    # GANTrainer (conf/trainer): max_steps counts the family's iterations, whatever optimizer steps each takes.
+    trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers)
     for logger in loggers:
         logger.log_hyperparams(resolved)
 

@@ -2,42 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from lightning import Trainer
+from lightning import Callback, LightningModule, Trainer
+from lightning.fabric.plugins import CheckpointIO
 
+from gan_lightning.checkpoints import AtomicCheckpointIO
 from gan_lightning.errors import ConfigError
 
 
-class GANTrainer(Trainer):
-    """A `lightning.Trainer` that also takes `gradient_clip_val`, `gradient_clip_algorithm` and `compile`.
+class IterationBudget(Callback):
+    """Stops training after `max_iterations` iterations of the family (`Family.iteration`), whatever
+    the optimizer steps each takes; epoch-end callbacks then run once more, as after the last epoch."""
 
-    Lightning refuses automatic gradient clipping under manual optimization, which every family uses,
-    so the clipping settings are kept here and applied by the family in `on_before_optimizer_step`:
-    after 16-mixed's GradScaler has unscaled the gradients, before the optimizer steps.
-    `compile=True` has the family compile its networks with torch.compile before training.
+    def __init__(self, max_iterations: int):
+        self.max_iterations = max_iterations
+
+    def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, *args: Any) -> None:
+        if pl_module.iteration >= self.max_iterations:
+            trainer.should_stop = True
+
+
+class GANTrainer(Trainer):
+    """A `lightning.Trainer` whose `max_steps` counts iterations, and that also takes
+    `gradient_clip_val`, `gradient_clip_algorithm` and `compile`.
+
+    Lightning's `max_steps` counts optimizer steps, so with n_critic = 5 a budget of 1,000 would stop
+    after 167 generator updates; here it counts the family's iterations (one generator update each in
+    the adversarial families) and Lightning's own limit is left off. Lightning refuses automatic
+    gradient clipping under manual optimization, which every family uses, so the clipping settings are
+    kept here and applied by the family in `on_before_optimizer_step`: after 16-mixed's GradScaler has
+    unscaled the gradients, before the optimizer steps. Checkpoints are written atomically
+    (`gan_lightning.checkpoints.AtomicCheckpointIO`).
 
     Args:
+        max_steps: iterations to train (-1: no limit but max_epochs).
         gradient_clip_val: clip each optimizer's gradients to this norm (or value); None: no clipping.
         gradient_clip_algorithm: "norm" (the global 2-norm of the optimizer's gradients) or "value".
-        compile: compile G and D with torch.compile (D stays eager where its loss needs double
-            backward, as gradient penalties do: torch.compile cannot differentiate twice).
+        compile: compile the players' networks with torch.compile (a player whose loss differentiates
+            through its own gradients, as under a gradient penalty, stays eager).
+        detect_divergence: stop with one message when a logged loss is no longer finite or exceeds 1e8.
         Other arguments: those of `lightning.Trainer`.
     """
 
     def __init__(
         self,
         *,
+        max_steps: int = -1,
         gradient_clip_val: float | None = None,
         gradient_clip_algorithm: str = "norm",
         compile: bool = False,  # noqa: A002 (the name users write: trainer.compile=true)
+        detect_divergence: bool = True,
         **kwargs: Any,
     ):
         if gradient_clip_val is not None and gradient_clip_val < 0:
             raise ConfigError(f"trainer.gradient_clip_val must be positive or null, not {gradient_clip_val}")
         if gradient_clip_algorithm not in ("norm", "value"):
             raise ConfigError(f"trainer.gradient_clip_algorithm must be norm or value, not {gradient_clip_algorithm}")
-        super().__init__(**kwargs)
+        if max_steps is None or max_steps < -1 or max_steps == 0:
+            raise ConfigError(f"trainer.max_steps must be a positive number of iterations, or -1 for no limit, not {max_steps}")
+        callbacks = list(kwargs.pop("callbacks", None) or [])
+        if max_steps > 0:
+            callbacks.append(IterationBudget(max_steps))
+        plugins = kwargs.pop("plugins", None) or []
+        plugins = list(plugins) if isinstance(plugins, Sequence) else [plugins]
+        if not any(isinstance(plugin, CheckpointIO) for plugin in plugins):
+            plugins.append(AtomicCheckpointIO())
+        super().__init__(callbacks=callbacks, plugins=plugins, max_steps=-1, **kwargs)
+        self.max_iterations = max_steps
         self.family_gradient_clip_val = gradient_clip_val or None
         self.family_gradient_clip_algorithm = gradient_clip_algorithm
         self.compile_networks = bool(compile)
+        self.detect_divergence = bool(detect_divergence)

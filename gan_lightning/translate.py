@@ -17,16 +17,18 @@ import torch
 from omegaconf import DictConfig
 from torchvision.utils import save_image
 
+from gan_lightning.capabilities import Translates
 from gan_lightning.cli import config_dir, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
-from gan_lightning.models import TranslationFamily, load_family, read_checkpoint
+from gan_lightning.models import load_family, read_checkpoint
+from gan_lightning.models.translation import DIRECTIONS
 
 log = logging.getLogger(__name__)
 
 
 def translate_folder(cfg: DictConfig) -> list[Path]:
-    if cfg.direction not in ("AtoB", "BtoA"):
+    if cfg.direction not in DIRECTIONS:
         raise ConfigError(f"direction={cfg.direction} is unknown: choose AtoB or BtoA")
     data = read_checkpoint(cfg.ckpt_path).get("config", {}).get("data", {})
     image_size, channels = cfg.image_size or data.get("image_size"), cfg.channels or data.get("channels")
@@ -34,7 +36,7 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
         raise ConfigError(f"{cfg.ckpt_path} does not say its image size and channels: pass image_size=... channels=...")
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(cfg.ckpt_path, map_location=device)
-    if not isinstance(model, TranslationFamily):
+    if not isinstance(model, Translates):
         raise ConfigError(f"{cfg.ckpt_path} holds a {type(model).__name__}, which does not translate images: use a pix2pix or CycleGAN checkpoint")
     images = ImageFiles(cfg.input_dir, image_transform(image_size, channels), channels)
     output_dir = Path(cfg.output_dir)

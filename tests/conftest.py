@@ -28,7 +28,7 @@ TINY = [
     "+trainer.enable_progress_bar=false",
     "~callbacks.rich_progress_bar",
     "callbacks.sample_grid.every_n_epochs=1",
-    "callbacks.model_checkpoint.every_n_epochs=1",
+    "callbacks.checkpoints.every_n_epochs=1",
     "data.batch_size=8",
     "metrics.num_samples=100",
     "metrics.batch_size=100",

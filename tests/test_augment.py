@@ -68,7 +68,7 @@ def test_augmentation_trains_as_a_switch(tmp_path):
 def test_penalties_see_d_through_the_augmentation(tmp_path):
     """R1 of D(cutout(x)) for D(x) = sum of the pixels: the gradient is 1 outside the cut square, whose
     4 x 4 to 8 x 8 pixels (clipped at the edges) take 16 to 64 of the 256 from ||grad||^2."""
-    cfg = compose_config([*tiny_overrides("dcgan"), "+penalty@model.penalty=r1", "+augment@model.augment=diffaugment", "model.augment.policy=[cutout]"], tmp_path)
+    cfg = compose_config([*tiny_overrides("dcgan"), "penalty=r1", "augment=diffaugment", "model.augment.policy=[cutout]"], tmp_path)
     model = instantiate(cfg.model, _recursive_=False)
     model.discriminator = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(256, 1, bias=False))
     torch.nn.init.ones_(model.discriminator[1].weight)

@@ -125,7 +125,8 @@ def test_conditional_families_train_sample_by_label_and_draw_a_class_a_row(model
     fives = family.sample(4, seed=3, labels=torch.tensor([5, 5, 5, 5]))
     assert torch.equal(fives, family.sample(4, seed=3, labels=[5, 5, 5, 5]))
     assert not torch.equal(fives, family.sample(4, seed=3, labels=[6, 6, 6, 6]))  # same noise, another class
-    assert family.balanced_labels(range(8, 13)).tolist() == [8, 9, 0, 1, 2]
+    assert family.prior.labels_of(range(8, 13)).tolist() == [8, 9, 0, 1, 2]
+    assert family.sample_indexed(range(8, 13))[1].tolist() == [8, 9, 0, 1, 2]  # evaluation's samples are class-balanced
     with pytest.raises(ConfigError, match=r"got labels of shape \(3,\) for 4 samples"):
         family.sample(4, labels=[1, 2, 3])
     # 20 fixed samples, 2 per class: a grid of 10 rows of 2 images (16 px + 2 px padding each)
@@ -143,7 +144,12 @@ def test_unconditional_models_refuse_labels_and_conditional_families_need_them(t
     parts = OmegaConf.to_container(compose_config(["model=cgan"], tmp_path).model, resolve=True)
     parts.pop("_target_")
     parts["generator"] = {"_target_": "gan_lightning.nets.DCGANGenerator", "image_size": 16, "channels": 1, "base_width": 8}
-    with pytest.raises(ConfigError, match="CGAN needs a label-conditioned generator"):
+    with pytest.raises(ConfigError, match="a class-conditional prior needs a network that takes 10 classes, not DCGANGenerator"):
+        CGAN(**parts)
+    parts = OmegaConf.to_container(compose_config(["model=cgan"], tmp_path).model, resolve=True)
+    parts.pop("_target_")
+    parts["prior"] = {"_target_": "gan_lightning.priors.GaussianPrior", "latent_dim": 100}
+    with pytest.raises(ConfigError, match="CGAN needs a label-conditioned generator and prior"):
         CGAN(**parts)
 
 
@@ -174,18 +180,21 @@ def test_infogan_latents_codes_and_traversals(tmp_path):
     train(compose_config(["model=infogan", *TINY, "data.image_size=16", "model.generator.base_width=8",
                           "model.discriminator.net.base_width=8", "model.generator.latent_dim=16", "model.num_fixed_samples=20"], out))
     family = load_family(out / "checkpoints" / "last.ckpt")
-    assert family.noise_dim == 4 and family.categorical == [10] and family.continuous == 2
-    latent, categorical, continuous = family.draw_latent(6, categories=torch.tensor([3, 3, 3, 0, 1, 9]))
-    assert latent.shape == (6, 16) and categorical[:, 0].tolist() == [3, 3, 3, 0, 1, 9]
-    assert torch.equal(latent[:, 4:14], torch.eye(10)[[3, 3, 3, 0, 1, 9]])  # the one-hot code after the noise
-    assert torch.equal(latent[:, 14:], continuous) and continuous.abs().max() <= 1
-    indexed = family.indexed_noise(range(10, 13))
-    assert indexed[:, 4:14].argmax(dim=1).tolist() == [0, 1, 2]  # sample i gets code i mod 10
-    assert torch.equal(indexed, family.indexed_noise(range(10, 13)))
-    traversal = family.traversal(continuous_code=1, steps=5)
-    assert traversal.shape == (50, 1, 16, 16)
+    prior = family.prior
+    assert prior.noise_dim == 4 and prior.categorical == [10] and prior.continuous == 2
+    latent = prior.sample(6, labels=torch.tensor([3, 3, 3, 0, 1, 9]))
+    categorical, continuous = prior.codes(latent.z)
+    assert latent.z.shape == (6, 16) and categorical[:, 0].tolist() == latent.labels.tolist() == [3, 3, 3, 0, 1, 9]
+    assert torch.equal(latent.z[:, 4:14], torch.eye(10)[[3, 3, 3, 0, 1, 9]])  # the one-hot code after the noise
+    assert torch.equal(latent.z[:, 14:], continuous) and continuous.abs().max() <= 1
+    indexed = prior.indexed(range(10, 13))
+    assert indexed.z[:, 4:14].argmax(dim=1).tolist() == indexed.labels.tolist() == [0, 1, 2]  # sample i gets code i mod 10
+    assert torch.equal(indexed.z, prior.indexed(range(10, 13)).z)
+    traversal, per_row = prior.traversal(1, steps=5)
+    assert family.generate(traversal).shape == (50, 1, 16, 16) and per_row == 5
+    assert torch.equal(traversal.z[:5, 15], torch.linspace(-2, 2, 5))  # the second continuous code walks along the row
     with pytest.raises(ConfigError, match="continuous code 2 does not exist: this InfoGAN has 2"):
-        family.traversal(continuous_code=2)
+        prior.traversal(2)
     evaluation = read_metrics(out / "metrics.csv", prefix="val/")[-1]
     assert 0 <= evaluation["val/class_accuracy"] <= evaluation["val/matched_class_accuracy"] <= 1
     with Image.open(out / "samples" / "last.png") as grid:  # a row per code value, 2 columns

@@ -11,11 +11,12 @@ from lightning.pytorch.loggers import Logger
 from lightning.pytorch.utilities.exceptions import MisconfigurationException
 from omegaconf import OmegaConf
 
+from gan_lightning.capabilities import Samples, Translates
 from gan_lightning.cli import config_dir
 from gan_lightning.data import GANDataModule
 from gan_lightning.losses import AdversarialLoss
 from gan_lightning.metrics import MetricSettings
-from gan_lightning.models import GANFamily, TranslationFamily
+from gan_lightning.models import Family
 
 from conftest import compose_config, write_aligned_pairs, write_unpaired_domains
 from release_formats import RELEASES, build_release
@@ -23,8 +24,8 @@ from release_formats import RELEASES, build_release
 CONF = Path(config_dir())
 # Groups a run selects directly, and groups that model presets pick from (how each is selected).
 RUN_GROUPS = ["data", "model", "loss", "trainer", "callbacks", "logger", "experiment", "debug", "metrics"]
-PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}", "penalty": "model.penalty", "augment": "model.augment"}
-INFRASTRUCTURE = {"hydra", "paths", "hparams_search"}  # hparams_search: tests/test_sweeps.py
+PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}", "penalty": "model.penalty", "augment": "model.augment", "prior": "model.prior"}
+INFRASTRUCTURE = {"hydra", "paths", "hparams_search", "base"}  # hparams_search: tests/test_sweeps.py; base: what presets share
 
 
 def options(group: str) -> list[str]:
@@ -37,7 +38,7 @@ def test_every_config_group_is_covered_here():
     assert {"data", "model", "loss", "trainer", "logger", "callbacks", "experiment", "debug"} <= groups
 
 
-def build_model(cfg) -> GANFamily:
+def build_model(cfg) -> Family:
     return instantiate(cfg.model, _recursive_=False, _convert_="all")
 
 
@@ -71,12 +72,14 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
             assert item[key].shape == sample_shape(cfg.data)
     if group in ("model", "loss", "experiment") or overrides:
         model = build_model(cfg)
-        assert isinstance(model.loss, AdversarialLoss)
-        if isinstance(model, TranslationFamily):  # no noise: it translates images
+        assert isinstance(model, Samples) != isinstance(model, Translates)  # a family samples or translates
+        if isinstance(model, Translates):
             assert model.translate(torch.zeros(2, *sample_shape(cfg.data))).shape == (2, *sample_shape(cfg.data))
         else:
             assert model.sample(2, seed=0).shape == (2, *sample_shape(cfg.data))
-        assert model.loss.discriminator(torch.zeros(3), torch.zeros(3)).ndim == 0
+        if "loss" in cfg.model:  # the adversarial families
+            assert isinstance(model.loss, AdversarialLoss)
+            assert model.loss.discriminator(torch.zeros(3), torch.zeros(3)).ndim == 0
     if group in ("trainer", "debug", "experiment"):
         if cfg.trainer.accelerator == "gpu" and not torch.cuda.is_available():
             with pytest.raises((InstantiationException, MisconfigurationException), match="gpu"):
@@ -118,7 +121,7 @@ def test_paper_defaults_of_the_dcgan_preset(tmp_path):
     assert cfg.model.g_optimizer.lr == cfg.model.d_optimizer.lr == 2e-4
     assert cfg.model.g_optimizer.betas[0] == 0.5
     assert cfg.model.n_critic == 1
-    assert cfg.loss.generator._target_.endswith("non_saturating_generator_loss")
+    assert cfg.model.loss.generator._target_.endswith("non_saturating_generator_loss")
 
 
 def test_evaluate_config_composes_with_the_shared_groups(tmp_path):
@@ -130,7 +133,7 @@ def test_evaluate_config_composes_with_the_shared_groups(tmp_path):
 
 def test_every_penalty_config_builds_a_penalty_on_d(tmp_path):
     for option in options("penalty"):
-        model = build_model(compose_config([f"+penalty@model.penalty={option}"], tmp_path))
+        model = build_model(compose_config([f"penalty={option}"], tmp_path))
         real = torch.randn(4, 1, 32, 32)
         value = model.penalty(model.discriminator, real, model.sample(4))
         assert value.ndim == 0 and value.item() >= 0
@@ -138,7 +141,25 @@ def test_every_penalty_config_builds_a_penalty_on_d(tmp_path):
 
 def test_every_augment_config_transforms_what_d_sees(tmp_path):
     for option in options("augment"):
-        model = build_model(compose_config([f"+augment@model.augment={option}"], tmp_path))
+        model = build_model(compose_config([f"augment={option}"], tmp_path))
         images = model.sample(4)
         seen = model.discriminator_input(images)
         assert seen.shape == images.shape and not torch.equal(seen, images)
+
+
+def test_every_prior_config_draws_what_its_preset_generator_takes(tmp_path):
+    presets = {"gaussian": "dcgan", "class_conditional": "cgan", "infogan": "infogan"}
+    assert set(presets) == set(options("prior"))
+    for option, preset in presets.items():
+        model = build_model(compose_config([f"model={preset}"], tmp_path))
+        assert type(model.prior).__name__.lower().replace("_", "").startswith(option.replace("_", ""))
+        assert model.prior.sample(3).z.shape == (3, model.generator.latent_dim)
+
+
+def test_the_loss_penalty_and_augment_groups_land_in_the_model(tmp_path):
+    cfg = compose_config(["model=wgan_gp", "loss=hinge", "augment=diffaugment"], tmp_path)
+    assert cfg.model.loss.discriminator._target_.endswith("hinge_discriminator_loss")
+    assert cfg.model.penalty._target_.endswith("GradientPenalty") and cfg.model.augment._target_.endswith("DiffAugment")
+    assert "loss" not in cfg and "penalty" not in cfg  # nothing left at the top level
+    assert "penalty" not in compose_config(["model=dcgan"], tmp_path).model  # no penalty unless a preset or penalty= picks one
+    assert "loss" not in compose_config(["model=vae"], tmp_path).model  # the likelihood families play no adversarial game

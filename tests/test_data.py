@@ -1,4 +1,5 @@
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -40,10 +41,16 @@ def test_digits_in_rgb_and_at_native_size():
         DigitsDataModule(channels=2)
 
 
+def attach(datamodule, real_batches_per_step: int) -> None:
+    """What Lightning does when fitting: the datamodule gets the trainer, which holds the model."""
+    model = SimpleNamespace(real_batches_per_step=real_batches_per_step)
+    datamodule.trainer = SimpleNamespace(lightning_module=model, world_size=1, global_rank=0)
+
+
 def test_loader_serves_one_real_batch_per_discriminator_step():
     dm = DigitsDataModule(batch_size=10)
     dm.setup()
-    dm.batches_per_step = 3
+    attach(dm, 3)  # the model says how many real batches one step takes
     loader = dm.train_dataloader()
     assert next(iter(loader))["image"].shape[0] == 30
     assert len(loader) == 1617 // 30
@@ -52,7 +59,7 @@ def test_loader_serves_one_real_batch_per_discriminator_step():
 def test_too_little_data_for_one_step_is_a_clear_error():
     dm = DigitsDataModule(batch_size=1000)
     dm.setup()
-    dm.batches_per_step = 2
+    attach(dm, 2)
     with pytest.raises(DataError, match="fewer than one training step needs"):
         dm.train_dataloader()
 
@@ -99,3 +106,24 @@ def test_corrupt_image_names_the_file(tmp_path: Path):
     broken = dm.train_set.dataset.files.index(tmp_path / "imgs" / "broken.png")
     with pytest.raises(DataError, match="cannot read image .*broken.png.*remove or replace the file"):
         dm.train_set.dataset[broken]
+
+
+def test_fit_from_python_gives_wgan_its_critic_steps_on_whole_batches(tmp_path):
+    """trainer.fit(model, datamodule) without train.py: the datamodule asks the model, so each of the
+    5 critic steps gets a whole batch, as on the command line."""
+    from hydra.utils import instantiate
+
+    from gan_lightning.trainer import GANTrainer
+
+    from conftest import compose_config, tiny_overrides
+
+    cfg = compose_config(tiny_overrides("wgan_gp"), tmp_path)
+    model = instantiate(cfg.model, _recursive_=False, _convert_="all")
+    datamodule = DigitsDataModule(image_size=16, batch_size=4)
+    seen = []
+    original = model.training_step
+    model.training_step = lambda batch, batch_idx: (seen.append(len(batch["image"])), original(batch, batch_idx))[1]
+    trainer = GANTrainer(max_steps=2, accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)
+    trainer.fit(model, datamodule=datamodule)
+    assert seen == [5 * 4, 5 * 4]  # 5 critic minibatches of 4 per step, for the 2 iterations asked
+    assert trainer.global_step == 2 * (5 + 1)

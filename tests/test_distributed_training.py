@@ -33,7 +33,7 @@ def test_two_processes_end_with_identical_weights(ddp_run):
         assert torch.equal(rank1["state"][name], tensor), name  # G, D and the EMA generator, bit for bit
     trained = torch.load(ddp_run / "checkpoints" / "last.ckpt", weights_only=True)
     assert trained["global_step"] == 4 * 2  # D and G steps of 2 x 2 iterations
-    assert torch.equal(trained["state_dict"]["generator_ema.n_averaged"], torch.tensor(4))
+    assert torch.equal(trained["state_dict"]["network_ema.n_averaged"], torch.tensor(4))
     assert trained["rng_states"]["torch_per_process"].shape[0] == 2  # each process's noise stream
 
 

@@ -43,8 +43,8 @@ class Identity:
 
     num_classes = None
 
-    def generate(self, z):
-        return z
+    def generate(self, latent):
+        return latent.z
 
 
 def test_vector_arithmetic_on_group_means():
@@ -75,4 +75,4 @@ def test_explore_writes_each_grid_and_refuses_what_a_model_cannot_do(tmp_path):
     result = run_cli(f"ckpt_path={ckpt}", "mode=traverse", "hydra.run.dir=out", module="gan_lightning.explore", cwd=tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "Traceback" not in output
-    assert "mode=traverse walks InfoGAN's codes; GAN has none: try mode=interpolate" in output
+    assert "this prior has no continuous codes to traverse (InfoGAN has): try mode=interpolate" in output

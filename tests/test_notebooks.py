@@ -24,7 +24,7 @@ SMALL_RUN = [
     "metrics.num_samples=100",
     "metrics.batch_size=100",
     "callbacks.sample_grid.every_n_epochs=1",
-    "callbacks.model_checkpoint.every_n_epochs=1",
+    "callbacks.checkpoints.every_n_epochs=1",
 ]
 
 

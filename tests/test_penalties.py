@@ -74,5 +74,5 @@ def test_spectral_norm_in_the_generator():
 def test_unknown_norm_is_a_clear_error():
     from gan_lightning.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="norm=instance is unknown: choose one of batch, layer, none"):
-        DCGANDiscriminator(image_size=16, norm="instance")
+    with pytest.raises(ConfigError, match="norm=group is unknown: choose one of batch, layer, instance, none"):
+        DCGANDiscriminator(image_size=16, norm="group")

@@ -26,7 +26,7 @@ def run(tmp_path, *overrides: str) -> tuple[list[float], list[dict]]:
     import gan_lightning.train as train_module
 
     original = train_module.build_callbacks
-    train_module.build_callbacks = lambda cfg, model: [*original(cfg, model), recorder]
+    train_module.build_callbacks = lambda cfg: [*original(cfg), recorder]
     try:
         train(cfg)
     finally:
@@ -70,7 +70,7 @@ def test_bad_clipping_settings_are_clear_errors(tmp_path):
 def test_compile_leaves_d_eager_when_its_loss_needs_double_backward(tmp_path):
     for preset, d_compiled in [("dcgan", True), ("wgan_gp", False)]:
         model = instantiate(compose_config([f"model={preset}"], tmp_path).model, _recursive_=False, _convert_="all")
-        model.compile_networks()
+        model.compile_players()
         assert model.generator._compiled_call_impl is not None
         assert (model.discriminator._compiled_call_impl is not None) == d_compiled
         assert set(model.state_dict()) == set(type(model)(**model.hparams).state_dict())  # checkpoint keys unchanged

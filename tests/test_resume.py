@@ -37,8 +37,7 @@ def logged(*runs: Path) -> list[dict[str, float]]:
 # A job killed after iteration 5 that saved a checkpoint after iteration 4 (mid-epoch), and a run
 # that ended after its first epoch (3 iterations) and is extended to three.
 STOPS = {
-    "mid-epoch": (4, ["callbacks.model_checkpoint.every_n_epochs=null", "+callbacks.model_checkpoint.every_n_train_steps=4",
-                      "trainer.max_steps=5"], "epoch=001.ckpt"),
+    "mid-epoch": (4, ["callbacks.checkpoints.every_n_iterations=4", "trainer.max_steps=5"], "step=0000004.ckpt"),
     "epoch-end": (3, ["trainer.max_epochs=1"], "last.ckpt"),
 }
 

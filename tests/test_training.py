@@ -60,13 +60,11 @@ def test_step_budget_counts_iterations_with_several_critic_steps(tmp_path):
 
 
 def test_checkpoint_interval_in_steps_counts_iterations(tmp_path):
-    out = run(
-        tmp_path, "model.n_critic=2", "trainer.max_epochs=1", "++trainer.limit_train_batches=4",
-        "callbacks.model_checkpoint.every_n_epochs=null", "+callbacks.model_checkpoint.every_n_train_steps=2",
-        "callbacks.model_checkpoint.filename='step={step}'",
-    )
+    out = run(tmp_path, "model.n_critic=2", "trainer.max_epochs=1", "++trainer.limit_train_batches=4", "callbacks.checkpoints.every_n_iterations=2")
     saved = sorted(p.name for p in (out / "checkpoints").glob("step=*.ckpt"))
-    assert saved == ["step=12.ckpt", "step=6.ckpt"]  # after iterations 2 and 4: Lightning's steps 2*3 and 4*3
+    assert saved == ["step=0000002.ckpt", "step=0000004.ckpt"]  # after iterations 2 and 4 (Lightning's steps 6 and 12)
+    steps = [torch.load(out / "checkpoints" / name, weights_only=True)["global_step"] for name in saved]
+    assert steps == [2 * 3, 4 * 3]
 
 
 def test_same_seed_same_losses_and_other_seed_other_losses(tmp_path):
@@ -107,17 +105,19 @@ def test_checkpoint_samples_in_a_fresh_process(tmp_path):
 def test_ema_generator_is_used_for_sampling_and_saved(tmp_path):
     ckpt = run(tmp_path, "model.ema_decay=0.9") / "checkpoints" / "last.ckpt"
     model = load_family(ckpt)
-    assert model.sampling_generator is model.generator_ema.module
-    assert not torch.equal(model.sample(4, seed=1), model.generator.eval()(model.noise(4, seed=1)))
-    n_averaged = torch.load(ckpt, weights_only=True)["state_dict"]["generator_ema.n_averaged"]
+    assert model.sampling_network is model.network_ema.module
+    z = model.prior.sample(4, stream=torch.Generator().manual_seed(1)).z
+    assert not torch.equal(model.sample(4, seed=1), model.generator.eval()(z))
+    n_averaged = torch.load(ckpt, weights_only=True)["state_dict"]["network_ema.n_averaged"]
     assert n_averaged.item() == 4  # one EMA update per generator step
 
 
-def test_fixed_noise_makes_comparable_grids(tmp_path):
+def test_fixed_grid_makes_comparable_grids(tmp_path):
     model = load_family(run(tmp_path) / "checkpoints" / "last.ckpt")
-    assert torch.equal(model.sample_fixed(), model.generate(model.fixed_noise))
-    assert model.fixed_noise.shape == (64, 100)
-    assert torch.equal(model.fixed_noise, model.noise(64, seed=0))
+    grid, per_row = model.sample_grid()
+    assert grid.shape == (64, 1, 16, 16) and per_row is None  # an unconditional grid: the callback's width
+    assert torch.equal(grid, model.sample_grid()[0])  # the same latents every time
+    assert torch.equal(grid, model.sample(64, seed=0))  # the prior's stream 0
 
 
 def test_bad_checkpoints_are_clear_errors(tmp_path):
@@ -161,9 +161,9 @@ def test_schedulers_step_once_per_epoch(tmp_path):
 
 
 def test_last_checkpoint_holds_the_end_of_training(tmp_path):
-    out = run(tmp_path, "trainer.max_epochs=3", "callbacks.model_checkpoint.every_n_epochs=2")
+    out = run(tmp_path, "trainer.max_epochs=3", "callbacks.checkpoints.every_n_epochs=2")
     last = torch.load(out / "checkpoints" / "last.ckpt", weights_only=True)
-    assert (last["epoch"], last["global_step"]) == (3, 3 * 2 * 2)  # 3 epochs completed, of 2 iterations of 2 steps
+    assert (last["epoch"], last["global_step"], last["iteration"]) == (2, 3 * 2 * 2, 3 * 2)  # after epoch 2 (0-based): 3 epochs of 2 iterations of 2 steps
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["epoch=001.ckpt", "last.ckpt"]
     assert last["config"]["data"]["_target_"] == "gan_lightning.data.DigitsDataModule"  # the run config travels along
 
@@ -173,10 +173,10 @@ def test_epoch_end_callbacks_run_every_n_epochs_and_at_the_last_one():
 
     from gan_lightning.callbacks.schedule import epoch_due
 
-    def trainer(epoch, max_epochs, max_steps=-1, global_step=0):
-        return SimpleNamespace(current_epoch=epoch, max_epochs=max_epochs, max_steps=max_steps, global_step=global_step)
+    def trainer(epoch, max_epochs, should_stop=False):
+        return SimpleNamespace(current_epoch=epoch, max_epochs=max_epochs, should_stop=should_stop)
 
     assert [epoch_due(trainer(e, 7), 3) for e in range(7)] == [False, False, True, False, False, True, True]
     assert [epoch_due(trainer(e, -1), 3) for e in range(4)] == [False, False, True, False]  # no limit: no last epoch
-    assert epoch_due(trainer(0, None, max_steps=10, global_step=10), 5)  # the step budget ends training
-    assert not epoch_due(trainer(4, 5), 0)  # 0 turns it off
+    assert epoch_due(trainer(0, None, should_stop=True), 5)  # the iteration budget (or an early stop) ends training
+    assert [epoch_due(trainer(e, 5), 0) for e in range(5)] == [False] * 4 + [True]  # 0: the last epoch only

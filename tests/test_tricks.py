@@ -77,16 +77,21 @@ def test_fully_connected_discriminators_take_spectral_and_layer_norm():
     assert len(linears) == 3
     for linear in linears:
         assert torch.linalg.matrix_norm(linear.weight, ord=2).item() == pytest.approx(1.0, abs=0.02)
-    assert sum(isinstance(m, torch.nn.LayerNorm) for m in critic.modules()) == 2
+    norms = [m for m in critic.modules() if isinstance(m, torch.nn.GroupNorm)]
+    assert len(norms) == 2
+    features = torch.randn(5, 16)  # "layer": each sample normalised over its features, as LayerNorm does
+    assert torch.allclose(norms[0](features), torch.nn.functional.layer_norm(features, (16,)), atol=1e-5)
     with pytest.raises(ConfigError, match="MLP discriminator norm=group is unknown: choose one of batch, layer, none"):
         MLPDiscriminator(shape=[2], norm="group")
+    with pytest.raises(ConfigError, match="norm=instance is unknown"):  # images only
+        MLPDiscriminator(shape=[2], norm="instance")
 
 
 def test_tricks_train_together_and_instance_noise_anneals(tmp_path):
     out = tmp_path / "run"
     train(compose_config([
         *tiny_overrides("dcgan"), "model.discriminator.pack=2", "model.discriminator.minibatch_std=true",
-        "model.instance_noise=0.2", "model.instance_noise_anneal_steps=4", "+loss.discriminator.real_label=0.9",
+        "model.instance_noise=0.2", "model.instance_noise_anneal_steps=4", "+model.loss.discriminator.real_label=0.9",
         "trainer.max_epochs=3",
     ], out))
     rows = read_metrics(out / "metrics.csv")

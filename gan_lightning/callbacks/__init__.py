@@ -1,11 +1,12 @@
-"""Callbacks hooked into the Trainer: sample grids and evaluation."""
+"""Callbacks hooked into the Trainer: checkpoints, sample grids, evaluation."""
 
-from gan_lightning.callbacks.checkpoints import LastCheckpoint
+from gan_lightning.callbacks.checkpoints import Checkpoints
 from gan_lightning.callbacks.evaluation import Evaluation
+from gan_lightning.callbacks.likelihood import Likelihood
 from gan_lightning.callbacks.modes import ModeCoverage
 from gan_lightning.callbacks.run_config import RunConfigInCheckpoint
 from gan_lightning.callbacks.samples import SampleGrid, log_image
 from gan_lightning.callbacks.stacked import StackedModes
 from gan_lightning.callbacks.translation import TranslationGrid, TranslationMetrics
 
-__all__ = ["Evaluation", "LastCheckpoint", "ModeCoverage", "RunConfigInCheckpoint", "SampleGrid", "StackedModes", "TranslationGrid", "TranslationMetrics", "log_image"]
+__all__ = ["Checkpoints", "Evaluation", "Likelihood", "ModeCoverage", "RunConfigInCheckpoint", "SampleGrid", "StackedModes", "TranslationGrid", "TranslationMetrics", "log_image"]

@@ -1,21 +1,123 @@
-"""last.ckpt after every epoch, whatever the periodic checkpoint's interval."""
+"""The run's checkpoints, counted in iterations and epochs, that a kill at any moment cannot break.
+
+Under `GANTrainer` every file is written atomically (`gan_lightning.checkpoints.AtomicCheckpointIO`):
+a process killed while saving leaves the previous complete file. What this callback adds:
+- `last.ckpt` after every epoch, every `every_n_iterations` iterations and when training ends, so a
+  killed run loses at most that much work;
+- `epoch=NNN.ckpt` every `every_n_epochs` epochs and `step=NNNNNNN.ckpt` every `every_n_iterations`
+  iterations, kept, each under its own name;
+- Ctrl-C finishes the iteration in progress, saves `last.ckpt` and stops (a second Ctrl-C stops at once);
+- another error between iterations (a corrupt image in the next batch, a full disk in a callback)
+  saves `last.ckpt` before the run stops; an error inside an iteration, or a divergence, leaves the
+  last complete checkpoint as it was;
+- weights that are no longer finite are never saved: the run stops with `DivergenceError`.
+"""
 
 from __future__ import annotations
 
-from lightning.pytorch.callbacks import ModelCheckpoint
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import torch
+from lightning import LightningModule, Trainer
+from lightning.pytorch.callbacks import Checkpoint
+
+from gan_lightning.checkpoints import remove_partial_files
+from gan_lightning.errors import CheckpointError, DivergenceError
+
+log = logging.getLogger(__name__)
 
 
-class LastCheckpoint(ModelCheckpoint):
-    """Writes `<dirpath>/last.ckpt` at the end of every epoch, the last one included.
-
-    Lightning's `save_last` only writes when its own callback saves, so with checkpoints every N
-    epochs the final epochs would be missing from last.ckpt; this callback runs beside that one.
+class Checkpoints(Checkpoint):
+    """Args:
+    dirpath: the run's checkpoints/ folder.
+    every_n_epochs: keep epoch=NNN.ckpt every this many epochs (0: none).
+    every_n_iterations: keep step=NNNNNNN.ckpt (and refresh last.ckpt) every this many iterations (null: none).
     """
 
-    def __init__(self, dirpath: str):
-        super().__init__(dirpath=dirpath, save_last=True, save_top_k=0, every_n_epochs=1)
+    def __init__(self, dirpath: str, every_n_epochs: int = 10, every_n_iterations: int | None = None):
+        if every_n_epochs < 0 or (every_n_iterations is not None and every_n_iterations < 1):
+            raise CheckpointError(
+                f"callbacks.checkpoints.every_n_epochs must be 0 or more and every_n_iterations positive or null, "
+                f"not {every_n_epochs} and {every_n_iterations}"
+            )
+        self.dirpath = Path(dirpath)
+        self.every_n_epochs, self.every_n_iterations = every_n_epochs, every_n_iterations
+        self._training = False  # between on_train_start and the end: the weights are the run's
+        self._in_iteration = False
+        self._stop_requested = False
+        self._previous_handler: Any = None
 
     @property
-    def state_key(self) -> str:
-        # Distinct from the periodic ModelCheckpoint's key even when both save every epoch.
-        return self._generate_state_key(role="last", dirpath=self.dirpath)
+    def last(self) -> Path:
+        return self.dirpath / "last.ckpt"
+
+    def save(self, trainer: Trainer, pl_module: LightningModule, name: str) -> None:
+        weights = [p for p in pl_module.parameters()]
+        if weights and not torch.stack([torch.isfinite(p).all() for p in weights]).all():
+            raise DivergenceError(
+                f"the weights are no longer finite after iteration {pl_module.iteration}: lower the learning rates "
+                f"(model.g_optimizer.lr, model.d_optimizer.lr); {self.last} still holds the last good state"
+            )
+        trainer.save_checkpoint(self.dirpath / name, weights_only=False)
+
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        if trainer.is_global_zero and self.dirpath.is_dir():
+            remove_partial_files(self.dirpath)
+
+    # When to save.
+
+    def on_train_batch_start(self, trainer: Trainer, pl_module: LightningModule, *args: Any) -> None:
+        self._in_iteration = True
+
+    def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, *args: Any) -> None:
+        self._in_iteration = False
+        iteration = pl_module.iteration
+        if self.every_n_iterations and iteration % self.every_n_iterations == 0:
+            self.save(trainer, pl_module, f"step={iteration:07d}.ckpt")
+            self.save(trainer, pl_module, "last.ckpt")
+        if self._stop_requested:
+            self.save(trainer, pl_module, "last.ckpt")
+            log.warning("Interrupted after iteration %d; %s holds it: continue with ckpt_path=%s", iteration, self.last, self.last)
+            raise KeyboardInterrupt
+
+    def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        epoch = trainer.current_epoch
+        if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
+            self.save(trainer, pl_module, f"epoch={epoch:03d}.ckpt")
+        self.save(trainer, pl_module, "last.ckpt")
+
+    def on_exception(self, trainer: Trainer, pl_module: LightningModule, exception: BaseException) -> None:
+        if not self._training or self._in_iteration or self._stop_requested or isinstance(exception, (DivergenceError, CheckpointError, KeyboardInterrupt)):
+            return  # before training (nothing of the run's yet), mid-iteration, or saved already: the files stay as they are
+        try:
+            self.save(trainer, pl_module, "last.ckpt")
+            log.warning("Stopped by an error after iteration %d; %s holds the run up to it", pl_module.iteration, self.last)
+        except Exception:  # the error being reported matters more than this save
+            log.exception("Could not save %s after the error", self.last)
+
+    # Ctrl-C: finish the iteration, save, stop.
+
+    def on_train_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self._training = True
+        if trainer.world_size == 1 and threading.current_thread() is threading.main_thread():
+            self._previous_handler = signal.signal(signal.SIGINT, self._request_stop)
+
+    def _request_stop(self, signum: int, frame: Any) -> None:
+        self._stop_requested = True
+        signal.signal(signal.SIGINT, self._previous_handler)  # a second Ctrl-C interrupts at once
+        log.warning("Ctrl-C: finishing this iteration, then saving %s (Ctrl-C again to stop at once)", self.last)
+
+    def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self._training = False
+
+    def teardown(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        if self._previous_handler is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, self._previous_handler)
+            self._previous_handler = None
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"dirpath": str(self.dirpath)}

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import dataclasses
-
 import torch
 from lightning import Callback, LightningModule, Trainer
 
 from gan_lightning.callbacks.schedule import epoch_due
+from gan_lightning.capabilities import Encodes, Samples
+from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, generated_images, set_real_statistics
-from gan_lightning.metrics.probe import linear_probe_accuracy
+from gan_lightning.metrics.probe import split_tensors, linear_probe_accuracy
 
 
 class Evaluation(Callback):
     """Generates `num_samples` images (each process its share) and logs `val/fid` (Inception) or
     `val/fd` (other backbones), `val/is`, `val/kid` and `val/num_samples`, computed against the real
-    split's cached statistics, and `val/class_accuracy` for a conditional family when the backbone
-    classifies the data's classes, and `val/probe_accuracy` for a family with an encoder (BiGAN) on
-    labelled data. Settings: the `metrics` config group (`MetricSettings`).
+    split's cached statistics, and `val/class_accuracy` for a family that samples per class when the
+    backbone classifies the data's classes, and `val/probe_accuracy` for a family that encodes (BiGAN,
+    VAE) on labelled data. Settings: the `metrics` config group (`MetricSettings`). Data that is not
+    images (2D points) has no backbone: with backbone=auto nothing is evaluated here.
     """
 
     def __init__(self, settings: dict[str, Any]):
@@ -30,16 +31,17 @@ class Evaluation(Callback):
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
         if stage != "fit" or self.metrics is not None:
             return
-        if self.settings.backbone == "auto" and getattr(trainer.datamodule, "metrics_backbone", "inception") is None:
-            self.settings = dataclasses.replace(self.settings, every_n_epochs=0)  # not images: no image metrics
-            return
+        if not isinstance(pl_module, Samples):
+            raise ConfigError(f"callbacks.evaluation scores samples, and {type(pl_module).__name__} draws none: drop it with ~callbacks.evaluation")
+        if self.settings.backbone == "auto" and trainer.datamodule.metrics_backbone is None:
+            return  # not images: no image metrics
         # Built here, before training, so a missing Inception file stops the run at once. Building a
         # backbone draws random initial weights before loading the real ones: keep the run's RNG.
         with torch.random.fork_rng(devices=[]):
             self.metrics = build_metrics(self.settings, trainer.datamodule)
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        if epoch_due(trainer, self.settings.every_n_epochs):
+        if self.metrics is not None and epoch_due(trainer, self.settings.every_n_epochs):
             with torch.random.fork_rng(devices=[]):  # loaders draw seeds: evaluating must not change training
                 results = self.evaluate(trainer, pl_module)
             pl_module.log_dict({f"val/{name}": float(value) for name, value in results.items()})
@@ -55,7 +57,8 @@ class Evaluation(Callback):
         results = metrics.compute()
         metrics.reset_fake()
         datamodule = trainer.datamodule
-        if hasattr(pl_module, "encode") and hasattr(datamodule, "tensors") and trainer.is_global_zero:
-            train_split, test_split = datamodule.tensors(datamodule.train_set), datamodule.tensors(datamodule.val_set)
+        if isinstance(pl_module, Encodes) and datamodule.num_classes and trainer.is_global_zero:
+            train_split = split_tensors(datamodule, datamodule.train_set, self.settings.batch_size)
+            test_split = split_tensors(datamodule, datamodule.val_set, self.settings.batch_size)
             results["probe_accuracy"] = linear_probe_accuracy(pl_module.encode, train_split, test_split, self.settings.batch_size)
         return results

@@ -14,7 +14,9 @@ from torch import Tensor, nn
 
 from gan_lightning.callbacks.samples import log_image
 from gan_lightning.callbacks.schedule import epoch_due
+from gan_lightning.capabilities import HasDiscriminator
 from gan_lightning.metrics.modes import mode_statistics
+from gan_lightning.nets.eval_mode import eval_mode
 
 
 @torch.no_grad()
@@ -28,27 +30,25 @@ def discriminator_map(discriminator: nn.Module, extent: float, resolution: int =
     points = torch.stack([xs.flatten(), ys.flatten()], dim=1)
     points = points.repeat_interleave(getattr(discriminator, "pack", 1), dim=0)
     device = next(discriminator.parameters()).device
-    was_training = discriminator.training
-    discriminator.eval()  # no power iterations or batch statistics from the grid
-    try:
+    with eval_mode(discriminator):  # no power iterations or batch statistics from the grid
         outputs = [discriminator(row.to(device)) for row in points.chunk(resolution)]
-        values = torch.cat([(out[0] if isinstance(out, tuple) else out).float().cpu() for out in outputs])
-    finally:
-        discriminator.train(was_training)
+    values = torch.cat([(out[0] if isinstance(out, tuple) else out).float().cpu() for out in outputs])
     return values.view(resolution, resolution), axis
 
 
-def mode_picture(samples: Tensor, modes: Tensor, d_values: Tensor, axis: Tensor, title: str) -> Figure:
-    """Generated points (black) and mode centres (red crosses) over D's output (colour)."""
+def mode_picture(samples: Tensor, modes: Tensor, d_values: Tensor | None, axis: Tensor, title: str) -> Figure:
+    """Generated points (black) and mode centres (red crosses) over D's output (colour), where the
+    family has a D."""
     figure = Figure(figsize=(5, 4.4), dpi=100)
     FigureCanvasAgg(figure)
     ax = figure.subplots()
     extent = (axis[0].item(), axis[-1].item(), axis[0].item(), axis[-1].item())
-    image = ax.imshow(d_values.numpy(), origin="lower", extent=extent, cmap="coolwarm", aspect="equal")
-    figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="D output (logit)")
+    if d_values is not None:
+        image = ax.imshow(d_values.numpy(), origin="lower", extent=extent, cmap="coolwarm", aspect="equal")
+        figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="D output (logit)")
     ax.scatter(samples[:, 0], samples[:, 1], s=1, c="black", alpha=0.5, linewidths=0)
     ax.scatter(modes[:, 0], modes[:, 1], s=30, c="red", marker="x", linewidths=1)
-    ax.set(xlim=extent[:2], ylim=extent[2:])
+    ax.set(xlim=extent[:2], ylim=extent[2:], aspect="equal")
     ax.set_title(title, fontsize=9)
     figure.tight_layout()
     return figure
@@ -67,7 +67,7 @@ class ModeCoverage(Callback):
         if not epoch_due(trainer, self.every_n_epochs):
             return
         datamodule = trainer.datamodule
-        samples = pl_module.generate_indexed(range(self.num_samples)).float().cpu()
+        samples = pl_module.sample_indexed(range(self.num_samples))[0].float().cpu()
         with torch.no_grad():
             stats = mode_statistics(samples, datamodule.modes, datamodule.mode_std)
         pl_module.log_dict({f"val/{name}": float(value) for name, value in stats.items()})
@@ -76,7 +76,11 @@ class ModeCoverage(Callback):
 
     def draw(self, trainer: Trainer, pl_module: LightningModule, samples: Tensor, stats: dict[str, float]) -> None:
         modes = trainer.datamodule.modes
-        d_values, axis = discriminator_map(pl_module.discriminator, extent=1.5 * modes.abs().max().item())
+        extent = 1.5 * modes.abs().max().item()
+        if isinstance(pl_module, HasDiscriminator):
+            d_values, axis = discriminator_map(pl_module.discriminator, extent)
+        else:
+            d_values, axis = None, torch.linspace(-extent, extent, 2)
         title = (
             f"iteration {pl_module.iteration}: {stats['modes']}/{len(modes)} modes, "
             f"{100 * stats['high_quality']:.1f}% HQ, rev-KL {stats['reverse_kl']:.2f}"

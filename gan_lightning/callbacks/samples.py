@@ -10,6 +10,8 @@ from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
 from torch import Tensor
 from torchvision.utils import make_grid, save_image
 
+from gan_lightning.capabilities import Reconstructs, Samples
+
 
 def log_image(logger: Logger, key: str, image: Tensor, step: int) -> None:
     """Send one (C, H, W) image in [0, 1] to a logger that takes images; others ignore it."""
@@ -20,13 +22,15 @@ def log_image(logger: Logger, key: str, image: Tensor, step: int) -> None:
 
 
 class SampleGrid(Callback):
-    """Every `every_n_epochs` epochs and at the end of training, G's images for the fixed noise as
-    one grid: `<dirpath>/epoch_NNNN.png`, a copy as `<dirpath>/last.png`, and `samples` in the loggers.
+    """Every `every_n_epochs` epochs and at the end of training, the family's fixed sample batch
+    (`Samples.sample_grid`) as one grid: `<dirpath>/epoch_NNNN.png`, a copy as `<dirpath>/last.png`,
+    and `samples` in the loggers. A family that reconstructs (BiGAN, VAE) also gets
+    `reconstructions_*.png`: validation images x, each followed by its reconstruction.
 
     Args:
         dirpath: folder for the PNG files (the run's `samples/`).
         every_n_epochs: interval between grids.
-        nrow: images per grid row.
+        nrow: images per grid row, unless the family puts one class a row.
     """
 
     def __init__(self, dirpath: str, every_n_epochs: int = 1, nrow: int = 8):
@@ -45,23 +49,22 @@ class SampleGrid(Callback):
 
     def write(self, trainer: Trainer, pl_module: LightningModule, name: str) -> None:
         self._last_written_step = trainer.global_step
-        if not trainer.is_global_zero:
+        if not trainer.is_global_zero or not isinstance(pl_module, Samples):
             return
-        images = pl_module.sample_fixed().float().cpu()
+        images, per_row = pl_module.sample_grid()
         if images.dim() != 4:  # not images (2D points): nothing to draw as a grid
             return
-        nrow = getattr(pl_module, "grid_nrow", None) or self.nrow  # conditional families: a class a row
-        grid = make_grid(images, nrow=nrow, normalize=True, value_range=(-1, 1))
+        grid = make_grid(images.float().cpu(), nrow=per_row or self.nrow, normalize=True, value_range=(-1, 1))
         self.dirpath.mkdir(parents=True, exist_ok=True)
         save_image(grid, self.dirpath / f"{name}.png")
         save_image(grid, self.dirpath / "last.png")
         for logger in trainer.loggers:
             log_image(logger, "samples", grid, step=pl_module.iteration)
-        if hasattr(pl_module, "reconstruct"):
+        if isinstance(pl_module, Reconstructs):
             self.write_reconstructions(trainer, pl_module, name)
 
-    def write_reconstructions(self, trainer: Trainer, pl_module: LightningModule, name: str, count: int = 32) -> None:
-        """Families with an encoder (BiGAN): validation images x, each followed by G(E(x))."""
+    def write_reconstructions(self, trainer: Trainer, pl_module: Reconstructs, name: str, count: int = 32) -> None:
+        """Validation images x, each followed by its reconstruction (BiGAN: G(E(x)))."""
         dataset = trainer.datamodule.val_set or trainer.datamodule.train_set
         real = torch.stack([dataset[i]["image"] for i in range(min(count, len(dataset)))]).to(pl_module.device)
         pairs = torch.stack([real, pl_module.reconstruct(real)], dim=1).flatten(0, 1).float().cpu()

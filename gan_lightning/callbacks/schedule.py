@@ -6,11 +6,9 @@ from lightning import Trainer
 
 
 def epoch_due(trainer: Trainer, every_n_epochs: int) -> bool:
-    """True every `every_n_epochs` epochs and at the last epoch (max_epochs or max_steps reached);
-    never when every_n_epochs is 0. max_epochs of None or -1 (no limit) has no last epoch."""
-    if every_n_epochs <= 0:
-        return False
+    """True every `every_n_epochs` epochs (0: none but the last) and at the last epoch: max_epochs
+    reached, or training told to stop (the iteration budget ran out, an early stop). max_epochs of
+    None or -1 (no limit) has no last epoch of its own."""
     epoch = trainer.current_epoch + 1
     last_epoch = trainer.max_epochs is not None and trainer.max_epochs > 0 and epoch >= trainer.max_epochs
-    out_of_steps = trainer.max_steps > 0 and trainer.global_step >= trainer.max_steps
-    return epoch % every_n_epochs == 0 or last_epoch or out_of_steps
+    return (every_n_epochs > 0 and epoch % every_n_epochs == 0) or last_epoch or trainer.should_stop

@@ -12,8 +12,9 @@ from torchvision.utils import make_grid, save_image
 
 from gan_lightning.callbacks.samples import log_image
 from gan_lightning.callbacks.schedule import epoch_due
+from gan_lightning.capabilities import Translates
 from gan_lightning.metrics.evaluation import MetricSettings, build_backbone
-from gan_lightning.metrics.translation import paired_metrics, unpaired_metrics
+from gan_lightning.metrics.translation import paired_metrics, round_trip, unpaired_metrics
 
 
 def fixed_batch(dataset, count: int) -> dict[str, Tensor]:
@@ -22,15 +23,15 @@ def fixed_batch(dataset, count: int) -> dict[str, Tensor]:
     return {key: torch.stack([item[key] for item in items]) for key in ("A", "B")}
 
 
-def translation_rows(model, batch: dict[str, Tensor]) -> tuple[Tensor, int]:
-    """The grid's images row by row and the images per row. pix2pix: input | output | target. A family
-    with a way back (CycleGAN): a | G(a) | F(G(a)) | an unrelated b, then b | F(b) | G(F(b)) | an unrelated a."""
-    a, b = batch["A"].to(model.device), batch["B"].to(model.device)
-    if not hasattr(model, "reconstruct"):
-        columns = [a, model.translate(a), b]
+def translation_rows(model: Translates, batch: dict[str, Tensor]) -> tuple[Tensor, int]:
+    """The grid's images row by row and the images per row. One direction (pix2pix): input | output |
+    target. Both (CycleGAN): a | G(a) | F(G(a)) | an unrelated b, then b | F(b) | G(F(b)) | an unrelated a."""
+    a, b = batch["A"], batch["B"]
+    if len(model.directions) == 1:
+        columns = [a.to(model.device), model.translate(a), b.to(model.device)]
     else:
-        forward = [a, model.translate(a, "AtoB"), model.reconstruct(a, "AtoB"), b]
-        backward = [b, model.translate(b, "BtoA"), model.reconstruct(b, "BtoA"), a]
+        forward = [a.to(model.device), *round_trip(model, a, "AtoB"), b.to(model.device)]
+        backward = [b.to(model.device), *round_trip(model, b, "BtoA"), a.to(model.device)]
         columns = [torch.cat([f, r]) for f, r in zip(forward, backward)]
     rows = torch.stack(columns, dim=1).flatten(0, 1)  # example by example, its columns side by side
     return rows.float().cpu(), len(columns)
@@ -82,9 +83,7 @@ class TranslationMetrics(Callback):
         self.baselines: dict[str, float] | None = None
 
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
-        if stage != "fit" or self.backbone is not None or self.settings.every_n_epochs <= 0:
-            return
-        if not hasattr(pl_module, "reconstruct"):
+        if stage != "fit" or self.backbone is not None or trainer.datamodule.paired:
             return  # paired scores need no backbone
         with torch.random.fork_rng(devices=[]):  # training a backbone must not move the run's RNG
             self.backbone = build_backbone(self.settings, trainer.datamodule)

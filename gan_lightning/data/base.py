@@ -32,17 +32,26 @@ class TensorDictDataset(Dataset):
 class GANDataModule(LightningDataModule):
     """Base datamodule. Subclasses implement `load()` returning the whole data set as a Dataset of dicts.
 
+    A training step of a family may take several real minibatches (WGAN's critic steps each take their
+    own): the training loader serves `real_batches_per_step` of the trainer's model (1 for any other
+    LightningModule) as one batch, so `trainer.fit(model, datamodule)` batches as the command line does.
+
     Args:
         batch_size: real images per discriminator step.
         val_fraction: share of the data held out as the validation split, drawn with `split_seed`
             so the split is the same in every run.
         num_workers: DataLoader worker processes.
+        intensity_levels: the values each channel of a pixel takes (256 for 8-bit images; None for
+            continuous data): the likelihood families (VAE, PixelCNN) model them as discrete.
     """
 
-    def __init__(self, batch_size: int = 64, val_fraction: float = 0.1, split_seed: int = 0, num_workers: int = 0):
+    metrics_backbone: str | None = "inception"  # metrics.backbone=auto's choice; None: not images, no image metrics
+    num_classes: int | None = None  # classes of labelled data (batches then hold `label`)
+
+    def __init__(self, batch_size: int = 64, val_fraction: float = 0.1, split_seed: int = 0, num_workers: int = 0, intensity_levels: int | None = 256):
         super().__init__()
         # Identifies the data (with the subclass's arguments) for cached real statistics.
-        self.save_hyperparameters(ignore=["batch_size", "num_workers"])
+        self.save_hyperparameters(ignore=["batch_size", "num_workers", "intensity_levels"])
         if batch_size < 1:
             raise DataError(f"data.batch_size must be positive, not {batch_size}")
         if not 0.0 <= val_fraction < 1.0:
@@ -51,9 +60,7 @@ class GANDataModule(LightningDataModule):
         self.val_fraction = val_fraction
         self.split_seed = split_seed
         self.num_workers = num_workers
-        # A family whose step uses k real minibatches (k discriminator steps) gets them as one batch of
-        # k * batch_size; train.py sets this from the family.
-        self.batches_per_step = 1
+        self.intensity_levels = intensity_levels
         self.train_set: Dataset | None = None
         self.val_set: Dataset | None = None
 
@@ -67,6 +74,12 @@ class GANDataModule(LightningDataModule):
         n_val = int(round(len(data) * self.val_fraction))
         split = torch.Generator().manual_seed(self.split_seed)
         self.train_set, self.val_set = random_split(data, [len(data) - n_val, n_val], generator=split)
+
+    @property
+    def batches_per_step(self) -> int:
+        """Real minibatches one training step of the trainer's model takes."""
+        model = self.trainer.lightning_module if self.trainer is not None else None
+        return getattr(model, "real_batches_per_step", 1)
 
     def train_dataloader(self) -> DataLoader:
         step_batch = self.batch_size * self.batches_per_step

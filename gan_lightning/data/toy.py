@@ -42,6 +42,7 @@ class ToyDataModule(GANDataModule):
     def __init__(self, kind: str = "ring", num_samples: int = 100_000, seed: int = 0, **loader_args):
         loader_args.setdefault("batch_size", 100)
         loader_args.setdefault("val_fraction", 0.0)
+        loader_args.setdefault("intensity_levels", None)
         super().__init__(**loader_args)
         if kind not in self.KINDS:
             raise DataError(f"data.kind={kind} is unknown: choose one of {', '.join(self.KINDS)}")

@@ -13,11 +13,14 @@ from gan_lightning.losses.adversarial import (
     wasserstein_generator_loss,
 )
 from gan_lightning.losses.diversity import mode_seeking_loss
+from gan_lightning.losses.likelihoods import CategoricalLikelihood, GaussianLikelihood
 from gan_lightning.losses.penalties import GradientPenalty, R1Penalty, clip_weights
 from gan_lightning.losses.reconstruction import feature_matching_loss, l1_loss
 
 __all__ = [
     "AdversarialLoss",
+    "CategoricalLikelihood",
+    "GaussianLikelihood",
     "GradientPenalty",
     "R1Penalty",
     "bce_discriminator_loss",

@@ -10,6 +10,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import Dataset, Subset
 
+from gan_lightning.capabilities import Samples
 from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.backbones import DigitsClassifierBackbone, InceptionBackbone
 from gan_lightning.metrics.generative import GenerativeMetrics
@@ -96,8 +97,8 @@ def share(total: int, rank: int, world_size: int) -> int:
 
 
 def index_batches(total: int, batch_size: int, rank: int = 0, world_size: int = 1) -> Iterator[range]:
-    """This process's contiguous block of the sample indices 0..total-1, in batches. With noise that
-    depends only on the index (`GANFamily.indexed_noise`), any number of processes generates the
+    """This process's contiguous block of the sample indices 0..total-1, in batches. With samples that
+    depend only on their index (`Samples.sample_indexed`), any number of processes generates the
     same samples, and gathering the blocks in rank order restores the one-process order."""
     start = sum(share(total, r, world_size) for r in range(rank))
     stop = start + share(total, rank, world_size)
@@ -106,9 +107,9 @@ def index_batches(total: int, batch_size: int, rank: int = 0, world_size: int = 
 
 
 def generated_images(
-    model: Any, total: int, batch_size: int, rank: int = 0, world_size: int = 1, seed: int = 0
+    model: Samples, total: int, batch_size: int, rank: int = 0, world_size: int = 1, seed: int = 0
 ) -> Iterator[tuple[Tensor, Tensor | None]]:
-    """This process's share of `total` samples of a family, in batches of (images, the labels they
-    were generated for, or None), from index-determined noise and balanced labels."""
+    """This process's share of `total` samples of a family, in batches of (images, the classes they
+    were drawn for, or None), each sample a function of (seed, its index) alone."""
     for indices in index_batches(total, batch_size, rank, world_size):
-        yield model.generate_indexed(indices, seed), model.balanced_labels(indices)
+        yield model.sample_indexed(indices, seed)

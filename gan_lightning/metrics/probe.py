@@ -12,6 +12,15 @@ from sklearn.preprocessing import StandardScaler
 from torch import Tensor
 
 
+def split_tensors(datamodule, dataset, batch_size: int = 256, labels: bool = True):
+    """A split's images and (with `labels`) labels as tensors, read through the datamodule's loader."""
+    batches = list(datamodule.dataloader(dataset, batch_size))
+    images = torch.cat([batch["image"] for batch in batches])
+    if not labels:
+        return images
+    return images, torch.cat([torch.as_tensor(batch["label"]) for batch in batches])
+
+
 @torch.no_grad()
 def features_of(encode: Callable[[Tensor], Tensor], images: Tensor, batch_size: int = 256) -> Tensor:
     return torch.cat([encode(batch).flatten(1).float().cpu() for batch in images.split(batch_size)])

@@ -62,6 +62,13 @@ def paired_metrics(model, loader: Iterable[dict[str, Tensor]], mean_target: Tens
     return results
 
 
+def round_trip(model, images: Tensor, direction: str) -> tuple[Tensor, Tensor]:
+    """(translated, translated back): G(a) and F(G(a)) for AtoB, F(b) and G(F(b)) for BtoA."""
+    back = "BtoA" if direction == "AtoB" else "AtoB"
+    translated = model.translate(images, direction)
+    return translated, model.translate(translated, back)
+
+
 @torch.no_grad()
 def gaussian_of(backbone: nn.Module, batches: Iterable[Tensor], device: torch.device | str = "cpu") -> tuple[Tensor, Tensor, int]:
     """Mean and covariance of the backbone's features of image batches in [-1, 1], and their count."""
@@ -101,6 +108,6 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
         results[f"fd_{direction}"] = frechet_to(reference, backbone, translated, device)
         results[f"fd_{direction}_input"] = frechet_to(reference, backbone, batched(val_source, batch_size), device)
         results[f"fd_{direction}_floor"] = frechet_to(reference, backbone, batched(val_target, batch_size), device)
-        errors = [(to_unit(model.reconstruct(batch.to(device), direction)) - to_unit(batch.to(device))).abs().mean(dim=(1, 2, 3)) for batch in batched(val_source, batch_size)]
+        errors = [(to_unit(round_trip(model, batch, direction)[1]) - to_unit(batch.to(device))).abs().mean(dim=(1, 2, 3)) for batch in batched(val_source, batch_size)]
         results[f"cycle_l1_{source}"] = float(torch.cat(errors).mean())
     return results

@@ -17,10 +17,11 @@ from torch import Tensor
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses.auxiliary import auxiliary_class_loss, class_loss
-from gan_lightning.models.cgan import ConditionalFamily, labelled_batch
+from gan_lightning.models.adversarial import GANFamily
+from gan_lightning.models.cgan import labelled_batch
 
 
-class ACGAN(ConditionalFamily):
+class ACGAN(GANFamily):
     """One D step, one G step per batch.
 
     Args:
@@ -28,20 +29,17 @@ class ACGAN(ConditionalFamily):
         fake_class_loss: D's class head also learns the labels of generated samples (the paper's L_C).
             False trains it on real samples only, so it cannot learn G's own cues for the labels,
             which G would then be rewarded for (see the preset for what this changes on digits).
-        Other arguments: see `GANFamily`; D must return (source logits, class logits), as
-        `gan_lightning.nets.AuxiliaryClassifierDiscriminator` does.
+        Other arguments: see `GANFamily`; the prior is class-conditional, and D must return (source
+        logits, class logits), as `gan_lightning.nets.AuxiliaryClassifierDiscriminator` does.
     """
 
     def __init__(self, *, class_weight: float = 1.0, fake_class_loss: bool = True, **parts):
         super().__init__(**parts)
+        self.require_prior(conditional=True)
         self.fake_class_loss = fake_class_loss
         if class_weight < 0:
             raise ConfigError(f"model.class_weight must be 0 or more, not {class_weight}")
         self.class_weight = class_weight
-
-    @property
-    def optimizer_steps_per_iteration(self) -> int:
-        return 2
 
     def discriminator_class_loss(self, real_classes: Tensor, labels: Tensor, fake_classes: Tensor, fake_labels: Tensor) -> Tensor:
         """-L_C, or only its real half when fake_class_loss is off."""
@@ -50,29 +48,25 @@ class ACGAN(ConditionalFamily):
         return class_loss(real_classes, labels)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        d_opt, g_opt = self.optimizers()
         real, labels = labelled_batch(batch, "acgan")
 
         # D: -(L_S + L_C), the source loss written as the configured adversarial loss.
-        fake_labels = self.random_labels(len(real))
+        latent = self.draw(len(real))
+        fake_labels = latent.labels
         with torch.no_grad():
-            fake = self.generator(self.noise(len(real)), fake_labels)
+            fake = self.generator(latent.z, fake_labels)
         (real_logits, real_classes), (fake_logits, fake_classes) = self.discriminator(real), self.discriminator(fake)
         d_class_loss = self.discriminator_class_loss(real_classes, labels, fake_classes, fake_labels)
         d_loss = self.loss.discriminator(real_logits, fake_logits)
-        self.update(d_opt, d_loss + self.class_weight * d_class_loss)
+        self.update("d", d_loss + self.class_weight * d_class_loss)
 
         # G: -L_C for its own samples, plus the adversarial generator loss (for -L_S).
-        with self.toggled_optimizer(g_opt):
-            fake_labels = self.random_labels(len(real))
-            source, classes = self.discriminator(self.generator(self.noise(len(real)), fake_labels))
+        with self.toggled("g"):
+            latent = self.draw(len(real))
+            source, classes = self.discriminator(self.generator(latent.z, latent.labels))
             g_loss = self.loss.generator(source)
-            self.update(g_opt, g_loss + self.class_weight * class_loss(classes, fake_labels))
+            self.update("g", g_loss + self.class_weight * class_loss(classes, latent.labels))
         self.update_ema()
 
-        self.log_losses(d_loss, g_loss, real_logits, fake_logits)
-        if self.logging_step:
-            self.log_dict({
-                "train/d_class_loss": d_class_loss.detach(),
-                "train/real_class_accuracy": (real_classes.argmax(1) == labels).float().mean(),
-            })
+        real_class_accuracy = (real_classes.argmax(1) == labels).float().mean() if self.logging_step else None
+        self.log_losses(d_loss, g_loss, real_logits, fake_logits, d_class_loss=d_class_loss, real_class_accuracy=real_class_accuracy)

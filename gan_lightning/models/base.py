@@ -1,236 +1,297 @@
-"""What every family shares: parts built from config, sampling, generator EMA, fixed noise, logging.
+"""What every family shares: named players, the iteration count, one logging call, checkpoint identity.
 
-A family is a training algorithm: a subclass writes out its discriminator and generator updates in
-`training_step` and says how many real minibatches and optimizer steps one training step takes.
-Networks, loss, optimizers and schedulers arrive as config nodes (`_target_`, `_partial_` for the
-optimizer and scheduler factories) and are built here, so a checkpoint's hyperparameters alone
-rebuild the model: `Family.load_from_checkpoint(path).sample(16)` works in a fresh process.
+A family is a training algorithm: a LightningModule with manual optimization whose `training_step`
+writes out how its players are updated. A *player* is what one optimizer trains: D and G in a GAN,
+both D's and both G's in CycleGAN, the encoder and decoder together in a VAE, one pair per level in
+a pyramid. Each player has its optimizer and scheduler (`_partial_` config nodes, built here), its
+own gradient clipping if it needs one, and whether torch.compile may compile its networks.
+
+What a family gets here, and what it provides:
+- `add_player(name, modules, optimizer, ...)` in its constructor; `update(name, loss)` and
+  `toggled(name)` in `training_step`;
+- `iteration`: training steps completed, one per batch whatever the optimizer steps in it. It is the
+  unit of `trainer.max_steps` (see `gan_lightning.trainer`), log intervals, checkpoint intervals and
+  schedules; Lightning keeps it with its loops' progress, in every checkpoint;
+- `real_batches_per_step`: how many real minibatches one step takes (WGAN's critic steps each take
+  their own); the datamodule asks for it, so `trainer.fit(model, datamodule)` from Python batches as
+  the command line does;
+- `log_train(terms)`: train/<name> for each term and train/lr_<player>, in the iterations Lightning writes;
+- the family's name in every checkpoint, and a check on loading that the checkpoint holds this family;
+- the random streams in checkpoints (exact resumption), clipping inside the optimizer step, compile.
+
+Networks and parts arrive as config nodes (`_target_`) and are built with `build`, so a checkpoint's
+hyperparameters alone rebuild the model: `load_family(path).sample(16)` works in a fresh process.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import torch
+from hydra.utils import instantiate
+from lightning import LightningModule
 from torch import Tensor, nn
 from torch.optim import Optimizer
-from torch.optim.swa_utils import AveragedModel
 
-from gan_lightning.errors import ConfigError
-from gan_lightning.models.training import Spec, TrainingControls, build
+from gan_lightning.errors import CheckpointError, ConfigError, DivergenceError
+from gan_lightning.models.rng import rng_states, set_rng_states
 
+log = logging.getLogger(__name__)
 
-def ema_with_warmup(decay: float):
-    """An AveragedModel update: an EMA whose decay after t updates is min(decay, (1 + t) / (10 + t)).
-
-    The warm-up (as in tf.train.ExponentialMovingAverage) keeps short runs from averaging in the
-    random initial weights: with decay 0.999 a plain EMA still holds 37% of them after 1,000 steps.
-    Integer buffers (BatchNorm's batch count) are copied.
-    """
-
-    def update(averaged: list[Tensor], current: list[Tensor], num_updates: Tensor) -> None:
-        t = int(num_updates)
-        weight_of_current = 1.0 - min(decay, (1 + t) / (10 + t))
-        for average, value in zip(averaged, current):
-            if average.is_floating_point():
-                average.lerp_(value, weight_of_current)
-            else:
-                average.copy_(value)
-
-    return update
+Spec = Mapping[str, Any]  # a config node: {"_target_": "module.Class", ...}
+EXPLODED = 1e8  # a logged loss or score beyond this has diverged (losses of working runs stay far below)
 
 
-class GANFamily(TrainingControls):
-    """Base of every family. Subclasses implement `training_step` with manual optimization.
+def build(spec: Spec | None, **arguments: Any) -> Any:
+    """Instantiate a config node with plain Python containers (and `arguments` set by the family);
+    None stays None."""
+    return None if spec is None else instantiate(spec, _convert_="all", **arguments)
+
+
+@dataclass
+class Player:
+    """What one optimizer trains.
 
     Args:
-        generator, discriminator: config nodes of the networks; G must expose `latent_dim`.
-        loss: config node of an `AdversarialLoss`.
-        g_optimizer, d_optimizer: `_partial_` optimizer configs, called with the parameters.
-        g_scheduler, d_scheduler: optional `_partial_` scheduler configs, stepped once per epoch.
-        ema_decay: if set, samples and evaluation use an exponential moving average of G's
-            weights and buffers (Karras et al. 2018; Yazici et al. 2019) with this decay, reached
-            after a warm-up (see `ema_with_warmup`).
-        num_fixed_samples: size of the fixed noise batch behind comparable sample grids.
+        modules: the networks whose parameters it updates.
+        optimizer: a `_partial_` optimizer config, called with those parameters.
+        scheduler: a `_partial_` learning-rate scheduler config, stepped once per epoch, or None.
+        gradient_clip: clip this player's gradients to this norm, whatever trainer.gradient_clip_val says.
+        compile: whether trainer.compile=true compiles its networks; False where its loss
+            differentiates through its own gradients (penalties, unrolling), which compiled graphs cannot.
     """
 
-    def __init__(
-        self,
-        generator: Spec,
-        discriminator: Spec,
-        loss: Spec,
-        g_optimizer: Spec,
-        d_optimizer: Spec,
-        g_scheduler: Spec | None = None,
-        d_scheduler: Spec | None = None,
-        ema_decay: float | None = None,
-        num_fixed_samples: int = 64,
-    ):
+    modules: list[nn.Module]
+    optimizer: Spec
+    scheduler: Spec | None = None
+    gradient_clip: float | None = None
+    compile: bool = True
+
+    def parameters(self) -> Iterator[nn.Parameter]:
+        for module in self.modules:
+            yield from module.parameters()
+
+
+class Family(LightningModule):
+    """Base of every family; see the module docstring. Subclasses register their players in their
+    constructor (optimizers are returned in that order) and write `training_step`."""
+
+    FAMILIES: ClassVar[dict[str, type[Family]]] = {}  # every family class, by the name checkpoints store
+    real_batches_per_step = 1  # real minibatches one training step takes (served as one batch)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Family.FAMILIES[cls.qualified_name()] = cls
+
+    @classmethod
+    def qualified_name(cls) -> str:
+        return f"{cls.__module__}.{cls.__qualname__}"
+
+    def __init__(self):
         super().__init__()
         self.automatic_optimization = False
-        # The full run config goes to the loggers from train.py; here the hyperparameters only
-        # travel in checkpoints, where they rebuild the networks.
-        self.save_hyperparameters(logger=False)
-        self.generator: nn.Module = build(generator)
-        self.discriminator: nn.Module = build(discriminator)
-        self.loss = build(loss)
-        if not hasattr(self.generator, "latent_dim"):
-            raise ConfigError(f"the generator {type(self.generator).__name__} has no `latent_dim` attribute")
-        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
-            raise ConfigError(f"model.ema_decay must lie in (0, 1) or be null, not {ema_decay}")
-        self.generator_ema = (
-            None
-            if ema_decay is None
-            else AveragedModel(self.generator, multi_avg_fn=ema_with_warmup(ema_decay), use_buffers=True)
-        )
-        if self.generator_ema is not None:
-            self.generator_ema.requires_grad_(False)  # never trained: DDP leaves it out of gradient sync
-        if self.num_classes:  # conditional: the fixed grid holds one row per class
-            num_fixed_samples -= num_fixed_samples % self.num_classes
-            if num_fixed_samples == 0:
-                raise ConfigError(f"model.num_fixed_samples must be at least the {self.num_classes} classes")
-        self.register_buffer("fixed_noise", self.noise(num_fixed_samples, seed=0))
+        self.players: dict[str, Player] = {}
         self.logging_step = True  # whether this iteration's step metrics are written: on_train_batch_start
 
-    # What one training step consumes and does; train.py uses these to size loaders and budgets.
+    @classmethod
+    def load_from_checkpoint(cls, checkpoint_path: Any, map_location: Any = None, **kwargs: Any) -> Family:
+        """Lightning's loader, after `gan_lightning.checkpoints.read_checkpoint` has checked the file (it
+        runs nothing a checkpoint names outside gan-lightning) and that it holds this family."""
+        from gan_lightning.checkpoints import read_checkpoint
 
-    @property
-    def real_batches_per_step(self) -> int:
-        """Real minibatches one training step consumes (the datamodule hands them over together)."""
-        return 1
+        stored = read_checkpoint(checkpoint_path)["family"]
+        if stored != cls.qualified_name():
+            raise CheckpointError(f"{checkpoint_path} holds {stored.rsplit('.', 1)[-1]}, not {cls.__name__}: load it with gan_lightning.models.load_family")
+        return super().load_from_checkpoint(checkpoint_path, map_location=map_location, weights_only=True, **kwargs)
 
-    @property
-    def optimizer_steps_per_iteration(self) -> int:
-        """Optimizer steps per training step: Lightning's `global_step` grows by this much per batch."""
-        raise NotImplementedError
+    # Players and their updates.
+
+    def add_player(self, name: str, modules: Iterable[nn.Module], optimizer: Spec, scheduler: Spec | None = None, **settings: Any) -> Player:
+        if name in self.players:
+            raise ValueError(f"{type(self).__name__} has two players named {name}")
+        self.players[name] = Player(list(modules), optimizer, scheduler, **settings)
+        return self.players[name]
+
+    def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
+        optimizers, schedulers = [], []
+        for player in self.players.values():
+            optimizer = build(player.optimizer)(player.parameters())
+            optimizers.append(optimizer)
+            if player.scheduler is not None:
+                schedulers.append(build(player.scheduler)(optimizer))
+        return optimizers, schedulers
+
+    def optimizer(self, name: str):
+        """The (Lightning-wrapped) optimizer of player `name`."""
+        optimizers = self.optimizers()
+        optimizers = optimizers if isinstance(optimizers, list) else [optimizers]
+        return optimizers[list(self.players).index(name)]
+
+    def update(self, name: str, loss: Tensor) -> None:
+        """One step of player `name` down `loss`: clear its gradients, backpropagate through Lightning
+        (precision, DDP), step. Clipping, where asked for, happens inside the step (on_before_optimizer_step)."""
+        optimizer = self.optimizer(name)
+        optimizer.zero_grad(set_to_none=True)
+        self.manual_backward(loss)
+        optimizer.step()
+
+    @contextmanager
+    def toggled(self, name: str) -> Iterator[None]:
+        """Only player `name` computes gradients: the others' parameters are frozen meanwhile (G's step
+        needs no gradients of D's weights)."""
+        with self.toggled_optimizer(self.optimizer(name)):
+            yield
+
+    def on_train_epoch_end(self) -> None:
+        schedulers = self.lr_schedulers() or []  # Lightning returns None, one scheduler, or a list
+        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
+            scheduler.step()
+
+    # Counting and logging.
 
     @property
     def iteration(self) -> int:
-        """Training steps completed (one generator update each): the unit of step budgets and log steps."""
-        return self.trainer.global_step // self.optimizer_steps_per_iteration
+        """Training steps completed (the one running, during training_step, not yet): Lightning's count
+        of processed training batches, one per step, saved and restored with its loops."""
+        if self._trainer is None:
+            return 0
+        return self.trainer.fit_loop.epoch_loop.batch_progress.total.processed
 
-    # Sampling: every metric, grid, notebook and CLI goes through these.
+    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
+        # Lightning writes step metrics every trainer.log_every_n_steps iterations and drops the others,
+        # yet each self.log call took about 2 ms under the profiler: a fifth of an iteration of the 2D
+        # benchmark's networks. Families log only in iterations whose values are written.
+        every = self.trainer.log_every_n_steps
+        self.logging_step = every > 0 and (self.iteration + 1) % every == 0
 
-    @property
-    def latent_dim(self) -> int:
-        return self.generator.latent_dim
-
-    def noise(self, n: int, seed: int | None = None) -> Tensor:
-        """z ~ N(0, I) of shape (n, latent_dim); with `seed`, the same z on every device and run."""
-        if seed is None:
-            return torch.randn(n, self.latent_dim, device=self.device)
-        stream = torch.Generator().manual_seed(seed)
-        return torch.randn(n, self.latent_dim, generator=stream).to(self.device)
-
-    def indexed_noise(self, indices: range, seed: int = 0) -> Tensor:
-        """z_i for each sample index i, a function of (seed, i) alone: evaluation gets the same samples
-        whatever the batch size or number of processes."""
-        streams = (torch.Generator().manual_seed(seed * 1_000_003 + i) for i in indices)
-        return torch.stack([torch.randn(self.latent_dim, generator=stream) for stream in streams]).to(self.device)
-
-    @property
-    def sampling_generator(self) -> nn.Module:
-        """The generator behind samples and evaluation: its moving average when EMA is on."""
-        return self.generator if self.generator_ema is None else self.generator_ema.module
-
-    @property
-    def num_classes(self) -> int | None:
-        """K for a label-conditioned generator (which takes labels in 0..K-1), None otherwise."""
-        return getattr(self.generator, "num_classes", None)
-
-    def balanced_labels(self, indices: range | int) -> Tensor | None:
-        """Sample i gets class i mod K, so any run of K samples holds every class once; None when unconditional."""
-        if not self.num_classes:
-            return None
-        indices = range(indices) if isinstance(indices, int) else indices
-        return torch.tensor(list(indices), device=self.device) % self.num_classes
-
-    @torch.no_grad()
-    def generate(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
-        """G(z) (or G(z, labels)) in eval mode (BatchNorm running statistics, no dropout), in [-1, 1]."""
-        if labels is not None and not self.num_classes:
-            raise ConfigError(f"{type(self).__name__} with {type(self.generator).__name__} is unconditional: it takes no labels")
-        net = self.sampling_generator
-        was_training = net.training
-        net.eval()
-        try:
-            return net(z.to(self.device)) if not self.num_classes else net(z.to(self.device), labels)
-        finally:
-            net.train(was_training)
-
-    def generate_indexed(self, indices: range, seed: int = 0) -> Tensor:
-        """Samples i in `indices`, each a function of (seed, i) alone (see indexed_noise); conditional
-        families give sample i the class i mod K."""
-        return self.generate(self.indexed_noise(indices, seed), self.balanced_labels(indices))
-
-    def sample(self, n: int, seed: int | None = None, labels: Tensor | None = None) -> Tensor:
-        """n generated images in [-1, 1]; a conditional family draws class i mod K for sample i unless
-        `labels` (n class indices) say otherwise."""
-        if labels is None:
-            labels = self.balanced_labels(n)
-        elif not isinstance(labels, Tensor):
-            labels = torch.as_tensor(labels)
-        return self.generate(self.noise(n, seed), labels)
-
-    def sample_fixed(self) -> Tensor:
-        """Images from the fixed noise batch, so grids from different epochs are comparable; a
-        conditional family's come class by class, `grid_nrow` of each."""
-        if not self.num_classes:
-            return self.generate(self.fixed_noise)
-        labels = torch.arange(self.num_classes, device=self.device).repeat_interleave(self.grid_nrow)
-        return self.generate(self.fixed_noise, labels)
-
-    @property
-    def grid_nrow(self) -> int | None:
-        """Images per grid row that put one class in each row; None when unconditional."""
-        return len(self.fixed_noise) // self.num_classes if self.num_classes else None
-
-    # Optimization helpers for training_step.
-
-    def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
-        return self.make_optimizers(self.discriminator.parameters(), self.generator.parameters())
-
-    def update_ema(self) -> None:
-        if self.generator_ema is not None:
-            self.generator_ema.update_parameters(self.generator)
-
-    def log_losses(self, d_loss: Tensor, g_loss: Tensor, real_logits: Tensor, fake_logits: Tensor) -> None:
-        """The numbers every family logs, under the same names everywhere, in logged iterations."""
+    def log_train(self, terms: Mapping[str, Tensor | float | None]) -> None:
+        """train/<name> for each term that is not None, and train/lr_<player> for every player, in the
+        iterations Lightning writes; the one logging call of a training step."""
         if not self.logging_step:
             return
-        d_opt, g_opt = self.optimizers()
-        self.log_dict(
-            {
-                "train/d_loss": d_loss.detach(),
-                "train/g_loss": g_loss.detach(),
-                "train/d_real": self.loss.score(real_logits.detach()).mean(),
-                "train/d_fake": self.loss.score(fake_logits.detach()).mean(),
-                "train/lr_d": d_opt.param_groups[0]["lr"],
-                "train/lr_g": g_opt.param_groups[0]["lr"],
-            }
-        )
+        values = {f"train/{name}": value.detach() if isinstance(value, Tensor) else value for name, value in terms.items() if value is not None}
+        if getattr(self._trainer, "detect_divergence", True):
+            self.check_divergence(values)
+        for name in self.players:
+            values[f"train/lr_{name}"] = self.optimizer(name).param_groups[0]["lr"]
+        self.log_dict(values)
+
+    def check_divergence(self, values: Mapping[str, Tensor | float]) -> None:
+        """One message, and no checkpoint of the diverged state, when a logged number is no longer finite
+        or has exploded (checked in the iterations Lightning writes, which read the numbers anyway)."""
+        for name, value in values.items():
+            number = float(value)
+            if not math.isfinite(number) or abs(number) > EXPLODED:
+                raise DivergenceError(
+                    f"training diverged at iteration {self.iteration}: {name} = {number:.3g}. Lower the learning rates "
+                    "(model.g_optimizer.lr, model.d_optimizer.lr); the run's checkpoints/last.ckpt keeps the last state "
+                    "saved before. trainer.detect_divergence=false turns this check off"
+                )
+
+    # What the Trainer's settings ask of the players.
+
+    def setup(self, stage: str) -> None:
+        if stage != "fit":
+            return
+        if getattr(self.trainer, "compile_networks", False):
+            self.compile_players()
+        if any(self.gradient_clip(name)[0] for name in self.players):
+            self.check_clipping_possible()
+
+    def compile_players(self) -> None:
+        """torch.compile every player's networks in place (state_dict keys unchanged, so checkpoints stay
+        portable), except those of players that must stay eager."""
+        for name, player in self.players.items():
+            if not player.compile:
+                log.info("trainer.compile: player %s stays eager (its loss differentiates through its gradients)", name)
+                continue
+            for module in player.modules:
+                module.compile()
+
+    def gradient_clip(self, name: str) -> tuple[float | None, str]:
+        """(threshold or None, "norm" or "value") for player `name`: its own, else the trainer's."""
+        own = self.players[name].gradient_clip
+        if own:
+            return own, "norm"
+        return getattr(self._trainer, "family_gradient_clip_val", None), getattr(self._trainer, "family_gradient_clip_algorithm", "norm")
+
+    def on_before_optimizer_step(self, optimizer: Optimizer) -> None:
+        # Lightning calls this inside optimizer.step(): under 16-mixed after the GradScaler has unscaled
+        # the gradients (so the threshold is in true units) and before the update, which the scaler
+        # skips when a gradient is not finite.
+        name = next(name for name, opt in zip(self.players, self.trainer.optimizers) if opt is optimizer)
+        threshold, algorithm = self.gradient_clip(name)
+        if threshold:
+            params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
+            if algorithm == "value":
+                torch.nn.utils.clip_grad_value_(params, threshold)
+            else:
+                torch.nn.utils.clip_grad_norm_(params, threshold)
+
+    def check_clipping_possible(self) -> None:
+        # Lightning's own clip_gradients refuses fused optimizers under any mixed precision, though only
+        # a GradScaler unscales inside the step: that is the case refused here.
+        scaler = getattr(self.trainer.precision_plugin, "scaler", None)
+        fused = [name for name, player in self.players.items() if player.optimizer.get("fused")]
+        if scaler is not None and fused:
+            options = {"d": "d_optimizer", "g": "g_optimizer"}
+            fix = " ".join(f"model.{options.get(name, 'optimizer')}.fused=false" for name in fused)
+            raise ConfigError(
+                f"gradient clipping with {self.trainer.precision} needs unscaled gradients, and a fused "
+                f"optimizer only unscales them inside its step: turn fusing off with {fix}"
+            )
+
+    # Checkpoints: which family they hold, and the random streams for exact resumption.
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        # Lets gan_lightning.models.load_family() rebuild a checkpoint without being told its class.
-        checkpoint["family"] = f"{type(self).__module__}.{type(self).__qualname__}"
-        super().on_save_checkpoint(checkpoint)  # the random streams: TrainingControls
+        checkpoint["family"] = self.qualified_name()  # load_family() rebuilds it without being told its class
+        checkpoint["iteration"] = self.iteration
+        # Lightning restores weights, optimizers, schedulers, counters and (through ResumableLoader) the
+        # data order; with the random streams too, a resumed run draws the same noise. Every process
+        # saves its own torch stream (only rank 0 writes), from which it draws its noise.
+        states = rng_states()
+        if self.trainer.world_size > 1:
+            states["torch_per_process"] = self.gather_from_processes(torch.get_rng_state())
+            if self.device.type == "cuda":
+                states["cuda_per_process"] = self.gather_from_processes(torch.cuda.get_rng_state(self.device))
+        checkpoint["rng_states"] = states
 
+    def gather_from_processes(self, state: Tensor) -> Tensor:
+        """Every process's `state` (a byte tensor of the same size everywhere), stacked in rank order."""
+        local = state.to(self.device)
+        gathered = [torch.empty_like(local) for _ in range(self.trainer.world_size)]
+        torch.distributed.all_gather(gathered, local)
+        return torch.stack(gathered).cpu()
 
-class CriticSteps:
-    """Mixed into families that take `n_critic` D steps per G step, each on its own real minibatch."""
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        stored = checkpoint.get("family")
+        if stored != self.qualified_name():
+            held = stored.rsplit(".", 1)[-1] if isinstance(stored, str) else "no model family"
+            raise CheckpointError(
+                f"the checkpoint holds {held}, not {type(self).__name__}: load it with gan_lightning.models.load_family, "
+                f"or resume it with the model it was trained with"
+            )
+        self._rng_states_to_restore = checkpoint.get("rng_states")
 
-    n_critic: int
-
-    @staticmethod
-    def checked_n_critic(n_critic: int) -> int:
-        if n_critic < 1:
-            raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
-        return n_critic
-
-    @property
-    def real_batches_per_step(self) -> int:
-        return self.n_critic
-
-    @property
-    def optimizer_steps_per_iteration(self) -> int:
-        return self.n_critic + 1
+    def on_train_start(self) -> None:
+        # Restored here rather than on loading: building the model, loaders and callbacks after the
+        # checkpoint is read must not move the streams the training steps draw from.
+        states, self._rng_states_to_restore = getattr(self, "_rng_states_to_restore", None), None
+        rank, world_size = self.trainer.global_rank, self.trainer.world_size
+        if states is not None:
+            set_rng_states(states)
+            per_process = states.get("torch_per_process")
+            if per_process is not None and len(per_process) == world_size:
+                torch.set_rng_state(per_process[rank].clone())  # a view into the stack segfaults
+                if "cuda_per_process" in states and self.device.type == "cuda":
+                    torch.cuda.set_rng_state(states["cuda_per_process"][rank].clone(), self.device)
+                return
+        if rank > 0:
+            # seed_everything gives every process the same seed (hence the same initial weights); from
+            # here on each must draw its own noise, or all would train on the same fake batch.
+            torch.manual_seed(hash((torch.initial_seed(), rank)) % 2**62)

@@ -8,15 +8,14 @@ inverts G; E(x) is a representation learned without labels (the papers' linear-p
 
 from __future__ import annotations
 
-from itertools import chain
-from typing import Any
-
 import torch
 from torch import Tensor
-from torch.optim import Optimizer
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.models.base import GANFamily, Spec, build
+from gan_lightning.models.adversarial import GANFamily
+from gan_lightning.models.base import Spec, build
+from gan_lightning.nets.eval_mode import eval_mode
+from gan_lightning.priors import Latent
 
 
 class BiGAN(GANFamily):
@@ -28,51 +27,41 @@ class BiGAN(GANFamily):
 
     Args:
         encoder: config node of E, images -> z (`latent_dim` outputs like G's input).
-        Other arguments: see `GANFamily`; D is called as D(x, z); g_optimizer updates G and E together.
+        Other arguments: see `GANFamily`; D is called as D(x, z); the player g updates G and E together.
     """
 
     def __init__(self, *, encoder: Spec, **parts):
         super().__init__(**parts)
+        self.require_prior(conditional=False)
         self.encoder = build(encoder)
-        if getattr(self.encoder, "latent_dim", self.latent_dim) != self.latent_dim:
-            raise ConfigError(f"the encoder's latent_dim={self.encoder.latent_dim} differs from the generator's {self.latent_dim}: make them equal")
-
-    @property
-    def optimizer_steps_per_iteration(self) -> int:
-        return 2
-
-    def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
-        return self.make_optimizers(self.discriminator.parameters(), chain(self.generator.parameters(), self.encoder.parameters()))
+        if getattr(self.encoder, "latent_dim", self.prior.latent_dim) != self.prior.latent_dim:
+            raise ConfigError(f"the encoder's latent_dim={self.encoder.latent_dim} differs from the generator's {self.prior.latent_dim}: make them equal")
+        self.players["g"].modules.append(self.encoder)
 
     @torch.no_grad()
     def encode(self, images: Tensor) -> Tensor:
         """E(x) in eval mode."""
-        was_training = self.encoder.training
-        self.encoder.eval()
-        try:
+        with eval_mode(self.encoder):
             return self.encoder(images.to(self.device))
-        finally:
-            self.encoder.train(was_training)
 
     def reconstruct(self, images: Tensor) -> Tensor:
         """G(E(x)): how much of x the pair of maps keeps."""
-        return self.generate(self.encode(images))
+        return self.generate(Latent(self.encode(images)))
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        d_opt, g_opt = self.optimizers()
         real = batch["image"]
 
         with torch.no_grad():
-            z = self.noise(len(real))
+            z = self.draw(len(real)).z
             fake, inferred = self.generator(z), self.encoder(real)
         real_logits, fake_logits = self.discriminator(real, inferred), self.discriminator(fake, z)
         d_loss = self.loss.discriminator(real_logits, fake_logits)
-        self.update(d_opt, d_loss)
+        self.update("d", d_loss)
 
-        with self.toggled_optimizer(g_opt):
-            z = self.noise(len(real))
+        with self.toggled("g"):
+            z = self.draw(len(real)).z
             swapped_fake, swapped_real = self.discriminator(real, self.encoder(real)), self.discriminator(self.generator(z), z)
             g_loss = self.loss.discriminator(swapped_real, swapped_fake)  # D's loss, labels inverted
-            self.update(g_opt, g_loss)
+            self.update("g", g_loss)
         self.update_ema()
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)

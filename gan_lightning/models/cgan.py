@@ -11,8 +11,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from gan_lightning.errors import ConfigError, DataError
-from gan_lightning.models.base import CriticSteps, GANFamily
+from gan_lightning.errors import DataError
+from gan_lightning.models.adversarial import GANFamily, critic_steps
 
 
 def labelled_batch(batch: dict[str, Tensor], family: str) -> tuple[Tensor, Tensor]:
@@ -22,44 +22,29 @@ def labelled_batch(batch: dict[str, Tensor], family: str) -> tuple[Tensor, Tenso
     return batch["image"], batch["label"]
 
 
-class ConditionalFamily(GANFamily):
-    """What the label-conditioned families share: a conditional generator, and labels for G's step."""
-
-    def __init__(self, **parts):
-        super().__init__(**parts)
-        if not self.num_classes:
-            raise ConfigError(
-                f"{type(self).__name__} needs a label-conditioned generator (gan_lightning.nets.ConditionalGenerator), "
-                f"not {type(self.generator).__name__}"
-            )
-
-    def random_labels(self, n: int) -> Tensor:
-        """Classes for G's step, uniform over the K classes."""
-        return torch.randint(self.num_classes, (n,), device=self.device)
-
-
-class CGAN(CriticSteps, ConditionalFamily):
+class CGAN(GANFamily):
     """`n_critic` D steps on real pairs (x, y) against fake pairs (G(z, y), y) with the same labels,
-    so label frequencies tell D nothing; then one G step on uniformly drawn labels.
+    so label frequencies tell D nothing; then one G step on labels drawn from the prior (uniform).
+    The prior must be class-conditional (`gan_lightning.priors.ClassConditionalPrior`).
     Other arguments: see `GANFamily`."""
 
     def __init__(self, *, n_critic: int = 1, **parts):
         super().__init__(**parts)
-        self.n_critic = self.checked_n_critic(n_critic)
+        self.require_prior(conditional=True)
+        self.n_critic = self.real_batches_per_step = critic_steps(n_critic)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        d_opt, g_opt = self.optimizers()
         images, labels = labelled_batch(batch, "cgan")
         for real, label in zip(images.chunk(self.n_critic), labels.chunk(self.n_critic)):
             with torch.no_grad():
-                fake = self.generator(self.noise(len(real)), label)
+                fake = self.generator(self.draw(len(real), labels=label).z, label)
             real_logits, fake_logits = self.discriminator(real, label), self.discriminator(fake, label)
             d_loss = self.loss.discriminator(real_logits, fake_logits)
-            self.update(d_opt, d_loss)
+            self.update("d", d_loss)
 
-        with self.toggled_optimizer(g_opt):
-            label = self.random_labels(len(real))
-            g_loss = self.loss.generator(self.discriminator(self.generator(self.noise(len(real)), label), label))
-            self.update(g_opt, g_loss)
+        with self.toggled("g"):
+            latent = self.draw(len(real))
+            g_loss = self.loss.generator(self.discriminator(self.generator(latent.z, latent.labels), latent.labels))
+            self.update("g", g_loss)
         self.update_ema()
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)

@@ -11,18 +11,14 @@ keeps colours when nothing needs changing. D learns from a pool of past translat
 
 from __future__ import annotations
 
-from itertools import chain
-from typing import Any
-
 import torch
-from torch import Tensor
-from torch.optim import Optimizer
+from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses import l1_loss
 from gan_lightning.models.base import Spec, build
 from gan_lightning.models.image_pool import ImagePool
-from gan_lightning.models.translation import DIRECTIONS, TranslationFamily, with_channels
+from gan_lightning.models.translation import TranslationFamily, with_channels
 
 
 class CycleGAN(TranslationFamily):
@@ -62,29 +58,16 @@ class CycleGAN(TranslationFamily):
         self.discriminator_b = build(with_channels(discriminator, in_channels=channels_b))
         self.cycle_weight_a, self.cycle_weight_b, self.identity_weight = cycle_weight_a, cycle_weight_b, identity_weight
         self.pool_a, self.pool_b = ImagePool(pool_size), ImagePool(pool_size)
+        self.add_players([self.discriminator_a, self.discriminator_b], [self.generator_ab, self.generator_ba])
 
-    def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
-        return self.make_optimizers(
-            chain(self.discriminator_a.parameters(), self.discriminator_b.parameters()),
-            chain(self.generator_ab.parameters(), self.generator_ba.parameters()),
-        )
-
-    def translate(self, images: Tensor, direction: str = "AtoB") -> Tensor:
-        if direction not in DIRECTIONS:
-            raise ConfigError(f"direction={direction} is unknown: choose AtoB or BtoA")
-        return self.run_eval(self.generator_ab if direction == "AtoB" else self.generator_ba, images)
-
-    def reconstruct(self, images: Tensor, direction: str = "AtoB") -> Tensor:
-        """The way back: F(G(a)) for AtoB, G(F(b)) for BtoA."""
-        back = "BtoA" if direction == "AtoB" else "AtoB"
-        return self.translate(self.translate(images, direction), back)
+    def translator(self, direction: str) -> nn.Module:
+        return self.generator_ab if direction == "AtoB" else self.generator_ba
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        d_opt, g_opt = self.optimizers()
         real_a, real_b = batch["A"], batch["B"]
 
         # G and F step, both discriminators frozen.
-        with self.toggled_optimizer(g_opt):
+        with self.toggled("g"):
             fake_b, fake_a = self.generator_ab(real_a), self.generator_ba(real_b)
             g_gan_ab = self.generator_adversarial_loss(self.discriminator_b(fake_b))
             g_gan_ba = self.generator_adversarial_loss(self.discriminator_a(fake_a))
@@ -97,7 +80,7 @@ class CycleGAN(TranslationFamily):
                     + self.cycle_weight_b * l1_loss(self.generator_ab(real_b), real_b)  # ||G(b) - b||_1
                 )
             g_loss = g_gan_ab + g_gan_ba + g_cycle_a + g_cycle_b + g_identity
-            self.update(g_opt, g_loss)
+            self.update("g", g_loss)
 
         # D_A and D_B step: real images of their domain against translations drawn from the pools.
         pooled_b, pooled_a = self.pool_b.query(fake_b), self.pool_a.query(fake_a)
@@ -107,14 +90,13 @@ class CycleGAN(TranslationFamily):
         d_loss_a = self.discriminator_loss(real_scores_a, fake_scores_a)
         penalties = [p for p in (self.penalty_on(self.discriminator_b, real_b, pooled_b), self.penalty_on(self.discriminator_a, real_a, pooled_a)) if p is not None]
         d_loss = d_loss_a + d_loss_b
-        self.update(d_opt, d_loss + sum(penalties))
+        self.update("d", d_loss + sum(penalties))
 
-        terms = {
-            "d_loss": d_loss, "d_loss_a": d_loss_a, "d_loss_b": d_loss_b,
-            "g_loss": g_loss, "g_gan_ab": g_gan_ab, "g_gan_ba": g_gan_ba,
-            "g_cycle_a": g_cycle_a, "g_cycle_b": g_cycle_b, "g_identity": g_identity,
-            "d_real": self.mean_score(real_scores_b), "d_fake": self.mean_score(fake_scores_b),
-        }  # fmt: skip
-        if penalties:
-            terms["d_penalty"] = sum(penalties)
-        self.log_terms(terms)
+        if self.logging_step:
+            self.log_train({
+                "d_loss": d_loss, "d_loss_a": d_loss_a, "d_loss_b": d_loss_b,
+                "g_loss": g_loss, "g_gan_ab": g_gan_ab, "g_gan_ba": g_gan_ba,
+                "g_cycle_a": g_cycle_a, "g_cycle_b": g_cycle_b, "g_identity": g_identity,
+                "d_real": self.mean_score(real_scores_b), "d_fake": self.mean_score(fake_scores_b),
+                "d_penalty": sum(penalties) if penalties else None,
+            })  # fmt: skip

@@ -11,10 +11,11 @@ from torch import Tensor
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses import clip_weights, mode_seeking_loss
-from gan_lightning.models.base import CriticSteps, GANFamily, Spec, build
+from gan_lightning.models.adversarial import GANFamily, critic_steps
+from gan_lightning.models.base import Spec, build
 
 
-class GAN(CriticSteps, GANFamily):
+class GAN(GANFamily):
     """Algorithm 1: `n_critic` discriminator steps (k in the paper), then one generator step.
 
     Each training step receives `n_critic` real minibatches, so every D step sees fresh real data
@@ -48,13 +49,15 @@ class GAN(CriticSteps, GANFamily):
         **parts,
     ):
         super().__init__(**parts)
+        self.require_prior(conditional=False)
         if instance_noise < 0:
             raise ConfigError(f"model.instance_noise must be 0 or more, not {instance_noise}")
         self.instance_noise, self.instance_noise_anneal_steps = instance_noise, instance_noise_anneal_steps
         if weight_clip is not None and weight_clip <= 0:
             raise ConfigError(f"model.weight_clip must be positive or null, not {weight_clip}")
-        self.n_critic = self.checked_n_critic(n_critic)
+        self.n_critic = self.real_batches_per_step = critic_steps(n_critic)
         self.penalty = build(penalty)
+        self.players["d"].compile = self.penalty is None  # a penalty differentiates through D's gradients
         self.augment = build(augment)
         self.weight_clip = weight_clip
         if mode_seeking_weight < 0:
@@ -62,7 +65,6 @@ class GAN(CriticSteps, GANFamily):
         self.mode_seeking_weight = mode_seeking_weight
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        d_opt, g_opt = self.optimizers()
         noise_std = self.instance_noise_std()  # constant within an iteration
 
         # k discriminator steps, each descending D's loss (for the logistic loss, ascending
@@ -70,30 +72,25 @@ class GAN(CriticSteps, GANFamily):
         reals = batch["image"].chunk(self.n_critic)
         for real in reals:
             with torch.no_grad():
-                fake = self.generator(self.noise(len(real)))
+                fake = self.generator(self.draw(len(real)).z)
             real_logits, fake_logits = self.discriminate(real), self.discriminate(fake)
             d_loss = self.loss.discriminator(real_logits, fake_logits)
             penalty = self.discriminator_penalty(real, fake)
-            self.update(d_opt, d_loss if penalty is None else d_loss + penalty)
+            self.update("d", d_loss if penalty is None else d_loss + penalty)
             if self.weight_clip is not None:
                 clip_weights(self.discriminator, self.weight_clip)
 
         # G descends its loss on fresh noise; D's weights are frozen so none of its gradients are computed.
-        with self.toggled_optimizer(g_opt):
-            z = self.noise(len(real))
+        with self.toggled("g"):
+            z = self.draw(len(real)).z
             fake = self.generator(z)
             g_loss = self.generator_loss(fake, reals)
             diversity = mode_seeking_loss(fake, z) if self.mode_seeking_weight else None
-            self.update(g_opt, g_loss if diversity is None else g_loss + self.mode_seeking_weight * diversity)
+            self.update("g", g_loss if diversity is None else g_loss + self.mode_seeking_weight * diversity)
         self.update_ema()
 
-        self.log_losses(d_loss, g_loss, real_logits, fake_logits)
-        if penalty is not None and self.logging_step:
-            self.log("train/d_penalty", penalty.detach())
-        if diversity is not None and self.logging_step:
-            self.log("train/g_mode_seeking", diversity.detach())
-        if self.instance_noise and self.logging_step:
-            self.log("train/instance_noise", noise_std)
+        instance_noise = noise_std if self.instance_noise else None
+        self.log_losses(d_loss, g_loss, real_logits, fake_logits, d_penalty=penalty, g_mode_seeking=diversity, instance_noise=instance_noise)
 
     def instance_noise_std(self) -> float:
         """The instance noise now: instance_noise, annealed linearly to 0 when anneal steps are set."""

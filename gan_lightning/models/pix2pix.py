@@ -9,11 +9,8 @@ Options from pix2pixHD (Wang et al. 2018): a multi-scale D and the feature-match
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
-from torch import Tensor
-from torch.optim import Optimizer
+from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses import feature_matching_loss, l1_loss
@@ -33,6 +30,7 @@ class Pix2Pix(TranslationFamily):
         Other arguments: see `TranslationFamily`.
     """
 
+    directions = ("AtoB",)
     needs_pairs = True
 
     def __init__(self, *, generator: Spec, discriminator: Spec, l1_weight: float = 100.0, feature_matching_weight: float = 0.0, **parts):
@@ -43,19 +41,14 @@ class Pix2Pix(TranslationFamily):
         pair_channels = generator["in_channels"] + generator["out_channels"]
         self.discriminator = build(with_channels(discriminator, in_channels=pair_channels))
         self.l1_weight, self.feature_matching_weight = l1_weight, feature_matching_weight
-        if feature_matching_weight and not hasattr(self.discriminator, "features"):
-            raise ConfigError(f"feature matching needs a discriminator with `features` (PatchGAN), not {type(self.discriminator).__name__}")
+        if feature_matching_weight and not hasattr(self.discriminator, "layer_outputs"):
+            raise ConfigError(f"feature matching needs a discriminator with `layer_outputs` (PatchGAN), not {type(self.discriminator).__name__}")
+        self.add_players([self.discriminator], [self.generator])
 
-    def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
-        return self.make_optimizers(self.discriminator.parameters(), self.generator.parameters())
-
-    def translate(self, images: Tensor, direction: str = "AtoB") -> Tensor:
-        if direction != "AtoB":
-            raise ConfigError("pix2pix learns one direction (A to B of its data): to translate B to A, train with data.direction=BtoA")
-        return self.run_eval(self.generator, images)
+    def translator(self, direction: str) -> nn.Module:
+        return self.generator
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        d_opt, g_opt = self.optimizers()
         x, y = batch["A"], batch["B"]
         fake_y = self.generator(x)
 
@@ -65,15 +58,15 @@ class Pix2Pix(TranslationFamily):
         real_scores, fake_scores = self.discriminator(real_pair), self.discriminator(fake_pair)
         d_loss = self.discriminator_loss(real_scores, fake_scores)
         penalty = self.penalty_on(self.discriminator, real_pair, fake_pair)
-        self.update(d_opt, d_loss if penalty is None else d_loss + penalty)
+        self.update("d", d_loss if penalty is None else d_loss + penalty)
 
         # G step: fool D on (x, G(x)) and stay close to y in L1; D's weights frozen.
-        with self.toggled_optimizer(g_opt):
+        with self.toggled("g"):
             fake_pair = torch.cat([x, fake_y], dim=1)
             if self.feature_matching_weight:
-                fake_features = self.discriminator.features(fake_pair)
+                fake_features = self.discriminator.layer_outputs(fake_pair)
                 with torch.no_grad():
-                    real_features = self.discriminator.features(real_pair)
+                    real_features = self.discriminator.layer_outputs(real_pair)
                 g_gan = self.generator_adversarial_loss([scale[-1] for scale in fake_features])
                 g_feature_matching = self.feature_matching_weight * feature_matching_loss(real_features, fake_features)
             else:
@@ -81,11 +74,11 @@ class Pix2Pix(TranslationFamily):
                 g_feature_matching = torch.zeros((), device=self.device)
             g_l1 = self.l1_weight * l1_loss(fake_y, y)
             g_loss = g_gan + g_l1 + g_feature_matching
-            self.update(g_opt, g_loss)
+            self.update("g", g_loss)
 
-        terms = {"d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1, "d_real": self.mean_score(real_scores), "d_fake": self.mean_score(fake_scores)}
-        if self.feature_matching_weight:
-            terms["g_feature_matching"] = g_feature_matching
-        if penalty is not None:
-            terms["d_penalty"] = penalty
-        self.log_terms(terms)
+        if self.logging_step:
+            self.log_train({
+                "d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1, "d_penalty": penalty,
+                "g_feature_matching": g_feature_matching if self.feature_matching_weight else None,
+                "d_real": self.mean_score(real_scores), "d_fake": self.mean_score(fake_scores),
+            })  # fmt: skip

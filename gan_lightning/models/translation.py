@@ -1,21 +1,18 @@
 """What the image-to-image families (pix2pix, CycleGAN) share.
 
-`GANFamily` is built around a latent z (its `latent_dim`, fixed noise, `sample(n)` from noise); a
-translation family has no z: it maps an image of domain A to one of domain B. So this base keeps
-the training machinery the families share (manual optimization, parts from config, per-epoch
-schedulers, logging only in written iterations, the family name in checkpoints) and replaces
-sampling by `translate`.
+A translation family has no prior to sample from: it maps an image of domain A to one of domain B
+(the `Translates` capability). It has the players d (every discriminator) and g (every generator),
+the adversarial loss applied to every score of a PatchGAN's grid, and an optional penalty on D.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError, DataError
-from gan_lightning.models.training import Spec, TrainingControls, build
+from gan_lightning.models.base import Family, Spec, build
+from gan_lightning.nets.eval_mode import eval_mode
 
 DIRECTIONS = ("AtoB", "BtoA")
 
@@ -31,16 +28,21 @@ def all_scales(scores: Tensor | list[Tensor]) -> list[Tensor]:
     return scores if isinstance(scores, list) else [scores]
 
 
-class TranslationFamily(TrainingControls):
-    """Base of the translation families; subclasses write `training_step` and `translate`.
+class TranslationFamily(Family):
+    """Base of the translation families; subclasses build their networks, call `add_players`, and
+    write `training_step` and `translate`.
 
     Args:
         loss: config node of an `AdversarialLoss`, applied to every score of a PatchGAN's grid
             (`loss=non_saturating` is the papers' "vanilla" GAN loss, `least_squares` LSGAN,
             `wasserstein` with a gradient penalty WGAN-GP).
         penalty: optional penalty on each discriminator (`+penalty@model.penalty=gradient`).
-        g_optimizer, d_optimizer, g_scheduler, d_scheduler: as in `GANFamily`.
+        g_optimizer, d_optimizer, g_scheduler, d_scheduler: the players' optimizers and schedulers
+            (`_partial_` configs; schedulers stepped once per epoch).
     """
+
+    directions: tuple[str, ...] = DIRECTIONS
+    needs_pairs = False  # True: the family learns from aligned (A, B) pairs, not from two unrelated sets
 
     def __init__(
         self,
@@ -52,41 +54,30 @@ class TranslationFamily(TrainingControls):
         d_scheduler: Spec | None = None,
     ):
         super().__init__()
-        self.automatic_optimization = False
         self.save_hyperparameters(logger=False)
         self.loss = build(loss)
         self.penalty = build(penalty)
-        self.logging_step = True
 
-    real_batches_per_step = 1  # one (A, B) batch per iteration
-    optimizer_steps_per_iteration = 2  # one D step (both Ds for CycleGAN) and one G step
+    def add_players(self, discriminators: list[nn.Module], generators: list[nn.Module]) -> None:
+        """The players d (every discriminator) and g (every generator), with the configured optimizers."""
+        compile_d = self.penalty is None  # a penalty differentiates through D's gradients
+        self.add_player("d", discriminators, self.hparams.d_optimizer, self.hparams.d_scheduler, compile=compile_d)
+        self.add_player("g", generators, self.hparams.g_optimizer, self.hparams.g_scheduler)
 
-    @property
-    def iteration(self) -> int:
-        return self.trainer.global_step // self.optimizer_steps_per_iteration
-
-    # Translating: grids, metrics and the translate CLI go through these.
-
-    def translate(self, images: Tensor, direction: str = "AtoB") -> Tensor:
+    def translator(self, direction: str) -> nn.Module:
+        """The generator that maps images in `direction` (one of `directions`)."""
         raise NotImplementedError
 
     @torch.no_grad()
-    def run_eval(self, net: nn.Module, images: Tensor) -> Tensor:
-        """net(images) in eval mode (BatchNorm running statistics, no dropout), in [-1, 1]."""
-        was_training = net.training
-        net.eval()
-        try:
+    def translate(self, images: Tensor, direction: str = "AtoB") -> Tensor:
+        """The translations of `images` in [-1, 1], in eval mode (BatchNorm's running statistics, no dropout)."""
+        if direction not in DIRECTIONS:
+            raise ConfigError(f"direction={direction} is unknown: choose AtoB or BtoA")
+        if direction not in self.directions:
+            raise ConfigError(f"{type(self).__name__} learns one direction (A to B of its data): to translate B to A, train with data.direction=BtoA")
+        net = self.translator(direction)
+        with eval_mode(net):
             return net(images.to(self.device))
-        finally:
-            net.train(was_training)
-
-    def sample(self, n: int, seed: int | None = None, inputs: Tensor | None = None) -> Tensor:
-        """The translations of the first n `inputs` (a translation family has no noise to sample from)."""
-        if inputs is None:
-            raise ConfigError(f"{type(self).__name__} translates images and has no noise to sample from: use translate(images) or sample(n, inputs=images)")
-        return self.translate(inputs[:n])
-
-    needs_pairs = False  # True: the family learns from aligned (A, B) pairs, not from two unrelated sets
 
     def on_fit_start(self) -> None:
         datamodule = self.trainer.datamodule
@@ -120,14 +111,3 @@ class TranslationFamily(TrainingControls):
         """D's mean output over every patch and scale (the probability for the logistic losses)."""
         return torch.stack([self.loss.score(s.detach()).mean() for s in all_scales(scores)]).mean()
 
-    def log_terms(self, terms: dict[str, Tensor | float]) -> None:
-        """Step metrics under train/..., with both learning rates, in logged iterations."""
-        if not self.logging_step:
-            return
-        d_opt, g_opt = self.optimizers()
-        values = {f"train/{name}": value.detach() if isinstance(value, Tensor) else value for name, value in terms.items()}
-        self.log_dict({**values, "train/lr_d": d_opt.param_groups[0]["lr"], "train/lr_g": g_opt.param_groups[0]["lr"]})
-
-    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        super().on_save_checkpoint(checkpoint)  # the random streams: TrainingControls
-        checkpoint["family"] = f"{type(self).__module__}.{type(self).__qualname__}"

@@ -40,15 +40,13 @@ class UnrolledGAN(GAN):
         if unroll_steps < 0:
             raise ConfigError(f"model.unroll_steps must be 0 or more, not {unroll_steps}")
         self.unroll_steps = unroll_steps
-
-    @property
-    def double_backward(self) -> bool:
-        return self.unroll_steps > 0 or super().double_backward  # G's loss differentiates through D's updates
+        if unroll_steps:  # G's loss differentiates through D's updates, hence through D's gradients
+            self.players["d"].compile = False
 
     def generator_loss(self, fake: Tensor, reals: tuple[Tensor, ...]) -> Tensor:
         if self.unroll_steps == 0:
             return super().generator_loss(fake, reals)
-        d_opt = self.optimizers()[0].optimizer
+        d_opt = self.optimizer("d").optimizer
         if not isinstance(d_opt, torch.optim.Adam):
             raise ConfigError("the unrolled GAN unrolls Adam updates of D: give it an Adam d_optimizer")
         group = d_opt.param_groups[0]

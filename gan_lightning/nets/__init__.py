@@ -1,5 +1,6 @@
-"""Generators and discriminators: architectures only, no training logic."""
+"""Networks: architectures only, no training logic."""
 
+from gan_lightning.nets.autoencoders import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
 from gan_lightning.nets.bigan import DCGANEncoder, JointDiscriminator
 from gan_lightning.nets.conditional import (
     AuxiliaryClassifierDiscriminator,
@@ -10,6 +11,7 @@ from gan_lightning.nets.conditional import (
 from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
 from gan_lightning.nets.patchgan import PatchDiscriminator, PatchGAN
+from gan_lightning.nets.pixelcnn import GatedPixelCNN, PixelCNN
 from gan_lightning.nets.resnet import ResNetGenerator
 from gan_lightning.nets.unet import UNetGenerator
 
@@ -17,16 +19,22 @@ __all__ = [
     "AuxiliaryClassifierDiscriminator",
     "ConditionalDiscriminator",
     "ConditionalGenerator",
+    "ConvDecoder",
+    "ConvEncoder",
     "DCGANDiscriminator",
     "DCGANEncoder",
     "DCGANGenerator",
+    "GatedPixelCNN",
     "JointDiscriminator",
     "LatentCodeDiscriminator",
+    "MLPDecoder",
     "MLPDiscriminator",
+    "MLPEncoder",
     "MLPGenerator",
     "MaxoutDiscriminator",
     "PatchDiscriminator",
     "PatchGAN",
+    "PixelCNN",
     "ResNetGenerator",
     "UNetGenerator",
 ]

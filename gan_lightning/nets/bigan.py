@@ -18,8 +18,8 @@ class DCGANEncoder(nn.Module):
     def __init__(self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, base_width: int = 64, norm: str = "batch"):
         super().__init__()
         self.latent_dim = latent_dim
-        trunk = DCGANDiscriminator(image_size=image_size, channels=channels, base_width=base_width, norm=norm).net
-        self.net = nn.Sequential(*trunk[:-1], nn.Conv2d(trunk[-1].in_channels, latent_dim, 4, 1, 0))
+        trunk = DCGANDiscriminator(image_size=image_size, channels=channels, base_width=base_width, norm=norm, output_layer=False)
+        self.net = nn.Sequential(*trunk.net, nn.Conv2d(trunk.feature_width // 16, latent_dim, 4, 1, 0))  # 4x4 map -> z
 
     def forward(self, images: Tensor) -> Tensor:
         return self.net(images).flatten(1)
@@ -30,7 +30,8 @@ class JointDiscriminator(nn.Module):
     its output layer is dropped) and z's from a hidden layer meet in a joint MLP, with dropout as in ALI.
 
     Args:
-        net: a partial discriminator config with `features()` and `feature_width` (its head goes unused).
+        net: a partial discriminator config with `features()`, `feature_width` and `output_layer`
+            (built without its output layer).
         latent_dim: size of z.
         hidden: width of z's layer and of the joint layer.
         dropout: dropout after each hidden layer.
@@ -38,8 +39,7 @@ class JointDiscriminator(nn.Module):
 
     def __init__(self, net: Callable[..., nn.Module], latent_dim: int, hidden: int = 512, dropout: float = 0.2):
         super().__init__()
-        self.image = net()
-        self.image.net[-1] = nn.Identity()  # head() goes unused: drop its parameters, which would get no gradients
+        self.image = net(output_layer=False)
         self.latent = nn.Sequential(nn.Linear(latent_dim, hidden), nn.LeakyReLU(0.2), nn.Dropout(dropout))
         self.joint = nn.Sequential(nn.Linear(self.image.feature_width + hidden, hidden), nn.LeakyReLU(0.2), nn.Dropout(dropout), nn.Linear(hidden, 1))
 

@@ -13,6 +13,7 @@ import math
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.nets.norms import norm_layer
 from gan_lightning.nets.tricks import MinibatchDiscrimination, MinibatchStdDev, apply_spectral_norm, pack_samples
 
 
@@ -71,25 +72,18 @@ class DCGANGenerator(nn.Module):
         return self.net(z.view(*z.shape, 1, 1))
 
 
-NORMS = {
-    "batch": nn.BatchNorm2d,
-    # Per-sample normalisation: what WGAN-GP's critic uses instead of BatchNorm, whose mixing of the
-    # samples in a batch breaks the per-sample gradient penalty (Gulrajani et al. 2017, sec. 4).
-    "layer": lambda width: nn.GroupNorm(1, width),
-    "none": lambda width: nn.Identity(),
-}
-
-
 class DCGANDiscriminator(nn.Module):
     """Images (N, channels, image_size, image_size) -> logits (N,).
 
     Args:
-        norm: "batch" (the paper), "layer" (for gradient penalties) or "none".
+        norm: "batch" (the paper), "layer" (for gradient penalties) or "none" (`gan_lightning.nets.norms`).
         spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
         pack: judge this many samples at once (PacGAN); batches must be divisible by it.
         minibatch_std: add the minibatch standard deviation map before the last layer (ProGAN).
         minibatch_kernels: if > 0, minibatch discrimination (Salimans et al. 2016) with this many
             kernels on the flattened last feature map, and a linear output layer.
+        output_layer: False builds the trunk alone, for a network that only reads `features()` (BiGAN's
+            joint D): `head()` and `forward()` then do not exist.
     """
 
     def __init__(
@@ -102,11 +96,11 @@ class DCGANDiscriminator(nn.Module):
         pack: int = 1,
         minibatch_std: bool = False,
         minibatch_kernels: int = 0,
+        output_layer: bool = True,
     ):
         super().__init__()
-        self.pack = pack
-        if norm not in NORMS:
-            raise ConfigError(f"DCGAN discriminator norm={norm} is unknown: choose one of {', '.join(NORMS)}")
+        self.pack, self.output_layer = pack, output_layer
+        make_norm = norm_layer(norm, "DCGAN discriminator")
         doublings = doublings_from_4x4(image_size, "DCGAN discriminator")
         layers: list[nn.Module] = [
             nn.Conv2d(channels * pack, base_width, 4, 2, 1, bias=False),
@@ -116,27 +110,27 @@ class DCGANDiscriminator(nn.Module):
         for _ in range(doublings - 1):
             layers += [
                 nn.Conv2d(width, width * 2, 4, 2, 1, bias=False),
-                NORMS[norm](width * 2),
+                make_norm(width * 2),
                 nn.LeakyReLU(0.2, inplace=True),
             ]
             width *= 2
         if minibatch_std:
             layers.append(MinibatchStdDev())
             width += 1
+        self.feature_width = width * 16 + minibatch_kernels  # what features() holds per sample, flattened
         if minibatch_kernels:  # the 4x4 convolution below is a linear layer on the flattened map
             layers += [nn.Flatten(), MinibatchDiscrimination(width * 16, minibatch_kernels)]
-            layers.append(nn.Linear(width * 16 + minibatch_kernels, 1, bias=False))
-        else:
-            layers.append(nn.Conv2d(width, 1, 4, 1, 0, bias=False))  # 4x4 -> one logit
+        if output_layer:
+            layers.append(nn.Linear(self.feature_width, 1, bias=False) if minibatch_kernels else nn.Conv2d(width, 1, 4, 1, 0, bias=False))
         self.net = nn.Sequential(*layers)
-        self.feature_width = layers[-1].weight[0].numel()  # what features() holds per sample, flattened
         self.apply(dcgan_weights_init)
         if spectral_norm:
             apply_spectral_norm(self.net)
 
     def features(self, images: Tensor) -> Tensor:
         """What the output layer sees: (N / pack, width, 4, 4), or flat with minibatch discrimination."""
-        return self.net[:-1](pack_samples(images, self.pack))
+        trunk = self.net[:-1] if self.output_layer else self.net
+        return trunk(pack_samples(images, self.pack))
 
     def head(self, features: Tensor) -> Tensor:
         """The output layer: features -> logits (N / pack,)."""

@@ -13,19 +13,12 @@ from collections.abc import Callable, Sequence
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.nets.norms import norm_layer
 from gan_lightning.nets.tricks import apply_spectral_norm, batch_feature_layers, pack_samples
-
-NORMS = {
-    "batch": nn.BatchNorm1d,
-    "layer": nn.LayerNorm,  # per sample: safe with gradient penalties (Gulrajani et al. 2017, sec. 4)
-    "none": None,
-}
 
 
 def _norm(norm: str, network: str) -> Callable[[int], nn.Module] | None:
-    if norm not in NORMS:
-        raise ConfigError(f"{network} norm={norm} is unknown: choose one of {', '.join(NORMS)}")
-    return NORMS[norm]
+    return None if norm == "none" else norm_layer(norm, network, dims=1)
 
 
 def _hidden_stack(
@@ -49,18 +42,19 @@ class _FlatDiscriminator(nn.Module):
     """Shared by the fully connected discriminators: packing at the input; minibatch standard
     deviation and minibatch discrimination before the output layer; optional spectral norm."""
 
-    def __init__(self, hidden: list[nn.Module], width: int, pack: int, spectral_norm: bool, minibatch_std: bool, minibatch_kernels: int):
+    def __init__(self, hidden: list[nn.Module], width: int, pack: int, spectral_norm: bool, minibatch_std: bool, minibatch_kernels: int, output_layer: bool):
         super().__init__()
-        self.pack = pack
+        self.pack, self.output_layer = pack, output_layer
         batch_layers, width = batch_feature_layers(width, minibatch_std, minibatch_kernels)
-        self.net = nn.Sequential(*hidden, *batch_layers, nn.Linear(width, 1))
+        self.net = nn.Sequential(*hidden, *batch_layers, *([nn.Linear(width, 1)] if output_layer else []))
         self.feature_width = width
         if spectral_norm:
             apply_spectral_norm(self.net)
 
     def features(self, x: Tensor) -> Tensor:
         """What the output layer sees: (N / pack, feature_width)."""
-        return self.net[:-1](pack_samples(x.flatten(1), self.pack))
+        trunk = self.net[:-1] if self.output_layer else self.net
+        return trunk(pack_samples(x.flatten(1), self.pack))
 
     def head(self, features: Tensor) -> Tensor:
         """The output layer: features -> logits (N / pack,)."""
@@ -90,7 +84,7 @@ class MLPGenerator(nn.Module):
             raise ConfigError(f"MLP generator output={output} is unknown: choose one of {', '.join(OUTPUTS)}")
         self.latent_dim = latent_dim
         self.shape = tuple(shape)
-        layers, width = _hidden_stack(latent_dim, hidden_dims, nn.ReLU, norm=NORMS["batch" if batch_norm else "none"])
+        layers, width = _hidden_stack(latent_dim, hidden_dims, nn.ReLU, norm=nn.BatchNorm1d if batch_norm else None)
         layers += [nn.Linear(width, math.prod(self.shape)), OUTPUTS[output]()]
         self.net = nn.Sequential(*layers)
 
@@ -107,6 +101,7 @@ class MLPDiscriminator(_FlatDiscriminator):
         spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
         minibatch_std: the batch's standard deviation as one more feature before the output (ProGAN).
         minibatch_kernels: if > 0, minibatch discrimination with this many kernels (Salimans et al. 2016).
+        output_layer: False builds the trunk alone (see DCGANDiscriminator).
     """
 
     def __init__(
@@ -119,9 +114,10 @@ class MLPDiscriminator(_FlatDiscriminator):
         spectral_norm: bool = False,
         minibatch_std: bool = False,
         minibatch_kernels: int = 0,
+        output_layer: bool = True,
     ):
         hidden, width = _hidden_stack(math.prod(shape) * pack, hidden_dims, lambda: nn.LeakyReLU(0.2), dropout, _norm(norm, "MLP discriminator"))
-        super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels)
+        super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels, output_layer)
 
 
 class Maxout(nn.Module):
@@ -151,6 +147,7 @@ class MaxoutDiscriminator(_FlatDiscriminator):
         spectral_norm: bool = False,
         minibatch_std: bool = False,
         minibatch_kernels: int = 0,
+        output_layer: bool = True,
     ):
         make_norm = _norm(norm, "maxout discriminator")
         hidden: list[nn.Module] = []
@@ -158,4 +155,4 @@ class MaxoutDiscriminator(_FlatDiscriminator):
         for units in hidden_dims:
             hidden += [Maxout(width, units, pieces), *([make_norm(units)] if make_norm else [])]
             width = units
-        super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels)
+        super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels, output_layer)

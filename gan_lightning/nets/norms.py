@@ -1,33 +1,45 @@
-"""The normalisation layers image-to-image networks choose from by name."""
+"""Normalisation layers, chosen by name the same way in every network.
+
+- batch: BatchNorm (DCGAN, pix2pix), statistics over the batch;
+- layer: each sample normalised over all its features (channels and positions), with a learned
+  scale and shift per channel: GroupNorm with one group, which on flat features (N, C) is LayerNorm.
+  The norm of WGAN-GP's critic: it does not mix the samples of a batch, which would break the
+  per-sample gradient penalty (Gulrajani et al. 2017, sec. 4);
+- instance: each sample and channel over its positions, without learned parameters or running
+  statistics (CycleGAN, as the authors' code); images only;
+- none.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 from torch import nn
 
 from gan_lightning.errors import ConfigError
 
-NORMS = ("batch", "instance", "none")
+NORMS = ("batch", "layer", "instance", "none")
 
 
-def norm_layer(norm: str, network: str) -> Callable[[int], nn.Module]:
-    """A constructor channels -> layer. pix2pix uses BatchNorm, CycleGAN InstanceNorm without learned
-    affine parameters or running statistics (as the authors' code)."""
+def norm_layer(norm: str, network: str, dims: int = 2) -> Callable[[int], nn.Module]:
+    """A constructor channels -> layer, for images (dims=2) or flat features (dims=1)."""
     if norm == "batch":
-        return nn.BatchNorm2d
-    if norm == "instance":
+        return nn.BatchNorm2d if dims == 2 else nn.BatchNorm1d
+    if norm == "layer":
+        return partial(nn.GroupNorm, 1)
+    if norm == "instance" and dims == 2:
         return partial(nn.InstanceNorm2d, affine=False, track_running_stats=False)
     if norm == "none":
         return lambda channels: nn.Identity()
-    raise ConfigError(f"{network} norm={norm} is unknown: choose one of {', '.join(NORMS)}")
+    names = NORMS if dims == 2 else tuple(n for n in NORMS if n != "instance")
+    raise ConfigError(f"{network} norm={norm} is unknown: choose one of {', '.join(names)}")
 
 
 def uses_bias(norm: str) -> bool:
-    """A convolution followed by BatchNorm needs no bias (the norm's shift replaces it); InstanceNorm
-    without affine parameters and no norm keep it, as in the authors' code."""
-    return norm != "batch"
+    """A layer followed by a norm with its own shift (batch, layer) needs no bias; InstanceNorm without
+    affine parameters and no norm keep it, as in the translation papers' code."""
+    return norm not in ("batch", "layer")
 
 
 def translation_weights_init(module: nn.Module) -> None:

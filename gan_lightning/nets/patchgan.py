@@ -12,7 +12,7 @@ scores; its receptive field N is the patch size. The paper compares:
 
 Ck: 4x4 convolution with k filters, norm (none on the first layer), LeakyReLU(0.2); the last layer
 is a 4x4 (1x1 for pixel) convolution to one channel. `num_scales` > 1 runs copies of the network on
-the input downsampled by 2, 4, ... (pix2pixHD); `features` returns every layer's output for its
+the input downsampled by 2, 4, ... (pix2pixHD); `layer_outputs` returns every layer's output for its
 feature-matching loss.
 """
 
@@ -98,7 +98,7 @@ class PatchDiscriminator(nn.Module):
             width = out
         self.apply(translation_weights_init)
 
-    def features(self, images: Tensor) -> list[Tensor]:
+    def layer_outputs(self, images: Tensor) -> list[Tensor]:
         """Every layer's output; the last is the score grid."""
         outputs, x = [], images
         for layer in self.layers:
@@ -107,14 +107,14 @@ class PatchDiscriminator(nn.Module):
         return outputs
 
     def forward(self, images: Tensor) -> Tensor:
-        return self.features(images)[-1]
+        return self.layer_outputs(images)[-1]
 
 
 class PatchGAN(nn.Module):
     """One PatchGAN per scale: scale k judges the input average-pooled k times by 2 (pix2pixHD).
 
-    `forward` returns the list of score grids, one per scale; `features` the list of each scale's
-    layer outputs. With num_scales=1 this is the pix2pix / CycleGAN discriminator.
+    `forward` returns the list of score grids, one per scale; `layer_outputs` the list of each
+    scale's layer outputs (for pix2pixHD's feature matching). With num_scales=1 this is the pix2pix / CycleGAN discriminator.
     """
 
     def __init__(self, num_scales: int = 1, image_size: int = 256, **patch_args):
@@ -138,8 +138,8 @@ class PatchGAN(nn.Module):
             inputs.append(F.avg_pool2d(inputs[-1], 3, stride=2, padding=1, count_include_pad=False))
         return inputs
 
-    def features(self, images: Tensor) -> list[list[Tensor]]:
-        return [net.features(x) for net, x in zip(self.scales, self.scaled_inputs(images))]
+    def layer_outputs(self, images: Tensor) -> list[list[Tensor]]:
+        return [net.layer_outputs(x) for net, x in zip(self.scales, self.scaled_inputs(images))]
 
     def forward(self, images: Tensor) -> list[Tensor]:
         return [net(x) for net, x in zip(self.scales, self.scaled_inputs(images))]

@@ -1,0 +1,87 @@
+"""What a family can do, as typed protocols: callbacks and the command-line tools ask
+`isinstance(model, Samples)` and use only the methods named here, one name per meaning.
+
+| protocol | families | used by |
+|---|---|---|
+| `Samples` | every noise-to-image family, VAE, PixelCNN | sample grids, FD/IS/KID, precision/recall, evaluate, explore samples |
+| `HasLatentSpace` | families that sample through a prior | explore's interpolation, arithmetic and traversals |
+| `Translates` | pix2pix, CycleGAN | translation grids and scores, translate |
+| `Encodes` | BiGAN, VAE | the linear probe |
+| `Reconstructs` | BiGAN, VAE | reconstruction grids |
+| `ScoresLikelihood` | VAE (a bound), PixelCNN (exact) | bits per dimension |
+| `HasDiscriminator` | the adversarial families | the D map in mode-coverage pictures |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from torch import Tensor, nn
+
+from gan_lightning.priors import Latent, Prior
+
+
+@runtime_checkable
+class Samples(Protocol):
+    """Draws new samples, images in [-1, 1] (points for 2D data)."""
+
+    @property
+    def num_classes(self) -> int | None:
+        """K when samples are drawn per class (labels 0..K-1; InfoGAN: its first categorical code), else None."""
+
+    def sample(self, n: int, seed: int | None = None, labels: Tensor | Sequence[int] | None = None) -> Tensor:
+        """n samples; with `seed`, the same ones on every device and run; `labels` pick their classes."""
+
+    def sample_indexed(self, indices: Sequence[int], seed: int = 0) -> tuple[Tensor, Tensor | None]:
+        """Samples i in `indices`, each a function of (seed, i) alone, and the class each was drawn for
+        (class i mod K) or None: evaluation gets the same samples whatever the batches or processes."""
+
+    def sample_grid(self) -> tuple[Tensor, int | None]:
+        """The same samples every time (comparable grids over training) and the images per grid row
+        (one class a row), or None to leave the width to the caller."""
+
+
+@runtime_checkable
+class HasLatentSpace(Protocol):
+    """Samples are generate(z) for z from a prior: the latent space can be walked."""
+
+    prior: Prior
+
+    def generate(self, latent: Latent) -> Tensor:
+        """The sampling network's outputs for these latents, in eval mode."""
+
+
+@runtime_checkable
+class Translates(Protocol):
+    """Maps images of one domain to another."""
+
+    directions: tuple[str, ...]  # ("AtoB",) or ("AtoB", "BtoA")
+
+    def translate(self, images: Tensor, direction: str = "AtoB") -> Tensor:
+        """The translations of `images` in [-1, 1], in eval mode."""
+
+
+@runtime_checkable
+class Encodes(Protocol):
+    def encode(self, images: Tensor) -> Tensor:
+        """The representation of each image (BiGAN: E(x); VAE: the posterior mean)."""
+
+
+@runtime_checkable
+class Reconstructs(Protocol):
+    def reconstruct(self, images: Tensor) -> Tensor:
+        """Each image through the model and back: decode(encode(x))."""
+
+
+@runtime_checkable
+class ScoresLikelihood(Protocol):
+    exact_likelihood: bool  # False: the scores are upper bounds (a VAE's)
+
+    def negative_log_likelihood(self, images: Tensor) -> Tensor:
+        """-log p(x) in nats for each image of the data's discrete values (or an upper bound)."""
+
+
+@runtime_checkable
+class HasDiscriminator(Protocol):
+    discriminator: nn.Module

@@ -1,0 +1,82 @@
+"""The family base: named players, iterations counted whatever the optimizer steps, capabilities."""
+
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from gan_lightning.capabilities import Encodes, HasLatentSpace, Reconstructs, Samples, ScoresLikelihood, Translates
+from gan_lightning.data import DigitsDataModule
+from gan_lightning.models import ACGAN, CGAN, GAN, VAE, BiGAN, CycleGAN, Family, InfoGAN, Pix2Pix, PixelCNN, UnrolledGAN
+from gan_lightning.trainer import GANTrainer
+
+REPO = Path(__file__).resolve().parents[1]
+SGD = {"_target_": "torch.optim.SGD", "_partial_": True, "lr": 0.1}
+
+
+class LazyTwoPlayers(Family):
+    """A family whose optimizer steps per iteration change: player b steps only every third iteration,
+    as a lazy regulariser does."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(64, 1), nn.Linear(64, 1)
+        self.add_player("a", [self.a], SGD)
+        self.add_player("b", [self.b], SGD, gradient_clip=1e-6)
+        self.started = []
+
+    def training_step(self, batch, batch_idx):
+        self.started.append(self.iteration)
+        x = batch["image"].flatten(1)
+        self.update("a", self.a(x).pow(2).mean())
+        if self.iteration % 3 == 0:
+            with self.toggled("b"):
+                assert not any(p.requires_grad for p in self.a.parameters())  # the other player is frozen
+                self.update("b", self.b(x).pow(2).mean())
+        self.log_train({"a_norm": self.a.weight.norm()})
+
+
+def test_iterations_count_training_steps_whatever_the_optimizer_steps():
+    model = LazyTwoPlayers()
+    b_before = model.b.weight.detach().clone()
+    trainer = GANTrainer(max_steps=7, max_epochs=-1, accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)
+    trainer.fit(model, datamodule=DigitsDataModule(image_size=8, batch_size=16))
+    assert model.started == list(range(7)) and model.iteration == 7  # exactly the budget, in iterations
+    assert trainer.global_step == 7 + 3  # a's 7 steps and b's 3 (iterations 0, 3, 6)
+    a_opt, b_opt = trainer.optimizers
+    assert [type(a_opt), type(b_opt)] == [torch.optim.SGD] * 2  # in the order the players were added
+    moved = (model.b.weight.detach() - b_before).norm().item()
+    assert 0 < moved <= 3 * 0.1 * 1e-6 * 1.001  # b's own clipping: 3 steps of lr x norm 1e-6 at most
+
+
+def test_every_family_declares_what_it_can_do():
+    samples = [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, VAE, PixelCNN]
+    translates = [Pix2Pix, CycleGAN]
+    abilities = {
+        Samples: samples,
+        HasLatentSpace: [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, VAE],
+        Translates: translates,
+        Encodes: [BiGAN, VAE],
+        Reconstructs: [BiGAN, VAE],
+        ScoresLikelihood: [VAE, PixelCNN],
+    }
+    methods = {
+        Samples: ["sample", "sample_indexed", "sample_grid"], HasLatentSpace: ["generate"], Translates: ["translate"],
+        Encodes: ["encode"], Reconstructs: ["reconstruct"], ScoresLikelihood: ["negative_log_likelihood"],
+    }  # fmt: skip
+    for protocol, families in abilities.items():
+        for family in samples + translates:
+            assert all(hasattr(family, name) for name in methods[protocol]) == (family in families), (protocol.__name__, family.__name__)
+
+
+def test_callbacks_and_tools_dispatch_on_capabilities_not_hasattr():
+    sources = [*(REPO / "gan_lightning" / "callbacks").glob("*.py")] + [REPO / "gan_lightning" / f"{name}.py" for name in ("evaluate", "explore", "translate")]
+    offenders = [path.name for path in sources if "hasattr(" in path.read_text()]
+    assert offenders == []
+
+
+def test_a_player_name_is_used_once():
+    model = LazyTwoPlayers()
+    with pytest.raises(ValueError, match="two players named a"):
+        model.add_player("a", [model.a], SGD)
