@@ -59,7 +59,7 @@ class RandomImages(Dataset):
 def ours(real: RandomImages, fake: RandomImages, weights: Path, batch_size: int) -> float:
     from gan_lightning.metrics import GenerativeMetrics, InceptionBackbone
 
-    metrics = GenerativeMetrics(InceptionBackbone(str(weights)), kid=False, inception_score=False)
+    metrics = GenerativeMetrics(InceptionBackbone(str(weights)), kid=False, inception_score=False, precision_recall=False)
     for images, is_real in ((real.images, True), (fake.images, False)):
         for batch in images.split(batch_size):
             metrics.update(batch.float() / 127.5 - 1, real=is_real)
@@ -94,7 +94,7 @@ def memory_child(path: str, n: int, full: bool, batch_size: int) -> None:
     from gan_lightning.metrics import GenerativeMetrics
 
     class Features(torch.nn.Module):  # 2048-d features and 1008 logits, as Inception gives
-        num_features, distance_name, cache_key = 2048, "fid", "features"
+        num_features, distance_name, score_name, kernel_name, cache_key = 2048, "fid", "is", "kid", "features"
 
         def forward(self, x):
             return x, x[:, :1008]
@@ -109,7 +109,7 @@ def memory_child(path: str, n: int, full: bool, batch_size: int) -> None:
             backbone = InceptionBackbone(str(random_inception_weights(Path(tempfile.gettempdir()) / "inception-random-weights.pth")))
         else:
             backbone = Features()
-        metrics = GenerativeMetrics(backbone, kid=path == "ours_all", inception_score=path == "ours_all")
+        metrics = GenerativeMetrics(backbone, kid=path == "ours_all", inception_score=path == "ours_all", precision_recall=path == "ours_all")
         for is_real in (True, False):
             for i in range(0, n, batch_size):
                 count = min(batch_size, n - i)
@@ -123,7 +123,7 @@ def memory(args: argparse.Namespace) -> None:
     print(f"machine: {platform.machine()}, torch {torch.__version__}; features from {'the Inception network' if args.full_pipeline else 'a 2048-d feature stream'}")
     print("| path | " + " | ".join(f"peak RSS MiB, N = {n}" for n in args.num_images) + " |")
     print("|---|" + "---|" * len(args.num_images))
-    paths = {"ours: FID": "ours_fid", "ours: FID + KID + IS": "ours_all", "keep every feature (torch-fidelity's cache)": "keep_all"}
+    paths = {"ours: FID": "ours_fid", "ours: FID + KID + IS + precision/recall": "ours_all", "keep every feature (torch-fidelity's cache)": "keep_all"}
     for label, path in paths.items():
         peaks = []
         for n in args.num_images:

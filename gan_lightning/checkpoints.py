@@ -9,9 +9,10 @@ checkpoint that names anything else (`pathlib.Path.touch`, another package's fam
 one line naming it. Your own networks or data in another package are allowed by naming its modules in
 GAN_LIGHTNING_TRUSTED_MODULES (comma-separated), for checkpoints you made yourself.
 
-`AtomicCheckpointIO` writes each checkpoint to a temporary file in the same folder, flushes it to
-disk and renames it over the old one, so a process killed at any moment leaves the previous complete
-file; Lightning's own save goes through a temporary file in TMPDIR, moved across file systems.
+`AtomicCheckpointIO` writes each checkpoint with `gan_lightning.cache.save_atomically` (a temporary
+file in the same folder, flushed, renamed over the old one), so a process killed at any moment leaves
+the previous complete file; Lightning's own save goes through a temporary file in TMPDIR, moved
+across file systems, and a failed save went unreported.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 import torch
 from lightning.fabric.plugins import TorchCheckpointIO
 
+from gan_lightning.cache import save_atomically
 from gan_lightning.errors import CheckpointError
 
 # What a checkpoint's config nodes may name: where gan-lightning's parts, data, schedules and the
@@ -131,32 +133,14 @@ def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu")
     return family.load_from_checkpoint(ckpt_path, map_location=map_location)
 
 
-def remove_partial_files(folder: Path) -> None:
-    """Temporary files a killed save left behind (see AtomicCheckpointIO)."""
-    for partial in folder.glob(".*.ckpt.partial-*"):
-        partial.unlink(missing_ok=True)
-
-
 class AtomicCheckpointIO(TorchCheckpointIO):
     """Writes checkpoints whole or not at all, and reads them as `read_checkpoint` does."""
 
     def save_checkpoint(self, checkpoint: dict[str, Any], path: str | Path, storage_options: Any = None) -> None:
         path = Path(path)
-        partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(partial, "wb") as file:
-                torch.save(checkpoint, file)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(partial, path)  # atomic on POSIX and Windows: the old file, or the new one
-            directory = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)  # the rename itself survives a power cut
-            finally:
-                os.close(directory)
+            save_atomically(checkpoint, path)
         except OSError as error:
-            partial.unlink(missing_ok=True)
             raise CheckpointError(
                 f"cannot write checkpoints into {path.parent} ({error.strerror or error}): free space or make it "
                 "writable, or write the run elsewhere with hydra.run.dir=..."

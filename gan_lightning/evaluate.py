@@ -50,7 +50,7 @@ def score(metrics: GenerativeMetrics, batches: Iterator[tuple[Tensor, Tensor | N
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    columns = ["what", *[c for c in rows[0] if c not in ("what", "is_std", "kid_std")]]
+    columns = ["what", *[c for c in rows[0] if c != "what" and not c.endswith("_std")]]
     cells = [[f"{row[c]:.4g}" if isinstance(row.get(c), float) else str(row.get(c, "")) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
@@ -87,7 +87,13 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     if model is not None:
         images, what = generated_images(model, num_samples, settings.batch_size, seed=cfg.seed), f"model {ckpt_path}"
     else:
-        files = fixed_subset(ImageFiles(folder, image_transform(datamodule.image_size, datamodule.channels), datamodule.channels), num_samples)
+        found = ImageFiles(folder, image_transform(datamodule.image_size, datamodule.channels), datamodule.channels)
+        if len(found) < num_samples:
+            raise ConfigError(
+                f"folder={folder} holds {len(found)} images, fewer than the metrics.num_samples={num_samples} asked for "
+                f"(FD depends on N): add images, or score these with metrics.num_samples={len(found)}"
+            )
+        files = fixed_subset(found, num_samples)
         images, what = image_batches(datamodule, files, settings.batch_size), f"folder {folder}"
     rows = [{"what": what, **score(metrics, images)}]
     if cfg.real_floor:

@@ -21,13 +21,13 @@ def trained_run(tmp_path_factory):
 
 
 def evaluate_with(tmp_path, *overrides):
-    return evaluate(compose_config([*overrides, "metrics.num_samples=200", "metrics.batch_size=64"], tmp_path, config_name="evaluate"))
+    return evaluate(compose_config(["metrics.num_samples=200", "metrics.batch_size=64", *overrides], tmp_path, config_name="evaluate"))
 
 
 def test_checkpoint_is_scored_on_its_own_data_and_matches_training(tmp_path, trained_run):
     report = evaluate_with(tmp_path, f"ckpt_path={trained_run / 'checkpoints' / 'last.ckpt'}")
     (row,) = report["rows"]
-    assert row["num_samples"] == 200 and set(row) >= {"fd", "is", "kid"}
+    assert row["num_samples"] == row["num_real"] == 200 and set(row) >= {"fd", "classifier_score", "kd", "precision", "recall", "density", "coverage"}
     assert report["real"] == {"split": "train", "num_samples": 200, "data": "gan_lightning.data.DigitsDataModule"}
     # The same model, noise, real set and backbone as the last evaluation during training.
     (last_training_evaluation,) = read_metrics(trained_run / "metrics.csv", prefix="val/")[-1:]
@@ -41,7 +41,7 @@ def test_real_floor_uses_the_same_n_and_lies_below_an_untrained_model(tmp_path, 
     assert model["num_samples"] == floor["num_samples"] == 180  # the validation split's size caps N
     assert floor["what"] == "real floor (val split)"
     assert floor["fd"] < model["fd"] / 5
-    assert floor["is"] > model["is"]
+    assert floor["classifier_score"] > model["classifier_score"] and floor["recall"] > model["recall"]
 
 
 def test_a_folder_of_images_is_scored_against_a_data_set(tmp_path, trained_run):
@@ -50,8 +50,10 @@ def test_a_folder_of_images_is_scored_against_a_data_set(tmp_path, trained_run):
     images = load_family(trained_run / "checkpoints" / "last.ckpt").sample(40, seed=0)
     for i, image in enumerate(images):
         save_image(image, folder / f"{i:03d}.png", normalize=True, value_range=(-1, 1))
-    report = evaluate_with(tmp_path, f"folder={folder}", "data=digits", "data.image_size=16")
+    report = evaluate_with(tmp_path, f"folder={folder}", "data=digits", "data.image_size=16", "metrics.num_samples=40")
     assert report["rows"][0]["num_samples"] == 40 and report["rows"][0]["what"] == f"folder {folder}"
+    with pytest.raises(ConfigError, match="holds 40 images, fewer than the metrics.num_samples=200 asked for .* metrics.num_samples=40"):
+        evaluate(compose_config([f"folder={folder}", "data=digits", "data.image_size=16", "metrics.num_samples=200"], tmp_path, config_name="evaluate"))
 
 
 def test_bad_evaluate_input_is_a_clear_error(tmp_path):
@@ -67,5 +69,5 @@ def test_evaluate_prints_a_table_from_the_command_line(tmp_path, trained_run):
     result = run_cli(f"ckpt_path={trained_run / 'checkpoints' / 'last.ckpt'}", "metrics.num_samples=100", "hydra.run.dir=ev", module="gan_lightning.evaluate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     header = next(line for line in result.stdout.splitlines() if line.startswith("what"))
-    assert header.split() == ["what", "fd", "num_samples", "is", "kid"]
+    assert header.split() == ["what", "fd", "num_samples", "num_real", "classifier_score", "kd", "precision", "recall", "density", "coverage"]
     assert (tmp_path / "ev" / "metrics.json").is_file()

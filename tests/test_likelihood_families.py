@@ -37,7 +37,7 @@ def test_vae_trains_on_the_8x8_digits_and_leaves_grids_metrics_and_a_checkpoint(
     evaluation = read_metrics(vae_run / "metrics.csv", "val/")[-1]
     assert evaluation["val/bits_per_dim"] == pytest.approx(evaluation["val/nll"] / (64 * math.log(2)), rel=1e-5)  # 8x8 grey digits
     assert 0 < evaluation["val/bits_per_dim_independent"] < math.log2(17)  # better than uniform over the 17 levels
-    assert {"val/fd", "val/kid", "val/probe_accuracy"} <= set(evaluation)
+    assert {"val/fd", "val/kd", "val/precision", "val/recall", "val/num_real", "val/probe_accuracy"} <= set(evaluation)
     for name in ("last.png", "reconstructions_last.png"):
         assert (vae_run / "samples" / name).is_file()
     model = load_family(vae_run / "checkpoints" / "last.ckpt")

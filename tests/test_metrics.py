@@ -1,5 +1,7 @@
 """Metrics: the Fréchet distance against SciPy, IS and KID sanity, caching, backbones, DDP sync."""
 
+import math
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -45,20 +47,31 @@ def test_frechet_distance_of_a_set_with_itself_is_zero_and_grows_with_a_mean_shi
 
 
 def test_fd_infinity_removes_the_finite_sample_bias():
-    # True FD between N(e1, I) and N(0, I) is exactly 1; at finite N the estimate is biased upwards
-    # roughly in proportion to 1/N, which the extrapolation removes.
-    real = torch.randn(50000, 32, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
-    fake = torch.randn(5000, 32, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    # FD from finite generated samples is biased upwards roughly in proportion to 1/N; the limit is the
+    # distance from the real statistics to the generating distribution N(e1, I) itself.
+    real = torch.randn(50000, 128, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    fake = torch.randn(20000, 128, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
     fake[:, 0] += 1.0
+    mean = torch.zeros(128, dtype=torch.float64)
+    mean[0] = 1.0
+    limit = float(frechet_distance(*mean_and_covariance(real), mean, torch.eye(128, dtype=torch.float64)))
     infinity, curve = frechet_distance_infinity(*mean_and_covariance(real), fake)
-    assert [n for n, _ in curve][:2] == [1000, 1285] and curve[-1][0] == 5000 and len(curve) == 15
-    assert curve[0][1] > curve[-1][1] > 1.03  # biased, falling with N
-    assert abs(infinity - 1.0) < 0.03
+    sizes = [n for n, _ in curve]
+    assert sizes[:2] == [5000, 6071] and sizes[-1] == 20000 and len(curve) == 15  # Chong & Forsyth: 5,000 to N
+    assert curve[0][1] > curve[-1][1] > limit + 0.1  # biased, falling with N
+    assert abs(infinity - limit) < 0.05 * (curve[-1][1] - limit)
+    # their fit: a least-squares line of FD against 1/N, read at 1/N = 0
+    from sklearn.linear_model import LinearRegression
+
+    fit = LinearRegression().fit([[1 / n] for n in sizes], [d for _, d in curve])
+    assert infinity == pytest.approx(fit.predict([[0.0]])[0], rel=1e-9)
+    with pytest.raises(ValueError, match="N must be at least 10,000, not 5,000"):
+        frechet_distance_infinity(*mean_and_covariance(real), fake[:5000])
 
 
 def features_metrics(dim: int = 10, **options) -> GenerativeMetrics:
     class Identity(torch.nn.Module):
-        num_features, distance_name, cache_key = dim, "fd", "identity"
+        num_features, distance_name, score_name, kernel_name, cache_key = dim, "fd", "is", "kid", "identity"
 
         def forward(self, x):
             return x, x
@@ -67,7 +80,7 @@ def features_metrics(dim: int = 10, **options) -> GenerativeMetrics:
 
 
 def test_inception_score_of_one_hot_uniform_predictions_is_the_class_count():
-    metrics = features_metrics(10, kid=False)
+    metrics = features_metrics(10, kid=False, precision_recall=False)
     metrics.update(torch.zeros(2, 10), real=True)
     # Confident predictions, all classes equally often. IS averages 10 random splits, whose class
     # histograms are uniform only up to sampling noise: ~(k - 1) / (2 n) in the exponent.
@@ -100,7 +113,7 @@ def test_real_statistics_are_cached_and_reused(tmp_path):
     calls = []
 
     class CountingBackbone(torch.nn.Module):
-        num_features, distance_name, cache_key = 64, "fd", "pixels"
+        num_features, distance_name, score_name, kernel_name, cache_key = 64, "fd", "is", "kid", "pixels"
 
         def forward(self, images):
             calls.append(len(images))
@@ -113,7 +126,7 @@ def test_real_statistics_are_cached_and_reused(tmp_path):
     set_real_statistics(second, settings, data, "train")
     assert sum(calls) == 300  # the second time, nothing ran through the backbone
     assert torch.equal(first.fid.real_features_cov_sum, second.fid.real_features_cov_sum)
-    assert torch.equal(torch.cat(first.kid.real_features), second.kid.real_features[0])
+    assert torch.equal(torch.cat(first.real_features.value), second.real_features.value[0])
     assert len(list((tmp_path / "real_statistics").glob("*.pt"))) == 1
     set_real_statistics(GenerativeMetrics(CountingBackbone()), MetricSettings(num_samples=200, cache_dir=str(tmp_path)), data, "train")
     assert sum(calls) == 500 and len(list((tmp_path / "real_statistics").glob("*.pt"))) == 2  # another N, another entry
@@ -169,16 +182,25 @@ def test_index_batches_split_the_samples_over_processes_in_rank_order():
     assert [len(b) for b in blocks[0]] == [100, 100, 100, 34]
 
 
-def test_fid_infinity_is_reported_beside_the_distance():
+def test_fid_infinity_is_reported_beside_the_distance_and_never_negative(monkeypatch):
     stream = torch.Generator().manual_seed(5)
-    metrics = features_metrics(32, kid=False, inception_score=False, fid_infinity=True)
-    metrics.update(torch.randn(20000, 32, generator=stream), real=True)
-    metrics.update(torch.randn(2000, 32, generator=stream) + 0.25, real=False)
+    metrics = features_metrics(128, kid=False, inception_score=False, fid_infinity=True, precision_recall=False)
+    real = torch.randn(20000, 128, generator=stream)
+    metrics.update(real, real=True)
+    metrics.update(torch.randn(20000, 128, generator=stream) + 0.1, real=False)
     results = metrics.compute()
-    assert set(results) == {"fd", "fd_infinity", "num_samples"}
-    truth = 32 * 0.25**2  # the distance of the mean shift
-    assert results["fd"] - truth > 0.05  # biased upwards at N = 2000
-    assert abs(results["fd_infinity"] - truth) < 0.05  # the extrapolation removes most of it
+    assert set(results) == {"fd", "fd_infinity", "num_samples", "num_real"} and results["num_real"] == 20000
+    # Only the generated side is extrapolated: the limit is the distance from these real statistics to
+    # the generating distribution N(0.25, I) itself.
+    limit = float(frechet_distance(*mean_and_covariance(real), torch.full((128,), 0.1), torch.eye(128)))
+    assert results["fd"] - limit > 0.1  # biased upwards at N = 20,000
+    assert abs(results["fd_infinity"] - limit) < 0.1 * (results["fd"] - limit)  # the extrapolation removes most of it
+    import gan_lightning.metrics.generative as generative
+
+    monkeypatch.setattr(generative, "frechet_distance_infinity", lambda *args: (-9.5, []))
+    assert math.isnan(metrics.compute()["fd_infinity"])  # an unstable fit is no distance
+    with pytest.raises(ConfigError, match="metrics.fid_infinity .* needs metrics.num_samples of at least 10,000, not 2,000"):
+        MetricSettings.from_config({"fid_infinity": True, "num_samples": 2000})
 
 
 def test_inception_backbone_gives_pool_features_and_logits_from_a_local_weights_file(tmp_path):

@@ -34,5 +34,5 @@ def test_offline_run_directory_holds_everything_logged(tmp_path, monkeypatch):
     csv_rows = read_metrics(out / "metrics.csv")
     for key in ("train/d_loss", "train/g_loss", "train/d_real", "train/lr_d", "train/lr_g"):
         assert run["history"][key] == pytest.approx([row[key] for row in csv_rows]), key  # the same numbers as the CSV
-    assert len(run["history"]["val/fd"]) == len(run["history"]["val/kid"]) == 2  # evaluated after each epoch
+    assert len(run["history"]["val/fd"]) == len(run["history"]["val/kd"]) == 2  # evaluated after each epoch
     assert len(run["history"]["samples/filenames"]) == 2

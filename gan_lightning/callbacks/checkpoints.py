@@ -25,7 +25,7 @@ import torch
 from lightning import LightningModule, Trainer
 from lightning.pytorch.callbacks import Checkpoint
 
-from gan_lightning.checkpoints import remove_partial_files
+from gan_lightning.cache import remove_partial_files
 from gan_lightning.errors import CheckpointError, DivergenceError
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,11 @@ from gan_lightning.metrics.probe import split_tensors, linear_probe_accuracy
 
 
 class Evaluation(Callback):
-    """Generates `num_samples` images (each process its share) and logs `val/fid` (Inception) or
-    `val/fd` (other backbones), `val/is`, `val/kid` and `val/num_samples`, computed against the real
-    split's cached statistics, and `val/class_accuracy` for a family that samples per class when the
+    """Generates `num_samples` images (each process its share) and logs, against the real split's cached
+    statistics, `val/fid`, `val/is`, `val/kid` with Inception (`val/fd`, `val/classifier_score`, `val/kd`
+    with another backbone), `val/precision`, `val/recall`, `val/density`, `val/coverage`,
+    `val/num_samples` and `val/num_real` (FD depends on both), the backbone's name in the loggers'
+    hyperparameters, and `val/class_accuracy` for a family that samples per class when the
     backbone classifies the data's classes, and `val/probe_accuracy` for a family that encodes (BiGAN,
     VAE) on labelled data. Settings: the `metrics` config group (`MetricSettings`). Data that is not
     images (2D points) has no backbone: with backbone=auto nothing is evaluated here.
@@ -39,6 +41,8 @@ class Evaluation(Callback):
         # backbone draws random initial weights before loading the real ones: keep the run's RNG.
         with torch.random.fork_rng(devices=[]):
             self.metrics = build_metrics(self.settings, trainer.datamodule)
+        for logger in trainer.loggers:
+            logger.log_hyperparams({"evaluation": {"backbone": self.metrics.backbone.cache_key, "real_split": self.settings.real_split}})
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         if self.metrics is not None and epoch_due(trainer, self.settings.every_n_epochs):

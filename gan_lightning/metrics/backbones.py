@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gan_lightning.cache import load_or_build
 from gan_lightning.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class InceptionBackbone(nn.Module):
     """Inception-v3 pool features (2048) and logits (1008, as the TF graph) for FID, KID and IS."""
 
     name = "inception"
-    distance_name = "fid"
+    distance_name, score_name, kernel_name = "fid", "is", "kid"  # the published metrics' names
     num_features = 2048
 
     def __init__(self, weights_path: str | None = None):
@@ -155,7 +156,9 @@ class DigitsClassifierBackbone(nn.Module):
     """The digits classifier as a metric backbone, trained once and cached by a hash of its settings."""
 
     name = "digits_classifier"
-    distance_name = "fd"
+    # Not Inception, so not FID, IS or KID: the Fréchet distance, the classifier score (IS's formula on
+    # this classifier's logits) and the kernel distance, on its features.
+    distance_name, score_name, kernel_name = "fd", "classifier_score", "kd"
     num_features = 128
     num_classes = 10  # its logits are the digit classes: it scores conditional generation too
     SETTINGS = {"version": 1, "epochs": 10, "seed": 0, "lr": 1e-3, "batch_size": 64}
@@ -165,17 +168,15 @@ class DigitsClassifierBackbone(nn.Module):
         settings_hash = hashlib.sha256(json.dumps(self.SETTINGS, sort_keys=True).encode()).hexdigest()[:12]
         path = Path(cache_dir).expanduser() / f"digits_classifier-{settings_hash}.pt"
         self.classifier = DigitsClassifier()
-        if path.is_file():
-            saved = torch.load(path, weights_only=True)
-            self.classifier.load_state_dict(saved["state_dict"])
-            self.val_accuracy = saved["val_accuracy"]
-        else:
-            settings = {k: v for k, v in self.SETTINGS.items() if k != "version"}
-            trained, self.val_accuracy = train_digits_classifier(**settings)
-            self.classifier.load_state_dict(trained.state_dict())
-            path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save({"state_dict": trained.state_dict(), "val_accuracy": self.val_accuracy}, path)
-            log.info("Trained the digits classifier (validation accuracy %.3f), cached in %s", self.val_accuracy, path)
+
+        def build() -> dict:
+            trained, accuracy = train_digits_classifier(**{k: v for k, v in self.SETTINGS.items() if k != "version"})
+            log.info("Trained the digits classifier (validation accuracy %.3f), caching it in %s", accuracy, path)
+            return {"state_dict": trained.state_dict(), "val_accuracy": accuracy}
+
+        saved = load_or_build(path, build, lambda entry: self.classifier.load_state_dict(entry["state_dict"]), "digits classifier")
+        self.classifier.load_state_dict(saved["state_dict"])
+        self.val_accuracy = saved["val_accuracy"]
         self.classifier.eval().requires_grad_(False)
         self.cache_key = f"{self.name}-{settings_hash}"
 

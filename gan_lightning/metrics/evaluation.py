@@ -13,6 +13,7 @@ from torch.utils.data import Dataset, Subset
 from gan_lightning.capabilities import Samples
 from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.backbones import DigitsClassifierBackbone, InceptionBackbone
+from gan_lightning.metrics.frechet import SMALLEST_SUBSET
 from gan_lightning.metrics.generative import GenerativeMetrics
 
 BACKBONES = ("auto", "inception", "digits_classifier")
@@ -30,6 +31,8 @@ class MetricSettings:
     kid: bool = True
     inception_score: bool = True
     fid_infinity: bool = False
+    precision_recall: bool = True
+    nearest_k: int = 3
     inception_weights: str | None = None
     cache_dir: str | None = "~/.cache/gan_lightning"
 
@@ -46,6 +49,13 @@ class MetricSettings:
             raise ConfigError(f"metrics.real_split must be train or val, not {settings.real_split}")
         if settings.num_samples < 2:
             raise ConfigError(f"metrics.num_samples must be at least 2, not {settings.num_samples}")
+        if settings.precision_recall and settings.num_samples <= settings.nearest_k:
+            raise ConfigError(f"precision and recall use metrics.nearest_k={settings.nearest_k} neighbours: metrics.num_samples must exceed it")
+        if settings.fid_infinity and settings.num_samples < 2 * SMALLEST_SUBSET:
+            raise ConfigError(
+                f"metrics.fid_infinity fits subsets of {SMALLEST_SUBSET:,} to N samples (Chong & Forsyth 2020): it needs "
+                f"metrics.num_samples of at least {2 * SMALLEST_SUBSET:,}, not {settings.num_samples:,}"
+            )
         return settings
 
 
@@ -61,7 +71,10 @@ def build_backbone(settings: MetricSettings, datamodule: Any) -> nn.Module:
 
 def build_metrics(settings: MetricSettings, datamodule: Any) -> GenerativeMetrics:
     num_classes = getattr(datamodule, "num_classes", None)  # per-class statistics for conditional families
-    return GenerativeMetrics(build_backbone(settings, datamodule), settings.kid, settings.inception_score, settings.fid_infinity, num_classes)
+    return GenerativeMetrics(
+        build_backbone(settings, datamodule), settings.kid, settings.inception_score, settings.fid_infinity, num_classes,
+        settings.precision_recall, settings.nearest_k,
+    )  # fmt: skip
 
 
 def fixed_subset(dataset: Dataset, n: int, seed: int = 0) -> Dataset:

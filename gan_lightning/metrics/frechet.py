@@ -26,18 +26,23 @@ def frechet_distance(mu1: Tensor, sigma1: Tensor, mu2: Tensor, sigma2: Tensor) -
     return difference.dot(difference) + sigma1.trace() + sigma2.trace() - 2 * trace_sqrt_product
 
 
-def frechet_distance_infinity(
-    real_mean: Tensor, real_covariance: Tensor, fake_features: Tensor, points: int = 15, seed: int = 0
-) -> tuple[float, list[tuple[int, float]]]:
-    """FD extrapolated to infinitely many samples (Chong & Forsyth 2020, arXiv 1911.07023).
+SMALLEST_SUBSET = 5_000  # Chong & Forsyth's smallest N on the curve
 
-    FD is close to linear in 1/N: compute it on random subsets of `points` sizes from N/5 to N,
-    fit FD = FD_inf + slope / N by least squares, and return FD_inf with the (N, FD) points.
+
+def frechet_distance_infinity(
+    real_mean: Tensor, real_covariance: Tensor, fake_features: Tensor, points: int = 15, smallest: int = SMALLEST_SUBSET, seed: int = 0
+) -> tuple[float, list[tuple[int, float]]]:
+    """FD extrapolated to infinitely many generated samples (Chong & Forsyth 2020, arXiv 1911.07023).
+
+    As their procedure: FD of random subsets of `points` sizes evenly spaced from `smallest` (5,000) to
+    N, a least-squares line FD = FD_inf + slope / N, and its intercept. Only the generated side is
+    extrapolated; the real statistics are those given. Returns FD_inf and the (N, FD) points. N must be
+    at least twice `smallest`, for the 1/N values to spread; below that, ValueError.
     """
     total = len(fake_features)
-    sizes = sorted({int(n) for n in torch.linspace(max(total // 5, 2), total, points).tolist()})
-    if len(sizes) < 2:
-        raise ValueError(f"FD extrapolation needs at least 2 sample sizes; {total} samples give {sizes}")
+    if total < 2 * smallest:
+        raise ValueError(f"FD extrapolation fits subsets of {smallest:,} to N generated samples: N must be at least {2 * smallest:,}, not {total:,}")
+    sizes = [int(n) for n in torch.linspace(smallest, total, points).tolist()]
     stream = torch.Generator().manual_seed(seed)
     curve = []
     for n in sizes:

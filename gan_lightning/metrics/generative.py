@@ -1,10 +1,15 @@
-"""FID (or FD), IS and KID of generated images against a real set, with torchmetrics.
+"""FD (FID on Inception), IS, KID, precision, recall, density and coverage of generated images
+against a real set, on one backbone's features.
 
-The backbone runs once per batch; its features and logits feed torchmetrics' FrechetInceptionDistance,
-KernelInceptionDistance and InceptionScore through an identity feature module, so the metrics keep
-torchmetrics' state handling and cross-process sync. FID keeps running sums (memory flat in N);
-KID and IS keep every feature. Real-set statistics are cached on disk per (dataset, split,
-resolution, backbone, N).
+The backbone runs once per batch. The Fréchet distance keeps running sums in torchmetrics'
+FrechetInceptionDistance (memory flat in N); the others need every feature, kept in torchmetrics
+CatMetrics so processes gather them, and are computed the way the reference code does: IS and KID
+by torch-fidelity's own functions (its splits, subsets and seeds), precision/recall/density/coverage
+by `gan_lightning.metrics.prdc` (the `prdc` package's definitions, in blocks). Real-set statistics
+are cached on disk per (dataset, split, resolution, backbone, N).
+
+Names follow the backbone: Inception's scores are `fid`, `is` and `kid`; any other backbone's
+(the digits classifier) `fd`, `classifier_score` and `kd`, as published numbers only hold for Inception.
 """
 
 from __future__ import annotations
@@ -13,22 +18,26 @@ import hashlib
 import json
 import logging
 import math
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
-from scipy.optimize import linear_sum_assignment
 from torch import Tensor, nn
-from torchmetrics import CatMetric, Metric
+from torch_fidelity.metric_isc import KEY_METRIC_ISC_MEAN, KEY_METRIC_ISC_STD, isc_features_to_metric
+from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, KEY_METRIC_KID_STD, kid_features_to_metric
+from torchmetrics import CatMetric
 from torchmetrics.classification import MulticlassConfusionMatrix
-from torchmetrics.image import FrechetInceptionDistance, InceptionScore, KernelInceptionDistance
+from torchmetrics.image import FrechetInceptionDistance
 
-from gan_lightning.metrics.frechet import frechet_distance, frechet_distance_infinity
+from gan_lightning.cache import load_or_build
+from gan_lightning.metrics.classes import ClassGaussians, class_accuracies, intra_class_distance
+from gan_lightning.metrics.frechet import frechet_distance_infinity
+from gan_lightning.metrics.prdc import precision_recall_density_coverage
 
 log = logging.getLogger(__name__)
+
+KID_SUBSETS, KID_SUBSET_SIZE, IS_SPLITS, FIDELITY_SEED = 100, 1000, 10, 2020  # torch-fidelity's defaults
 
 
 class PrecomputedFeatures(nn.Module):
@@ -42,71 +51,27 @@ class PrecomputedFeatures(nn.Module):
         return features
 
 
-def _one_block(metric: nn.Module, *states: str) -> None:
-    """Concatenate a metric's list states into one tensor per process. KID and IS gather their lists
-    element by element across processes, which pairs up wrongly when processes hold different
-    numbers of batches."""
-    for name in states:
-        blocks = getattr(metric, name)
-        if isinstance(blocks, list) and len(blocks) > 1:
-            setattr(metric, name, [torch.cat(blocks)])
-
-
-class ClassGaussians(Metric):
-    """Running per-class sums of features, for a Gaussian per class: (K, d) sums, (K, d, d) sums of
-    outer products and (K,) counts, in float64, summed across processes like torchmetrics' FID."""
-
-    full_state_update = False
-
-    def __init__(self, num_classes: int, num_features: int):
-        super().__init__()
-        self.num_classes = num_classes
-        self.add_state("sums", torch.zeros(num_classes, num_features, dtype=torch.float64), dist_reduce_fx="sum")
-        self.add_state("outer", torch.zeros(num_classes, num_features, num_features, dtype=torch.float64), dist_reduce_fx="sum")
-        self.add_state("counts", torch.zeros(num_classes, dtype=torch.float64), dist_reduce_fx="sum")
-
-    def update(self, features: Tensor, labels: Tensor) -> None:
-        features = features.double()
-        one_hot = F.one_hot(labels.long(), self.num_classes).double()  # (N, K)
-        self.sums += one_hot.T @ features
-        self.outer += torch.einsum("nk,ni,nj->kij", one_hot, features, features)
-        self.counts += one_hot.sum(dim=0)
-
-    def compute(self) -> tuple[Tensor, Tensor, Tensor]:
-        """Per-class means (K, d), unbiased covariances (K, d, d) and counts (K,)."""
-        counts = self.counts.clamp_min(2)[:, None]
-        means = self.sums / counts
-        covariances = (self.outer - counts[:, :, None] * means[:, :, None] * means[:, None, :]) / (counts[:, :, None] - 1)
-        return means, covariances, self.counts
-
-
-def intra_class_distance(real: ClassGaussians, fake: ClassGaussians) -> float:
-    """The Fréchet distance between real and generated features of each class, averaged over the
-    classes both sides have at least 2 samples of (intra-class FID, as in Miyato & Koyama 2018)."""
-    real_means, real_covariances, real_counts = real.compute()
-    fake_means, fake_covariances, fake_counts = fake.compute()
-    classes = [c for c in range(real.num_classes) if real_counts[c] >= 2 and fake_counts[c] >= 2]
-    if not classes:
-        return math.nan
-    distances = [frechet_distance(real_means[c], real_covariances[c], fake_means[c], fake_covariances[c]) for c in classes]
-    return float(torch.stack(distances).mean())
+def gathered(metric: CatMetric) -> Tensor:
+    """Every process's rows of a CatMetric, in rank order (an empty one gives no rows)."""
+    return metric.compute() if metric.value else torch.zeros(0)
 
 
 class GenerativeMetrics(nn.Module):
-    """Distance, IS and KID on one backbone. Feed real and generated images, then `compute()`.
+    """The scores of generated images against a real set. Feed real and generated images, then `compute()`.
 
     Args:
-        backbone: maps [-1, 1] images to (features, logits); has `num_features`, `distance_name`, `cache_key`.
-        kid: also compute KID (Binkowski et al. 2018; unbiased at any N).
-        inception_score: also compute IS (Salimans et al. 2016) from the backbone's logits.
-        fid_infinity: keep the generated features and extrapolate the distance to N -> infinity.
+        backbone: maps [-1, 1] images to (features, logits); has `num_features`, `cache_key`, and the
+            names of its scores: `distance_name`, `score_name`, `kernel_name`.
+        kid: the kernel distance (KID; Binkowski et al. 2018, unbiased at any N): 100 subsets of
+            min(1,000, N) a side; its spread is undefined (NaN) when a subset is a whole set.
+        inception_score: the score of the backbone's logits (IS; Salimans et al. 2016): 10 splits.
+        fid_infinity: also the distance extrapolated to N -> infinity (`frechet_distance_infinity`).
+        precision_recall: precision, recall, density and coverage with `nearest_k` neighbours.
 
     A backbone that is a classifier of the data's classes (`num_classes`, as the digits classifier)
-    also scores generated images that carry labels: `class_accuracy` is the share it assigns to the
-    label they were generated for (conditional families), `matched_class_accuracy` the same after the
-    best one-to-one relabelling (for unsupervised codes, as InfoGAN's categorical code). With
-    `num_classes` (the data's) and real labels, it also keeps a Gaussian per class on each side and
-    reports their mean Fréchet distance as `intra_<fid|fd>` for conditional families.
+    also scores generated images that carry labels: `class_accuracy` and `matched_class_accuracy`
+    (see `class_accuracies`). With `num_classes` (the data's) and real labels, it also keeps a Gaussian
+    per class on each side and reports their mean Fréchet distance as `intra_<fid|fd>`.
     """
 
     # Per-class Gaussians hold K d^2 numbers a side: on for the digits classifier (10 x 128^2), not for
@@ -114,18 +79,26 @@ class GenerativeMetrics(nn.Module):
     MAX_CLASS_STATISTICS = 50_000_000
 
     def __init__(
-        self, backbone: nn.Module, kid: bool = True, inception_score: bool = True, fid_infinity: bool = False, num_classes: int | None = None
+        self,
+        backbone: nn.Module,
+        kid: bool = True,
+        inception_score: bool = True,
+        fid_infinity: bool = False,
+        num_classes: int | None = None,
+        precision_recall: bool = True,
+        nearest_k: int = 3,
     ):
         super().__init__()
         self.backbone = backbone
         features = backbone.num_features
         self.distance_name = backbone.distance_name
+        self.kid, self.inception_score, self.fid_infinity = kid, inception_score, fid_infinity
+        self.precision_recall, self.nearest_k = precision_recall, nearest_k
         self.fid = FrechetInceptionDistance(feature=PrecomputedFeatures(features), reset_real_features=False)
-        with warnings.catch_warnings():  # "will save all extracted features": known, see the docstring
-            warnings.filterwarnings("ignore", message=".*will save all extracted features")
-            self.kid = KernelInceptionDistance(feature=PrecomputedFeatures(features), reset_real_features=False) if kid else None
-            self.inception_score = InceptionScore(feature=PrecomputedFeatures(0)) if inception_score else None
-        self.fake_features = CatMetric() if fid_infinity else None
+        self.keeps_features = kid or fid_infinity or precision_recall
+        self.real_features = CatMetric() if self.keeps_features else None
+        self.fake_features = CatMetric() if self.keeps_features else None
+        self.fake_logits = CatMetric() if inception_score else None
         classes = getattr(backbone, "num_classes", None)
         self.confusion = MulticlassConfusionMatrix(classes) if classes else None  # rows: labels, columns: predictions
         self._labelled = False
@@ -138,65 +111,68 @@ class GenerativeMetrics(nn.Module):
         return int(self.fid.real_features_num_samples)
 
     def update(self, images: Tensor, real: bool, labels: Tensor | None = None) -> None:
-        """Add a batch; `labels` are the classes generated images were conditioned on, if any."""
+        """Add a batch; `labels` are the classes generated images were drawn for, if any."""
         features, logits = self.backbone(images)
         self.fid.update(features, real=real)
         classes = self.real_classes if real else self.fake_classes
         if labels is not None and classes is not None and labels.max() < classes.num_classes:
             classes.update(features, labels.to(features.device))
-        if self.kid is not None:
-            self.kid.update(features, real=real)
-        if not real:
-            if self.inception_score is not None:
-                self.inception_score.update(logits)
-            if self.fake_features is not None:
-                self.fake_features.update(features)
-            if labels is not None and self.confusion is not None:
-                if labels.max() >= self.confusion.num_classes:
-                    return  # more labels than the classifier has classes: nothing to compare
-                self.confusion.update(logits.argmax(dim=1), labels.to(logits.device))
-                self._labelled = True
+        if self.keeps_features:
+            (self.real_features if real else self.fake_features).update(features)  # kept as float32 (CatMetric)
+        if real:
+            return
+        if self.fake_logits is not None:
+            self.fake_logits.update(logits)
+        if labels is not None and self.confusion is not None and labels.max() < self.confusion.num_classes:
+            self.confusion.update(logits.argmax(dim=1), labels.to(logits.device))
+            self._labelled = True
 
     def reset_fake(self) -> None:
         """Forget the generated images, keep the real statistics."""
-        for metric in (self.fid, self.kid, self.inception_score, self.fake_features, self.confusion, self.fake_classes):
+        for metric in (self.fid, self.fake_features, self.fake_logits, self.confusion, self.fake_classes):
             if metric is not None:
                 metric.reset()
         self._labelled = False
 
     @torch.no_grad()
     def compute(self) -> dict[str, float]:
-        """{fid or fd, is, is_std, kid, kid_std, num_samples[, fid_infinity]}, synced over processes."""
-        if self.kid is not None:
-            _one_block(self.kid, "real_features", "fake_features")
-        if self.inception_score is not None:
-            _one_block(self.inception_score, "features")
-        with torch.random.fork_rng(devices=[]):  # IS and KID draw random subsets; keep training's RNG
-            torch.manual_seed(0)
-            with self.fid.sync_context():  # the counts over all processes (compute() restores local states)
-                num_fake, num_real = int(self.fid.fake_features_num_samples), int(self.fid.real_features_num_samples)
-            results: dict[str, float] = {self.distance_name: float(self.fid.compute()), "num_samples": num_fake}
-            if self.inception_score is not None:
-                mean, std = self.inception_score.compute()
-                results.update({"is": float(mean), "is_std": float(std)})
-            if self.kid is not None:
-                self.kid.subset_size = min(1000, num_fake, num_real)
-                mean, std = self.kid.compute()
-                results.update({"kid": float(mean), "kid_std": float(std)})
-            if self.fake_features is not None:
-                real_mean = self.fid.real_features_sum / self.fid.real_features_num_samples
-                real_cov = (self.fid.real_features_cov_sum - self.fid.real_features_num_samples * torch.outer(real_mean, real_mean)) / (
-                    self.fid.real_features_num_samples - 1
-                )
-                infinity, _ = frechet_distance_infinity(real_mean, real_cov, self.fake_features.compute())
-                results[f"{self.distance_name}_infinity"] = infinity
-            if self._labelled:
-                confusion = self.confusion.compute().double()
-                rows, columns = linear_sum_assignment(confusion.cpu().numpy(), maximize=True)
-                results["class_accuracy"] = float(confusion.trace() / confusion.sum())
-                results["matched_class_accuracy"] = float(confusion[rows, columns].sum() / confusion.sum())
-            if self.fake_classes is not None and self.fake_classes.counts.sum() > 0 and self.real_classes.counts.sum() > 0:
-                results[f"intra_{self.distance_name}"] = intra_class_distance(self.real_classes, self.fake_classes)
+        """The scores, gathered over processes: the distance, `num_samples` (generated) and `num_real`,
+        then those switched on (see the class docstring)."""
+        with self.fid.sync_context():  # the counts over all processes (compute() restores local states)
+            num_fake, num_real = int(self.fid.fake_features_num_samples), int(self.fid.real_features_num_samples)
+        results: dict[str, float] = {self.distance_name: float(self.fid.compute()), "num_samples": num_fake, "num_real": num_real}
+        if self.fake_logits is not None:
+            score = isc_features_to_metric(gathered(self.fake_logits).cpu(), splits=IS_SPLITS, shuffle=True, rng_seed=FIDELITY_SEED)
+            results.update({self.backbone.score_name: score[KEY_METRIC_ISC_MEAN], f"{self.backbone.score_name}_std": score[KEY_METRIC_ISC_STD]})
+        if self.keeps_features:
+            results.update(self.feature_scores(gathered(self.real_features).cpu(), gathered(self.fake_features).cpu()))
+        if self._labelled:
+            results.update(class_accuracies(self.confusion.compute()))
+        if self.fake_classes is not None and self.fake_classes.counts.sum() > 0 and self.real_classes.counts.sum() > 0:
+            results[f"intra_{self.distance_name}"] = intra_class_distance(self.real_classes, self.fake_classes)
+        return results
+
+    def feature_scores(self, real: Tensor, fake: Tensor) -> dict[str, float]:
+        """KID, precision/recall/density/coverage and FD_inf, the scores that need every feature."""
+        results: dict[str, float] = {}
+        if self.kid:
+            size = min(KID_SUBSET_SIZE, len(real), len(fake))
+            kid = kid_features_to_metric(
+                real.float(), fake.float(), kid_subsets=KID_SUBSETS, kid_subset_size=size, kid_kernel="poly", kid_kernel_poly_degree=3,
+                kid_kernel_poly_gamma=None, kid_kernel_poly_coef0=1, rng_seed=FIDELITY_SEED, verbose=False,
+            )  # fmt: skip
+            # When a subset is a whole set, every subset is the same: the spread is no measure of anything.
+            spread = kid[KEY_METRIC_KID_STD] if size < min(len(real), len(fake)) else math.nan
+            results.update({self.backbone.kernel_name: kid[KEY_METRIC_KID_MEAN], f"{self.backbone.kernel_name}_std": spread})
+        if self.precision_recall:
+            results.update(precision_recall_density_coverage(real, fake, self.nearest_k))
+        if self.fid_infinity:
+            real_mean, real_covariance = real.mean(dim=0), real.T.cov()
+            infinity, _ = frechet_distance_infinity(real_mean, real_covariance, fake)
+            if infinity < 0:
+                log.warning("the %s extrapolated to N -> infinity came out negative (%.3g): an unstable fit, reported as NaN", self.distance_name, infinity)
+                infinity = math.nan
+            results[f"{self.distance_name}_infinity"] = infinity
         return results
 
     # Real statistics, computed once and cached.
@@ -207,8 +183,8 @@ class GenerativeMetrics(nn.Module):
             "cov_sum": self.fid.real_features_cov_sum,
             "count": self.fid.real_features_num_samples,
         }
-        if self.kid is not None:
-            state["features"] = torch.cat(self.kid.real_features) if self.kid.real_features else torch.zeros(0, self.backbone.num_features)
+        if self.keeps_features:
+            state["features"] = torch.cat([*self.real_features.value, self.fid.real_features_sum.new_zeros(0, self.backbone.num_features).float()])  # this process's
         if self.real_classes is not None:
             state.update(class_sums=self.real_classes.sums, class_outer=self.real_classes.outer, class_counts=self.real_classes.counts)
         return {name: tensor.detach().cpu() for name, tensor in state.items()}
@@ -218,12 +194,20 @@ class GenerativeMetrics(nn.Module):
         self.fid.real_features_sum = state["sum"].to(device)
         self.fid.real_features_cov_sum = state["cov_sum"].to(device)
         self.fid.real_features_num_samples = state["count"].to(device)
-        if self.kid is not None:
-            self.kid.real_features = [state["features"].to(device)] if len(state["features"]) else []
+        if self.keeps_features:
+            self.real_features.value = [state["features"].to(device, torch.float32)]
         if self.real_classes is not None and "class_sums" in state:
             self.real_classes.sums = state["class_sums"].to(device)
             self.real_classes.outer = state["class_outer"].to(device)
             self.real_classes.counts = state["class_counts"].to(device)
+
+    def check_real_state(self, state: Mapping[str, Tensor]) -> None:
+        """Raises when a cached state does not fit these metrics (another feature size, a truncated entry)."""
+        d = self.backbone.num_features
+        if state["sum"].shape != (d,) or state["cov_sum"].shape != (d, d) or not torch.isfinite(state["cov_sum"]).all():
+            raise ValueError(f"real statistics of shape {tuple(state['sum'].shape)}, not ({d},)")
+        if self.keeps_features and state["features"].shape != (int(state["count"]), d):
+            raise ValueError(f"{len(state['features'])} real features kept for {int(state['count'])} images")
 
     def set_real(self, batches: Callable[[], Iterable[tuple[Tensor, Tensor | None]]], key: Mapping[str, Any], cache_dir: str | Path | None, load: bool = True) -> None:
         """Real statistics from the cache file for `key`, else from `batches()` (then cached).
@@ -231,21 +215,21 @@ class GenerativeMetrics(nn.Module):
         Under DDP pass load=False on all ranks but one: the states are summed across processes.
         """
         if not load:
-            if self.kid is not None:  # an empty (0, d) block, so the gather across processes lines up
-                self.kid.real_features = [torch.zeros(0, self.backbone.num_features, device=self.fid.real_features_sum.device)]
+            if self.keeps_features:  # an empty (0, d) block, so the gather across processes lines up
+                self.real_features.value = [torch.zeros(0, self.backbone.num_features, device=self.fid.real_features_sum.device)]
             return
         path = None
         if cache_dir is not None:
-            settings = {**key, "kid": self.kid is not None, "per_class": self.real_classes is not None}
+            settings = {**key, "features": self.keeps_features, "per_class": self.real_classes is not None}
             digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
             path = Path(cache_dir).expanduser() / "real_statistics" / f"{digest}.pt"
-            if path.is_file():
-                self.load_real_state(torch.load(path, weights_only=True))
-                log.info("Real statistics from the cache: %s", path)
-                return
-        for images, labels in batches():
-            self.update(images.to(self.fid.real_features_sum.device), real=True, labels=labels)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(self.real_state(), path)
-            path.with_suffix(".json").write_text(json.dumps(key, indent=2, sort_keys=True, default=str))
+
+        def build() -> dict[str, Tensor]:
+            for images, labels in batches():
+                self.update(images.to(self.fid.real_features_sum.device), real=True, labels=labels)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.with_suffix(".json").write_text(json.dumps(key, indent=2, sort_keys=True, default=str))
+            return self.real_state()
+
+        self.load_real_state(load_or_build(path, build, self.check_real_state, "real statistics"))

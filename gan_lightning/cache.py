@@ -1,0 +1,64 @@
+"""Files kept between runs (the digits classifier, real-set statistics) and checkpoints: written to a
+temporary file in the same folder and renamed over the old one, so a process killed while writing
+leaves the old file or the new one, never half of one; read back with a check, so a damaged cache
+file is rebuilt with a warning instead of breaking every later run."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+log = logging.getLogger(__name__)
+
+
+def save_atomically(obj: Any, path: str | Path) -> None:
+    """torch.save `obj` to `path` whole or not at all (OSError on failure, the old file untouched)."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "wb") as file:
+            torch.save(obj, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, path)  # atomic on POSIX and Windows: the old file, or the new one
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a power cut
+        finally:
+            os.close(directory)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def remove_partial_files(folder: Path) -> None:
+    """Temporary files that a killed save left behind."""
+    for partial in folder.glob(".*.partial-*"):
+        partial.unlink(missing_ok=True)
+
+
+def load_or_build(path: Path | None, build: Callable[[], dict], check: Callable[[dict], None], what: str) -> dict:
+    """The dict cached at `path` if it reads back and passes `check` (which raises on a bad entry), else
+    `build()`, cached there for next time. A damaged file is replaced; a folder that cannot be written
+    costs only the caching."""
+    if path is not None and path.is_file():
+        try:
+            cached = torch.load(path, weights_only=True)
+            check(cached)
+            log.info("%s from the cache: %s", what, path)
+            return cached
+        except Exception as error:  # noqa: BLE001 (any damage means: build it again)
+            log.warning("the cached %s in %s is damaged (%s: %s): computing it again", what, path, type(error).__name__, error)
+            path.unlink(missing_ok=True)
+    built = build()
+    if path is not None:
+        try:
+            save_atomically(built, path)
+        except OSError as error:
+            log.warning("could not cache the %s in %s (%s): set metrics.cache_dir to a writable folder", what, path, error)
+    return built
