@@ -62,14 +62,15 @@ def finished(runs: Path, output: Path, wanted: dict[Key, list[str]], key_fields:
 
 def run_missing(
     wanted: dict[Key, list[str]], results: dict[Key, dict], run_dir: Callable[[Key], Path],
-    describe: Callable[[Key], dict], metrics: Sequence[str], workers: int,
+    describe: Callable[[Key], dict], metrics: Sequence[str] | Callable[[Key], Sequence[str]], workers: int,
 ) -> None:
     """Train the wanted cells not in `results`, in the order given, `workers` at a time, each in
-    run_dir(key) with describe(key) (its key fields and any others) in its result; add them to
-    `results` and print each as it is collected."""
+    run_dir(key) with describe(key) (its key fields and any others) in its result, and the final
+    values of `metrics` (or of metrics(key)); add them to `results` and print each as it is collected."""
+    metrics_of = metrics if callable(metrics) else (lambda key: metrics)
     with ProcessPoolExecutor(workers) as pool:
         futures = {
-            key: pool.submit(train_cell, overrides, run_dir(key), metrics, describe(key))
+            key: pool.submit(train_cell, overrides, run_dir(key), metrics_of(key), describe(key))
             for key, overrides in wanted.items()
             if key not in results
         }
