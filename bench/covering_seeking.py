@@ -38,10 +38,11 @@ TTUR = ["model.d_optimizer.lr=1e-3", "model.g_optimizer.lr=1e-4", "model.d_optim
 ROWS: dict[tuple[str, str], tuple[str, list[str], tuple[str, ...]]] = {  # (table, row): (name, overrides, scores)
     ("digits", "gan"): ("GAN (MLPs)", ["model=gan"], SAMPLE_SCORES),
     ("digits", "dcgan"): ("DCGAN", ["model=dcgan"], SAMPLE_SCORES),
-    ("digits", "vae"): ("VAE", ["model=vae"], SAMPLE_SCORES + LIKELIHOOD_SCORES),
+    ("digits", "vae"): ("VAE, decoder means", ["model=vae"], SAMPLE_SCORES + LIKELIHOOD_SCORES),
+    ("digits", "vae_draws"): ("VAE, draws from p(x given z)", ["model=vae", "model.sample_noise=true"], SAMPLE_SCORES + LIKELIHOOD_SCORES),
     ("digits", "pixelcnn"): ("PixelCNN", ["model=pixelcnn"], SAMPLE_SCORES + LIKELIHOOD_SCORES),
     ("grid", "gan"): ("GAN + TTUR", ["experiment=mode_coverage", "data=grid", *TTUR], MODE_SCORES),
-    ("grid", "vae"): ("VAE", ["experiment=mode_coverage_vae", "data=grid"], MODE_SCORES),
+    ("grid", "vae"): ("VAE (draws from the model)", ["experiment=mode_coverage_vae", "data=grid"], MODE_SCORES),
 }
 
 

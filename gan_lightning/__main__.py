@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import hydra
+import sys
 from omegaconf import DictConfig
 
-from gan_lightning.cli import config_dir, run_reporting_errors
+from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.train import train
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="train")
-def main(cfg: DictConfig) -> float | None:
+def hydra_main(cfg: DictConfig) -> float | None:
     return run_reporting_errors(train, cfg)
+
+
+def main() -> float | None:
+    exit_unless_output_writable(sys.argv[1:])
+    return hydra_main()
 
 
 if __name__ == "__main__":

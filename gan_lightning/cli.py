@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from lightning.fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig
 from omegaconf.errors import InterpolationKeyError, MissingMandatoryValue
 
@@ -43,6 +46,8 @@ def as_user_error(error: BaseException) -> UserError | None:
                 f"{current.full_key} refers to a value the chosen configs do not have ({current.msg}): the parts "
                 "do not fit together, e.g. image networks on 2D data (use experiment=mode_coverage for data=ring|grid)"
             )
+        if isinstance(current, MisconfigurationException):  # Lightning's word on the trainer settings
+            return ConfigError(f"{str(current).strip()} (the trainer settings: trainer=cpu runs anywhere)")
         current = current.__cause__ or current.__context__
     return None
 
@@ -57,3 +62,26 @@ def run_reporting_errors(task: Callable[[DictConfig], T], cfg: DictConfig) -> T:
             raise
         log.error("%s", user_error)
         raise SystemExit(1) from None
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why a run could not write into `folder` (created if need be), or None."""
+    for existing in (folder, *folder.parents):
+        if existing.exists():
+            if not existing.is_dir():
+                return f"{existing} is a file, not a folder"
+            if not os.access(existing, os.W_OK | os.X_OK):
+                return f"{existing} is not writable"
+            return None
+    return None
+
+
+def exit_unless_output_writable(argv: Sequence[str]) -> None:
+    """Stop with one line before Hydra tries to create a run folder it cannot (Hydra would print a
+    traceback): the folder named by hydra.run.dir / hydra.sweep.dir, else the current directory."""
+    folders = [Path(arg.split("=", 1)[1]) for arg in argv if arg.startswith(("hydra.run.dir=", "hydra.sweep.dir="))]
+    for folder in folders or [Path.cwd()]:
+        problem = folder_problem(folder)
+        if problem:
+            print(f"[gan_lightning][ERROR] - cannot write the run into {folder}: {problem}; choose another folder with hydra.run.dir=...", file=sys.stderr)
+            raise SystemExit(1)

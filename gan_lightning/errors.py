@@ -28,11 +28,17 @@ class DivergenceError(UserError):
 
 
 def find_user_error(error: BaseException) -> UserError | None:
-    """The UserError behind `error`, following the chain of causes that Hydra and Lightning add."""
+    """The UserError behind `error`, following the chain of causes that Hydra and Lightning add. One
+    raised in a DataLoader worker comes back with the worker's traceback in its message: the message
+    is the original's last line."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         if isinstance(current, UserError):
+            message = str(current)
+            if "Original Traceback" in message:
+                last = message.strip().splitlines()[-1]
+                return type(current)(last.split(": ", 1)[1] if ": " in last else last)
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__

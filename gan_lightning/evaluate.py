@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 
 from gan_lightning.capabilities import Samples
-from gan_lightning.cli import config_dir, run_reporting_errors
+from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.evaluation import (
@@ -87,7 +88,7 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     if model is not None:
         images, what = generated_images(model, num_samples, settings.batch_size, seed=cfg.seed), f"model {ckpt_path}"
     else:
-        found = ImageFiles(folder, image_transform(datamodule.image_size, datamodule.channels), datamodule.channels)
+        found = ImageFiles(folder, image_transform(datamodule.image_size, datamodule.channels), datamodule.channels, option="folder")
         if len(found) < num_samples:
             raise ConfigError(
                 f"folder={folder} holds {len(found)} images, fewer than the metrics.num_samples={num_samples} asked for "
@@ -116,8 +117,13 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="evaluate")
-def main(cfg: DictConfig) -> dict[str, Any]:
+def hydra_main(cfg: DictConfig) -> dict[str, Any]:
     return run_reporting_errors(evaluate, cfg)
+
+
+def main() -> dict[str, Any]:
+    exit_unless_output_writable(sys.argv[1:])
+    return hydra_main()
 
 
 if __name__ == "__main__":

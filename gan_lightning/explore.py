@@ -11,6 +11,7 @@ Writes one PNG grid (`output`, by default <mode>.png in the run directory) and p
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import hydra
@@ -20,7 +21,7 @@ from torchvision.utils import save_image
 
 from gan_lightning import latent
 from gan_lightning.capabilities import HasLatentSpace, Samples
-from gan_lightning.cli import config_dir, run_reporting_errors
+from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family
 
@@ -67,8 +68,13 @@ def render(model, cfg: DictConfig) -> tuple[Tensor, int]:
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="explore")
-def main(cfg: DictConfig) -> Path:
+def hydra_main(cfg: DictConfig) -> Path:
     return run_reporting_errors(explore, cfg)
+
+
+def main() -> Path:
+    exit_unless_output_writable(sys.argv[1:])
+    return hydra_main()
 
 
 if __name__ == "__main__":

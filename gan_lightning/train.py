@@ -10,8 +10,10 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from gan_lightning.callbacks import RunConfigInCheckpoint
-from gan_lightning.errors import CheckpointError
-from gan_lightning.loggers import finish_runs
+from gan_lightning.checkpoints import read_checkpoint
+from gan_lightning.config_check import check_tree
+from gan_lightning.errors import CheckpointError, ConfigError
+from gan_lightning.loggers import drop_rows_from, finish_runs
 from gan_lightning.models import Family
 
 log = logging.getLogger(__name__)
@@ -47,19 +49,50 @@ def build_callbacks(cfg: DictConfig) -> list[L.Callback]:
     return [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
 
 
+def check_config(cfg: DictConfig) -> None:
+    """One message for a value of the wrong type or a key a constructor does not take, before anything is built."""
+    seed = cfg.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise ConfigError(f"seed={seed!r} is not an integer: give seed=0, seed=1, ... (or seed=null for a random one)")
+    for part in ("data", "model", "trainer", "callbacks", "logger"):
+        check_tree(cfg.get(part), part)
+
+
+def continue_run_directory(output_dir: Path, ckpt_path: str | None) -> None:
+    """A new run never writes into a folder that holds another run's files; a run resuming from a
+    checkpoint of its own folder continues it (its metrics.csv loses the rows logged after that checkpoint)."""
+    checkpoints = output_dir / "checkpoints"
+    held = [name for name, there in (("metrics.csv", (output_dir / "metrics.csv").is_file()), ("checkpoints", checkpoints.is_dir() and any(checkpoints.glob("*.ckpt")))) if there]
+    if not held:
+        return
+    if ckpt_path is None or output_dir.resolve() not in Path(ckpt_path).resolve().parents:
+        raise ConfigError(
+            f"{output_dir} already holds a run ({' and '.join(held)}): write this one elsewhere (hydra.run.dir=...), "
+            f"or continue that one with ckpt_path={checkpoints / 'last.ckpt'}"
+        )
+    iteration = read_checkpoint(ckpt_path).get("iteration")
+    if iteration is not None:
+        dropped = drop_rows_from(output_dir / "metrics.csv", iteration)
+        log.info("Continuing the run in %s from iteration %d (%d rows of metrics.csv logged after it dropped)", output_dir, iteration, dropped)
+
+
 def train(cfg: DictConfig) -> float | None:
     """Train the configured family on the configured data; returns `cfg.optimized_metric` for sweeps."""
     quiet_known_noise()
-    if cfg.get("seed") is not None:
-        L.seed_everything(cfg.seed, workers=True)
-    output_dir = Path(cfg.paths.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    (output_dir / "config.yaml").write_text(OmegaConf.to_yaml(resolved))
-
+    check_config(cfg)
     ckpt_path = cfg.get("ckpt_path")
     if ckpt_path is not None and not Path(ckpt_path).is_file():
         raise CheckpointError(f"ckpt_path={ckpt_path} does not exist: pass a .ckpt file from a run's checkpoints/ folder")
+    output_dir = Path(cfg.paths.output_dir)
+    continue_run_directory(output_dir, ckpt_path)
+    if cfg.get("seed") is not None:
+        L.seed_everything(cfg.seed, workers=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        resolved = OmegaConf.to_container(cfg, resolve=True)
+        (output_dir / "config.yaml").write_text(OmegaConf.to_yaml(resolved))
+    except OSError as error:
+        raise ConfigError(f"cannot write the run into {output_dir} ({error.strerror or error}): choose a writable folder with hydra.run.dir=...") from None
 
     datamodule = instantiate(cfg.data)
     model: Family = instantiate(cfg.model, _recursive_=False, _convert_="all")

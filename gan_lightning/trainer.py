@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
+
+import torch
 
 from lightning import Callback, LightningModule, Trainer
 from lightning.fabric.plugins import CheckpointIO
@@ -62,6 +65,17 @@ class GANTrainer(Trainer):
             raise ConfigError(f"trainer.gradient_clip_algorithm must be norm or value, not {gradient_clip_algorithm}")
         if max_steps is None or max_steps < -1 or max_steps == 0:
             raise ConfigError(f"trainer.max_steps must be a positive number of iterations, or -1 for no limit, not {max_steps}")
+        devices = kwargs.get("devices", "auto")
+        count = devices if isinstance(devices, int) else len(devices) if isinstance(devices, Sequence) and not isinstance(devices, str) else 1
+        on_cpu = kwargs.get("accelerator", "auto") == "cpu" or (kwargs.get("accelerator", "auto") == "auto" and not torch.cuda.is_available())
+        if on_cpu and count > (os.cpu_count() or 1):
+            raise ConfigError(
+                f"trainer.devices={devices} starts {count} training processes on a CPU with {os.cpu_count()} cores: "
+                f"use at most {os.cpu_count()} (one process already uses every core)"
+            )
+        if count > 1 and kwargs.get("strategy", "auto") == "auto":
+            # A D step leaves G's parameters without gradients (and a G step D's): DDP must look for them.
+            kwargs["strategy"] = "ddp_find_unused_parameters_true"
         callbacks = list(kwargs.pop("callbacks", None) or [])
         if max_steps > 0:
             callbacks.append(IterationBudget(max_steps))

@@ -10,6 +10,7 @@ was trained on, translated, and written as PNG to output_dir under its relative 
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import hydra
@@ -18,7 +19,7 @@ from omegaconf import DictConfig
 from torchvision.utils import save_image
 
 from gan_lightning.capabilities import Translates
-from gan_lightning.cli import config_dir, run_reporting_errors
+from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family, read_checkpoint
@@ -34,11 +35,11 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
     image_size, channels = cfg.image_size or data.get("image_size"), cfg.channels or data.get("channels")
     if image_size is None or channels is None:
         raise ConfigError(f"{cfg.ckpt_path} does not say its image size and channels: pass image_size=... channels=...")
+    images = ImageFiles(cfg.input_dir, image_transform(image_size, channels), channels, option="input_dir")
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(cfg.ckpt_path, map_location=device)
     if not isinstance(model, Translates):
         raise ConfigError(f"{cfg.ckpt_path} holds a {type(model).__name__}, which does not translate images: use a pix2pix or CycleGAN checkpoint")
-    images = ImageFiles(cfg.input_dir, image_transform(image_size, channels), channels)
     output_dir = Path(cfg.output_dir)
     written = []
     for start in range(0, len(images), cfg.batch_size):
@@ -56,8 +57,13 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="translate")
-def main(cfg: DictConfig) -> list[Path]:
+def hydra_main(cfg: DictConfig) -> list[Path]:
     return run_reporting_errors(translate_folder, cfg)
+
+
+def main() -> list[Path]:
+    exit_unless_output_writable(sys.argv[1:])
+    return hydra_main()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
@@ -14,6 +15,23 @@ from gan_lightning.data.base import GANDataModule
 from gan_lightning.errors import DataError
 
 _MODES = {1: "L", 3: "RGB"}
+_WIDE_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")  # 16-bit grey (PNG, TIFF), read by Pillow as integers
+
+
+def open_image(path: Path, channels: int) -> Image.Image:
+    """An image file as 8-bit grey (channels=1) or RGB. 16-bit grey images are scaled to 8 bits (Pillow's
+    own conversion clips them, so nearly every pixel turned white); a file that is not an image, is
+    damaged, or decodes to more pixels than Pillow allows (a decompression bomb) raises DataError."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.mode in _WIDE_MODES:
+                image = Image.fromarray((np.asarray(image, dtype=np.float64) / 257).round().clip(0, 255).astype(np.uint8), "L")
+            return image.convert(_MODES[channels])
+    except Image.DecompressionBombError as error:
+        raise DataError(f"{path} decodes to more pixels than Pillow allows ({error}): shrink or remove the file") from None
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise DataError(f"cannot read image {path} ({error}): remove or replace the file") from None
 
 
 def image_transform(image_size: int, channels: int, crop_size: int | None = None) -> v2.Compose:
@@ -36,19 +54,19 @@ class ImageFiles(Dataset):
     """The image files below `root` (sorted), or the given `files`; label = index of the top-level
     subfolder when `labels`."""
 
-    def __init__(self, root: str | Path, transform, channels: int = 3, labels: bool = False, files: list[Path] | None = None):
+    def __init__(self, root: str | Path, transform, channels: int = 3, labels: bool = False, files: list[Path] | None = None, option: str = "data.root"):
         self.root = Path(root)
         if not self.root.is_dir():
-            raise DataError(f"data.root={root} is not a folder: point data.root at a folder of images")
+            raise DataError(f"{option}={root} is not a folder: point {option} at a folder of images")
         if files is None:
             files = sorted(p for p in self.root.rglob("*") if p.is_file() and p.suffix.lower() in IMG_EXTENSIONS)
         self.files = files
         if not self.files:
             raise DataError(
-                f"no images ({', '.join(sorted(set(IMG_EXTENSIONS)))}) under data.root={root}: "
-                "point data.root at a folder that holds them"
+                f"no images ({', '.join(sorted(set(IMG_EXTENSIONS)))}) under {option}={root}: "
+                f"point {option} at a folder that holds them"
             )
-        self.transform, self.mode = transform, _MODES[channels]
+        self.transform, self.channels = transform, channels
         self.classes: list[str] = []
         if labels:
             self.classes = sorted({p.relative_to(self.root).parts[0] for p in self.files if p.parent != self.root})
@@ -65,11 +83,7 @@ class ImageFiles(Dataset):
 
     def __getitem__(self, index: int) -> dict:
         path = self.files[index]
-        try:
-            with Image.open(path) as image:
-                item = {"image": self.transform(image.convert(self.mode))}
-        except (UnidentifiedImageError, OSError) as error:
-            raise DataError(f"cannot read image {path} ({error}): remove or replace the file") from error
+        item = {"image": self.transform(open_image(path, self.channels))}
         if self.classes:
             item["label"] = self.class_index[path.relative_to(self.root).parts[0]]
         return item

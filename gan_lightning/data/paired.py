@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from torch import Tensor
 from torch.utils.data import Dataset
 from torchvision.datasets.folder import IMG_EXTENSIONS
@@ -26,6 +26,7 @@ from torchvision.transforms.v2.functional import pil_to_tensor
 
 from gan_lightning.data.base import GANDataModule
 from gan_lightning.data.digits import digit_images
+from gan_lightning.data.image_folder import open_image
 from gan_lightning.data.translation import Jitter, checked_direction
 from gan_lightning.errors import DataError
 
@@ -59,11 +60,7 @@ def find_pairs(root: Path, split: str) -> list[tuple[Path, Path | None]] | None:
 
 def read_image(path: Path, channels: int) -> Tensor:
     """A file as a uint8 (C, H, W) tensor."""
-    try:
-        with Image.open(path) as image:
-            return pil_to_tensor(image.convert(_MODES[channels]))
-    except (UnidentifiedImageError, OSError) as error:
-        raise DataError(f"cannot read image {path} ({error}): remove or replace the file") from error
+    return pil_to_tensor(open_image(path, channels))
 
 
 class PairedFiles(Dataset):

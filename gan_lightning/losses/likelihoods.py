@@ -13,7 +13,9 @@ Layouts: images (N, outputs_per_value * C, H, W) with output k * C + c for value
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor
@@ -66,6 +68,16 @@ class CategoricalLikelihood:
         values = from_levels(torch.arange(self.levels, device=outputs.device), self.levels)
         return probabilities @ values
 
+    def sample(self, outputs: Tensor, streams: Sequence[torch.Generator]) -> Tensor:
+        """One draw of every value per sample, sample i's from streams[i], in [-1, 1]."""
+
+        def one(row: Tensor, stream: torch.Generator) -> Tensor:
+            cumulative = split_outputs(row[None], self.levels)[0].softmax(dim=-1).cumsum(dim=-1)
+            uniforms = torch.rand(cumulative.shape[:-1], generator=stream)
+            return from_levels((cumulative < uniforms[..., None]).sum(dim=-1).clamp(max=self.levels - 1), self.levels)
+
+        return draw_each(one, outputs, streams)
+
 
 class GaussianLikelihood:
     """N(mean, scale^2) per coordinate, the network giving the mean and log-scale (continuous data,
@@ -87,6 +99,26 @@ class GaussianLikelihood:
 
     def mean(self, outputs: Tensor) -> Tensor:
         return split_outputs(outputs, 2)[..., 0]
+
+    def sample(self, outputs: Tensor, streams: Sequence[torch.Generator]) -> Tensor:
+        """mean + scale * eps per sample, sample i's eps from streams[i]."""
+
+        def one(row: Tensor, stream: torch.Generator) -> Tensor:
+            mean, log_scale = split_outputs(row[None], 2)[0].unbind(-1)
+            return mean + log_scale.clamp_min(self.min_log_scale).exp() * torch.randn(mean.shape, generator=stream)
+
+        return draw_each(one, outputs, streams)
+
+
+def stream_of(values: Tensor) -> torch.Generator:
+    """A random stream keyed by a tensor's values: the same values, the same stream, on any batch or process."""
+    digest = hashlib.blake2b(values.detach().double().cpu().numpy().tobytes(), digest_size=8).digest()
+    return torch.Generator().manual_seed(int.from_bytes(digest, "little") >> 1)
+
+
+def draw_each(distribution_of_one, outputs: Tensor, streams: Sequence[torch.Generator]) -> Tensor:
+    """One draw per sample, sample i from streams[i] (on the CPU, then moved to the outputs' device)."""
+    return torch.stack([distribution_of_one(row.cpu(), stream) for row, stream in zip(outputs.float(), streams)]).to(outputs.device)
 
 
 def bits_per_dimension(nats: Tensor, dimensions: int) -> Tensor:

@@ -195,7 +195,8 @@ class GenerativeMetrics(nn.Module):
         self.fid.real_features_cov_sum = state["cov_sum"].to(device)
         self.fid.real_features_num_samples = state["count"].to(device)
         if self.keeps_features:
-            self.real_features.value = [state["features"].to(device, torch.float32)]
+            self.real_features.reset()
+            self.real_features.update(state["features"].to(device, torch.float32))
         if self.real_classes is not None and "class_sums" in state:
             self.real_classes.sums = state["class_sums"].to(device)
             self.real_classes.outer = state["class_outer"].to(device)

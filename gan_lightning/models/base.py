@@ -64,6 +64,7 @@ class Player:
         gradient_clip: clip this player's gradients to this norm, whatever trainer.gradient_clip_val says.
         compile: whether trainer.compile=true compiles its networks; False where its loss
             differentiates through its own gradients (penalties, unrolling), which compiled graphs cannot.
+        config_key: where its optimizer's config lives, for messages (model.<name>_optimizer by default).
     """
 
     modules: list[nn.Module]
@@ -71,6 +72,7 @@ class Player:
     scheduler: Spec | None = None
     gradient_clip: float | None = None
     compile: bool = True
+    config_key: str = ""
 
     def parameters(self) -> Iterator[nn.Parameter]:
         for module in self.modules:
@@ -114,16 +116,20 @@ class Family(LightningModule):
     def add_player(self, name: str, modules: Iterable[nn.Module], optimizer: Spec, scheduler: Spec | None = None, **settings: Any) -> Player:
         if name in self.players:
             raise ValueError(f"{type(self).__name__} has two players named {name}")
+        settings.setdefault("config_key", f"model.{name}_optimizer")
         self.players[name] = Player(list(modules), optimizer, scheduler, **settings)
         return self.players[name]
 
     def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
         optimizers, schedulers = [], []
-        for player in self.players.values():
-            optimizer = build(player.optimizer)(player.parameters())
-            optimizers.append(optimizer)
-            if player.scheduler is not None:
-                schedulers.append(build(player.scheduler)(optimizer))
+        for name, player in self.players.items():
+            try:
+                optimizer = build(player.optimizer)(player.parameters())
+                optimizers.append(optimizer)
+                if player.scheduler is not None:
+                    schedulers.append(build(player.scheduler)(optimizer))
+            except (ValueError, TypeError) as error:  # torch.optim's checks of lr, betas, ...
+                raise ConfigError(f"{player.config_key} (or its scheduler) refuses its settings: {error}") from None
         return optimizers, schedulers
 
     def optimizer(self, name: str):
@@ -239,8 +245,7 @@ class Family(LightningModule):
         scaler = getattr(self.trainer.precision_plugin, "scaler", None)
         fused = [name for name, player in self.players.items() if player.optimizer.get("fused")]
         if scaler is not None and fused:
-            options = {"d": "d_optimizer", "g": "g_optimizer"}
-            fix = " ".join(f"model.{options.get(name, 'optimizer')}.fused=false" for name in fused)
+            fix = " ".join(f"{self.players[name].config_key}.fused=false" for name in fused)
             raise ConfigError(
                 f"gradient clipping with {self.trainer.precision} needs unscaled gradients, and a fused "
                 f"optimizer only unscales them inside its step: turn fusing off with {fix}"
@@ -277,6 +282,16 @@ class Family(LightningModule):
                 f"or resume it with the model it was trained with"
             )
         self._rng_states_to_restore = checkpoint.get("rng_states")
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False):
+        try:
+            return super().load_state_dict(state_dict, strict=strict, assign=assign)
+        except RuntimeError as error:
+            detail = str(error).splitlines()[1].strip() if len(str(error).splitlines()) > 1 else str(error)
+            raise CheckpointError(
+                f"the checkpoint's {type(self).__name__} has other networks than this config builds ({detail}): "
+                "resume it with the config it was trained with (its run's config.yaml)"
+            ) from None
 
     def on_train_start(self) -> None:
         # Restored here rather than on loading: building the model, loaders and callbacks after the

@@ -47,7 +47,7 @@ class PixelCNN(Family):
         self.shape, self.num_fixed_samples = tuple(shape), num_fixed_samples
         self.likelihood = CategoricalLikelihood(levels)
         self.network = build(network, outputs_per_value=levels)
-        self.add_player("pixelcnn", [self.network], optimizer, scheduler)
+        self.add_player("pixelcnn", [self.network], optimizer, scheduler, config_key="model.optimizer")
 
     @property
     def levels(self) -> int:

@@ -93,10 +93,11 @@ class LatentSampling:
         latent = latent.to(self.device)
         with eval_mode(net):
             outputs = net(latent.z, latent.labels) if self.prior.conditional else net(latent.z)
-        return self.samples_from(outputs)
+        return self.samples_from(outputs, latent)
 
-    def samples_from(self, outputs: Tensor) -> Tensor:
-        """Samples from the sampling network's outputs: G's are samples; a VAE's decoder gives a distribution."""
+    def samples_from(self, outputs: Tensor, latent: Latent) -> Tensor:
+        """Samples from the sampling network's outputs for `latent`: G's are samples; a VAE's decoder
+        gives a distribution."""
         return outputs
 
     def sample(self, n: int, seed: int | None = None, labels: Tensor | Sequence[int] | None = None) -> Tensor:

@@ -7,7 +7,10 @@ lower bound, with z = mu + sigma * eps, eps ~ N(0, I) (the reparameterisation, s
 and beta weighs the KL term (beta-VAE, Higgins et al. 2017; 1 is the ELBO). The validation bound on
 -log p(x) is the importance-weighted one with k samples (Burda et al. 2016), tighter as k grows:
     log p(x) >= E[log 1/k sum_i p(x, z_i) / q(z_i | x)],  z_i ~ q(z | x).
-Samples are the decoder's mean for z from the prior.
+Samples are the decoder's mean for z from the prior (the usual picture of a VAE's images), or with
+`sample_noise` draws from p(x | z) itself: the model's own distribution, whose observation noise is
+what spreads a VAE over the data (mode covering). Sample i's noise comes from a stream keyed by its
+z, so a sample stays a function of its latent alone.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from torch import Tensor
 from torch.distributions import Independent, Normal, kl_divergence
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.losses.likelihoods import stream_of
 from gan_lightning.models.base import Family, Spec, build
 from gan_lightning.models.sampling import LatentSampling
 from gan_lightning.nets.eval_mode import eval_mode
@@ -38,6 +42,7 @@ class VAE(LatentSampling, Family):
         optimizer, scheduler: the player's `_partial_` optimizer and (optional) scheduler configs.
         beta: weight of the KL term (1: the ELBO).
         importance_samples: k of the validation bound.
+        sample_noise: samples are draws from p(x | z) rather than its mean.
         ema_decay, num_fixed_samples: see `LatentSampling.init_sampling`.
     """
 
@@ -53,6 +58,7 @@ class VAE(LatentSampling, Family):
         scheduler: Spec | None = None,
         beta: float = 1.0,
         importance_samples: int = 100,
+        sample_noise: bool = False,
         ema_decay: float | None = None,
         num_fixed_samples: int = 64,
     ):
@@ -60,7 +66,7 @@ class VAE(LatentSampling, Family):
         self.save_hyperparameters(logger=False)
         if beta < 0 or importance_samples < 1:
             raise ConfigError(f"model.beta must be 0 or more and model.importance_samples at least 1, not {beta} and {importance_samples}")
-        self.beta, self.importance_samples = beta, importance_samples
+        self.beta, self.importance_samples, self.sample_noise = beta, importance_samples, sample_noise
         self.likelihood = build(likelihood)
         self.encoder = build(encoder)
         self.decoder = build(decoder, outputs_per_value=self.likelihood.outputs_per_value)
@@ -69,7 +75,7 @@ class VAE(LatentSampling, Family):
             raise ConfigError(f"the VAE's KL term is written for a standard Gaussian prior, not {type(self.prior).__name__}")
         if getattr(self.encoder, "latent_dim", self.prior.latent_dim) != self.prior.latent_dim:
             raise ConfigError(f"the encoder's latent_dim={self.encoder.latent_dim} differs from the decoder's {self.prior.latent_dim}: make them equal")
-        self.add_player("vae", [self.encoder, self.decoder], optimizer, scheduler)
+        self.add_player("vae", [self.encoder, self.decoder], optimizer, scheduler, config_key="model.optimizer")
 
     # The model.
 
@@ -82,8 +88,10 @@ class VAE(LatentSampling, Family):
         zeros = torch.zeros(self.prior.latent_dim, device=self.device)
         return Independent(Normal(zeros, torch.ones_like(zeros)), 1)
 
-    def samples_from(self, outputs: Tensor) -> Tensor:
-        return self.likelihood.mean(outputs)
+    def samples_from(self, outputs: Tensor, latent: Latent) -> Tensor:
+        if not self.sample_noise:
+            return self.likelihood.mean(outputs)
+        return self.likelihood.sample(outputs, [stream_of(z) for z in latent.z])
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         x = batch["image"]
