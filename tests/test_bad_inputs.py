@@ -21,10 +21,9 @@ from conftest import TINY, TINY_DCGAN, compose_config, write_images
 FAST = [*TINY, *TINY_DCGAN, "trainer.max_epochs=1", "~callbacks.evaluation"]  # a tiny run, no metrics
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory) -> dict[str, Path]:
-    """Everything the bad inputs point at, made once."""
-    root = tmp_path_factory.mktemp("inputs")
+def make_inputs(root: Path) -> dict[str, Path]:
+    """Everything the bad inputs point at, under `root`: a trained checkpoint and its run, damaged and
+    foreign checkpoints, folders without usable images, a decompression bomb, a file in a folder's place."""
     run = root / "trained"
     train(compose_config([*TINY, *TINY_DCGAN, "trainer.max_epochs=1", "~callbacks.evaluation"], run))
     checkpoint = run / "checkpoints" / "last.ckpt"
@@ -48,6 +47,11 @@ def files(tmp_path_factory) -> dict[str, Path]:
     Image.new("1", (15000, 15000)).save(made["bomb"] / "huge.png")  # 225 M pixels, a few KB on disk
     write_images(made["few_images"], 3, size=(16, 16))
     return made
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    return make_inputs(tmp_path_factory.mktemp("inputs"))
 
 
 def run_entry_point(module: str, args: list[str], cwd: Path, monkeypatch, capfd) -> tuple[int, str]:

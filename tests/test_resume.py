@@ -94,3 +94,25 @@ def test_loader_resumes_mid_epoch_with_the_batches_it_had_left():
     first_of_next = next(iter(again))["image"]
     assert not torch.equal(first_of_next, seen[0])
     assert len(list(iter(again))) == len(again)
+
+
+def test_a_run_resumed_twice_across_an_epoch_end_still_matches(tmp_path):
+    """Resumed from a checkpoint at an epoch's end, then again from one the resumed run wrote mid-epoch:
+    Lightning's epoch counters must survive both (a checkpoint taken after an epoch's last batch, in
+    place of the epoch-end one, once made the second resume replay that epoch). Epochs end by running
+    out of data here (2 steps of 2 x 256 images an epoch), as in real runs, not by a batch limit."""
+    settings = [o for o in SETTINGS if "limit_train_batches" not in o] + ["data.batch_size=256", "trainer.max_epochs=5", "callbacks.checkpoints.every_n_iterations=3"]
+
+    def run_here(out: Path, *overrides: str) -> Path:
+        train(compose_config([*tiny_overrides("dcgan"), *settings, *overrides], out))
+        return out
+
+    whole = run_here(tmp_path / "whole")
+    assert [row["step"] for row in logged(whole)] == list(range(10))  # 5 epochs of 2 iterations
+    first = run_here(tmp_path / "first", "trainer.max_steps=7")  # iteration 6 ends epoch 2: saved at the epoch's end
+    second = run_here(tmp_path / "second", "trainer.max_steps=10", f"ckpt_path='{first / 'checkpoints' / 'step=0000006.ckpt'}'")
+    third = run_here(tmp_path / "third", f"ckpt_path='{second / 'checkpoints' / 'step=0000009.ckpt'}'")  # mid-epoch 4
+    resumed = [row for row in logged(first) if row["step"] < 6] + [row for row in logged(second) if row["step"] < 9] + logged(third)
+    assert resumed == logged(whole)
+    end, end_resumed = (torch.load(out / "checkpoints" / "last.ckpt", weights_only=True) for out in (whole, third))
+    assert all(torch.equal(end_resumed["state_dict"][name], tensor) for name, tensor in end["state_dict"].items())

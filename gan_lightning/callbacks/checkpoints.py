@@ -3,14 +3,15 @@
 Under `GANTrainer` every file is written atomically (`gan_lightning.checkpoints.AtomicCheckpointIO`):
 a process killed while saving leaves the previous complete file. What this callback adds:
 - `last.ckpt` after every epoch, every `every_n_iterations` iterations and when training ends, so a
-  killed run loses at most that much work;
+  killed run loses at most that much work (an interval that ends an epoch is saved at the epoch's end);
 - `epoch=NNN.ckpt` every `every_n_epochs` epochs and `step=NNNNNNN.ckpt` every `every_n_iterations`
   iterations, kept, each under its own name;
 - Ctrl-C finishes the iteration in progress, saves `last.ckpt` and stops (a second Ctrl-C stops at once);
-- another error between iterations (a corrupt image in the next batch, a full disk in a callback)
-  saves `last.ckpt` before the run stops; an error inside an iteration, or a divergence, leaves the
-  last complete checkpoint as it was;
-- weights that are no longer finite are never saved: the run stops with `DivergenceError`.
+- another error between two iterations of an epoch (a corrupt image in the next batch) saves
+  `last.ckpt` before the run stops; an error inside an iteration or at an epoch's end, or a
+  divergence, leaves the last complete checkpoint as it was;
+- weights that are no longer finite are never saved: the run stops with `DivergenceError` (unless
+  trainer.detect_divergence=false).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Checkpoints(Checkpoint):
         return self.dirpath / "last.ckpt"
 
     def save(self, trainer: Trainer, pl_module: LightningModule, name: str) -> None:
-        weights = [p for p in pl_module.parameters()]
+        weights = list(pl_module.parameters()) if getattr(trainer, "detect_divergence", True) else []
         if weights and not torch.stack([torch.isfinite(p).all() for p in weights]).all():
             raise DivergenceError(
                 f"the weights are no longer finite after iteration {pl_module.iteration}: lower the learning rates "
@@ -73,26 +74,48 @@ class Checkpoints(Checkpoint):
     def on_train_batch_start(self, trainer: Trainer, pl_module: LightningModule, *args: Any) -> None:
         self._in_iteration = True
 
+    @staticmethod
+    def mid_epoch(trainer: Trainer) -> bool:
+        """Between two batches of an epoch. After an epoch's last batch the epoch-end save stands in for
+        any other: Lightning restores a checkpoint taken there with its epoch counters one behind, and
+        a second resume then replays that epoch from its start."""
+        progress = trainer.fit_loop.epoch_loop.batch_progress
+        return progress.current.processed > 0 and not progress.is_last_batch
+
     def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, *args: Any) -> None:
         self._in_iteration = False
+        if not self.mid_epoch(trainer):
+            return  # on_train_epoch_end saves (and stops, after Ctrl-C)
         iteration = pl_module.iteration
         if self.every_n_iterations and iteration % self.every_n_iterations == 0:
             self.save(trainer, pl_module, f"step={iteration:07d}.ckpt")
             self.save(trainer, pl_module, "last.ckpt")
         if self._stop_requested:
-            self.save(trainer, pl_module, "last.ckpt")
-            log.warning("Interrupted after iteration %d; %s holds it: continue with ckpt_path=%s", iteration, self.last, self.last)
-            raise KeyboardInterrupt
+            self.stop(trainer, pl_module)
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        epoch = trainer.current_epoch
+        epoch, iteration = trainer.current_epoch, pl_module.iteration
         if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
             self.save(trainer, pl_module, f"epoch={epoch:03d}.ckpt")
+        if self.every_n_iterations and iteration % self.every_n_iterations == 0:
+            self.save(trainer, pl_module, f"step={iteration:07d}.ckpt")
         self.save(trainer, pl_module, "last.ckpt")
+        if self._stop_requested:
+            self.stop(trainer, pl_module)
+
+    def stop(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        """After Ctrl-C: last.ckpt holds this iteration (saved by the caller or now), then stop."""
+        if self.mid_epoch(trainer):
+            self.save(trainer, pl_module, "last.ckpt")
+        log.warning("Interrupted after iteration %d; %s holds it: continue with ckpt_path=%s", pl_module.iteration, self.last, self.last)
+        raise KeyboardInterrupt
 
     def on_exception(self, trainer: Trainer, pl_module: LightningModule, exception: BaseException) -> None:
-        if not self._training or self._in_iteration or self._stop_requested or isinstance(exception, (DivergenceError, CheckpointError, KeyboardInterrupt)):
-            return  # before training (nothing of the run's yet), mid-iteration, or saved already: the files stay as they are
+        ended = (DivergenceError, CheckpointError, KeyboardInterrupt)
+        if not self._training or self._in_iteration or self._stop_requested or isinstance(exception, ended) or not self.mid_epoch(trainer):
+            # before training (nothing of the run's yet), inside an iteration, at an epoch's end (see
+            # mid_epoch), or saved already: the files stay as they are
+            return
         try:
             self.save(trainer, pl_module, "last.ckpt")
             log.warning("Stopped by an error after iteration %d; %s holds the run up to it", pl_module.iteration, self.last)

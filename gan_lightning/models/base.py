@@ -16,7 +16,8 @@ What a family gets here, and what it provides:
   their own); the datamodule asks for it, so `trainer.fit(model, datamodule)` from Python batches as
   the command line does;
 - `log_train(terms)`: train/<name> for each term and train/lr_<player>, in the iterations Lightning writes;
-- the family's name in every checkpoint, and a check on loading that the checkpoint holds this family;
+- the family's name in every checkpoint, and a check on loading that the checkpoint holds this family
+  (`checkpointing.py`);
 - the random streams in checkpoints (exact resumption), clipping inside the optimizer step, compile.
 
 Networks and parts arrive as config nodes (`_target_`) and are built with `build`, so a checkpoint's
@@ -34,12 +35,11 @@ from typing import Any, ClassVar
 
 import torch
 from hydra.utils import instantiate
-from lightning import LightningModule
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
-from gan_lightning.errors import CheckpointError, ConfigError, DivergenceError
-from gan_lightning.models.rng import rng_states, set_rng_states
+from gan_lightning.errors import ConfigError, DivergenceError
+from gan_lightning.models.checkpointing import CheckpointState
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Player:
             yield from module.parameters()
 
 
-class Family(LightningModule):
+class Family(CheckpointState):
     """Base of every family; see the module docstring. Subclasses register their players in their
     constructor (optimizers are returned in that order) and write `training_step`."""
 
@@ -90,26 +90,11 @@ class Family(LightningModule):
         super().__init_subclass__(**kwargs)
         Family.FAMILIES[cls.qualified_name()] = cls
 
-    @classmethod
-    def qualified_name(cls) -> str:
-        return f"{cls.__module__}.{cls.__qualname__}"
-
     def __init__(self):
         super().__init__()
         self.automatic_optimization = False
         self.players: dict[str, Player] = {}
         self.logging_step = True  # whether this iteration's step metrics are written: on_train_batch_start
-
-    @classmethod
-    def load_from_checkpoint(cls, checkpoint_path: Any, map_location: Any = None, **kwargs: Any) -> Family:
-        """Lightning's loader, after `gan_lightning.checkpoints.read_checkpoint` has checked the file (it
-        runs nothing a checkpoint names outside gan-lightning) and that it holds this family."""
-        from gan_lightning.checkpoints import read_checkpoint
-
-        stored = read_checkpoint(checkpoint_path)["family"]
-        if stored != cls.qualified_name():
-            raise CheckpointError(f"{checkpoint_path} holds {stored.rsplit('.', 1)[-1]}, not {cls.__name__}: load it with gan_lightning.models.load_family")
-        return super().load_from_checkpoint(checkpoint_path, map_location=map_location, weights_only=True, **kwargs)
 
     # Players and their updates.
 
@@ -250,63 +235,3 @@ class Family(LightningModule):
                 f"gradient clipping with {self.trainer.precision} needs unscaled gradients, and a fused "
                 f"optimizer only unscales them inside its step: turn fusing off with {fix}"
             )
-
-    # Checkpoints: which family they hold, and the random streams for exact resumption.
-
-    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        checkpoint["family"] = self.qualified_name()  # load_family() rebuilds it without being told its class
-        checkpoint["iteration"] = self.iteration
-        # Lightning restores weights, optimizers, schedulers, counters and (through ResumableLoader) the
-        # data order; with the random streams too, a resumed run draws the same noise. Every process
-        # saves its own torch stream (only rank 0 writes), from which it draws its noise.
-        states = rng_states()
-        if self.trainer.world_size > 1:
-            states["torch_per_process"] = self.gather_from_processes(torch.get_rng_state())
-            if self.device.type == "cuda":
-                states["cuda_per_process"] = self.gather_from_processes(torch.cuda.get_rng_state(self.device))
-        checkpoint["rng_states"] = states
-
-    def gather_from_processes(self, state: Tensor) -> Tensor:
-        """Every process's `state` (a byte tensor of the same size everywhere), stacked in rank order."""
-        local = state.to(self.device)
-        gathered = [torch.empty_like(local) for _ in range(self.trainer.world_size)]
-        torch.distributed.all_gather(gathered, local)
-        return torch.stack(gathered).cpu()
-
-    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        stored = checkpoint.get("family")
-        if stored != self.qualified_name():
-            held = stored.rsplit(".", 1)[-1] if isinstance(stored, str) else "no model family"
-            raise CheckpointError(
-                f"the checkpoint holds {held}, not {type(self).__name__}: load it with gan_lightning.models.load_family, "
-                f"or resume it with the model it was trained with"
-            )
-        self._rng_states_to_restore = checkpoint.get("rng_states")
-
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False):
-        try:
-            return super().load_state_dict(state_dict, strict=strict, assign=assign)
-        except RuntimeError as error:
-            detail = str(error).splitlines()[1].strip() if len(str(error).splitlines()) > 1 else str(error)
-            raise CheckpointError(
-                f"the checkpoint's {type(self).__name__} has other networks than this config builds ({detail}): "
-                "resume it with the config it was trained with (its run's config.yaml)"
-            ) from None
-
-    def on_train_start(self) -> None:
-        # Restored here rather than on loading: building the model, loaders and callbacks after the
-        # checkpoint is read must not move the streams the training steps draw from.
-        states, self._rng_states_to_restore = getattr(self, "_rng_states_to_restore", None), None
-        rank, world_size = self.trainer.global_rank, self.trainer.world_size
-        if states is not None:
-            set_rng_states(states)
-            per_process = states.get("torch_per_process")
-            if per_process is not None and len(per_process) == world_size:
-                torch.set_rng_state(per_process[rank].clone())  # a view into the stack segfaults
-                if "cuda_per_process" in states and self.device.type == "cuda":
-                    torch.cuda.set_rng_state(states["cuda_per_process"][rank].clone(), self.device)
-                return
-        if rank > 0:
-            # seed_everything gives every process the same seed (hence the same initial weights); from
-            # here on each must draw its own noise, or all would train on the same fake batch.
-            torch.manual_seed(hash((torch.initial_seed(), rank)) % 2**62)

@@ -1,0 +1,116 @@
+"""What a family's checkpoints hold besides Lightning's state: the family's name, checked when a
+checkpoint is loaded, and the random streams a training step draws from, so a resumed run draws the
+same noise (on CPU: the same losses, bit for bit)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+from lightning import LightningModule
+from torch import Tensor
+
+from gan_lightning.errors import CheckpointError
+
+
+def rng_states() -> dict[str, Any]:
+    """Python's, NumPy's and torch's streams on CPU and CUDA, as tensors and plain numbers only, so
+    `torch.load(..., weights_only=True)` still reads the checkpoint."""
+    _, keys, position, has_gauss, cached_gaussian = np.random.get_state()
+    numpy_state = {"keys": torch.from_numpy(keys.astype(np.int64)), "position": position, "has_gauss": has_gauss, "cached_gaussian": cached_gaussian}
+    states = {"python": random.getstate(), "numpy": numpy_state, "torch": torch.get_rng_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def set_rng_states(states: dict[str, Any]) -> None:
+    random.setstate(states["python"])
+    numpy_state = states["numpy"]
+    keys = numpy_state["keys"].numpy().astype(np.uint32)
+    np.random.set_state(("MT19937", keys, numpy_state["position"], numpy_state["has_gauss"], numpy_state["cached_gaussian"]))
+    torch.set_rng_state(states["torch"])
+    if "cuda" in states and torch.cuda.is_available() and len(states["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(states["cuda"])
+
+
+class CheckpointState(LightningModule):
+    """Mixed into `Family`: the family's name and the random streams in every checkpoint, loading that
+    checks them (and, through `gan_lightning.checkpoints.read_checkpoint`, runs nothing foreign), and
+    one message when a checkpoint's networks are not this config's."""
+
+    @classmethod
+    def qualified_name(cls) -> str:
+        return f"{cls.__module__}.{cls.__qualname__}"
+
+    @classmethod
+    def load_from_checkpoint(cls, checkpoint_path: Any, map_location: Any = None, **kwargs: Any) -> CheckpointState:
+        """Lightning's loader, after `gan_lightning.checkpoints.read_checkpoint` has checked the file (it
+        runs nothing a checkpoint names outside gan-lightning) and that it holds this family."""
+        from gan_lightning.checkpoints import read_checkpoint
+
+        stored = read_checkpoint(checkpoint_path)["family"]
+        if stored != cls.qualified_name():
+            raise CheckpointError(f"{checkpoint_path} holds {stored.rsplit('.', 1)[-1]}, not {cls.__name__}: load it with gan_lightning.models.load_family")
+        return super().load_from_checkpoint(checkpoint_path, map_location=map_location, weights_only=True, **kwargs)
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint["family"] = self.qualified_name()  # load_family() rebuilds it without being told its class
+        checkpoint["iteration"] = self.iteration
+        # Lightning restores weights, optimizers, schedulers, counters and (through ResumableLoader) the
+        # data order; with the random streams too, a resumed run draws the same noise. Every process
+        # saves its own torch stream (only rank 0 writes), from which it draws its noise.
+        states = rng_states()
+        if self.trainer.world_size > 1:
+            states["torch_per_process"] = self.gather_from_processes(torch.get_rng_state())
+            if self.device.type == "cuda":
+                states["cuda_per_process"] = self.gather_from_processes(torch.cuda.get_rng_state(self.device))
+        checkpoint["rng_states"] = states
+
+    def gather_from_processes(self, state: Tensor) -> Tensor:
+        """Every process's `state` (a byte tensor of the same size everywhere), stacked in rank order."""
+        local = state.to(self.device)
+        gathered = [torch.empty_like(local) for _ in range(self.trainer.world_size)]
+        torch.distributed.all_gather(gathered, local)
+        return torch.stack(gathered).cpu()
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        stored = checkpoint.get("family")
+        if stored != self.qualified_name():
+            held = stored.rsplit(".", 1)[-1] if isinstance(stored, str) else "no model family"
+            raise CheckpointError(
+                f"the checkpoint holds {held}, not {type(self).__name__}: load it with gan_lightning.models.load_family, "
+                f"or resume it with the model it was trained with"
+            )
+        self._rng_states_to_restore = checkpoint.get("rng_states")
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False):
+        try:
+            return super().load_state_dict(state_dict, strict=strict, assign=assign)
+        except RuntimeError as error:
+            detail = str(error).splitlines()[1].strip() if len(str(error).splitlines()) > 1 else str(error)
+            raise CheckpointError(
+                f"the checkpoint's {type(self).__name__} has other networks than this config builds ({detail}): "
+                "resume it with the config it was trained with (its run's config.yaml)"
+            ) from None
+
+    def on_train_start(self) -> None:
+        # Restored here rather than on loading: building the model, loaders and callbacks after the
+        # checkpoint is read must not move the streams the training steps draw from.
+        states, self._rng_states_to_restore = getattr(self, "_rng_states_to_restore", None), None
+        rank, world_size = self.trainer.global_rank, self.trainer.world_size
+        if states is not None:
+            set_rng_states(states)
+            per_process = states.get("torch_per_process")
+            if per_process is not None and len(per_process) == world_size:
+                torch.set_rng_state(per_process[rank].clone())  # a view into the stack segfaults
+                if "cuda_per_process" in states and self.device.type == "cuda":
+                    torch.cuda.set_rng_state(states["cuda_per_process"][rank].clone(), self.device)
+                return
+        if rank > 0:
+            # seed_everything gives every process the same seed (hence the same initial weights); from
+            # here on each must draw its own noise, or all would train on the same fake batch.
+            torch.manual_seed(hash((torch.initial_seed(), rank)) % 2**62)

@@ -1,0 +1,142 @@
+"""Nothing lost when a run dies: checkpoints at every interval, Ctrl-C, errors between iterations,
+divergence, run folders that continue or refuse, damaged caches rebuilt, killed runs resumed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_lightning.errors import CheckpointError, ConfigError, DataError, DivergenceError
+from gan_lightning.train import train
+
+from conftest import REPO, compose_config, read_metrics, tiny_overrides
+
+QUIET = ["~callbacks.evaluation", "~callbacks.sample_grid"]
+
+
+def run(out: Path, *overrides: str) -> Path:
+    train(compose_config([*tiny_overrides("dcgan"), *QUIET, *overrides], out))
+    return out
+
+
+def test_last_checkpoint_after_every_epoch_and_interval_with_distinct_step_files(tmp_path):
+    out = run(tmp_path / "run", "trainer.max_epochs=3", "++trainer.limit_train_batches=3", "callbacks.checkpoints.every_n_iterations=2", "callbacks.checkpoints.every_n_epochs=0")
+    names = sorted(p.name for p in (out / "checkpoints").iterdir())
+    assert names == ["last.ckpt", "step=0000002.ckpt", "step=0000004.ckpt", "step=0000006.ckpt", "step=0000008.ckpt"]
+    assert torch.load(out / "checkpoints" / "last.ckpt", weights_only=True)["iteration"] == 9
+
+
+def test_ctrl_c_finishes_the_iteration_saves_and_stops(tmp_path, monkeypatch):
+    """The first SIGINT is turned into: finish this iteration, write last.ckpt, stop (exit 1)."""
+    from gan_lightning.callbacks import Checkpoints
+
+    interrupted = []
+    original = Checkpoints.on_train_batch_end
+
+    def interrupt_during_iteration_3(self, trainer, pl_module, *args):
+        if pl_module.iteration == 3 and not interrupted:
+            interrupted.append(True)
+            os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C would, in the middle of training
+        original(self, trainer, pl_module, *args)
+
+    monkeypatch.setattr(Checkpoints, "on_train_batch_end", interrupt_during_iteration_3)
+    assert threading.current_thread() is threading.main_thread()
+    with pytest.raises(SystemExit) as stopped:
+        run(tmp_path / "run", "trainer.max_epochs=5", "++trainer.limit_train_batches=4")
+    assert stopped.value.code == 1
+    saved = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=True)
+    assert saved["iteration"] == 3  # the iteration in progress was finished, and saved
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+
+
+def test_an_error_between_iterations_saves_the_run_up_to_it(tmp_path, monkeypatch):
+    from gan_lightning.data import TensorDictDataset
+
+    original, fetched = TensorDictDataset.__getitem__, []
+
+    def unreadable_in_epoch_1(self, index):
+        fetched.append(index)
+        if len(fetched) > (4 + 3) * 8:  # epoch 1's fourth batch of 8 (epoch 0 took 4)
+            raise DataError("cannot read image broken.png (truncated): remove or replace the file")
+        return original(self, index)
+
+    monkeypatch.setattr(TensorDictDataset, "__getitem__", unreadable_in_epoch_1)
+    with pytest.raises(DataError, match="broken.png"):
+        run(tmp_path / "run", "trainer.max_epochs=3", "++trainer.limit_train_batches=4")
+    saved = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=True)
+    # after epoch 0's checkpoint (iteration 4), the iterations of epoch 1 done before the batch that
+    # failed (fetched one ahead of training) were saved too
+    assert saved["iteration"] in (6, 7)
+
+
+def test_divergence_stops_with_one_message_and_keeps_the_last_good_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(DivergenceError, match=r"training diverged at iteration \d+: train/\w+ = .*Lower the learning rates") as raised:
+        run(out, "trainer.max_epochs=4", "model.g_optimizer.lr=1e6", "model.d_optimizer.lr=1e6")
+    saved = torch.load(out / "checkpoints" / "last.ckpt", weights_only=True) if (out / "checkpoints" / "last.ckpt").exists() else None
+    if saved is not None:  # whatever was saved before the divergence holds finite weights
+        assert all(torch.isfinite(t).all() for t in saved["state_dict"].values() if t.is_floating_point())
+    assert "\n" not in str(raised.value)
+    rows = read_metrics(run(tmp_path / "off", "trainer.max_epochs=1", "model.g_optimizer.lr=1e6", "model.d_optimizer.lr=1e6", "trainer.detect_divergence=false") / "metrics.csv")
+    assert len(rows) == 2  # with the check off, the run goes on
+
+
+def test_a_checkpoint_folder_that_cannot_be_written_stops_the_run(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "checkpoints").write_text("a file where the folder should be")
+    with pytest.raises(CheckpointError, match=f"cannot write checkpoints into {out / 'checkpoints'}"):
+        run(out, "trainer.max_epochs=1")
+
+
+def test_a_run_continues_its_own_folder_and_refuses_another_runs(tmp_path):
+    out = run(tmp_path / "run", "trainer.max_epochs=2")
+    with pytest.raises(ConfigError, match="already holds a run .* ckpt_path="):
+        run(out, "trainer.max_epochs=2")
+    before = read_metrics(out / "metrics.csv")
+    continued = run(out, "trainer.max_epochs=3", f"ckpt_path='{out / 'checkpoints' / 'epoch=000.ckpt'}'", "callbacks.checkpoints.every_n_epochs=1")
+    rows = read_metrics(continued / "metrics.csv")
+    assert [row["step"] for row in rows] == list(range(6))  # epoch 0 kept, epochs 1 and 2 from the resumed run
+    assert rows[:2] == before[:2] and rows[2:4] == before[2:4]  # the resumed epoch 1 logs what the first run logged
+
+
+def test_damaged_caches_are_rebuilt_with_a_warning(tmp_path, caplog):
+    from gan_lightning.data import DigitsDataModule
+    from gan_lightning.metrics import GenerativeMetrics, MetricSettings, set_real_statistics
+    from gan_lightning.metrics.backbones import DigitsClassifierBackbone
+
+    classifier = DigitsClassifierBackbone(tmp_path)
+    (cached,) = tmp_path.glob("digits_classifier-*.pt")
+    cached.write_bytes(cached.read_bytes()[:1000])  # truncated, as a killed write once left it
+    again = DigitsClassifierBackbone(tmp_path)
+    assert "the cached digits classifier in" in caplog.text and "is damaged" in caplog.text
+    assert again.val_accuracy == classifier.val_accuracy and cached.stat().st_size > 1000
+    data = DigitsDataModule(image_size=8)
+    data.setup()
+    settings = MetricSettings(num_samples=100, cache_dir=str(tmp_path))
+    first = GenerativeMetrics(classifier)
+    set_real_statistics(first, settings, data, "train")
+    (statistics,) = (tmp_path / "real_statistics").glob("*.pt")
+    statistics.write_bytes(b"")
+    second = GenerativeMetrics(classifier)
+    set_real_statistics(second, settings, data, "train")
+    assert torch.equal(first.fid.real_features_sum, second.fid.real_features_sum) and statistics.stat().st_size > 0
+    assert not list(tmp_path.rglob(".*.partial-*"))
+
+
+@pytest.mark.slow
+def test_a_run_killed_three_times_ends_with_the_uninterrupted_weights(tmp_path):
+    sys.path.insert(0, str(REPO / "bench"))
+    from crash import crash_and_resume
+
+    tiny = [*tiny_overrides("dcgan"), *QUIET, "trainer.max_epochs=6", "++trainer.limit_train_batches=10", "callbacks.checkpoints.every_n_epochs=0"]
+    result = crash_and_resume(tmp_path, [o for o in tiny if not o.startswith(("~callbacks.rich", "+trainer.enable_progress_bar", "trainer.enable_model_summary"))], kills=3, seed=1, window=(6.0, 12.0))
+    assert result["unreadable_checkpoints"] == [] and result["temporary_files_left"] == []
+    assert result["final_state_equal"], result["differing"]
+    assert result["losses_equal"]
