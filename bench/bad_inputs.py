@@ -50,7 +50,9 @@ def main() -> None:
         "|---|---|---|---|",
     ]
     for number, (case, (module, arguments, expected)) in enumerate(CASES.items()):
-        filled = [a.format(**files) for a in arguments] + [f"hydra.run.dir={root / 'runs' / str(number)}"]
+        filled = [a.format(**files) for a in arguments]
+        if not any(a.startswith("hydra.run.dir=") for a in filled):
+            filled.append(f"hydra.run.dir={root / 'runs' / str(number)}")
         code, printed = run(module, filled, root)
         message = expected.format(**files)
         line = next((l for l in printed.splitlines() if message in l), "(not found)")

@@ -117,7 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--window", type=float, nargs=2, default=(10.0, 25.0), help="seconds after each start within which the kill falls")
+    parser.add_argument("--window", type=float, nargs=2, default=(6.0, 13.0), help="seconds after each start within which the kill falls")
     parser.add_argument("overrides", nargs="*")
     args = parser.parse_args()
     result = crash_and_resume(BENCH / "runs" / "crash", args.overrides, args.kills, args.seed, tuple(args.window))
