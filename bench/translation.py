@@ -34,10 +34,12 @@ def overrides(family: str, epochs: int, batches_per_epoch: int | None, run_dir: 
         f"model={family}",
         "trainer=cpu",
         f"trainer.max_epochs={epochs}",
+        f"trainer.max_steps={epochs * batches_per_epoch if batches_per_epoch else -1}",  # CycleGAN's decay runs over these
         "~callbacks.rich_progress_bar",
         "+trainer.enable_progress_bar=false",
         "trainer.enable_model_summary=false",
         f"metrics.every_n_epochs={max(1, epochs // 3)}",
+        "metrics.every_n_iterations=null",
         f"hydra.run.dir={run_dir}",
     ]
     if batches_per_epoch:

@@ -85,3 +85,6 @@ class ScoresLikelihood(Protocol):
 @runtime_checkable
 class HasDiscriminator(Protocol):
     discriminator: nn.Module
+
+    def judge(self, samples: Tensor) -> Tensor:
+        """D's source logit for each sample alone (BiGAN: for the pair (x, E(x))), in eval mode."""

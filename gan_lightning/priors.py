@@ -121,6 +121,23 @@ class GaussianPrior(Prior):
         return Latent(gaussian(n, self.latent_dim, stream, device, self.truncation if truncate else None))
 
 
+class UniformPrior(Prior):
+    """z ~ U(-1, 1)^latent_dim (the BiGAN code's default; DCGAN's paper draws so too). A bounded
+    prior gives an encoder that must invert G a bounded target (see `gan_lightning.nets.TrunkEncoder`).
+    Nothing to truncate: `truncation` must stay None."""
+
+    def __init__(self, latent_dim: int, truncation: float | None = None):
+        if truncation is not None:
+            raise ConfigError("a uniform prior has no tails to truncate: set model.prior.truncation=null")
+        super().__init__(latent_dim)
+
+    def sample(self, n, device="cpu", stream=None, labels=None, truncate=False) -> Latent:
+        if labels is not None:
+            raise ConfigError("this model is unconditional: it takes no labels")
+        z = torch.rand(n, self.latent_dim, generator=stream, device="cpu" if stream is not None else device)
+        return Latent((2 * z - 1).to(device))
+
+
 class ClassConditionalPrior(Prior):
     """N(0, I) noise and a class label y ~ U{0..K-1} per sample, both handed to the network (cGAN,
     AC-GAN: G(z, y)). Args: num_classes (K); the others as `Prior`."""

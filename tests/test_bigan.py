@@ -8,16 +8,16 @@ from PIL import Image
 
 from gan_lightning.metrics.probe import linear_probe_accuracy
 from gan_lightning.models import BiGAN, load_family
-from gan_lightning.nets import DCGANDiscriminator, DCGANEncoder, JointDiscriminator
+from gan_lightning.nets import DCGANDiscriminator, JointDiscriminator, TrunkEncoder
 from gan_lightning.train import train
 
 from conftest import TINY, compose_config, read_metrics
 
-TINY_BIGAN = [*TINY, "data.image_size=16", "model.generator.base_width=8", "model.discriminator.net.base_width=8", "model.encoder.base_width=8", "model.generator.latent_dim=8"]
+TINY_BIGAN = [*TINY, "data.image_size=16", "model.generator.base_width=8", "model.discriminator.base_width=8", "model.generator.latent_dim=8"]
 
 
 def test_encoder_and_joint_discriminator_shapes():
-    encoder = DCGANEncoder(latent_dim=6, image_size=16, channels=1, base_width=8)
+    encoder = TrunkEncoder(partial(DCGANDiscriminator, image_size=16, channels=1, base_width=8), latent_dim=6)
     images = torch.randn(4, 1, 16, 16)
     z = encoder(images)
     assert z.shape == (4, 6)
@@ -69,3 +69,22 @@ def test_encoder_and_generator_latent_sizes_must_agree(tmp_path):
     parts["encoder"]["latent_dim"] = 5
     with pytest.raises(ConfigError, match="the encoder's latent_dim=5 differs from the generator's 8"):
         BiGAN(**parts)
+
+
+def test_the_authors_uniform_prior_and_bounded_codes():
+    from gan_lightning.errors import ConfigError
+    from gan_lightning.priors import UniformPrior
+
+    z = UniformPrior(latent_dim=50).sample(4000, stream=torch.Generator().manual_seed(0)).z
+    assert z.shape == (4000, 50) and z.min() >= -1 and z.max() <= 1
+    assert z.mean().item() == pytest.approx(0.0, abs=0.01) and z.var().item() == pytest.approx(1 / 3, abs=0.01)
+    with pytest.raises(ConfigError, match="no tails to truncate"):
+        UniformPrior(latent_dim=5, truncation=1.0)
+    trunk = partial(DCGANDiscriminator, image_size=16, channels=1, base_width=8)
+    bounded = TrunkEncoder(trunk, latent_dim=6, output="tanh")
+    with torch.no_grad():
+        bounded.to_latent[0].weight.mul_(1000)  # large pre-activations: still inside the prior's support
+        codes = bounded(torch.randn(8, 1, 16, 16))
+    assert codes.abs().max() <= 1 and codes.abs().max() > 0.9
+    with pytest.raises(ConfigError, match="encoder output=sigmoid is unknown"):
+        TrunkEncoder(trunk, latent_dim=6, output="sigmoid")

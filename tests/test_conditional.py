@@ -178,7 +178,7 @@ def test_infogan_information_loss_by_hand():
 def test_infogan_latents_codes_and_traversals(tmp_path):
     out = tmp_path / "run"
     train(compose_config(["model=infogan", *TINY, "data.image_size=16", "model.generator.base_width=8",
-                          "model.discriminator.net.base_width=8", "model.generator.latent_dim=16", "model.num_fixed_samples=20"], out))
+                          "model.discriminator.base_width=8", "model.generator.latent_dim=16", "model.num_fixed_samples=20"], out))
     family = load_family(out / "checkpoints" / "last.ckpt")
     prior = family.prior
     assert prior.noise_dim == 4 and prior.categorical == [10] and prior.continuous == 2

@@ -148,10 +148,13 @@ def test_every_augment_config_transforms_what_d_sees(tmp_path):
 
 
 def test_every_prior_config_draws_what_its_preset_generator_takes(tmp_path):
-    presets = {"gaussian": "dcgan", "class_conditional": "cgan", "infogan": "infogan"}
+    presets = {
+        "gaussian": ["model=dcgan"], "uniform": ["model=bigan", "prior@model.prior=uniform", "model.encoder.output=tanh"],
+        "class_conditional": ["model=cgan"], "infogan": ["model=infogan"],
+    }  # fmt: skip
     assert set(presets) == set(options("prior"))
-    for option, preset in presets.items():
-        model = build_model(compose_config([f"model={preset}"], tmp_path))
+    for option, overrides in presets.items():
+        model = build_model(compose_config(overrides, tmp_path))
         assert type(model.prior).__name__.lower().replace("_", "").startswith(option.replace("_", ""))
         assert model.prior.sample(3).z.shape == (3, model.generator.latent_dim)
 

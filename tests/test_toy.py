@@ -1,7 +1,6 @@
 """2D mixtures, the mode metrics of the PacGAN protocol, and the mode-coverage experiment."""
 
 import math
-from functools import partial
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ from gan_lightning.callbacks.modes import discriminator_map
 from gan_lightning.data import ToyDataModule, mixture_modes
 from gan_lightning.errors import DataError
 from gan_lightning.metrics.modes import mode_statistics
-from gan_lightning.nets.mlp import Maxout, MaxoutDiscriminator
+from gan_lightning.nets.mlp import Maxout
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics, run_cli
@@ -98,23 +97,33 @@ def test_discriminator_map_evaluates_d_on_a_grid_of_points():
     with torch.no_grad():
         critic.weight.copy_(torch.tensor([[1.0, -2.0]]))
         critic.bias.zero_()
-    values, axis = discriminator_map(critic, extent=3.0, resolution=7)
+    values, axis = discriminator_map(lambda points: critic(points).flatten(), extent=3.0, resolution=7)
     assert axis.tolist() == [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
     # rows follow y, columns follow x: value[i, j] = x_j - 2 y_i
     assert torch.allclose(values, axis.view(1, 7) - 2 * axis.view(7, 1))
-    packed = MaxoutDiscriminator(shape=[2], hidden_dims=[8], pieces=2, pack=4)
-    values, _ = discriminator_map(packed, extent=1.0, resolution=5)
-    point = torch.tensor([[1.0, -1.0]])  # the grid's corner (x = 1, y = -1): row 0, last column
-    assert values[0, -1].item() == pytest.approx(packed(point.repeat(4, 1)).item(), abs=1e-6)
 
 
-def test_discriminator_map_shows_the_source_logits_of_a_d_with_an_auxiliary_head():
-    from gan_lightning.nets import LatentCodeDiscriminator
+@pytest.mark.parametrize("model", ["pacgan", "infogan", "bigan"])
+def test_families_judge_single_points_for_the_map(model, tmp_path):
+    """A packing D judges a pack of copies of each point, InfoGAN's D gives its source logit beside Q's
+    head, BiGAN's D judges the data pair (x, E(x)): one logit a point, in eval mode."""
+    from hydra.utils import instantiate
 
-    info_d = LatentCodeDiscriminator(net=partial(MaxoutDiscriminator, shape=[2], hidden_dims=[8], pieces=2), categorical=[5], continuous=0)
-    values, _ = discriminator_map(info_d.eval(), extent=1.0, resolution=5)
-    source, categorical_logits, _ = info_d(torch.tensor([[1.0, -1.0]]))  # the corner: row 0, last column
-    assert categorical_logits[0].shape == (1, 5) and values[0, -1].item() == pytest.approx(source.item(), abs=1e-6)
+    cfg = compose_config(["experiment=mode_coverage", f"model={model}", "model.generator.latent_dim=14"], tmp_path)
+    family = instantiate(cfg.model, _recursive_=False, _convert_="all")
+    family.train()
+    point = torch.tensor([[1.0, -1.0]])
+    values, _ = discriminator_map(family.judge, extent=1.0, resolution=5)
+    assert family.discriminator.training and values.shape == (5, 5)  # judged in eval mode, then restored
+    with torch.no_grad():
+        family.eval()
+        if model == "pacgan":
+            expected = family.discriminator(point.repeat(family.discriminator.pack, 1))
+        elif model == "infogan":
+            expected = family.discriminator(point)[0]
+        else:
+            expected = family.discriminator(point, family.encoder(point))
+    assert values[0, -1].item() == pytest.approx(expected.item(), abs=1e-5)  # the corner: row 0, last column
 
 
 def test_image_networks_on_2d_data_are_a_clear_error(tmp_path):
@@ -122,16 +131,3 @@ def test_image_networks_on_2d_data_are_a_clear_error(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "Traceback" not in output, output
     assert "do not fit together" in output and "experiment=mode_coverage" in output
-
-
-@pytest.mark.parametrize("model", ["wgan_gp", "unrolled", "sngan", "lsgan"])
-def test_every_unconditional_preset_runs_on_the_mode_coverage_protocol(model, tmp_path):
-    from hydra.utils import instantiate
-
-    from gan_lightning.nets import MaxoutDiscriminator, MLPGenerator
-
-    cfg = compose_config(["experiment=mode_coverage", f"model={model}"], tmp_path)
-    family = instantiate(cfg.model, _recursive_=False, _convert_="all")
-    assert isinstance(family.generator, MLPGenerator) and isinstance(family.discriminator, MaxoutDiscriminator)
-    points = family.sample(8)
-    assert points.shape == (8, 2) and family.discriminator(points).shape == (8,)

@@ -210,11 +210,11 @@ def test_image_pool_returns_the_first_images_then_swaps_half_for_old_ones():
 
 
 def test_linear_decay_is_constant_then_falls_to_zero():
-    factor = ConstantThenLinearDecay(total_epochs=200, decay_fraction=0.5)  # the paper's 100 + 100 epochs
+    factor = ConstantThenLinearDecay(total=200, decay_fraction=0.5)  # the paper's 100 + 100 epochs
     assert factor.decay_start == 100
     assert [factor(0), factor(99), factor(100), factor(150), factor(199), factor(200)] == [1.0, 1.0, 1.0, 0.5, 0.01, 0.0]
     optimizer = torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=2e-4)
-    scheduler = LambdaLR(optimizer, ConstantThenLinearDecay(total_epochs=10))
+    scheduler = LambdaLR(optimizer, ConstantThenLinearDecay(total=10))
     lrs = []
     for _ in range(10):
         lrs.append(optimizer.param_groups[0]["lr"])
@@ -222,8 +222,8 @@ def test_linear_decay_is_constant_then_falls_to_zero():
         scheduler.step()
     assert lrs[:6] == pytest.approx([2e-4] * 6) and lrs[6:] == pytest.approx([1.6e-4, 1.2e-4, 0.8e-4, 0.4e-4])
     assert optimizer.param_groups[0]["lr"] == 0.0
-    with pytest.raises(ConfigError, match="trainer.max_epochs"):
-        ConstantThenLinearDecay(total_epochs=-1)
+    with pytest.raises(ConfigError, match="trainer.max_steps"):
+        ConstantThenLinearDecay(total=-1)
 
 
 # ---- metrics ----
@@ -263,6 +263,19 @@ def trained(tmp_path: Path, *overrides: str) -> Path:
     return run
 
 
+def test_a_per_iteration_schedule_resumes_where_it_stopped(tmp_path):
+    """CycleGAN's decay steps after every iteration; a run stopped after 3 of 6 and resumed logs the
+    learning rates of one that never stopped."""
+    settings = ["model=cyclegan", "model.generator.num_blocks=1", "trainer.max_steps=6", "++trainer.limit_train_batches=3",
+                "~callbacks.translation_metrics", "~callbacks.translation_grid"]  # fmt: skip
+    whole = trained(tmp_path / "whole", *settings, "trainer.max_epochs=2")
+    first = trained(tmp_path / "first", *settings, "trainer.max_epochs=1")
+    resumed = trained(tmp_path / "first", *settings, "trainer.max_epochs=2", f"ckpt_path={first / 'checkpoints' / 'last.ckpt'}")
+    lrs = [row["train/lr_g"] for row in read_metrics(whole / "metrics.csv")]
+    assert lrs == pytest.approx([2e-4, 2e-4, 2e-4, 2e-4, 4e-4 / 3, 2e-4 / 3])
+    assert [row["train/lr_g"] for row in read_metrics(resumed / "metrics.csv")] == pytest.approx(lrs)
+
+
 def grid_shape(path: Path) -> tuple[int, int]:
     """(rows, columns) of 32x32 images in a torchvision grid with 2-pixel padding."""
     width, height = Image.open(path).size
@@ -295,9 +308,9 @@ def test_pix2pix_hd_options_and_wgan_gp(tmp_path):
 
 
 def test_cyclegan_trains_decays_lr_and_translates_a_folder_both_ways(tmp_path):
-    run = trained(tmp_path, "model=cyclegan", "model.generator.num_blocks=1", "trainer.max_epochs=2", "model.pool_size=3")
+    run = trained(tmp_path, "model=cyclegan", "model.generator.num_blocks=1", "trainer.max_steps=4", "model.pool_size=3")
     steps = read_metrics(run / "metrics.csv")
-    assert [row["train/lr_g"] for row in steps] == pytest.approx([2e-4] * 4)  # epoch 0 constant, epoch 1 = decay start
+    assert [row["train/lr_g"] for row in steps] == pytest.approx([2e-4, 2e-4, 2e-4, 1e-4])  # the last half decays, per iteration
     assert all(row["train/g_cycle_a"] > 0 and row["train/g_identity"] > 0 for row in steps)
     last = read_metrics(run / "metrics.csv", prefix="val/")[-1]
     assert {"val/fd_AtoB", "val/fd_AtoB_input", "val/fd_AtoB_floor", "val/fd_BtoA", "val/cycle_l1_A", "val/cycle_l1_B"} <= set(last)
@@ -362,8 +375,8 @@ def test_presets_hold_the_papers_defaults(tmp_path):
     assert cyclegan.data._target_.endswith("UnpairedDigitsDataModule")
     assert cyclegan.model.cycle_weight_a == cyclegan.model.cycle_weight_b == 10 and cyclegan.model.identity_weight == 0.5
     assert cyclegan.model.pool_size == 50 and cyclegan.model.generator.norm == cyclegan.model.discriminator.norm == "instance"
-    assert cyclegan.model.loss.generator._target_.endswith("least_squares_generator_loss")
-    assert cyclegan.model.d_scheduler.lr_lambda.decay_fraction == 0.5 and cyclegan.model.d_scheduler.lr_lambda.total_epochs == cyclegan.trainer.max_epochs
+    assert cyclegan.model.loss.generator._target_.endswith("least_squares_generator_loss") and cyclegan.model.loss.generator.weight == 1.0
+    assert cyclegan.model.d_scheduler.lr_lambda.decay_fraction == 0.5 and cyclegan.model.d_scheduler.lr_lambda.total == cyclegan.trainer.max_steps
     folders = compose_config(["model=cyclegan", "data=unpaired", "data.root=x"], tmp_path)  # the command line still picks the data
     assert folders.data._target_.endswith("UnpairedDataModule") and folders.model.generator.in_channels == 3
 

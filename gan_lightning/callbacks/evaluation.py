@@ -45,7 +45,7 @@ class Evaluation(Callback):
             logger.log_hyperparams({"evaluation": {"backbone": self.metrics.backbone.cache_key, "real_split": self.settings.real_split}})
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        if self.metrics is not None and epoch_due(trainer, self.settings.every_n_epochs):
+        if self.metrics is not None and epoch_due(trainer, self.settings.every_n_epochs, self.settings.every_n_iterations):
             with torch.random.fork_rng(devices=[]):  # loaders draw seeds: evaluating must not change training
                 results = self.evaluate(trainer, pl_module)
             pl_module.log_dict({f"val/{name}": float(value) for name, value in results.items()})

@@ -17,11 +17,11 @@ from gan_lightning.metrics.probe import split_tensors
 
 
 class Likelihood(Callback):
-    """Every `metrics.every_n_epochs` epochs and after the last, on the validation split: `val/nll`
+    """Every `metrics.every_n_iterations` iterations (or `every_n_epochs` epochs) and after the last, on the validation split: `val/nll`
     (nats per image; a VAE's is its importance-weighted upper bound) and, for discrete data,
     `val/bits_per_dim`; once, `val/bits_per_dim_independent`, the same for independent per-pixel
     categoricals fitted to the training split (the baseline a model of pixel dependencies must beat).
-    Settings: the `metrics` group (every_n_epochs, batch_size)."""
+    Settings: the `metrics` group (every_n_iterations, every_n_epochs, batch_size)."""
 
     def __init__(self, settings: dict[str, Any]):
         self.settings = MetricSettings.from_config(settings)
@@ -32,7 +32,7 @@ class Likelihood(Callback):
             raise ConfigError(f"callbacks.likelihood scores a likelihood, which {type(pl_module).__name__} has not: drop it with ~callbacks.likelihood")
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        if not epoch_due(trainer, self.settings.every_n_epochs) or not trainer.is_global_zero:
+        if not epoch_due(trainer, self.settings.every_n_epochs, self.settings.every_n_iterations) or not trainer.is_global_zero:
             return
         with torch.random.fork_rng(devices=[]):  # the bound's samples must not change training
             results = self.evaluate(trainer, pl_module)

@@ -3,6 +3,7 @@ picture of the generated points over the mode centres, on a map of D's output.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -10,29 +11,22 @@ import torch
 from lightning import Callback, LightningModule, Trainer
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure  # no pyplot: no global figures, no display backend
-from torch import Tensor, nn
+from torch import Tensor
 
 from gan_lightning.callbacks.samples import log_image
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import HasDiscriminator
 from gan_lightning.metrics.modes import mode_statistics
-from gan_lightning.nets.eval_mode import eval_mode
 
 
-@torch.no_grad()
-def discriminator_map(discriminator: nn.Module, extent: float, resolution: int = 150) -> tuple[Tensor, Tensor]:
-    """D's raw output on a resolution x resolution grid over [-extent, extent]^2: (values (R, R) with
-    rows along y, axis (R,)). A packing D (PacGAN) judges each point as a pack of copies of itself;
-    a D with minibatch features sees the grid in rows of `resolution` points. A D with an auxiliary
-    head (AC-GAN, InfoGAN) returns (source logits, head output): the map shows the source logits."""
+def discriminator_map(judge: Callable[[Tensor], Tensor], extent: float, resolution: int = 150) -> tuple[Tensor, Tensor]:
+    """D's judgement of each point of a resolution x resolution grid over [-extent, extent]^2, through
+    the family's `judge`: (values (R, R) with rows along y, axis (R,)). The grid goes in rows of
+    `resolution` points (what a D with minibatch features sees)."""
     axis = torch.linspace(-extent, extent, resolution)
     ys, xs = torch.meshgrid(axis, axis, indexing="ij")
     points = torch.stack([xs.flatten(), ys.flatten()], dim=1)
-    points = points.repeat_interleave(getattr(discriminator, "pack", 1), dim=0)
-    device = next(discriminator.parameters()).device
-    with eval_mode(discriminator):  # no power iterations or batch statistics from the grid
-        outputs = [discriminator(row.to(device)) for row in points.chunk(resolution)]
-    values = torch.cat([(out[0] if isinstance(out, tuple) else out).float().cpu() for out in outputs])
+    values = torch.cat([judge(row).float().cpu() for row in points.chunk(resolution)])
     return values.view(resolution, resolution), axis
 
 
@@ -78,7 +72,7 @@ class ModeCoverage(Callback):
         modes = trainer.datamodule.modes
         extent = 1.5 * modes.abs().max().item()
         if isinstance(pl_module, HasDiscriminator):
-            d_values, axis = discriminator_map(pl_module.discriminator, extent)
+            d_values, axis = discriminator_map(pl_module.judge, extent)
         else:
             d_values, axis = None, torch.linspace(-extent, extent, 2)
         title = (

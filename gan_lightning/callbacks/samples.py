@@ -10,6 +10,7 @@ from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
 from torch import Tensor
 from torchvision.utils import make_grid, save_image
 
+from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import Reconstructs, Samples
 
 
@@ -22,25 +23,26 @@ def log_image(logger: Logger, key: str, image: Tensor, step: int) -> None:
 
 
 class SampleGrid(Callback):
-    """Every `every_n_epochs` epochs and at the end of training, the family's fixed sample batch
+    """Every `every_n_iterations` iterations (or `every_n_epochs` epochs) and at the end of training,
+    at an epoch's end, the family's fixed sample batch
     (`Samples.sample_grid`) as one grid: `<dirpath>/epoch_NNNN.png`, a copy as `<dirpath>/last.png`,
     and `samples` in the loggers. A family that reconstructs (BiGAN, VAE) also gets
     `reconstructions_*.png`: validation images x, each followed by its reconstruction.
 
     Args:
         dirpath: folder for the PNG files (the run's `samples/`).
-        every_n_epochs: interval between grids.
+        every_n_epochs, every_n_iterations: intervals between grids (see `epoch_due`).
         nrow: images per grid row, unless the family puts one class a row.
     """
 
-    def __init__(self, dirpath: str, every_n_epochs: int = 1, nrow: int = 8):
+    def __init__(self, dirpath: str, every_n_epochs: int | None = None, every_n_iterations: int | None = None, nrow: int = 8):
         self.dirpath = Path(dirpath)
-        self.every_n_epochs = every_n_epochs
+        self.every_n_epochs, self.every_n_iterations = every_n_epochs, every_n_iterations
         self.nrow = nrow
         self._last_written_step = -1
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        if (trainer.current_epoch + 1) % self.every_n_epochs == 0:
+        if epoch_due(trainer, self.every_n_epochs, self.every_n_iterations):
             self.write(trainer, pl_module, f"epoch_{trainer.current_epoch:04d}")
 
     def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:

@@ -89,7 +89,7 @@ class TranslationMetrics(Callback):
             self.backbone = build_backbone(self.settings, trainer.datamodule)
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        if not epoch_due(trainer, self.settings.every_n_epochs) or not trainer.is_global_zero:
+        if not epoch_due(trainer, self.settings.every_n_epochs, self.settings.every_n_iterations) or not trainer.is_global_zero:
             return
         with torch.random.fork_rng(devices=[]):
             results = self.evaluate(trainer, pl_module)

@@ -53,9 +53,10 @@ def least_squares_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -
     return 0.5 * (real_logits - 1).pow(2).mean() + 0.5 * fake_logits.pow(2).mean()
 
 
-def least_squares_generator_loss(fake_logits: Tensor) -> Tensor:
-    """Mao et al. 2017 (LSGAN), target c = 1: 1/2 E[(D(G(z)) - 1)^2]."""
-    return 0.5 * (fake_logits - 1).pow(2).mean()
+def least_squares_generator_loss(fake_logits: Tensor, weight: float = 0.5) -> Tensor:
+    """Mao et al. 2017 (LSGAN), target c = 1: 1/2 E[(D(G(z)) - 1)^2]; weight=1 gives E[(D(G(z)) - 1)^2],
+    the MSE of the CycleGAN authors' code (conf/loss/least_squares_mse.yaml)."""
+    return weight * (fake_logits - 1).pow(2).mean()
 
 
 def hinge_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:

@@ -25,7 +25,8 @@ class MetricSettings:
 
     backbone: str = "auto"
     num_samples: int = 2000
-    every_n_epochs: int = 5
+    every_n_epochs: int | None = None
+    every_n_iterations: int | None = 250
     batch_size: int = 250
     real_split: str = "train"
     kid: bool = True

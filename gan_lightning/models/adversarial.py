@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from torch import Tensor
+import torch
+from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.models.base import Family, Spec, build
 from gan_lightning.models.sampling import LatentSampling
+from gan_lightning.nets.eval_mode import eval_mode
 
 
 def critic_steps(n_critic: int) -> int:
@@ -24,7 +26,8 @@ class GANFamily(LatentSampling, Family):
         loss: config node of an `AdversarialLoss`.
         prior: config node of a prior (`gan_lightning.priors`): what G takes.
         g_optimizer, d_optimizer: `_partial_` optimizer configs of the players g and d.
-        g_scheduler, d_scheduler: optional `_partial_` scheduler configs, stepped once per epoch.
+        g_scheduler, d_scheduler: optional `_partial_` scheduler configs.
+        scheduler_interval: they step after every "epoch" (the default) or every "iteration".
         ema_decay, num_fixed_samples: see `LatentSampling.init_sampling`.
     Players: d (D's parameters, optimizer first) and g (G's).
     """
@@ -39,6 +42,7 @@ class GANFamily(LatentSampling, Family):
         d_optimizer: Spec,
         g_scheduler: Spec | None = None,
         d_scheduler: Spec | None = None,
+        scheduler_interval: str = "epoch",
         ema_decay: float | None = None,
         num_fixed_samples: int = 64,
     ):
@@ -46,11 +50,27 @@ class GANFamily(LatentSampling, Family):
         # The run config goes to the loggers from train.py; these travel in checkpoints and rebuild the model.
         self.save_hyperparameters(logger=False)
         self.generator = build(generator)
-        self.discriminator = build(discriminator)
         self.loss = build(loss)
         self.init_sampling(build(prior), "generator", ema_decay, num_fixed_samples)
-        self.add_player("d", [self.discriminator], d_optimizer, d_scheduler)
-        self.add_player("g", [self.generator], g_optimizer, g_scheduler)
+        self.discriminator = self.build_discriminator(discriminator)
+        self.add_player("d", [self.discriminator], d_optimizer, d_scheduler, scheduler_interval=scheduler_interval)
+        self.add_player("g", [self.generator], g_optimizer, g_scheduler, scheduler_interval=scheduler_interval)
+
+    def build_discriminator(self, spec: Spec) -> nn.Module:
+        """D from its config node. A family whose D is more than the configured network (InfoGAN's Q
+        head on it, BiGAN's joint (x, z) judge around it) builds that here, after G and the prior, so an
+        experiment that swaps the networks (experiment=mode_coverage) swaps that family's too."""
+        return build(spec)
+
+    @torch.no_grad()
+    def judge(self, samples: Tensor) -> Tensor:
+        """D's source logit for each sample alone, in eval mode (no power iterations or batch statistics
+        from them): a packing D (PacGAN) judges a pack of copies of each sample. Not the training game's
+        view of D (see GAN.discriminate): what pictures of D show."""
+        samples = samples.to(self.device).repeat_interleave(getattr(self.discriminator, "pack", 1), dim=0)
+        with eval_mode(self.discriminator):
+            judged = self.discriminator(samples)
+        return judged[0] if isinstance(judged, tuple) else judged  # AC-GAN, InfoGAN: (source, head)
 
     def log_losses(self, d_loss: Tensor, g_loss: Tensor, real_logits: Tensor, fake_logits: Tensor, **terms: Tensor | float | None) -> None:
         """The numbers every adversarial family logs, under the same names everywhere, and its own `terms`."""

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 
 import torch
 from hydra.utils import instantiate
+from lightning import Callback
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
@@ -44,6 +45,7 @@ from gan_lightning.models.checkpointing import CheckpointState
 log = logging.getLogger(__name__)
 
 Spec = Mapping[str, Any]  # a config node: {"_target_": "module.Class", ...}
+SCHEDULER_INTERVALS = ("epoch", "iteration")
 EXPLODED = 1e8  # a logged loss or score beyond this has diverged (losses of working runs stay far below)
 
 
@@ -60,7 +62,8 @@ class Player:
     Args:
         modules: the networks whose parameters it updates.
         optimizer: a `_partial_` optimizer config, called with those parameters.
-        scheduler: a `_partial_` learning-rate scheduler config, stepped once per epoch, or None.
+        scheduler: a `_partial_` learning-rate scheduler config, or None.
+        scheduler_interval: when the scheduler steps: after every "epoch" or every "iteration".
         gradient_clip: clip this player's gradients to this norm, whatever trainer.gradient_clip_val says.
         compile: whether trainer.compile=true compiles its networks; False where its loss
             differentiates through its own gradients (penalties, unrolling), which compiled graphs cannot.
@@ -70,6 +73,7 @@ class Player:
     modules: list[nn.Module]
     optimizer: Spec
     scheduler: Spec | None = None
+    scheduler_interval: str = "epoch"
     gradient_clip: float | None = None
     compile: bool = True
     config_key: str = ""
@@ -77,6 +81,13 @@ class Player:
     def parameters(self) -> Iterator[nn.Parameter]:
         for module in self.modules:
             yield from module.parameters()
+
+
+class IterationSchedules(Callback):
+    """Steps the players' per-iteration learning-rate schedules after each iteration (see Family)."""
+
+    def on_train_batch_end(self, trainer: Any, pl_module: Family, *args: Any) -> None:
+        pl_module.step_schedulers("iteration")
 
 
 class Family(CheckpointState):
@@ -102,6 +113,8 @@ class Family(CheckpointState):
         if name in self.players:
             raise ValueError(f"{type(self).__name__} has two players named {name}")
         settings.setdefault("config_key", f"model.{name}_optimizer")
+        if settings.get("scheduler_interval", "epoch") not in SCHEDULER_INTERVALS:
+            raise ConfigError(f"model.scheduler_interval={settings['scheduler_interval']} is unknown: choose epoch or iteration")
         self.players[name] = Player(list(modules), optimizer, scheduler, **settings)
         return self.players[name]
 
@@ -138,10 +151,23 @@ class Family(CheckpointState):
         with self.toggled_optimizer(self.optimizer(name)):
             yield
 
-    def on_train_epoch_end(self) -> None:
+    def step_schedulers(self, interval: str) -> None:
+        """Step the schedulers of the players whose schedulers count `interval`s."""
         schedulers = self.lr_schedulers() or []  # Lightning returns None, one scheduler, or a list
-        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
-            scheduler.step()
+        schedulers = schedulers if isinstance(schedulers, list) else [schedulers]
+        scheduled = [player for player in self.players.values() if player.scheduler is not None]
+        for player, scheduler in zip(scheduled, schedulers):
+            if player.scheduler_interval == interval:
+                scheduler.step()
+
+    def on_train_epoch_end(self) -> None:
+        self.step_schedulers("epoch")
+
+    def configure_callbacks(self) -> list[Callback]:
+        # Schedules in iterations step after each iteration, before any checkpoint of it is written:
+        # Lightning runs checkpoint callbacks after the others, and a module's hooks after them all.
+        per_iteration = any(p.scheduler is not None and p.scheduler_interval == "iteration" for p in self.players.values())
+        return [IterationSchedules()] if per_iteration else []
 
     # Counting and logging.
 

@@ -14,6 +14,7 @@ from torch import Tensor
 from gan_lightning.errors import ConfigError
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Spec, build
+from gan_lightning.nets import JointDiscriminator
 from gan_lightning.nets.eval_mode import eval_mode
 from gan_lightning.priors import Latent
 
@@ -26,11 +27,15 @@ class BiGAN(GANFamily):
     form): G wants its pairs taken for data pairs, E wants data pairs taken for generated ones.
 
     Args:
-        encoder: config node of E, images -> z (`latent_dim` outputs like G's input).
+        encoder: config node of E, data -> z (`latent_dim` outputs like G's input).
+        discriminator: D's network for x (a `_partial_` config with `features()`, `feature_width` and
+            `output_layer`); D is the joint judge around it (`gan_lightning.nets.JointDiscriminator`).
+        joint_hidden, joint_dropout: the joint judge's hidden width and dropout (ALI's).
         Other arguments: see `GANFamily`; D is called as D(x, z); the player g updates G and E together.
     """
 
-    def __init__(self, *, encoder: Spec, **parts):
+    def __init__(self, *, encoder: Spec, joint_hidden: int = 512, joint_dropout: float = 0.2, **parts):
+        self.joint_hidden, self.joint_dropout = joint_hidden, joint_dropout
         super().__init__(**parts)
         self.require_prior(conditional=False)
         self.encoder = build(encoder)
@@ -38,11 +43,21 @@ class BiGAN(GANFamily):
             raise ConfigError(f"the encoder's latent_dim={self.encoder.latent_dim} differs from the generator's {self.prior.latent_dim}: make them equal")
         self.players["g"].modules.append(self.encoder)
 
+    def build_discriminator(self, spec: Spec) -> JointDiscriminator:
+        return JointDiscriminator(build(spec), self.prior.latent_dim, self.joint_hidden, self.joint_dropout)
+
     @torch.no_grad()
     def encode(self, images: Tensor) -> Tensor:
         """E(x) in eval mode."""
         with eval_mode(self.encoder):
             return self.encoder(images.to(self.device))
+
+    @torch.no_grad()
+    def judge(self, samples: Tensor) -> Tensor:
+        """D's logit for each data pair (x, E(x)), in eval mode."""
+        samples = samples.to(self.device)
+        with eval_mode(self.discriminator, self.encoder):
+            return self.discriminator(samples, self.encoder(samples))
 
     def reconstruct(self, images: Tensor) -> Tensor:
         """G(E(x)): how much of x the pair of maps keeps."""

@@ -16,6 +16,8 @@ from torch import Tensor
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses.auxiliary import mutual_information_loss
 from gan_lightning.models.adversarial import GANFamily
+from gan_lightning.models.base import Spec, build
+from gan_lightning.nets import LatentCodeDiscriminator
 from gan_lightning.priors import InfoGANPrior
 
 
@@ -26,18 +28,24 @@ class InfoGAN(GANFamily):
         info_weight: lambda, the weight of -L_I for both players (1 in the paper).
         continuous_weight: weight of the continuous codes inside -L_I: a smaller lambda for them keeps
             the term on the scale of the GAN loss (sec. 7; 0.1 here).
-        The prior is an `InfoGANPrior` (its codes: categorical [10] and 2 continuous on MNIST); D must
-        return (source logits, categorical logits, continuous codes), as
-        `gan_lightning.nets.LatentCodeDiscriminator` does. Other arguments: see `GANFamily`.
+        q_hidden: width of Q's hidden layer (128).
+        The prior is an `InfoGANPrior` (its codes: categorical [10] and 2 continuous on MNIST).
+        `discriminator` is D's network (a `_partial_` config with `features()` and `head()`); Q's head
+        goes on its trunk (`gan_lightning.nets.LatentCodeDiscriminator`), sized by the prior's codes.
+        Other arguments: see `GANFamily`.
     """
 
     prior: InfoGANPrior
 
-    def __init__(self, *, info_weight: float = 1.0, continuous_weight: float = 0.1, **parts):
+    def __init__(self, *, info_weight: float = 1.0, continuous_weight: float = 0.1, q_hidden: int = 128, **parts):
+        self.q_hidden = q_hidden
         super().__init__(**parts)
+        self.info_weight, self.continuous_weight = info_weight, continuous_weight
+
+    def build_discriminator(self, spec: Spec) -> LatentCodeDiscriminator:
         if not isinstance(self.prior, InfoGANPrior):
             raise ConfigError(f"InfoGAN draws its codes from gan_lightning.priors.InfoGANPrior, not {type(self.prior).__name__}")
-        self.info_weight, self.continuous_weight = info_weight, continuous_weight
+        return LatentCodeDiscriminator(build(spec), self.prior.categorical, self.prior.continuous, self.q_hidden)
 
     def information_loss(self, discriminated: tuple[Tensor, list[Tensor], Tensor], z: Tensor) -> Tensor:
         """-L_I of Q's inferences against the codes inside G's input z."""

@@ -16,6 +16,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.losses import feature_matching_loss, l1_loss
 from gan_lightning.models.base import Spec, build
 from gan_lightning.models.translation import TranslationFamily, with_channels
+from gan_lightning.nets.eval_mode import eval_mode, train_mode_without_updates
 
 
 class Pix2Pix(TranslationFamily):
@@ -27,14 +28,20 @@ class Pix2Pix(TranslationFamily):
         discriminator: config node of D; the family sets its `in_channels` to G's in + out.
         l1_weight: lambda of the L1 term (100).
         feature_matching_weight: pix2pixHD's feature-matching term (10 there); 0 turns it off.
+        inference: "paper" translates as the paper does (sec. 3.3): dropout on, BatchNorm with the test
+            batch's statistics, so outputs vary and depend on the batch; "eval" uses eval mode (no
+            dropout, running statistics): deterministic, one image at a time.
         Other arguments: see `TranslationFamily`.
     """
 
     directions = ("AtoB",)
     needs_pairs = True
 
-    def __init__(self, *, generator: Spec, discriminator: Spec, l1_weight: float = 100.0, feature_matching_weight: float = 0.0, **parts):
+    def __init__(self, *, generator: Spec, discriminator: Spec, l1_weight: float = 100.0, feature_matching_weight: float = 0.0, inference: str = "paper", **parts):
         super().__init__(**parts)
+        if inference not in ("paper", "eval"):
+            raise ConfigError(f"model.inference={inference} is unknown: choose paper or eval")
+        self.inference = inference
         if l1_weight < 0 or feature_matching_weight < 0:
             raise ConfigError(f"model.l1_weight and model.feature_matching_weight must be 0 or more, not {l1_weight} and {feature_matching_weight}")
         self.generator = build(generator)
@@ -47,6 +54,9 @@ class Pix2Pix(TranslationFamily):
 
     def translator(self, direction: str) -> nn.Module:
         return self.generator
+
+    def inference_mode(self, net: nn.Module):
+        return train_mode_without_updates(net) if self.inference == "paper" else eval_mode(net)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         x, y = batch["A"], batch["B"]

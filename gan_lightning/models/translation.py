@@ -38,7 +38,7 @@ class TranslationFamily(Family):
             `wasserstein` with a gradient penalty WGAN-GP).
         penalty: optional penalty on each discriminator (`+penalty@model.penalty=gradient`).
         g_optimizer, d_optimizer, g_scheduler, d_scheduler: the players' optimizers and schedulers
-            (`_partial_` configs; schedulers stepped once per epoch).
+            (`_partial_` configs), the schedulers stepped after every `scheduler_interval` ("epoch" or "iteration").
     """
 
     directions: tuple[str, ...] = DIRECTIONS
@@ -52,6 +52,7 @@ class TranslationFamily(Family):
         penalty: Spec | None = None,
         g_scheduler: Spec | None = None,
         d_scheduler: Spec | None = None,
+        scheduler_interval: str = "epoch",
     ):
         super().__init__()
         self.save_hyperparameters(logger=False)
@@ -61,8 +62,9 @@ class TranslationFamily(Family):
     def add_players(self, discriminators: list[nn.Module], generators: list[nn.Module]) -> None:
         """The players d (every discriminator) and g (every generator), with the configured optimizers."""
         compile_d = self.penalty is None  # a penalty differentiates through D's gradients
-        self.add_player("d", discriminators, self.hparams.d_optimizer, self.hparams.d_scheduler, compile=compile_d)
-        self.add_player("g", generators, self.hparams.g_optimizer, self.hparams.g_scheduler)
+        interval = self.hparams.scheduler_interval
+        self.add_player("d", discriminators, self.hparams.d_optimizer, self.hparams.d_scheduler, compile=compile_d, scheduler_interval=interval)
+        self.add_player("g", generators, self.hparams.g_optimizer, self.hparams.g_scheduler, scheduler_interval=interval)
 
     def translator(self, direction: str) -> nn.Module:
         """The generator that maps images in `direction` (one of `directions`)."""
@@ -70,14 +72,18 @@ class TranslationFamily(Family):
 
     @torch.no_grad()
     def translate(self, images: Tensor, direction: str = "AtoB") -> Tensor:
-        """The translations of `images` in [-1, 1], in eval mode (BatchNorm's running statistics, no dropout)."""
+        """The translations of `images` in [-1, 1], in the family's inference mode."""
         if direction not in DIRECTIONS:
             raise ConfigError(f"direction={direction} is unknown: choose AtoB or BtoA")
         if direction not in self.directions:
             raise ConfigError(f"{type(self).__name__} learns one direction (A to B of its data): to translate B to A, train with data.direction=BtoA")
         net = self.translator(direction)
-        with eval_mode(net):
+        with self.inference_mode(net):
             return net(images.to(self.device))
+
+    def inference_mode(self, net: nn.Module):
+        """The mode a generator translates in: eval mode (BatchNorm's running statistics, no dropout)."""
+        return eval_mode(net)
 
     def on_fit_start(self) -> None:
         datamodule = self.trainer.datamodule

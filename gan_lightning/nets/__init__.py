@@ -1,7 +1,7 @@
 """Networks: architectures only, no training logic."""
 
 from gan_lightning.nets.autoencoders import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
-from gan_lightning.nets.bigan import DCGANEncoder, JointDiscriminator
+from gan_lightning.nets.bigan import JointDiscriminator, TrunkEncoder
 from gan_lightning.nets.conditional import (
     AuxiliaryClassifierDiscriminator,
     ConditionalDiscriminator,
@@ -22,7 +22,6 @@ __all__ = [
     "ConvDecoder",
     "ConvEncoder",
     "DCGANDiscriminator",
-    "DCGANEncoder",
     "DCGANGenerator",
     "GatedPixelCNN",
     "JointDiscriminator",
@@ -36,5 +35,6 @@ __all__ = [
     "PatchGAN",
     "PixelCNN",
     "ResNetGenerator",
+    "TrunkEncoder",
     "UNetGenerator",
 ]

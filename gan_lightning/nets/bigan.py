@@ -8,21 +8,33 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from gan_lightning.nets.dcgan import DCGANDiscriminator
+from gan_lightning.errors import ConfigError
+
+ENCODER_OUTPUTS = {"tanh": nn.Tanh, "linear": nn.Identity}
 
 
-class DCGANEncoder(nn.Module):
-    """Images (N, channels, image_size, image_size) -> z (N, latent_dim): the DCGAN discriminator's
-    strided convolutions, with a last 4x4 convolution to latent_dim linear outputs."""
+class TrunkEncoder(nn.Module):
+    """Data -> z (N, latent_dim): a discriminator's trunk, with its own weights, and a linear layer to z.
+    On the DCGAN discriminator this is BiGAN's encoder: D's strided convolutions, then its 4x4 map to z.
 
-    def __init__(self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, base_width: int = 64, norm: str = "batch"):
+    Args:
+        net: a partial discriminator config with `features()`, `feature_width` and `output_layer`
+            (built without its output layer).
+        latent_dim: size of z.
+        output: "tanh" keeps codes inside (-1, 1), the support of a U(-1, 1) prior, as the BiGAN
+            code maps its encoder's output onto a uniform prior's limits; "linear" for a Gaussian prior.
+    """
+
+    def __init__(self, net: Callable[..., nn.Module], latent_dim: int, output: str = "linear"):
         super().__init__()
+        if output not in ENCODER_OUTPUTS:
+            raise ConfigError(f"encoder output={output} is unknown: choose one of {', '.join(ENCODER_OUTPUTS)}")
         self.latent_dim = latent_dim
-        trunk = DCGANDiscriminator(image_size=image_size, channels=channels, base_width=base_width, norm=norm, output_layer=False)
-        self.net = nn.Sequential(*trunk.net, nn.Conv2d(trunk.feature_width // 16, latent_dim, 4, 1, 0))  # 4x4 map -> z
+        self.trunk = net(output_layer=False)
+        self.to_latent = nn.Sequential(nn.Linear(self.trunk.feature_width, latent_dim), ENCODER_OUTPUTS[output]())
 
-    def forward(self, images: Tensor) -> Tensor:
-        return self.net(images).flatten(1)
+    def forward(self, x: Tensor) -> Tensor:
+        return self.to_latent(self.trunk.features(x).flatten(1))
 
 
 class JointDiscriminator(nn.Module):

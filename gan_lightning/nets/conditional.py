@@ -76,6 +76,17 @@ def _with_extra_channels(net: partial, extra: int) -> nn.Module:
     return net.func(*net.args, **arguments)
 
 
+def has_spectral_norm(net: nn.Module) -> bool:
+    """Whether any layer of `net` is spectrally normalised (torch's parametrization)."""
+    return any(
+        type(parametrization).__name__ == "_SpectralNorm"
+        for module in net.modules()
+        if hasattr(module, "parametrizations")
+        for parametrizations in module.parametrizations.values()
+        for parametrization in parametrizations
+    )
+
+
 class ConditionalDiscriminator(nn.Module):
     """Samples (N, ...), labels (N,) -> logits (N,): D judges (sample, label) pairs.
 
@@ -100,6 +111,8 @@ class ConditionalDiscriminator(nn.Module):
             raise ConfigError("the projection discriminator judges one sample per label: use pack=1 or conditioning=concat")
         self.embedding = nn.Embedding(num_classes, self.net.feature_width)
         nn.init.normal_(self.embedding.weight, 0.0, 0.02)
+        if has_spectral_norm(self.net):  # the embedding is a layer of D too (Miyato & Koyama 2018, sec. 4)
+            nn.utils.parametrizations.spectral_norm(self.embedding)
 
     @property
     def pack(self) -> int:
@@ -148,6 +161,7 @@ class LatentCodeDiscriminator(nn.Module):
         net: a partial discriminator config with `features()`, `head()` and `feature_width`; pack 1.
         categorical: the number of values of each categorical code, e.g. [10].
         continuous: the number of continuous codes.
+        hidden: width of Q's hidden layer.
     """
 
     def __init__(self, net: Callable[..., nn.Module], categorical: list[int], continuous: int, hidden: int = 128):

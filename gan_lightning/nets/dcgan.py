@@ -3,7 +3,9 @@
 No fully connected or pooling layers: G grows a 4x4 map by stride-2 transposed convolutions with
 BatchNorm and ReLU (tanh at the output); D mirrors it with stride-2 convolutions, LeakyReLU(0.2) and
 BatchNorm (none on its input layer), and a final 4x4 convolution gives one logit per image.
-All weights start from N(0, 0.02).
+All weights start from N(0, 0.02). A layer has a bias where no normalisation with its own shift
+follows: without one (D's input and output layers; every layer with norm=none, as SNGAN's critic
+has), D(0) = 0 and D(a x) = a D(x), and a G facing such a critic only learns to shrink its samples.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import math
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.norms import norm_layer
+from gan_lightning.nets.norms import norm_layer, uses_bias
 from gan_lightning.nets.tricks import MinibatchDiscrimination, MinibatchStdDev, apply_spectral_norm, pack_samples
 
 
@@ -30,9 +32,11 @@ def doublings_from_4x4(image_size: int, network: str) -> int:
 
 
 def dcgan_weights_init(module: nn.Module) -> None:
-    """Radford et al., sec. 4: all weights from N(0, 0.02); BatchNorm scales from N(1, 0.02)."""
+    """Radford et al., sec. 4: all weights from N(0, 0.02); BatchNorm scales from N(1, 0.02); biases 0."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
@@ -62,7 +66,7 @@ class DCGANGenerator(nn.Module):
                 nn.ReLU(inplace=True),
             ]
             width //= 2
-        layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1, bias=False), nn.Tanh()]
+        layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         self.apply(dcgan_weights_init)
         if spectral_norm:
@@ -77,6 +81,7 @@ class DCGANDiscriminator(nn.Module):
 
     Args:
         norm: "batch" (the paper), "layer" (for gradient penalties) or "none" (`gan_lightning.nets.norms`).
+        slope: the LeakyReLU's negative slope (0.2 in DCGAN, 0.1 in SNGAN's standard CNN).
         spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
         pack: judge this many samples at once (PacGAN); batches must be divisible by it.
         minibatch_std: add the minibatch standard deviation map before the last layer (ProGAN).
@@ -97,21 +102,22 @@ class DCGANDiscriminator(nn.Module):
         minibatch_std: bool = False,
         minibatch_kernels: int = 0,
         output_layer: bool = True,
+        slope: float = 0.2,
     ):
         super().__init__()
         self.pack, self.output_layer = pack, output_layer
-        make_norm = norm_layer(norm, "DCGAN discriminator")
+        make_norm, bias = norm_layer(norm, "DCGAN discriminator"), uses_bias(norm)
         doublings = doublings_from_4x4(image_size, "DCGAN discriminator")
         layers: list[nn.Module] = [
-            nn.Conv2d(channels * pack, base_width, 4, 2, 1, bias=False),
-            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(channels * pack, base_width, 4, 2, 1),  # no norm on the input layer: a bias
+            nn.LeakyReLU(slope, inplace=True),
         ]
         width = base_width
         for _ in range(doublings - 1):
             layers += [
-                nn.Conv2d(width, width * 2, 4, 2, 1, bias=False),
+                nn.Conv2d(width, width * 2, 4, 2, 1, bias=bias),
                 make_norm(width * 2),
-                nn.LeakyReLU(0.2, inplace=True),
+                nn.LeakyReLU(slope, inplace=True),
             ]
             width *= 2
         if minibatch_std:
@@ -121,7 +127,7 @@ class DCGANDiscriminator(nn.Module):
         if minibatch_kernels:  # the 4x4 convolution below is a linear layer on the flattened map
             layers += [nn.Flatten(), MinibatchDiscrimination(width * 16, minibatch_kernels)]
         if output_layer:
-            layers.append(nn.Linear(self.feature_width, 1, bias=False) if minibatch_kernels else nn.Conv2d(width, 1, 4, 1, 0, bias=False))
+            layers.append(nn.Linear(self.feature_width, 1) if minibatch_kernels else nn.Conv2d(width, 1, 4, 1, 0))
         self.net = nn.Sequential(*layers)
         self.apply(dcgan_weights_init)
         if spectral_norm:

@@ -5,7 +5,8 @@ structure shared by input and output (edges, positions) can bypass the bottlenec
 stride-2 4x4 convolutions, LeakyReLU(0.2), BatchNorm except on the first and the innermost layer.
 Decoder: ReLU, stride-2 4x4 transposed convolutions, BatchNorm, dropout 0.5 in the three innermost
 layers (the paper's only noise: "we provide noise only in the form of dropout", kept at test time in
-the paper, off in eval mode here), tanh at the output. Channels double from `base_width` up to 8x.
+the paper, and by pix2pix's default model.inference=paper), tanh at the output. Channels double from
+`base_width` up to 8x.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class UNetGenerator(nn.Module):
         self.down = nn.ModuleList()
         for i, width in enumerate(widths):
             if i == 0:
-                self.down.append(nn.Conv2d(in_channels, width, 4, 2, 1, bias=bias))
+                self.down.append(nn.Conv2d(in_channels, width, 4, 2, 1))  # no norm follows: a bias (the authors' code has none)
                 continue
             innermost = i == depth - 1
             layers = [nn.LeakyReLU(0.2), nn.Conv2d(widths[i - 1], width, 4, 2, 1, bias=bias or innermost)]
