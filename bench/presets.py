@@ -6,16 +6,19 @@ its own run directory. The table reads the last evaluation of each run's metrics
 classifier score, precision and recall on the digits classifier's features (2,000 samples), class
 accuracy for the conditional presets, bits per dimension for the likelihood ones, the translation
 scores for pix2pix and CycleGAN; the CPU time of the run; and the run's last sample grid, tiled into
-bench/presets_<label>.png. Two measurements need the trained model: InfoGAN's categorical code
-matched to the digit classes (the best one-to-one assignment of code values to classes, scipy's
-Hungarian solver, over 2,000 samples read by the digits classifier), and BiGAN's reconstruction
-error: the mean L1 between G(E(x)) and x over the validation digits, against the same for G(E(x))
-and a random other validation digit (equal when reconstructions ignore their inputs), and how often
-the digits classifier reads the input's digit in its reconstruction (10% by chance).
+bench/presets_<label>.png. InfoGAN's categorical code matched to the digit classes is the run's own
+`val/matched_class_accuracy` (the best one-to-one relabelling of code values, over the 2,000 samples
+read by the digits classifier). BiGAN's reconstructions are measured on the trained model: the mean
+L1 between G(E(x)) and x over the validation digits, against the same for G(E(x)) and a random other
+validation digit (equal when reconstructions ignore their inputs), and how often the digits
+classifier reads the input's digit in its reconstruction (10% by chance).
 
     python bench/presets.py [--label after] [--models dcgan sngan ...] [--workers 2] [--code DIR]
+                            [--seeds N] [--iterations N]
 
 --code trains with the package checked out at DIR (an earlier commit: the 'before' rows of a fix);
+--iterations runs a longer budget than the default 1,000 (evaluated at each quarter of it): the
+budget a preset that fails its default run needs, under its own --label;
 runs go to bench/runs/presets/<label>/<model>/, results to bench/presets.json (every label) and
 bench/presets.md; finished cells are reused.
 """
@@ -27,6 +30,7 @@ import csv
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -37,34 +41,53 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 PRESETS = ["gan", "dcgan", "wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "pacgan", "unrolled",
            "cgan", "acgan", "infogan", "bigan", "vae", "pixelcnn", "pix2pix", "cyclegan"]  # fmt: skip
+VARIANTS = {"bigan_uniform": ["model=bigan", "prior@model.prior=uniform", "model.encoder.output=tanh"]}  # the authors' z and E output
 QUIET = ["~callbacks.rich_progress_bar", "logger=csv", "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false"]
 COLUMNS = {  # val/<name> -> column, in table order
     "fd": "FD", "classifier_score": "classifier score", "precision": "precision", "recall": "recall",
-    "class_accuracy": "class accuracy", "bits_per_dim": "bits/dim", "fd_AtoB": "FD A→B", "fd_AtoB_floor": "FD A→B floor",
+    "class_accuracy": "class accuracy", "bits_per_dim": "bits/dim", "l1": "L1 A→B", "ssim": "SSIM A→B",
+    "fd_AtoB": "FD A→B", "fd_AtoB_floor": "FD A→B floor", "fd_AtoB_input": "FD A→B input",
 }  # fmt: skip
 
 
-def run_dir(label: str, model: str) -> Path:
-    return BENCH / "runs" / "presets" / label / model
+STORE = BENCH / "presets.json"
 
 
-def train_cell(label: str, model: str, code: Path) -> dict:
-    """One default run from the command line, on one core; its final scores and CPU time."""
-    out = run_dir(label, model)
+def stored() -> dict[tuple[str, str, int], dict]:
+    """Every finished cell, by (label, model, seed)."""
+    cells = json.loads(STORE.read_text()) if STORE.is_file() else []
+    return {(r["label"], r["model"], r.get("seed", 0)): r for r in cells}
+
+
+def run_dir(label: str, model: str, seed: int = 0) -> Path:
+    return BENCH / "runs" / "presets" / label / (model if seed == 0 else f"{model}_seed{seed}")
+
+
+def budget(iterations: int | None) -> list[str]:
+    """Overrides for a budget other than the default, evaluated and drawn at each quarter of it."""
+    if iterations is None:
+        return []
+    quarter = iterations // 4
+    return [f"trainer.max_steps={iterations}", f"metrics.every_n_iterations={quarter}", f"callbacks.sample_grid.every_n_iterations={quarter}"]
+
+
+def train_cell(label: str, model: str, seed: int, code: Path, iterations: int | None = None) -> dict:
+    """One run from the command line, on one core; its final scores and CPU time."""
+    out = run_dir(label, model, seed)
     env = {**os.environ, "PYTHONPATH": str(code), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    command = [sys.executable, "-m", "gan_lightning", f"model={model}", "seed=0", f"hydra.run.dir={out}", *QUIET]
+    command = [sys.executable, "-m", "gan_lightning", *VARIANTS.get(model, [f"model={model}"]), f"seed={seed}", f"hydra.run.dir={out}", *budget(iterations), *QUIET]
     done = subprocess.run(command, cwd=code, env=env, capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        return {"label": label, "model": model, "error": (done.stdout + done.stderr)[-2000:]}
+        return {"label": label, "model": model, "seed": seed, "error": (done.stdout + done.stderr)[-2000:]}
     with open(out / "metrics.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     scores = {key[4:]: float(value) for row in rows for key, value in row.items() if key.startswith("val/") and value != ""}
     fds = [float(row["val/fd"]) for row in rows if row.get("val/fd")]
     result = {
-        "label": label, "model": model, "iterations": max(int(float(row["step"])) for row in rows if row.get("step")) + 1,
+        "label": label, "model": model, "seed": seed, "iterations": max(int(float(row["step"])) for row in rows if row.get("step")) + 1,
         "cpu_minutes": round((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / 60, 1),
         "wall_minutes": round((time.perf_counter() - start) / 60, 1), "fd_over_time": fds, **scores,
         **measure(out / "checkpoints" / "last.ckpt", model, code),
@@ -75,27 +98,11 @@ def train_cell(label: str, model: str, code: Path) -> dict:
 
 def measure(checkpoint: Path, model: str, code: Path) -> dict:
     """The measurements that need the model, made by the code that trained it (--measure)."""
-    if model not in ("infogan", "bigan"):
+    if not model.startswith("bigan"):
         return {}
     env = {**os.environ, "PYTHONPATH": str(code), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, __file__, "--measure", str(checkpoint), model], cwd=code, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, __file__, "--measure", str(checkpoint)], cwd=code, env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def infogan_matched_accuracy(checkpoint: Path, n: int = 2000) -> dict:
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
-
-    from gan_lightning.metrics.backbones import DigitsClassifierBackbone
-    from gan_lightning.models import load_family
-
-    family = load_family(checkpoint)
-    images, codes = family.sample_indexed(range(n), seed=1)  # sample i has code value i mod 10
-    digits = DigitsClassifierBackbone(os.environ.get("GAN_LIGHTNING_CACHE", "~/.cache/gan_lightning")).predict(images.float()).numpy()
-    counts = np.zeros((10, 10), dtype=int)
-    np.add.at(counts, (codes.numpy(), digits), 1)
-    rows, columns = linear_sum_assignment(-counts)
-    return {"matched_accuracy": round(float(counts[rows, columns].sum() / n), 4)}
 
 
 def bigan_reconstruction(checkpoint: Path) -> dict:
@@ -142,53 +149,74 @@ def grid_picture(label: str, models: list[str]) -> Path:
     return path
 
 
+def spread(values: list[float], scale: float = 1.0, digits: int = 3) -> str:
+    """mean ± standard deviation over seeds (the value alone for one seed)."""
+    values = [scale * v for v in values]
+    if len(values) == 1:
+        return f"{values[0]:.{digits}g}"
+    return f"{statistics.mean(values):.{digits}g} ± {statistics.stdev(values):.{digits - 1}g}"
+
+
 def table(results: list[dict]) -> str:
     lines = [
         "| preset | run | iterations | " + " | ".join(COLUMNS.values()) + " | CPU min | FD over the run |",
         "|---|---|---|" + "---|" * len(COLUMNS) + "---|---|",
     ]
-    for r in sorted(results, key=lambda r: (PRESETS.index(r["model"]), r["label"])):
+    order = [*PRESETS, *VARIANTS]
+    for r in sorted((r for r in results if r.get("seed", 0) == 0), key=lambda r: (order.index(r["model"]), r["label"])):
         if "error" in r:
             lines.append(f"| {r['model']} | {r['label']} | failed: {r['error'].strip().splitlines()[-1][:120]} |")
             continue
         cells = [f"{r[k]:.3g}" if k in r else "" for k in COLUMNS]
         trend = " → ".join(f"{v:.0f}" for v in r.get("fd_over_time", []))
         lines.append(f"| {r['model']} | {r['label']} | {r['iterations']} | " + " | ".join(cells) + f" | {r['cpu_minutes']} | {trend} |")
-    extras = [r for r in results if "matched_accuracy" in r or "recon_l1" in r]
-    if extras:
-        lines += ["", "| preset | run | InfoGAN code ↔ class, matched | BiGAN L1(G(E(x)), x) | L1(G(E(x)), other x) | same digit | ‖E(x)‖ (spread) | ‖z‖ |", "|---|---|---|---|---|---|---|---|"]
-        for r in sorted(extras, key=lambda r: (r["model"], r["label"])):
-            if "matched_accuracy" in r:
-                lines.append(f"| infogan | {r['label']} | {100 * r['matched_accuracy']:.1f}% | | | | | |")
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in results:
+        if r["model"] == "infogan" and "matched_class_accuracy" in r or "recon_l1" in r:
+            groups.setdefault((r["model"], r["label"]), []).append(r)
+    if groups:
+        lines += [
+            "", "| preset | run | seeds | InfoGAN code ↔ class, matched (%) | BiGAN L1(G(E(x)), x) | L1(G(E(x)), other x) | same digit (%) | ‖E(x)‖ | ‖z‖ |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]  # fmt: skip
+        for (model, label), cells in sorted(groups.items()):
+            def column(key: str, scale: float = 1.0) -> str:
+                return spread([c[key] for c in cells], scale)
+
+            if model == "infogan":
+                lines.append(f"| {model} | {label} | {len(cells)} | {column('matched_class_accuracy', 100)} | | | | | |")
             else:
-                same = f"{100 * r['recon_same_digit']:.1f}%"
-                lines.append(f"| bigan | {r['label']} | | {r['recon_l1']} | {r['recon_l1_other']} | {same} | {r['code_norm']} ({r['code_norm_spread']}) | {r['z_norm']} |")
+                recon = f"{column('recon_l1')} | {column('recon_l1_other')} | {column('recon_same_digit', 100)}"
+                lines.append(f"| {model} | {label} | {len(cells)} | | {recon} | {column('code_norm')} | {column('z_norm')} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="after")
-    parser.add_argument("--models", nargs="+", default=PRESETS, choices=PRESETS)
+    parser.add_argument("--models", nargs="+", default=[*PRESETS, *VARIANTS], choices=[*PRESETS, *VARIANTS])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 of each model (the table shows seed 0)")
     parser.add_argument("--code", type=Path, default=REPO, help="the checkout whose package trains")
-    parser.add_argument("--measure", nargs=2, metavar=("CHECKPOINT", "MODEL"), help=argparse.SUPPRESS)
+    parser.add_argument("--iterations", type=int, help="a budget other than the default run's 1,000 iterations")
+    parser.add_argument("--measure", nargs="+", metavar="CHECKPOINT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        checkpoint, model = Path(args.measure[0]), args.measure[1]
-        print(json.dumps(infogan_matched_accuracy(checkpoint) if model == "infogan" else bigan_reconstruction(checkpoint)))
+        print(json.dumps(bigan_reconstruction(Path(args.measure[0]))))
         return
-    store = BENCH / "presets.json"
-    results = {(r["label"], r["model"]): r for r in (json.loads(store.read_text()) if store.is_file() else [])}
-    missing = [m for m in args.models if (args.label, m) not in results or "error" in results[args.label, m]]
+    results = stored()
+    wanted = [(args.label, m, seed) for m in args.models for seed in range(args.seeds)]
+    missing = [key for key in wanted if key not in results or "error" in results[key]]
     with ProcessPoolExecutor(args.workers) as pool:
-        futures = {m: pool.submit(train_cell, args.label, m, args.code.resolve()) for m in missing}
-        for model, future in futures.items():
-            results[args.label, model] = future.result()
-            print(json.dumps({k: v for k, v in results[args.label, model].items() if k != "error"}), flush=True)
-            store.write_text(json.dumps(list(results.values()), indent=1))  # partial results survive a stop
-    grid_picture(args.label, args.models)
-    header = f"`python bench/presets.py` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}: every preset's default run, seed 0.\n\n"
+        futures = {key: pool.submit(train_cell, *key, args.code.resolve(), args.iterations) for key in missing}
+        for key, future in futures.items():
+            result = future.result()
+            print(json.dumps({k: v for k, v in result.items() if k != "error"}), flush=True)
+            results = {**stored(), key: result}  # reread: another invocation may have stored cells meanwhile
+            STORE.write_text(json.dumps(list(results.values()), indent=1))  # partial results survive a stop
+    grid_picture(args.label, [*PRESETS, *VARIANTS])  # every run of the label so far
+    results = stored()
+    header = f"`python bench/presets.py` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}: every preset's default run, seed 0 (label 'long': a longer budget, its iterations in the table).\n\n"
     (BENCH / "presets.md").write_text(header + table(list(results.values())) + "\n")
     print(table(list(results.values())))
 

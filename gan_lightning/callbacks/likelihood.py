@@ -17,8 +17,9 @@ from gan_lightning.metrics.probe import split_tensors
 
 
 class Likelihood(Callback):
-    """Every `metrics.every_n_iterations` iterations (or `every_n_epochs` epochs) and after the last, on the validation split: `val/nll`
-    (nats per image; a VAE's is its importance-weighted upper bound) and, for discrete data,
+    """When the metrics are due (`metrics.every_n_iterations`, `every_n_epochs`; see `epoch_due`) and
+    after the last epoch, on the validation split: `val/nll` (nats per image; a VAE's is its
+    importance-weighted upper bound) and, for discrete data,
     `val/bits_per_dim`; once, `val/bits_per_dim_independent`, the same for independent per-pixel
     categoricals fitted to the training split (the baseline a model of pixel dependencies must beat).
     Settings: the `metrics` group (every_n_iterations, every_n_epochs, batch_size)."""

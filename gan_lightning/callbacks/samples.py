@@ -23,8 +23,8 @@ def log_image(logger: Logger, key: str, image: Tensor, step: int) -> None:
 
 
 class SampleGrid(Callback):
-    """Every `every_n_iterations` iterations (or `every_n_epochs` epochs) and at the end of training,
-    at an epoch's end, the family's fixed sample batch
+    """At the end of each epoch that passes a multiple of `every_n_iterations` (or every
+    `every_n_epochs` epochs) and at the end of training, the family's fixed sample batch
     (`Samples.sample_grid`) as one grid: `<dirpath>/epoch_NNNN.png`, a copy as `<dirpath>/last.png`,
     and `samples` in the loggers. A family that reconstructs (BiGAN, VAE) also gets
     `reconstructions_*.png`: validation images x, each followed by its reconstruction.
