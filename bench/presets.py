@@ -20,7 +20,8 @@ classifier reads the input's digit in its reconstruction (10% by chance).
 --iterations runs a longer budget than the default 1,000 (evaluated at each quarter of it): the
 budget a preset that fails its default run needs, under its own --label;
 runs go to bench/runs/presets/<label>/<model>/, results to bench/presets.json (every label) and
-bench/presets.md; finished cells are reused.
+bench/presets.md; finished cells are reused, and a cell stopped part-way continues from its last
+checkpoint (its CPU time is then marked as the resumed part's).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -74,10 +76,17 @@ def budget(iterations: int | None) -> list[str]:
 def train_cell(label: str, model: str, seed: int, code: Path, iterations: int | None = None) -> dict:
     """One run from the command line, on one core; its final scores and CPU time."""
     out = run_dir(label, model, seed)
+    if (out / "result.json").is_file():
+        return json.loads((out / "result.json").read_text())
+    resume = []  # a run stopped part-way (the bench killed) continues from its last checkpoint
+    if (out / "checkpoints" / "last.ckpt").is_file():
+        resume = [f"ckpt_path={out / 'checkpoints' / 'last.ckpt'}"]
+    elif out.exists():
+        shutil.rmtree(out)
     env = {**os.environ, "PYTHONPATH": str(code), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    command = [sys.executable, "-m", "gan_lightning", *VARIANTS.get(model, [f"model={model}"]), f"seed={seed}", f"hydra.run.dir={out}", *budget(iterations), *QUIET]
+    command = [sys.executable, "-m", "gan_lightning", *VARIANTS.get(model, [f"model={model}"]), f"seed={seed}", f"hydra.run.dir={out}", *budget(iterations), *resume, *QUIET]
     done = subprocess.run(command, cwd=code, env=env, capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -90,6 +99,7 @@ def train_cell(label: str, model: str, seed: int, code: Path, iterations: int | 
         "label": label, "model": model, "seed": seed, "iterations": max(int(float(row["step"])) for row in rows if row.get("step")) + 1,
         "cpu_minutes": round((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / 60, 1),
         "wall_minutes": round((time.perf_counter() - start) / 60, 1), "fd_over_time": fds, **scores,
+        **({"resumed": True} if resume else {}),  # its CPU time is the resumed part's
         **measure(out / "checkpoints" / "last.ckpt", model, code),
     }  # fmt: skip
     (out / "result.json").write_text(json.dumps(result))
@@ -169,7 +179,7 @@ def table(results: list[dict]) -> str:
             continue
         cells = [f"{r[k]:.3g}" if k in r else "" for k in COLUMNS]
         trend = " → ".join(f"{v:.0f}" for v in r.get("fd_over_time", []))
-        lines.append(f"| {r['model']} | {r['label']} | {r['iterations']} | " + " | ".join(cells) + f" | {r['cpu_minutes']} | {trend} |")
+        lines.append(f"| {r['model']} | {r['label']} | {r['iterations']} | " + " | ".join(cells) + f" | {r['cpu_minutes']}{' (resumed)' if r.get('resumed') else ''} | {trend} |")
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in results:
         if r["model"] == "infogan" and "matched_class_accuracy" in r or "recon_l1" in r:

@@ -35,6 +35,10 @@ TINY = [
 ]
 TINY_DCGAN = ["data.image_size=16", "model.generator.base_width=8", "model.discriminator.base_width=8"]
 TINY_MLP = ["data.image_size=16", "model.generator.hidden_dims=[32,32]", "model.discriminator.hidden_dims=[32,32]"]
+TINY_CONDITIONAL = [  # cgan and acgan: DCGAN networks inside the conditional wrappers
+    *TINY, "data.image_size=16", "model.generator.net.base_width=8", "model.discriminator.net.base_width=8",
+    "model.generator.latent_dim=8", "model.generator.embedding_dim=4", "data.batch_size=10", "model.num_fixed_samples=20",
+]  # fmt: skip
 
 
 def compose_config(overrides: list[str], output_dir: Path, config_name: str = "train") -> DictConfig:
@@ -47,6 +51,8 @@ def compose_config(overrides: list[str], output_dir: Path, config_name: str = "t
 
 
 def tiny_overrides(model: str = "dcgan") -> list[str]:
+    if model in ("cgan", "acgan"):
+        return [f"model={model}", *TINY_CONDITIONAL]
     return [f"model={model}", *TINY, *(TINY_MLP if model == "gan" else TINY_DCGAN)]
 
 

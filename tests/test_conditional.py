@@ -22,13 +22,7 @@ from gan_lightning.nets import (
 )
 from gan_lightning.train import train
 
-from conftest import TINY, compose_config, read_metrics, run_cli
-
-TINY_CONDITIONAL = [
-    *TINY, "data.image_size=16", "model.generator.net.base_width=8", "model.discriminator.net.base_width=8",
-    "model.generator.latent_dim=8", "model.generator.embedding_dim=4", "data.batch_size=10", "model.num_fixed_samples=20",
-]
-
+from conftest import TINY, TINY_CONDITIONAL, compose_config, read_metrics, run_cli
 
 def test_conditional_generator_joins_the_label_embedding_to_z():
     generator = ConditionalGenerator(partial(MLPGenerator, shape=[1, 4, 4], hidden_dims=[8]), num_classes=3, latent_dim=5, embedding_dim=2)
@@ -38,7 +32,7 @@ def test_conditional_generator_joins_the_label_embedding_to_z():
     assert images.shape == (3, 1, 4, 4)
     assert not torch.allclose(images[0], images[1])  # same z, another class, another image
     expected = generator.net(torch.cat([z[:1], generator.embedding.weight[2:3]], dim=1))
-    assert torch.allclose(images[2:], expected)
+    torch.testing.assert_close(images[2:], expected)  # float32 tolerances: a batch of 3 and of 1 may sum in another order
 
 
 @pytest.mark.parametrize(

@@ -36,9 +36,7 @@ def from_levels(k: Tensor, levels: int) -> Tensor:
 
 def split_outputs(outputs: Tensor, per_value: int) -> Tensor:
     """(N, per_value * C, ...) -> (N, C, ..., per_value): each data value's outputs on the last axis."""
-    n, width = outputs.shape[:2]
-    grouped = outputs.view(n, per_value, width // per_value, *outputs.shape[2:])
-    return grouped.movedim(1, -1)
+    return outputs.unflatten(1, (per_value, -1)).movedim(1, -1)  # no batch size baked in: exports keep N free
 
 
 class CategoricalLikelihood:

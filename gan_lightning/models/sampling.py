@@ -98,6 +98,11 @@ class LatentSampling:
     def samples_from(self, outputs: Tensor, latent: Latent) -> Tensor:
         """Samples from the sampling network's outputs for `latent`: G's are samples; a VAE's decoder
         gives a distribution."""
+        return self.expected_samples(outputs)
+
+    def expected_samples(self, outputs: Tensor) -> Tensor:
+        """The samples the network's outputs give without drawing anything: G's outputs themselves (a
+        VAE: the mean of p(x | z)). An exported network computes these (`gan_lightning.export`)."""
         return outputs
 
     def sample(self, n: int, seed: int | None = None, labels: Tensor | Sequence[int] | None = None) -> Tensor:

@@ -90,8 +90,11 @@ class VAE(LatentSampling, Family):
 
     def samples_from(self, outputs: Tensor, latent: Latent) -> Tensor:
         if not self.sample_noise:
-            return self.likelihood.mean(outputs)
+            return self.expected_samples(outputs)
         return self.likelihood.sample(outputs, [stream_of(z) for z in latent.z])
+
+    def expected_samples(self, outputs: Tensor) -> Tensor:
+        return self.likelihood.mean(outputs)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         x = batch["image"]
