@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import hydra
 import sys
+
+import hydra
 from omegaconf import DictConfig
 
+from gan_lightning import __version__
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.train import train
 
@@ -16,6 +18,9 @@ def hydra_main(cfg: DictConfig) -> float | None:
 
 
 def main() -> float | None:
+    if "--version" in sys.argv[1:]:  # Hydra would print its own version
+        print(f"gan-lightning {__version__}")
+        return None
     exit_unless_output_writable(sys.argv[1:])
     return hydra_main()
 

@@ -112,3 +112,11 @@ def test_console_script_runs_the_same_app(tmp_path):
     shown = subprocess.run([str(script), "--cfg", "job", "model=dcgan"], cwd=tmp_path, capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
     assert "gan_lightning.nets.DCGANGenerator" in shown.stdout and "image_size: 32" in shown.stdout
+
+
+def test_version_is_the_packages(tmp_path):
+    from gan_lightning import __version__
+
+    result = run_cli("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == f"gan-lightning {__version__}"
+    assert not (tmp_path / "outputs").exists()  # nothing trained
