@@ -96,6 +96,8 @@ def test_config_tree_ships_inside_a_regular_install(tmp_path):
         timeout=300,
     )
     assert (target / "gan_lightning" / "conf" / "model" / "dcgan.yaml").is_file()
+    (license_file,) = target.glob("gan_lightning-*.dist-info/**/LICENSE")  # the terms travel with the package
+    assert license_file.read_text().startswith("MIT License")
     code = "from gan_lightning.cli import config_dir; print(config_dir())"
     env = {**os.environ, "PYTHONPATH": str(target)}  # the installed copy, not this checkout
     found = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
