@@ -141,7 +141,7 @@ def test_loggers_receive_losses_and_sample_grids_offline(tmp_path, monkeypatch):
     monkeypatch.delenv("WANDB_MODE", raising=False)
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc: no W&B credentials
-    out = run(tmp_path, "logger=many")
+    out = run(tmp_path, "logger=many", "metrics.every_n_epochs=1")
     (wandb_run,) = (out / "wandb").glob("offline-run-*")
     assert len(list((wandb_run / "files" / "media" / "images").glob("samples_*.png"))) == 2  # one grid per epoch
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -150,6 +150,32 @@ def test_loggers_receive_losses_and_sample_grids_offline(tmp_path, monkeypatch):
     assert len(events.Images("samples")) == 2
     assert len(events.Scalars("train/g_loss")) == 4
     assert len(read_metrics(out / "metrics.csv")) == 4
+    # A grid sits at the step of the evaluation it was drawn with, and no made-up hp_metric is written.
+    assert [event.step for event in events.Images("samples")] == [event.step for event in events.Scalars("val/fd")]
+    assert "hp_metric" not in events.Tags()["scalars"]
+
+
+def test_the_progress_bar_shows_the_players_losses(tmp_path):
+    from hydra.utils import instantiate
+
+    from gan_lightning.trainer import GANTrainer
+
+    cfg = compose_config(tiny_overrides("dcgan"), tmp_path)
+    model = instantiate(cfg.model, _recursive_=False, _convert_="all")
+    trainer = GANTrainer(max_steps=2, accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False, log_every_n_steps=1)
+    trainer.fit(model, datamodule=instantiate(cfg.data))
+    assert set(trainer.progress_bar_metrics) == {"train/d_loss", "train/g_loss"}
+
+
+def test_the_best_checkpoint_by_a_metric_is_kept_when_asked(tmp_path):
+    out = run(tmp_path, "trainer.max_epochs=3", "metrics.every_n_epochs=1", "callbacks.model_checkpoint.monitor=val/fd")
+    fds = [row["val/fd"] for row in read_metrics(out / "metrics.csv", prefix="val/")]
+    best = torch.load(out / "checkpoints" / "best.ckpt", weights_only=True)
+    (state,) = [value for key, value in best["callbacks"].items() if key.startswith("BestCheckpoint")]
+    assert float(state["best_model_score"]) == pytest.approx(min(fds))
+    assert best["iteration"] == 2 * (1 + fds.index(min(fds)))  # the state of that evaluation, 2 iterations an epoch
+    off = run(tmp_path / "off", "trainer.max_epochs=1")
+    assert not (off / "checkpoints" / "best.ckpt").exists()  # off by default
 
 
 def test_schedulers_step_once_per_epoch(tmp_path):

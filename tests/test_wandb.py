@@ -31,6 +31,7 @@ def test_offline_run_directory_holds_everything_logged(tmp_path, monkeypatch):
     assert run["tags"] == ["smoke", "digits"]
     assert run["config"]["model"]["_target_"] == "gan_lightning.models.GAN"
     assert run["config"]["data"]["image_size"] == 16 and run["config"]["seed"] == 0
+    assert "image_size" not in run["config"] and "val_fraction" not in run["config"]  # each key once, under data
     csv_rows = read_metrics(out / "metrics.csv")
     for key in ("train/d_loss", "train/g_loss", "train/d_real", "train/lr_d", "train/lr_g"):
         assert run["history"][key] == pytest.approx([row[key] for row in csv_rows]), key  # the same numbers as the CSV

@@ -1,6 +1,6 @@
 """Callbacks hooked into the Trainer: checkpoints, sample grids, evaluation."""
 
-from gan_lightning.callbacks.checkpoints import Checkpoints
+from gan_lightning.callbacks.checkpoints import BestCheckpoint, Checkpoints
 from gan_lightning.callbacks.evaluation import Evaluation
 from gan_lightning.callbacks.likelihood import Likelihood
 from gan_lightning.callbacks.modes import ModeCoverage
@@ -9,4 +9,4 @@ from gan_lightning.callbacks.samples import SampleGrid, log_image
 from gan_lightning.callbacks.stacked import StackedModes
 from gan_lightning.callbacks.translation import TranslationGrid, TranslationMetrics
 
-__all__ = ["Checkpoints", "Evaluation", "Likelihood", "ModeCoverage", "RunConfigInCheckpoint", "SampleGrid", "StackedModes", "TranslationGrid", "TranslationMetrics", "log_image"]
+__all__ = ["BestCheckpoint", "Checkpoints", "Evaluation", "Likelihood", "ModeCoverage", "RunConfigInCheckpoint", "SampleGrid", "StackedModes", "TranslationGrid", "TranslationMetrics", "log_image"]

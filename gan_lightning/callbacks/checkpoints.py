@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 from lightning import LightningModule, Trainer
-from lightning.pytorch.callbacks import Checkpoint
+from lightning.pytorch.callbacks import Checkpoint, ModelCheckpoint
 
 from gan_lightning.cache import remove_partial_files
 from gan_lightning.errors import CheckpointError, DivergenceError
@@ -144,3 +144,15 @@ class Checkpoints(Checkpoint):
 
     def state_dict(self) -> dict[str, Any]:
         return {"dirpath": str(self.dirpath)}
+
+
+class BestCheckpoint(ModelCheckpoint):
+    """`<dirpath>/best.ckpt`: the state at the evaluation with the best value of `monitor` so far
+    (`val/fd`: the lowest, mode="min"), written as every checkpoint is (atomically). Off while
+    `monitor` is None. Lightning's ModelCheckpoint, with the run's file layout."""
+
+    def __init__(self, dirpath: str, monitor: str | None = None, mode: str = "min"):
+        super().__init__(
+            dirpath=dirpath, filename="best", monitor=monitor, mode=mode, save_top_k=1 if monitor else 0,
+            save_on_train_epoch_end=True, auto_insert_metric_name=False, enable_version_counter=False,
+        )  # fmt: skip

@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure  # no pyplot: no global figures, no display backend
 from torch import Tensor
 
-from gan_lightning.callbacks.samples import log_image
+from gan_lightning.callbacks.samples import log_image, logged_step
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import HasDiscriminator
 from gan_lightning.metrics.modes import mode_statistics
@@ -88,4 +88,4 @@ class ModeCoverage(Callback):
         rgba = torch.from_numpy(np.asarray(figure.canvas.buffer_rgba()).copy())  # (H, W, 4) uint8
         picture = rgba.permute(2, 0, 1)[:3].float() / 255
         for logger in trainer.loggers:
-            log_image(logger, "modes", picture, step=pl_module.iteration)
+            log_image(logger, "modes", picture, step=logged_step(pl_module))

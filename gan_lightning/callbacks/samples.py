@@ -14,6 +14,11 @@ from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import Reconstructs, Samples
 
 
+def logged_step(pl_module: LightningModule) -> int:
+    """The step Lightning writes this epoch end's scalars at: the index of the last iteration."""
+    return max(pl_module.iteration - 1, 0)
+
+
 def log_image(logger: Logger, key: str, image: Tensor, step: int) -> None:
     """Send one (C, H, W) image in [0, 1] to a logger that takes images; others ignore it."""
     if isinstance(logger, WandbLogger):
@@ -61,7 +66,7 @@ class SampleGrid(Callback):
         save_image(grid, self.dirpath / f"{name}.png")
         save_image(grid, self.dirpath / "last.png")
         for logger in trainer.loggers:
-            log_image(logger, "samples", grid, step=pl_module.iteration)
+            log_image(logger, "samples", grid, step=logged_step(pl_module))
         if isinstance(pl_module, Reconstructs):
             self.write_reconstructions(trainer, pl_module, name)
 
@@ -74,4 +79,4 @@ class SampleGrid(Callback):
         save_image(grid, self.dirpath / f"reconstructions_{name}.png")
         save_image(grid, self.dirpath / "reconstructions_last.png")
         for logger in trainer.loggers:
-            log_image(logger, "reconstructions", grid, step=pl_module.iteration)
+            log_image(logger, "reconstructions", grid, step=logged_step(pl_module))

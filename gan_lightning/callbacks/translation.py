@@ -10,7 +10,7 @@ from lightning import Callback, LightningModule, Trainer
 from torch import Tensor
 from torchvision.utils import make_grid, save_image
 
-from gan_lightning.callbacks.samples import log_image
+from gan_lightning.callbacks.samples import log_image, logged_step
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import Translates
 from gan_lightning.metrics.evaluation import MetricSettings, build_backbone
@@ -63,7 +63,7 @@ class TranslationGrid(Callback):
         save_image(grid, self.dirpath / f"{name}.png")
         save_image(grid, self.dirpath / "last.png")
         for logger in trainer.loggers:
-            log_image(logger, "translations", grid, step=pl_module.iteration)
+            log_image(logger, "translations", grid, step=logged_step(pl_module))
 
 
 class TranslationMetrics(Callback):

@@ -50,8 +50,9 @@ class GANDataModule(LightningDataModule):
 
     def __init__(self, batch_size: int = 64, val_fraction: float = 0.1, split_seed: int = 0, num_workers: int = 0, intensity_levels: int | None = 256):
         super().__init__()
-        # Identifies the data (with the subclass's arguments) for cached real statistics.
-        self.save_hyperparameters(ignore=["batch_size", "num_workers", "intensity_levels"])
+        # Identifies the data (with the subclass's arguments) for cached real statistics; not sent to the
+        # loggers, which get the whole run config (data's keys under data/) once.
+        self.save_hyperparameters(ignore=["batch_size", "num_workers", "intensity_levels"], logger=False)
         if batch_size < 1:
             raise DataError(f"data.batch_size must be positive, not {batch_size}")
         if not 0.0 <= val_fraction < 1.0:

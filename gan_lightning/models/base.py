@@ -188,7 +188,7 @@ class Family(CheckpointState):
 
     def log_train(self, terms: Mapping[str, Tensor | float | None]) -> None:
         """train/<name> for each term that is not None, and train/lr_<player> for every player, in the
-        iterations Lightning writes; the one logging call of a training step."""
+        iterations Lightning writes; the logging of a training step."""
         if not self.logging_step:
             return
         values = {f"train/{name}": value.detach() if isinstance(value, Tensor) else value for name, value in terms.items() if value is not None}
@@ -196,7 +196,9 @@ class Family(CheckpointState):
             self.check_divergence(values)
         for name in self.players:
             values[f"train/lr_{name}"] = self.optimizer(name).param_groups[0]["lr"]
-        self.log_dict(values)
+        losses = {key: value for key, value in values.items() if key.endswith("_loss")}
+        self.log_dict(losses, prog_bar=True)  # the players' losses also in the progress bar
+        self.log_dict({key: value for key, value in values.items() if key not in losses})
 
     def check_divergence(self, values: Mapping[str, Tensor | float]) -> None:
         """One message, and no checkpoint of the diverged state, when a logged number is no longer finite
