@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Marker that the environment holds the current package with its dev extras.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: train test test-all bench clean
+.PHONY: train test test-all lint bench clean
 
 train: $(INSTALLED)  ## train the default model (DCGAN on the built-in digits); ARGS="model=gan ..." adds overrides
 	$(BIN)/python -m gan_lightning $(ARGS)
@@ -15,6 +15,9 @@ test: $(INSTALLED)  ## the test suite without the slow tests
 
 test-all: $(INSTALLED)  ## every test, slow ones included
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)  ## ruff (its settings in pyproject.toml); CI runs it before the tests
+	$(BIN)/ruff check .
 
 bench: $(INSTALLED)  ## framework overhead against a plain PyTorch loop
 	$(BIN)/python bench/overhead.py

@@ -55,7 +55,7 @@ def main() -> None:
             filled.append(f"hydra.run.dir={root / 'runs' / str(number)}")
         code, printed = run(module, filled, root)
         message = expected.format(**files)
-        line = next((l for l in printed.splitlines() if message in l), "(not found)")
+        line = next((candidate for candidate in printed.splitlines() if message in candidate), "(not found)")
         line = line.split("[ERROR] - ", 1)[-1].strip()
         shown = " ".join(a.format(**{k: f"<{k}>" for k in files}) for a in arguments if a not in FAST)  # the tiny-run settings left out
         for name, path in files.items():

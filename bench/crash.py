@@ -56,7 +56,11 @@ def same_state(first: Path, second: Path) -> tuple[bool, list[str]]:
     differ = [name for name, tensor in a["state_dict"].items() if not torch.equal(tensor, b["state_dict"][name])]
     for index, (state_a, state_b) in enumerate(zip(a["optimizer_states"], b["optimizer_states"])):
         for parameter, values in state_a["state"].items():
-            differ += [f"optimizer {index} {parameter} {key}" for key, value in values.items() if not torch.equal(torch.as_tensor(value), torch.as_tensor(state_b["state"][parameter][key]))]
+            differ += [
+                f"optimizer {index} {parameter} {key}"
+                for key, value in values.items()
+                if not torch.equal(torch.as_tensor(value), torch.as_tensor(state_b["state"][parameter][key]))
+            ]
     return not differ and a["global_step"] == b["global_step"], differ
 
 
@@ -127,7 +131,10 @@ def main() -> None:
         f"with `{' '.join(SCHEDULE)}`, killed with SIGKILL at moments drawn uniformly from {args.window[0]:.0f}-{args.window[1]:.0f} s after",
         f"each start (seed {args.seed}), resumed each time from checkpoints/last.ckpt into its own folder.",
         "",
-        "| kills | resumed from iterations | unreadable checkpoints | temporary files left | final weights and optimizer states | losses in metrics.csv | time (uninterrupted / killed and resumed) |",
+        (
+            "| kills | resumed from iterations | unreadable checkpoints | temporary files left | final weights and optimizer states | "
+            "losses in metrics.csv | time (uninterrupted / killed and resumed) |"
+        ),
         "|---|---|---|---|---|---|---|",
         f"| {result['kills']} | {', '.join(map(str, result['resumed_from_iterations']))} | {len(result['unreadable_checkpoints'])} | "
         f"{len(result['temporary_files_left'])} | {'equal bit for bit' if result['final_state_equal'] else 'DIFFER: ' + ', '.join(result['differing'])} | "

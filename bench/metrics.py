@@ -120,7 +120,8 @@ def memory_child(path: str, n: int, full: bool, batch_size: int) -> None:
 
 
 def memory(args: argparse.Namespace) -> None:
-    print(f"machine: {platform.machine()}, torch {torch.__version__}; features from {'the Inception network' if args.full_pipeline else 'a 2048-d feature stream'}")
+    feature_source = "the Inception network" if args.full_pipeline else "a 2048-d feature stream"
+    print(f"machine: {platform.machine()}, torch {torch.__version__}; features from {feature_source}")
     print("| path | " + " | ".join(f"peak RSS MiB, N = {n}" for n in args.num_images) + " |")
     print("|---|" + "---|" * len(args.num_images))
     paths = {"ours: FID": "ours_fid", "ours: FID + KID + IS + precision/recall": "ours_all", "keep every feature (torch-fidelity's cache)": "keep_all"}

@@ -113,8 +113,14 @@ def main() -> None:
         plain_times += gaps(plain_round(plain_g, plain_d, g_opt, d_opt, loader, args.iterations, plain_g.latent_dim), args.warmup)
 
     lightning_median, plain_median = statistics.median(lightning_times), statistics.median(plain_times)
-    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}, lightning {L.__version__}")
-    print(f"DCGAN {cfg.data.image_size}x{cfg.data.image_size} digits, batch {args.batch_size}, base width {cfg.model.generator.base_width}, {args.rounds} interleaved rounds x {args.iterations - args.warmup - 1} timed iterations each")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
+        f"torch {torch.__version__}, lightning {L.__version__}"
+    )
+    print(
+        f"DCGAN {cfg.data.image_size}x{cfg.data.image_size} digits, batch {args.batch_size}, base width {cfg.model.generator.base_width}, "
+        f"{args.rounds} interleaved rounds x {args.iterations - args.warmup - 1} timed iterations each"
+    )
     print("| loop | median s/iteration | mean s/iteration |")
     print("|---|---|---|")
     print(f"| Lightning (gan_lightning GAN family) | {lightning_median:.4f} | {statistics.mean(lightning_times):.4f} |")

@@ -37,13 +37,17 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 PRESETS = ["gan", "dcgan", "wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "pacgan", "unrolled",
            "cgan", "acgan", "infogan", "bigan", "vae", "pixelcnn", "pix2pix", "cyclegan"]  # fmt: skip
-VARIANTS = {"bigan_uniform": ["model=bigan", "prior@model.prior=uniform", "model.encoder.output=tanh"]}  # the authors' z and E output
+VARIANTS = {
+    "bigan_uniform": ["model=bigan", "prior@model.prior=uniform", "model.encoder.output=tanh"],  # the authors' z and E output
+    "unrolled_ema": ["model=unrolled", "model.ema_decay=0.999"],  # samples from G's moving average
+}
 QUIET = ["~callbacks.rich_progress_bar", "logger=csv", "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false"]
 COLUMNS = {  # val/<name> -> column, in table order
     "fd": "FD", "classifier_score": "classifier score", "precision": "precision", "recall": "recall",
@@ -86,7 +90,8 @@ def train_cell(label: str, model: str, seed: int, code: Path, iterations: int | 
     env = {**os.environ, "PYTHONPATH": str(code), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    command = [sys.executable, "-m", "gan_lightning", *VARIANTS.get(model, [f"model={model}"]), f"seed={seed}", f"hydra.run.dir={out}", *budget(iterations), *resume, *QUIET]
+    preset = VARIANTS.get(model, [f"model={model}"])
+    command = [sys.executable, "-m", "gan_lightning", *preset, f"seed={seed}", f"hydra.run.dir={out}", *budget(iterations), *resume, *QUIET]
     done = subprocess.run(command, cwd=code, env=env, capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -119,9 +124,8 @@ def bigan_reconstruction(checkpoint: Path) -> dict:
     import torch
 
     from gan_lightning.data import DigitsDataModule
-    from gan_lightning.models import load_family
-
     from gan_lightning.metrics.backbones import DigitsClassifierBackbone
+    from gan_lightning.models import load_family
 
     family = load_family(checkpoint).eval()
     data = DigitsDataModule(image_size=32)
@@ -142,11 +146,13 @@ def bigan_reconstruction(checkpoint: Path) -> dict:
     }
 
 
-def grid_picture(label: str, models: list[str]) -> Path:
+def grid_picture(label: str, models: list[str]) -> Path | None:
     """The last sample grid of each run, tiled with its preset's name."""
     from PIL import Image, ImageDraw
 
     grids = [(m, Image.open(p).convert("RGB")) for m in models if (p := run_dir(label, m) / "samples" / "last.png").is_file()]
+    if not grids:
+        return None
     size, per_row = 200, 6
     sheet = Image.new("RGB", (per_row * size, -(-len(grids) // per_row) * (size + 16)), "white")
     for i, (model, grid) in enumerate(grids):
@@ -167,6 +173,11 @@ def spread(values: list[float], scale: float = 1.0, digits: int = 3) -> str:
     return f"{statistics.mean(values):.{digits}g} ± {statistics.stdev(values):.{digits - 1}g}"
 
 
+def seed_spread(cells: list[dict], key: str, scale: float = 1.0) -> str:
+    """`spread` of one result over the seeds' cells."""
+    return spread([c[key] for c in cells], scale)
+
+
 def table(results: list[dict]) -> str:
     lines = [
         "| preset | run | iterations | " + " | ".join(COLUMNS.values()) + " | CPU min | FD over the run |",
@@ -179,7 +190,8 @@ def table(results: list[dict]) -> str:
             continue
         cells = [f"{r[k]:.3g}" if k in r else "" for k in COLUMNS]
         trend = " → ".join(f"{v:.0f}" for v in r.get("fd_over_time", []))
-        lines.append(f"| {r['model']} | {r['label']} | {r['iterations']} | " + " | ".join(cells) + f" | {r['cpu_minutes']}{' (resumed)' if r.get('resumed') else ''} | {trend} |")
+        cpu = f"{r['cpu_minutes']}{' (resumed)' if r.get('resumed') else ''}"
+        lines.append(f"| {r['model']} | {r['label']} | {r['iterations']} | " + " | ".join(cells) + f" | {cpu} | {trend} |")
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in results:
         if r["model"] == "infogan" and "matched_class_accuracy" in r or "recon_l1" in r:
@@ -190,9 +202,7 @@ def table(results: list[dict]) -> str:
             "|---|---|---|---|---|---|---|---|---|",
         ]  # fmt: skip
         for (model, label), cells in sorted(groups.items()):
-            def column(key: str, scale: float = 1.0) -> str:
-                return spread([c[key] for c in cells], scale)
-
+            column = partial(seed_spread, cells)
             if model == "infogan":
                 lines.append(f"| {model} | {label} | {len(cells)} | {column('matched_class_accuracy', 100)} | | | | | |")
             else:
@@ -226,7 +236,10 @@ def main() -> None:
             STORE.write_text(json.dumps(list(results.values()), indent=1))  # partial results survive a stop
     grid_picture(args.label, [*PRESETS, *VARIANTS])  # every run of the label so far
     results = stored()
-    header = f"`python bench/presets.py` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}: every preset's default run, seed 0 (label 'long': a longer budget, its iterations in the table).\n\n"
+    header = (
+        f"`python bench/presets.py` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}: every preset's default run, "
+        "seed 0 (label 'long': a longer budget, its iterations in the table).\n\n"
+    )
     (BENCH / "presets.md").write_text(header + table(list(results.values())) + "\n")
     print(table(list(results.values())))
 

@@ -68,7 +68,10 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(ckpt_path, map_location=device) if ckpt_path is not None else None
     if model is not None and not isinstance(model, Samples):
-        raise ConfigError(f"{type(model).__name__} translates images rather than sampling them: its scores are logged while it trains (val/...); translate a folder with python -m gan_lightning.translate")
+        raise ConfigError(
+            f"{type(model).__name__} translates images rather than sampling them: its scores are logged while it trains (val/...); "
+            "translate a folder with python -m gan_lightning.translate"
+        )
     data_config = cfg.get("data")
     if data_config is None and checkpoint is not None:
         data_config = checkpoint.get("config", {}).get("data")

@@ -63,7 +63,14 @@ def interpolation_grid(model: HasLatentSpace, rows: int = 8, steps: int = 8, met
     return model.generate(Latent(path))
 
 
-def arithmetic(model: HasLatentSpace, groups: Sequence[Tensor], signs: Sequence[int] = (1, -1, 1), spread: float = 0.25, count: int = 9, seed: int = 0) -> Tensor:
+def arithmetic(
+    model: HasLatentSpace,
+    groups: Sequence[Tensor],
+    signs: Sequence[int] = (1, -1, 1),
+    spread: float = 0.25,
+    count: int = 9,
+    seed: int = 0,
+) -> Tensor:
     """`count` samples around the latent sum of signs[i] * mean(groups[i]) (z vectors, (n_i, d) each):
     the first at the sum itself, the others with N(0, spread^2) added, as the DCGAN paper shows them."""
     if len(groups) != len(signs) or not groups:

@@ -107,7 +107,15 @@ class Prior:
         labels = torch.arange(self.num_classes).repeat_interleave(per_row)
         return self.sample(len(labels), device, torch.Generator().manual_seed(0), labels, truncate=True), per_row
 
-    def traversal(self, code: int, steps: int = 9, low: float = -2.0, high: float = 2.0, seed: int = 0, device: torch.device | str = "cpu") -> tuple[Latent, int]:
+    def traversal(
+        self,
+        code: int,
+        steps: int = 9,
+        low: float = -2.0,
+        high: float = 2.0,
+        seed: int = 0,
+        device: torch.device | str = "cpu",
+    ) -> tuple[Latent, int]:
         """Draws along continuous code `code` and the rows that hold them (InfoGAN's; see there)."""
         raise ConfigError("this prior has no continuous codes to traverse (InfoGAN has): try mode=interpolate")
 

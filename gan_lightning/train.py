@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
+
 import lightning as L
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
@@ -62,7 +63,14 @@ def continue_run_directory(output_dir: Path, ckpt_path: str | None) -> None:
     """A new run never writes into a folder that holds another run's files; a run resuming from a
     checkpoint of its own folder continues it (its metrics.csv loses the rows logged after that checkpoint)."""
     checkpoints = output_dir / "checkpoints"
-    held = [name for name, there in (("metrics.csv", (output_dir / "metrics.csv").is_file()), ("checkpoints", checkpoints.is_dir() and any(checkpoints.glob("*.ckpt")))) if there]
+    held = [
+        name
+        for name, there in (
+            ("metrics.csv", (output_dir / "metrics.csv").is_file()),
+            ("checkpoints", checkpoints.is_dir() and any(checkpoints.glob("*.ckpt"))),
+        )
+        if there
+    ]
     if not held:
         return
     if ckpt_path is None or output_dir.resolve() not in Path(ckpt_path).resolve().parents:

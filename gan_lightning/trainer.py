@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
-
 from lightning import Callback, LightningModule, Trainer
 from lightning.fabric.plugins import CheckpointIO
 

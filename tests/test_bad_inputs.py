@@ -108,10 +108,19 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
         T, [*FAST, "data=image_folder", "data.root={broken_images}", "data.num_workers=2", "data.val_fraction=0", "data.batch_size=5"],
         "cannot read image {broken_images}/broken.png",
     ),  # fmt: skip
-    "decompression bomb": (T, [*FAST, "data=image_folder", "data.root={bomb}", "data.val_fraction=0", "data.batch_size=1"], "decodes to more pixels than Pillow allows"),
-    "conditional model on unlabelled data": (T, ["model=cgan", "data=image_folder", "data.root={few_images}"], "needs data.num_classes, and this data has no class labels"),
+    "decompression bomb": (
+        T, [*FAST, "data=image_folder", "data.root={bomb}", "data.val_fraction=0", "data.batch_size=1"],
+        "decodes to more pixels than Pillow allows",
+    ),  # fmt: skip
+    "conditional model on unlabelled data": (
+        T, ["model=cgan", "data=image_folder", "data.root={few_images}"],
+        "needs data.num_classes, and this data has no class labels",
+    ),  # fmt: skip
     "translation model on plain images": (
-        T, ["model=pix2pix", "data=digits", "trainer=cpu", "trainer.max_epochs=1", "+trainer.limit_train_batches=1", "~callbacks.translation_metrics", "~callbacks.rich_progress_bar"],
+        T, [
+            "model=pix2pix", "data=digits", "trainer=cpu", "trainer.max_epochs=1", "+trainer.limit_train_batches=1",
+            "~callbacks.translation_metrics", "~callbacks.rich_progress_bar",
+        ],
         "Pix2Pix translates images of domain A into domain B",
     ),  # fmt: skip
     "GPU trainer without a GPU": (T, ["trainer=gpu"], "trainer=cpu runs anywhere"),
@@ -126,13 +135,19 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "run folder holding another run": (T, [*FAST, "hydra.run.dir={run}"], "already holds a run (metrics.csv and checkpoints)"),
     "evaluate: nothing to score": (E, [], "give either ckpt_path=... (a checkpoint) or folder=..."),
     "evaluate: missing folder": (E, ["folder=/no/such", "data=digits"], "folder=/no/such is not a folder"),
-    "evaluate: fewer images than N": (E, ["folder={few_images}", "data=digits", "data.image_size=16"], "holds 3 images, fewer than the metrics.num_samples=2000"),
+    "evaluate: fewer images than N": (
+        E, ["folder={few_images}", "data=digits", "data.image_size=16"],
+        "holds 3 images, fewer than the metrics.num_samples=2000",
+    ),  # fmt: skip
     "evaluate: text file as checkpoint": (E, ["ckpt_path={text}"], "{text} is not a readable checkpoint"),
     "explore: no checkpoint given": (X, [], "ckpt_path is not set"),
     "explore: zero samples": (X, ["ckpt_path={checkpoint}", "count=0"], "count and rows must be at least 1, not count=0"),
     "explore: unknown mode": (X, ["ckpt_path={checkpoint}", "mode=paint"], "mode=paint is unknown: choose one of samples, interpolate"),
     "explore: codes of a model without": (X, ["ckpt_path={checkpoint}", "mode=traverse"], "this prior has no continuous codes to traverse"),
-    "translate: a model that samples": (TR, ["ckpt_path={checkpoint}", "input_dir={few_images}", "output_dir=out"], "holds a GAN, which does not translate images"),
+    "translate: a model that samples": (
+        TR, ["ckpt_path={checkpoint}", "input_dir={few_images}", "output_dir=out"],
+        "holds a GAN, which does not translate images",
+    ),  # fmt: skip
     "translate: unknown direction": (TR, ["ckpt_path={checkpoint}", "input_dir={few_images}", "output_dir=out", "direction=CtoD"], "direction=CtoD is unknown"),
     "translate: missing input folder": (TR, ["ckpt_path={checkpoint}", "input_dir=/no/such", "output_dir=out"], "input_dir=/no/such is not a folder"),
 }

@@ -24,6 +24,7 @@ from gan_lightning.train import train
 
 from conftest import TINY, TINY_CONDITIONAL, compose_config, read_metrics, run_cli
 
+
 def test_conditional_generator_joins_the_label_embedding_to_z():
     generator = ConditionalGenerator(partial(MLPGenerator, shape=[1, 4, 4], hidden_dims=[8]), num_classes=3, latent_dim=5, embedding_dim=2)
     assert generator.latent_dim == 5 and generator.net.net[0].in_features == 7

@@ -24,7 +24,14 @@ from release_formats import RELEASES, build_release
 CONF = Path(config_dir())
 # Groups a run selects directly, and groups that model presets pick from (how each is selected).
 RUN_GROUPS = ["data", "model", "loss", "trainer", "callbacks", "logger", "experiment", "debug", "metrics"]
-PART_GROUPS = {"net": "model.{role}", "optimizer": "model.{role}", "penalty": "model.penalty", "augment": "model.augment", "prior": "model.prior", "likelihood": "model.likelihood"}
+PART_GROUPS = {
+    "net": "model.{role}",
+    "optimizer": "model.{role}",
+    "penalty": "model.penalty",
+    "augment": "model.augment",
+    "prior": "model.prior",
+    "likelihood": "model.likelihood",
+}
 INFRASTRUCTURE = {"hydra", "paths", "hparams_search", "base"}  # hparams_search: tests/test_sweeps.py; base: what presets share
 
 

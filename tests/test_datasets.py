@@ -17,14 +17,25 @@ from torch.utils.data import DataLoader
 
 from gan_lightning.cli import as_user_error
 from gan_lightning.data import (
-    CelebADataModule, CIFAR10DataModule, CIFAR100DataModule, FashionMNISTDataModule, LSUNDataModule, MNISTDataModule,
+    CelebADataModule,
+    CIFAR10DataModule,
+    CIFAR100DataModule,
+    FashionMNISTDataModule,
+    LSUNDataModule,
+    MNISTDataModule,
 )
 from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.train import train
 
 from conftest import REPO, TINY, TINY_DCGAN, compose_config, read_metrics, run_cli
 from release_formats import (
-    build_release, idx_bytes, write_celeba, write_cifar10, write_cifar100, write_idx_release, write_lsun,
+    build_release,
+    idx_bytes,
+    write_celeba,
+    write_cifar10,
+    write_cifar100,
+    write_idx_release,
+    write_lsun,
 )
 
 
@@ -82,7 +93,7 @@ def test_lsun_reads_webp_and_jpeg_values_in_key_order_and_pools_categories(tmp_p
     assert (len(dm.train_set), len(dm.val_set)) == (8, 2)
     database = dm.train_set.dataset
     assert [key for key, _ in stored] == [bytes(key) for key in database.keys]
-    for index, (key, value) in enumerate(stored):  # each item is its value's picture, short side 16, center crop
+    for index, (_key, value) in enumerate(stored):  # each item is its value's picture, short side 16, center crop
         expected = Image.open(io.BytesIO(value)).convert("RGB").resize((21, 16), Image.BILINEAR)
         image = database[index]["image"]
         assert image.shape == (3, 16, 16) and -1 <= image.min() and image.max() <= 1

@@ -66,7 +66,13 @@ def test_bad_evaluate_input_is_a_clear_error(tmp_path):
 
 
 def test_evaluate_prints_a_table_from_the_command_line(tmp_path, trained_run):
-    result = run_cli(f"ckpt_path={trained_run / 'checkpoints' / 'last.ckpt'}", "metrics.num_samples=100", "hydra.run.dir=ev", module="gan_lightning.evaluate", cwd=tmp_path)
+    result = run_cli(
+        f"ckpt_path={trained_run / 'checkpoints' / 'last.ckpt'}",
+        "metrics.num_samples=100",
+        "hydra.run.dir=ev",
+        module="gan_lightning.evaluate",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     header = next(line for line in result.stdout.splitlines() if line.startswith("what"))
     assert header.split() == ["what", "fd", "num_samples", "num_real", "classifier_score", "kd", "precision", "recall", "density", "coverage"]

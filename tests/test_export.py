@@ -18,9 +18,18 @@ FORMATS = ["torchscript", "onnx", "safetensors"]
 RUNS = {
     "dcgan_ema": [*tiny_overrides("dcgan"), "model.ema_decay=0.9"],
     "cgan": tiny_overrides("cgan"),
-    "vae": [*TINY, "model=vae", "model.decoder.base_width=8", "model.encoder.base_width=8", "model.decoder.hidden=32", "model.encoder.hidden=32", "~callbacks.likelihood"],
-    "pix2pix": [*(o for o in TINY if "sample_grid" not in o), "model=pix2pix", "data=paired_digits", "data.image_size=32", "model.generator.base_width=4", "model.discriminator.base_width=4"],
-    "pixelcnn": [*TINY, "model=pixelcnn", "model.network.hidden=12", "model.network.num_blocks=1", "model.num_fixed_samples=8", "~callbacks.evaluation", "~callbacks.likelihood"],
+    "vae": [
+        *TINY, "model=vae", "model.decoder.base_width=8", "model.encoder.base_width=8", "model.decoder.hidden=32", "model.encoder.hidden=32",
+        "~callbacks.likelihood",
+    ],
+    "pix2pix": [
+        *(o for o in TINY if "sample_grid" not in o), "model=pix2pix", "data=paired_digits", "data.image_size=32",
+        "model.generator.base_width=4", "model.discriminator.base_width=4",
+    ],
+    "pixelcnn": [
+        *TINY, "model=pixelcnn", "model.network.hidden=12", "model.network.num_blocks=1", "model.num_fixed_samples=8",
+        "~callbacks.evaluation", "~callbacks.likelihood",
+    ],
 }  # fmt: skip
 
 

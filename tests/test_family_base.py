@@ -40,7 +40,15 @@ class LazyTwoPlayers(Family):
 def test_iterations_count_training_steps_whatever_the_optimizer_steps():
     model = LazyTwoPlayers()
     b_before = model.b.weight.detach().clone()
-    trainer = GANTrainer(max_steps=7, max_epochs=-1, accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)
+    trainer = GANTrainer(
+        max_steps=7,
+        max_epochs=-1,
+        accelerator="cpu",
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
     trainer.fit(model, datamodule=DigitsDataModule(image_size=8, batch_size=16))
     assert model.started == list(range(7)) and model.iteration == 7  # exactly the budget, in iterations
     assert trainer.global_step == 7 + 3  # a's 7 steps and b's 3 (iterations 0, 3, 6)

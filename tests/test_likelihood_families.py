@@ -19,8 +19,24 @@ from gan_lightning.train import train
 
 from conftest import TINY, compose_config, read_metrics
 
-TINY_VAE = [*TINY, "model=vae", "model.decoder.base_width=8", "model.encoder.base_width=8", "model.decoder.hidden=32", "model.encoder.hidden=32", "model.importance_samples=8"]
-TINY_PIXELCNN = [*TINY, "model=pixelcnn", "model.network.hidden=12", "model.network.num_blocks=1", "model.num_fixed_samples=8", "metrics.num_samples=16", "metrics.batch_size=16"]
+TINY_VAE = [
+    *TINY,
+    "model=vae",
+    "model.decoder.base_width=8",
+    "model.encoder.base_width=8",
+    "model.decoder.hidden=32",
+    "model.encoder.hidden=32",
+    "model.importance_samples=8",
+]
+TINY_PIXELCNN = [
+    *TINY,
+    "model=pixelcnn",
+    "model.network.hidden=12",
+    "model.network.num_blocks=1",
+    "model.num_fixed_samples=8",
+    "metrics.num_samples=16",
+    "metrics.batch_size=16",
+]
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +128,14 @@ def test_gaussian_likelihood_keeps_its_scale_finite():
 
 
 def test_vae_resumed_run_logs_the_uninterrupted_losses_bit_for_bit(tmp_path):
-    settings = [*TINY_VAE, "++trainer.limit_train_batches=3", "trainer.max_epochs=3", "~callbacks.evaluation", "~callbacks.likelihood", "~callbacks.sample_grid"]
+    settings = [
+        *TINY_VAE,
+        "++trainer.limit_train_batches=3",
+        "trainer.max_epochs=3",
+        "~callbacks.evaluation",
+        "~callbacks.likelihood",
+        "~callbacks.sample_grid",
+    ]
     whole, first, second = tmp_path / "whole", tmp_path / "first", tmp_path / "second"
     train(compose_config(settings, whole))
     train(compose_config([*settings, "callbacks.checkpoints.every_n_iterations=4", "trainer.max_steps=5"], first))

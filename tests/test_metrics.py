@@ -14,8 +14,8 @@ from gan_lightning.metrics import (
     MetricSettings,
     frechet_distance,
     frechet_distance_infinity,
-    index_batches,
     inception_weights,
+    index_batches,
     mean_and_covariance,
     set_real_statistics,
 )

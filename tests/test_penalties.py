@@ -7,6 +7,7 @@ from torch import nn
 from gan_lightning.losses import GradientPenalty, R1Penalty, clip_weights
 from gan_lightning.nets import DCGANDiscriminator
 
+
 def linear_critic(norm: float, features: int = 12) -> nn.Module:
     critic = nn.Linear(features, 1, bias=True)
     with torch.no_grad():

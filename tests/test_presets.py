@@ -8,6 +8,7 @@ import pytest
 import torch
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
+from test_configs import options
 from torch import nn
 
 from gan_lightning.checkpoints import read_checkpoint
@@ -19,7 +20,6 @@ from gan_lightning.schedules import ConstantThenLinearDecay
 from gan_lightning.train import train
 
 from conftest import TINY, TINY_DCGAN, TINY_MLP, compose_config, read_metrics
-from test_configs import options
 
 UNCONDITIONAL = ["gan", "dcgan", "wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "pacgan", "unrolled", "infogan", "bigan"]
 SHIFTING_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm)
@@ -133,7 +133,13 @@ def test_projection_embedding_is_spectrally_normalised_with_d():
 
 
 def test_pix2pix_infers_as_the_paper_with_dropout_and_batch_statistics(tmp_path):
-    settings = ["model=pix2pix", "data.image_size=16", "model.generator.base_width=8", "model.discriminator.base_width=8", "model.discriminator.receptive_field=16"]
+    settings = [
+        "model=pix2pix",
+        "data.image_size=16",
+        "model.generator.base_width=8",
+        "model.discriminator.base_width=8",
+        "model.discriminator.receptive_field=16",
+    ]
     paper = build_model(settings, tmp_path)
     images = torch.rand(4, 1, 16, 16) * 2 - 1
     running = {name: b.clone() for name, b in paper.generator.named_buffers()}

@@ -26,7 +26,13 @@ def run(out: Path, *overrides: str) -> Path:
 
 
 def test_last_checkpoint_after_every_epoch_and_interval_with_distinct_step_files(tmp_path):
-    out = run(tmp_path / "run", "trainer.max_epochs=3", "++trainer.limit_train_batches=3", "callbacks.checkpoints.every_n_iterations=2", "callbacks.checkpoints.every_n_epochs=0")
+    out = run(
+        tmp_path / "run",
+        "trainer.max_epochs=3",
+        "++trainer.limit_train_batches=3",
+        "callbacks.checkpoints.every_n_iterations=2",
+        "callbacks.checkpoints.every_n_epochs=0",
+    )
     names = sorted(p.name for p in (out / "checkpoints").iterdir())
     assert names == ["last.ckpt", "step=0000002.ckpt", "step=0000004.ckpt", "step=0000006.ckpt", "step=0000008.ckpt"]
     assert torch.load(out / "checkpoints" / "last.ckpt", weights_only=True)["iteration"] == 9
@@ -83,7 +89,8 @@ def test_divergence_stops_with_one_message_and_keeps_the_last_good_checkpoint(tm
     if saved is not None:  # whatever was saved before the divergence holds finite weights
         assert all(torch.isfinite(t).all() for t in saved["state_dict"].values() if t.is_floating_point())
     assert "\n" not in str(raised.value)
-    rows = read_metrics(run(tmp_path / "off", "trainer.max_epochs=1", "model.g_optimizer.lr=1e6", "model.d_optimizer.lr=1e6", "trainer.detect_divergence=false") / "metrics.csv")
+    unchecked_run = run(tmp_path / "off", "trainer.max_epochs=1", "model.g_optimizer.lr=1e6", "model.d_optimizer.lr=1e6", "trainer.detect_divergence=false")
+    rows = read_metrics(unchecked_run / "metrics.csv")
     assert len(rows) == 2  # with the check off, the run goes on
 
 
@@ -136,7 +143,8 @@ def test_a_run_killed_three_times_ends_with_the_uninterrupted_weights(tmp_path):
     from crash import crash_and_resume
 
     tiny = [*tiny_overrides("dcgan"), *QUIET, "trainer.max_epochs=6", "++trainer.limit_train_batches=10", "callbacks.checkpoints.every_n_epochs=0"]
-    result = crash_and_resume(tmp_path, [o for o in tiny if not o.startswith(("~callbacks.rich", "+trainer.enable_progress_bar", "trainer.enable_model_summary"))], kills=3, seed=1, window=(6.0, 12.0))
+    overrides = [o for o in tiny if not o.startswith(("~callbacks.rich", "+trainer.enable_progress_bar", "trainer.enable_model_summary"))]
+    result = crash_and_resume(tmp_path, overrides, kills=3, seed=1, window=(6.0, 12.0))
     assert result["unreadable_checkpoints"] == [] and result["temporary_files_left"] == []
     assert result["final_state_equal"], result["differing"]
     assert result["losses_equal"]

@@ -101,7 +101,11 @@ def test_a_run_resumed_twice_across_an_epoch_end_still_matches(tmp_path):
     Lightning's epoch counters must survive both (a checkpoint taken after an epoch's last batch, in
     place of the epoch-end one, once made the second resume replay that epoch). Epochs end by running
     out of data here (2 steps of 2 x 256 images an epoch), as in real runs, not by a batch limit."""
-    settings = [o for o in SETTINGS if "limit_train_batches" not in o] + ["data.batch_size=256", "trainer.max_epochs=5", "callbacks.checkpoints.every_n_iterations=3"]
+    settings = [o for o in SETTINGS if "limit_train_batches" not in o] + [
+        "data.batch_size=256",
+        "trainer.max_epochs=5",
+        "callbacks.checkpoints.every_n_iterations=3",
+    ]
 
     def run_here(out: Path, *overrides: str) -> Path:
         train(compose_config([*tiny_overrides("dcgan"), *settings, *overrides], out))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_lightning.models import load_family
 from gan_lightning.errors import CheckpointError
+from gan_lightning.models import load_family
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics, tiny_overrides

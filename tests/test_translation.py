@@ -11,9 +11,9 @@ import torch
 from PIL import Image
 from torch.optim.lr_scheduler import LambdaLR
 
+from gan_lightning.capabilities import Samples, Translates
 from gan_lightning.data import PairedDataModule, PairedDigitsDataModule, UnpairedDataModule, UnpairedDigitsDataModule
 from gan_lightning.data.translation import Jitter
-from gan_lightning.capabilities import Samples, Translates
 from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.metrics.translation import score_pairs
 from gan_lightning.models import CycleGAN, Pix2Pix, load_family
@@ -323,7 +323,11 @@ def test_cyclegan_trains_decays_lr_and_translates_a_folder_both_ways(tmp_path):
         Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 30), dtype=np.uint8)).save(inputs / name)
     for direction in ("AtoB", "BtoA"):
         out = tmp_path / f"out_{direction}"
-        cfg = compose_config([f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", f"input_dir={inputs}", f"output_dir={out}", f"direction={direction}"], tmp_path / "t", "translate")
+        cfg = compose_config(
+            [f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", f"input_dir={inputs}", f"output_dir={out}", f"direction={direction}"],
+            tmp_path / "t",
+            "translate",
+        )
         written = translate_folder(cfg)
         assert sorted(p.relative_to(out).as_posix() for p in written) == ["one.png", "sub/two.png"]
         assert Image.open(out / "one.png").size == (32, 32)

@@ -19,7 +19,10 @@ from conftest import compose_config, read_metrics, tiny_overrides
 
 def test_one_sided_label_smoothing_targets_real_label_for_reals_only():
     real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5])
-    sig = lambda x: 1 / (1 + math.exp(-x))
+
+    def sig(x):
+        return 1 / (1 + math.exp(-x))
+
     expected = -sum(0.9 * math.log(sig(r)) + 0.1 * math.log(1 - sig(r)) for r in real.tolist()) / 2 - math.log(1 - sig(0.5))
     assert bce_discriminator_loss(real, fake, real_label=0.9).item() == pytest.approx(expected, rel=1e-6)
     assert bce_discriminator_loss(real, fake, real_label=1.0) == bce_discriminator_loss(real, fake)

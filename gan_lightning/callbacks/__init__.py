@@ -9,4 +9,16 @@ from gan_lightning.callbacks.samples import SampleGrid, log_image
 from gan_lightning.callbacks.stacked import StackedModes
 from gan_lightning.callbacks.translation import TranslationGrid, TranslationMetrics
 
-__all__ = ["BestCheckpoint", "Checkpoints", "Evaluation", "Likelihood", "ModeCoverage", "RunConfigInCheckpoint", "SampleGrid", "StackedModes", "TranslationGrid", "TranslationMetrics", "log_image"]
+__all__ = [
+    "BestCheckpoint",
+    "Checkpoints",
+    "Evaluation",
+    "Likelihood",
+    "ModeCoverage",
+    "RunConfigInCheckpoint",
+    "SampleGrid",
+    "StackedModes",
+    "TranslationGrid",
+    "TranslationMetrics",
+    "log_image",
+]

@@ -11,7 +11,7 @@ from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import Encodes, Samples
 from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, generated_images, set_real_statistics
-from gan_lightning.metrics.probe import split_tensors, linear_probe_accuracy
+from gan_lightning.metrics.probe import linear_probe_accuracy, split_tensors
 
 
 class Evaluation(Callback):

@@ -13,5 +13,25 @@ from gan_lightning.data.stacked import StackedDigits, StackedDigitsDataModule
 from gan_lightning.data.toy import ToyDataModule, mixture_modes
 from gan_lightning.data.unpaired import UnpairedDataModule, UnpairedDigitsDataModule
 
-__all__ = ["CIFAR10DataModule", "CIFAR100DataModule", "CelebADataModule", "DigitsDataModule", "FashionMNISTDataModule", "GANDataModule", "ImageFiles", "ImageFolderDataModule", "LSUNDataModule", "MNISTDataModule", "PairedDataModule", "PairedDigitsDataModule", "ReleasedSplitsDataModule", "StackedDigits", "StackedDigitsDataModule", "TensorDictDataset", "ToyDataModule", "image_transform", "mixture_modes"]
+__all__ = [
+    "CIFAR10DataModule",
+    "CIFAR100DataModule",
+    "CelebADataModule",
+    "DigitsDataModule",
+    "FashionMNISTDataModule",
+    "GANDataModule",
+    "ImageFiles",
+    "ImageFolderDataModule",
+    "LSUNDataModule",
+    "MNISTDataModule",
+    "PairedDataModule",
+    "PairedDigitsDataModule",
+    "ReleasedSplitsDataModule",
+    "StackedDigits",
+    "StackedDigitsDataModule",
+    "TensorDictDataset",
+    "ToyDataModule",
+    "image_transform",
+    "mixture_modes",
+]
 __all__ += ["UnpairedDataModule", "UnpairedDigitsDataModule"]

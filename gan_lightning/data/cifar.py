@@ -62,9 +62,15 @@ def read_batch(path: Path, release: CifarRelease) -> tuple[torch.Tensor, torch.T
         labels = np.asarray(batch[release.label_key], dtype=np.int64)
         images = data.reshape(-1, 3, 32, 32)
     except (KeyError, ValueError) as error:
-        raise DataError(f"{path} is not a {release.name} batch (no 'data' rows of 3,072 bytes with '{release.label_key}': {error}): unpack {release.archive} again") from error
+        raise DataError(
+            f"{path} is not a {release.name} batch (no 'data' rows of 3,072 bytes with '{release.label_key}': {error}): "
+            f"unpack {release.archive} again"
+        ) from error
     if len(labels) != len(images) or labels.min(initial=0) < 0 or labels.max(initial=0) >= release.num_classes:
-        raise DataError(f"{path} has {len(images)} images and {len(labels)} labels in [{labels.min(initial=0)}, {labels.max(initial=0)}], not one label in [0, {release.num_classes}) each: unpack {release.archive} again")
+        raise DataError(
+            f"{path} has {len(images)} images and {len(labels)} labels in [{labels.min(initial=0)}, {labels.max(initial=0)}], "
+            f"not one label in [0, {release.num_classes}) each: unpack {release.archive} again"
+        )
     return torch.from_numpy(images.copy()), torch.from_numpy(labels)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from sklearn.datasets import load_digits
 from torch import Tensor
 from torch.utils.data import Subset
-from sklearn.datasets import load_digits
 
 from gan_lightning.data.base import GANDataModule, TensorDictDataset
 from gan_lightning.errors import DataError

@@ -49,10 +49,16 @@ def find_pairs(root: Path, split: str) -> list[tuple[Path, Path | None]] | None:
         files_b = {p.name: p for p in image_files(folder_b)} if folder_b.is_dir() else {}
         missing = [p for p in files_a if p.name not in files_b]
         if missing:
-            raise DataError(f"{missing[0]} has no partner {folder_b / missing[0].name} ({len(missing)} A images lack one): every A image needs a B image of the same name")
+            raise DataError(
+                f"{missing[0]} has no partner {folder_b / missing[0].name} ({len(missing)} A images lack one): "
+                "every A image needs a B image of the same name"
+            )
         unmatched = sorted(set(files_b) - {p.name for p in files_a})
         if unmatched:
-            raise DataError(f"{folder_b / unmatched[0]} has no partner {folder_a / unmatched[0]} ({len(unmatched)} B images lack one): every B image needs an A image of the same name")
+            raise DataError(
+                f"{folder_b / unmatched[0]} has no partner {folder_a / unmatched[0]} ({len(unmatched)} B images lack one): "
+                "every B image needs an A image of the same name"
+            )
         return [(p, files_b[p.name]) for p in files_a]
     folder = root / split
     return [(p, None) for p in image_files(folder)] if folder.is_dir() else None
@@ -144,7 +150,10 @@ class PairedDataModule(TranslationDataModule):
 
     def splits(self) -> tuple[Dataset, Dataset]:
         if not self.root.is_dir():
-            raise DataError(f"data.root={self.root} is not a folder: point it at a paired dataset (root/train/*.jpg with A|B side by side, or root/A/train and root/B/train)")
+            raise DataError(
+                f"data.root={self.root} is not a folder: point it at a paired dataset "
+                "(root/train/*.jpg with A|B side by side, or root/A/train and root/B/train)"
+            )
         train = find_pairs(self.root, "train")
         if not train:
             raise DataError(

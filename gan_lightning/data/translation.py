@@ -29,7 +29,11 @@ class Jitter:
         load_size = load_size or image_size
         if load_size < image_size:
             raise DataError(f"data.load_size={load_size} is smaller than data.image_size={image_size}: it must be at least as large")
-        steps = [v2.Resize((load_size, load_size), antialias=True), v2.RandomCrop(image_size)] if train else [v2.Resize((image_size, image_size), antialias=True)]
+        steps = (
+            [v2.Resize((load_size, load_size), antialias=True), v2.RandomCrop(image_size)]
+            if train
+            else [v2.Resize((image_size, image_size), antialias=True)]
+        )
         if train and flip:
             steps.append(v2.RandomHorizontalFlip())
         self.transform = v2.Compose(steps)

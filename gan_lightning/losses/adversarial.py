@@ -8,8 +8,8 @@ a pair with `score`, the map from D's raw output to the number logged as `d_real
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F

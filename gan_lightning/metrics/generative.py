@@ -184,7 +184,8 @@ class GenerativeMetrics(nn.Module):
             "count": self.fid.real_features_num_samples,
         }
         if self.keeps_features:
-            state["features"] = torch.cat([*self.real_features.value, self.fid.real_features_sum.new_zeros(0, self.backbone.num_features).float()])  # this process's
+            # this process's features
+            state["features"] = torch.cat([*self.real_features.value, self.fid.real_features_sum.new_zeros(0, self.backbone.num_features).float()])
         if self.real_classes is not None:
             state.update(class_sums=self.real_classes.sums, class_outer=self.real_classes.outer, class_counts=self.real_classes.counts)
         return {name: tensor.detach().cpu() for name, tensor in state.items()}
@@ -210,7 +211,13 @@ class GenerativeMetrics(nn.Module):
         if self.keeps_features and state["features"].shape != (int(state["count"]), d):
             raise ValueError(f"{len(state['features'])} real features kept for {int(state['count'])} images")
 
-    def set_real(self, batches: Callable[[], Iterable[tuple[Tensor, Tensor | None]]], key: Mapping[str, Any], cache_dir: str | Path | None, load: bool = True) -> None:
+    def set_real(
+        self,
+        batches: Callable[[], Iterable[tuple[Tensor, Tensor | None]]],
+        key: Mapping[str, Any],
+        cache_dir: str | Path | None,
+        load: bool = True,
+    ) -> None:
         """Real statistics from the cache file for `key`, else from `batches()` (then cached).
 
         Under DDP pass load=False on all ranks but one: the states are summed across processes.

@@ -108,6 +108,9 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
         results[f"fd_{direction}"] = frechet_to(reference, backbone, translated, device)
         results[f"fd_{direction}_input"] = frechet_to(reference, backbone, batched(val_source, batch_size), device)
         results[f"fd_{direction}_floor"] = frechet_to(reference, backbone, batched(val_target, batch_size), device)
-        errors = [(to_unit(round_trip(model, batch, direction)[1]) - to_unit(batch.to(device))).abs().mean(dim=(1, 2, 3)) for batch in batched(val_source, batch_size)]
+        errors = [
+            (to_unit(round_trip(model, batch, direction)[1]) - to_unit(batch.to(device))).abs().mean(dim=(1, 2, 3))
+            for batch in batched(val_source, batch_size)
+        ]
         results[f"cycle_l1_{source}"] = float(torch.cat(errors).mean())
     return results

@@ -120,7 +120,7 @@ class Family(CheckpointState):
 
     def configure_optimizers(self) -> tuple[list[Optimizer], list[Any]]:
         optimizers, schedulers = [], []
-        for name, player in self.players.items():
+        for player in self.players.values():
             try:
                 optimizer = build(player.optimizer)(player.parameters())
                 optimizers.append(optimizer)

@@ -51,7 +51,10 @@ class CycleGAN(TranslationFamily):
             raise ConfigError("model.cycle_weight_a, cycle_weight_b, identity_weight and pool_size must be 0 or more")
         channels_a, channels_b = generator["in_channels"], generator["out_channels"]
         if identity_weight and channels_a != channels_b:
-            raise ConfigError(f"the identity term feeds B images to F: B -> A, which needs as many channels in A as in B ({channels_a} and {channels_b}): set model.identity_weight=0")
+            raise ConfigError(
+                f"the identity term feeds B images to F: B -> A, which needs as many channels in A as in B ({channels_a} and {channels_b}): "
+                "set model.identity_weight=0"
+            )
         self.generator_ab = build(generator)  # G
         self.generator_ba = build(with_channels(generator, in_channels=channels_b, out_channels=channels_a))  # F
         self.discriminator_a = build(with_channels(discriminator, in_channels=channels_a))
@@ -88,7 +91,11 @@ class CycleGAN(TranslationFamily):
         real_scores_a, fake_scores_a = self.discriminator_a(real_a), self.discriminator_a(pooled_a)
         d_loss_b = self.discriminator_loss(real_scores_b, fake_scores_b)
         d_loss_a = self.discriminator_loss(real_scores_a, fake_scores_a)
-        penalties = [p for p in (self.penalty_on(self.discriminator_b, real_b, pooled_b), self.penalty_on(self.discriminator_a, real_a, pooled_a)) if p is not None]
+        penalties = [
+            p
+            for p in (self.penalty_on(self.discriminator_b, real_b, pooled_b), self.penalty_on(self.discriminator_a, real_a, pooled_a))
+            if p is not None
+        ]
         d_loss = d_loss_a + d_loss_b
         self.update("d", d_loss + sum(penalties))
 

@@ -37,7 +37,16 @@ class Pix2Pix(TranslationFamily):
     directions = ("AtoB",)
     needs_pairs = True
 
-    def __init__(self, *, generator: Spec, discriminator: Spec, l1_weight: float = 100.0, feature_matching_weight: float = 0.0, inference: str = "paper", **parts):
+    def __init__(
+        self,
+        *,
+        generator: Spec,
+        discriminator: Spec,
+        l1_weight: float = 100.0,
+        feature_matching_weight: float = 0.0,
+        inference: str = "paper",
+        **parts,
+    ):
         super().__init__(**parts)
         if inference not in ("paper", "eval"):
             raise ConfigError(f"model.inference={inference} is unknown: choose paper or eval")

@@ -89,9 +89,15 @@ class TranslationFamily(Family):
         datamodule = self.trainer.datamodule
         name, data = type(self).__name__, type(datamodule).__name__
         if "A" not in datamodule.train_set[0]:
-            raise DataError(f"{name} translates images of domain A into domain B, and {data} has no A and B images: use data=paired, paired_digits, unpaired or unpaired_digits")
+            raise DataError(
+                f"{name} translates images of domain A into domain B, and {data} has no A and B images: "
+                "use data=paired, paired_digits, unpaired or unpaired_digits"
+            )
         if self.needs_pairs and not getattr(datamodule, "paired", True):
-            raise DataError(f"{name} learns from aligned pairs and {data} pairs unrelated images: use data=paired (or paired_digits), or model=cyclegan for unpaired data")
+            raise DataError(
+                f"{name} learns from aligned pairs and {data} pairs unrelated images: "
+                "use data=paired (or paired_digits), or model=cyclegan for unpaired data"
+            )
 
     # Discriminator terms, summed over the scales of a multi-scale PatchGAN and averaged.
 
