@@ -147,21 +147,21 @@ def bigan_reconstruction(checkpoint: Path) -> dict:
 
 
 def grid_picture(label: str, models: list[str]) -> Path | None:
-    """The last sample grid of each run, tiled with its preset's name."""
+    """The last sample grid of each run, tiled with its preset's name, in grey (the digits are)."""
     from PIL import Image, ImageDraw
 
-    grids = [(m, Image.open(p).convert("RGB")) for m in models if (p := run_dir(label, m) / "samples" / "last.png").is_file()]
+    grids = [(m, Image.open(p).convert("L")) for m in models if (p := run_dir(label, m) / "samples" / "last.png").is_file()]
     if not grids:
         return None
     size, per_row = 200, 6
-    sheet = Image.new("RGB", (per_row * size, -(-len(grids) // per_row) * (size + 16)), "white")
+    sheet = Image.new("L", (per_row * size, -(-len(grids) // per_row) * (size + 16)), 255)
     for i, (model, grid) in enumerate(grids):
         x, y = (i % per_row) * size, (i // per_row) * (size + 16)
         grid.thumbnail((size - 4, size - 4))
         sheet.paste(grid, (x + 2, y + 16))
-        ImageDraw.Draw(sheet).text((x + 4, y + 2), model, fill="black")
+        ImageDraw.Draw(sheet).text((x + 4, y + 2), model, fill=0)
     path = BENCH / f"presets_{label}.png"
-    sheet.save(path)
+    sheet.save(path, optimize=True)
     return path
 
 
