@@ -29,16 +29,12 @@ from torchvision.datasets.folder import IMG_EXTENSIONS
 from gan_lightning.capabilities import Samples
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.errors import ConfigError
+from gan_lightning.metrics.backbones import to_uint8
 from gan_lightning.metrics.evaluation import index_batches
 from gan_lightning.models import load_family
 
 log = logging.getLogger(__name__)
 FORMATS = ("png", "npz")
-
-
-def to_uint8_hwc(images: torch.Tensor) -> np.ndarray:
-    """[-1, 1] float images (N, C, H, W) -> uint8 (N, H, W, C), rounded as image files hold them."""
-    return ((images.float().cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
 
 def refuse_overwriting(output_dir: Path) -> None:
@@ -75,7 +71,7 @@ def write_samples(cfg: DictConfig) -> dict[str, Any]:
     for indices in track(batches, description=f"sampling {cfg.num_samples}", transient=True):
         with torch.no_grad():
             batch, classes = model.sample_indexed(indices, cfg.seed)
-        pixels = to_uint8_hwc(batch)
+        pixels = to_uint8(batch.cpu()).permute(0, 2, 3, 1).numpy()  # N, H, W, C
         if cfg.format == "png":
             for i, image in zip(indices, pixels):
                 name = f"{i:06d}" if classes is None else f"{i:06d}_class{int(classes[i - indices[0]])}"

@@ -25,9 +25,14 @@ log = logging.getLogger(__name__)
 INCEPTION_WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
 
 
+def to_uint8(images: Tensor) -> Tensor:
+    """[-1, 1] float images -> uint8 in [0, 255], rounded as image files hold them."""
+    return ((images.float() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+
+
 def to_uint8_rgb(images: Tensor) -> Tensor:
     """[-1, 1] float images (grey or RGB) -> uint8 RGB in [0, 255], as image files hold them."""
-    images = ((images.float() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+    images = to_uint8(images)
     return images.expand(-1, 3, -1, -1) if images.shape[1] == 1 else images
 
 
