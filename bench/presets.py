@@ -42,8 +42,10 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-PRESETS = ["gan", "dcgan", "wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "pacgan", "unrolled",
-           "cgan", "acgan", "infogan", "bigan", "vae", "pixelcnn", "pix2pix", "cyclegan"]  # fmt: skip
+ORDER = ["gan", "dcgan", "wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "pacgan", "unrolled",
+         "cgan", "acgan", "infogan", "bigan", "vae", "pixelcnn", "pix2pix", "cyclegan"]  # fmt: skip
+# Every preset in conf/model: the known ones in the order above, any newer one after them.
+PRESETS = [*ORDER, *sorted({p.stem for p in (REPO / "conf" / "model").glob("*.yaml")} - set(ORDER))]
 VARIANTS = {
     "bigan_uniform": ["model=bigan", "prior@model.prior=uniform", "model.encoder.output=tanh"],  # the authors' z and E output
     "unrolled_ema": ["model=unrolled", "model.ema_decay=0.999"],  # samples from G's moving average

@@ -5,7 +5,7 @@ sample picture per row, written into the README (between its zoo markers) and do
 
 The rows are bench/presets.py's default runs (label 'after', seed 0: `python -m gan_lightning
 model=<preset> seed=0` on one core); finished ones are reused and missing ones trained the same way,
-so a preset added to presets.PRESETS gets its row the next time this runs. Scores are the runs' own
+so a preset added to conf/model gets its row the next time this runs. Scores are the runs' own
 last evaluation: FD on the digits classifier's features (the offline backbone: not Inception, so not
 FID), 2,000 samples against the 1,617 training digits, precision and recall on the same features.
 """

@@ -75,6 +75,10 @@ def test_a_checkpoint_of_another_family_names_it(checkpoint, tmp_path):
     with pytest.raises(CheckpointError, match="holds GAN, not CGAN: load it with gan_lightning.models.load_family"):
         CGAN.load_from_checkpoint(checkpoint)
     assert read_checkpoint(checkpoint)["iteration"] == 2
+    conditional = tmp_path / "cgan"  # and a subclass's checkpoint through its base class
+    train(compose_config([*tiny_overrides("cgan"), "trainer.max_epochs=1", "~callbacks.evaluation"], conditional))
+    with pytest.raises(CheckpointError, match="holds CGAN, not GAN: load it with gan_lightning.models.load_family"):
+        GAN.load_from_checkpoint(conditional / "checkpoints" / "last.ckpt")
 
 
 def test_a_save_is_whole_or_not_at_all(tmp_path, monkeypatch):
