@@ -9,6 +9,7 @@ from gan_lightning.data.lsun import LSUNDataModule
 from gan_lightning.data.mnist import FashionMNISTDataModule, MNISTDataModule
 from gan_lightning.data.paired import PairedDataModule, PairedDigitsDataModule
 from gan_lightning.data.released import ReleasedSplitsDataModule
+from gan_lightning.data.shapes import ShapesDataModule, ShapesDataset
 from gan_lightning.data.stacked import StackedDigits, StackedDigitsDataModule
 from gan_lightning.data.toy import ToyDataModule, mixture_modes
 from gan_lightning.data.unpaired import UnpairedDataModule, UnpairedDigitsDataModule
@@ -27,6 +28,8 @@ __all__ = [
     "PairedDataModule",
     "PairedDigitsDataModule",
     "ReleasedSplitsDataModule",
+    "ShapesDataModule",
+    "ShapesDataset",
     "StackedDigits",
     "StackedDigitsDataModule",
     "TensorDictDataset",

@@ -1,0 +1,135 @@
+"""Shapes: built-in RGB images drawn from a seed, each with the factors it was drawn from, so that
+conditioning, latent editing and style mixing can be scored, not only looked at.
+
+Each image is one shape on a plain background. Coarse factors: which shape (`label`), its position
+(x, y: the centre, as fractions of the side) and scale (radius over side), and its rotation; fine
+factors: the foreground colour, the background colour and the texture of the shape's fill (solid,
+stripes, checks). Image i is a function of (seed, i) alone: drawn at 4x the size and box-filtered
+down, so edges are antialiased the same way on every machine. Written by hand: no library ships
+such a data set with its factors (dSprites is grey and fixed at 64x64, 3D Shapes is a download).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+from torch.utils.data import Dataset
+
+from gan_lightning.data.base import GANDataModule
+from gan_lightning.errors import DataError
+
+SHAPES = ("circle", "square", "triangle", "star", "cross")
+FOREGROUNDS = ((230, 60, 60), (60, 200, 80), (70, 110, 240), (240, 200, 50), (200, 80, 220), (60, 210, 220))  # fmt: skip
+BACKGROUNDS = ((15, 15, 25), (75, 75, 75), (45, 30, 80), (20, 65, 45))  # near-black, grey, indigo, dark green
+TEXTURES = ("solid", "stripes", "checks")
+POSITION, SCALE = (0.3, 0.7), (0.15, 0.3)  # centre range and radius range, as fractions of the side
+SUPERSAMPLING = 4
+CATEGORICAL = {"shape": len(SHAPES), "foreground": len(FOREGROUNDS), "background": len(BACKGROUNDS), "texture": len(TEXTURES)}
+CONTINUOUS = ("x", "y", "scale", "rotation")
+
+
+def draw_factors(seed: int, index: int) -> dict[str, float | int]:
+    """The factors of image `index` under `seed`: a function of the two alone."""
+    rng = np.random.default_rng([seed, index])
+    return {
+        "shape": int(rng.integers(len(SHAPES))), "x": float(rng.uniform(*POSITION)), "y": float(rng.uniform(*POSITION)),
+        "scale": float(rng.uniform(*SCALE)), "rotation": float(rng.uniform(0, 2 * math.pi)),
+        "foreground": int(rng.integers(len(FOREGROUNDS))), "background": int(rng.integers(len(BACKGROUNDS))),
+        "texture": int(rng.integers(len(TEXTURES))),
+    }  # fmt: skip
+
+
+def outline(shape: str, cx: float, cy: float, radius: float, rotation: float) -> list[tuple[float, float]]:
+    """The polygon of a shape (unit outline scaled by `radius`, turned by `rotation`, centred at cx, cy)."""
+    if shape == "square":
+        unit = [(math.cos(a), math.sin(a)) for a in (math.pi / 4 + k * math.pi / 2 for k in range(4))]
+    elif shape == "triangle":
+        unit = [(math.cos(a), math.sin(a)) for a in (-math.pi / 2 + k * 2 * math.pi / 3 for k in range(3))]
+    elif shape == "star":  # five points, inner radius 0.45
+        unit = [(r * math.cos(a), r * math.sin(a)) for k in range(10) for r, a in [((1.0, 0.45)[k % 2], -math.pi / 2 + k * math.pi / 5)]]
+    elif shape == "cross":  # a plus sign, arms 0.7 wide
+        a = 0.35
+        unit = [(-a, -1), (a, -1), (a, -a), (1, -a), (1, a), (a, a), (a, 1), (-a, 1), (-a, a), (-1, a), (-1, -a), (-a, -a)]
+    else:
+        raise ValueError(f"no outline for {shape}")
+    cos, sin = math.cos(rotation), math.sin(rotation)
+    return [(cx + radius * (u * cos - v * sin), cy + radius * (u * sin + v * cos)) for u, v in unit]
+
+
+def fill(texture: str, colour: tuple[int, int, int], side: int) -> Image.Image:
+    """The shape's fill: the colour, with every other band (stripes) or square (checks) darkened."""
+    pixels = np.empty((side, side, 3), dtype=np.uint8)
+    pixels[:] = colour
+    period = max(side // 8, 2)
+    rows, columns = np.indices((side, side)) // (period // 2)
+    dark = {"solid": np.zeros((side, side), bool), "stripes": rows % 2 == 1, "checks": (rows + columns) % 2 == 1}[texture]
+    pixels[dark] = (np.asarray(colour) * 0.45).astype(np.uint8)
+    return Image.fromarray(pixels, "RGB")
+
+
+def render(factors: dict[str, float | int], size: int) -> np.ndarray:
+    """One image (size, size, 3) uint8 of these factors."""
+    side = size * SUPERSAMPLING
+    canvas = Image.new("RGB", (side, side), BACKGROUNDS[factors["background"]])
+    mask = Image.new("L", (side, side), 0)
+    shape = SHAPES[factors["shape"]]
+    cx, cy, radius = factors["x"] * side, factors["y"] * side, factors["scale"] * side
+    if shape == "circle":
+        ImageDraw.Draw(mask).ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=255)
+    else:
+        ImageDraw.Draw(mask).polygon(outline(shape, cx, cy, radius, factors["rotation"]), fill=255)
+    canvas.paste(fill(TEXTURES[factors["texture"]], FOREGROUNDS[factors["foreground"]], side), mask=mask)
+    return np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
+
+
+class ShapesDataset(Dataset):
+    """`count` shapes images under `seed`, kept as uint8 and served as {"image" in [-1, 1], "label" (the
+    shape), "factors" (a dict of every factor)}."""
+
+    def __init__(self, count: int, size: int, seed: int = 0):
+        self.factors = [draw_factors(seed, i) for i in range(count)]
+        self.images = torch.from_numpy(np.stack([render(f, size) for f in self.factors])).permute(0, 3, 1, 2).contiguous()
+        self.labels = torch.tensor([f["shape"] for f in self.factors])
+
+    def __len__(self) -> int:
+        return len(self.factors)
+
+    def __getitem__(self, index: int) -> dict:
+        factors = self.factors[index]
+        return {
+            "image": self.images[index].float() / 127.5 - 1,
+            "label": self.labels[index],
+            "factors": {name: torch.tensor(factors[name]) for name in (*CATEGORICAL, *CONTINUOUS)},
+        }
+
+
+class ShapesDataModule(GANDataModule):
+    """Shapes (see the module docstring) drawn from `seed`.
+
+    Args:
+        image_size: side of the square images, at least 8 (32 by default; 64 and 128 for the
+            growing and style-based generators).
+        count: images in the data set (train and validation splits together).
+        seed: the seed the images are drawn from (the train/validation split has its own, `split_seed`).
+        channels: 3 (the colours are factors); in the config so networks can read `data.channels`.
+        num_classes: the shapes, 5; in the config so conditional models can read `data.num_classes`.
+        Loader arguments: see GANDataModule.
+    """
+
+    def __init__(self, image_size: int = 32, count: int = 10_000, seed: int = 0, channels: int = 3, num_classes: int = len(SHAPES), **loader_args):
+        super().__init__(**loader_args)
+        if channels != 3:
+            raise DataError(f"shapes are RGB (their colours are factors): data.channels must be 3, not {channels}")
+        if not isinstance(image_size, int) or image_size < 8:
+            raise DataError(f"data.image_size={image_size} is too small for shapes: give 8 or more (32, 64, 128)")
+        if count < 1:
+            raise DataError(f"data.count must be positive, not {count}")
+        if num_classes != len(SHAPES):
+            raise DataError(f"shapes has {len(SHAPES)} classes ({', '.join(SHAPES)}), not data.num_classes={num_classes}")
+        self.image_size, self.count, self.seed, self.channels, self.num_classes = image_size, count, seed, channels, num_classes
+
+    def load(self) -> ShapesDataset:
+        return ShapesDataset(self.count, self.image_size, self.seed)
