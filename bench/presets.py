@@ -49,6 +49,7 @@ PRESETS = [*ORDER, *sorted({p.stem for p in (REPO / "conf" / "model").glob("*.ya
 VARIANTS = {
     "bigan_uniform": ["model=bigan", "prior@model.prior=uniform", "model.encoder.output=tanh"],  # the authors' z and E output
     "unrolled_ema": ["model=unrolled", "model.ema_decay=0.999"],  # samples from G's moving average
+    "dcgan_shapes": ["model=dcgan", "data=shapes"],  # the built-in shapes, scored on their factor classifier
 }
 QUIET = ["~callbacks.rich_progress_bar", "logger=csv", "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false"]
 COLUMNS = {  # val/<name> -> column, in table order

@@ -7,9 +7,12 @@ import torch
 from gan_lightning.data import ShapesDataModule, ShapesDataset
 from gan_lightning.data.shapes import BACKGROUNDS, CATEGORICAL, FOREGROUNDS, POSITION, SCALE, draw_factors, render
 from gan_lightning.errors import DataError
+from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone, train_shapes_classifier
 from gan_lightning.train import train
 
 from conftest import TINY, compose_config, read_metrics
+
+QUICK_CLASSIFIER = {"version": 1, "count": 1_000, "epochs": 1, "seed": 0, "lr": 2e-3, "batch_size": 64}
 
 
 def test_image_i_is_a_function_of_the_seed_and_i_alone():
@@ -67,11 +70,35 @@ def test_bad_settings_are_named(settings, message):
         ShapesDataModule(**settings)
 
 
-def test_dcgan_and_cgan_train_on_shapes(tmp_path):
-    tiny = [*TINY, "data=shapes", "data.image_size=16", "data.count=200", "metrics.every_n_iterations=null", "~callbacks.evaluation"]
+def test_dcgan_and_cgan_train_on_shapes(tmp_path, monkeypatch):
+    monkeypatch.setattr(ShapesClassifierBackbone, "SETTINGS", QUICK_CLASSIFIER)
+    tiny = [*TINY, "data=shapes", "data.image_size=16", "data.count=200", "metrics.num_samples=50", "metrics.batch_size=50"]
     dcgan = ["model=dcgan", "model.generator.base_width=8", "model.discriminator.base_width=8"]
     train(compose_config([*tiny, *dcgan], tmp_path / "dcgan"))
     assert (tmp_path / "dcgan" / "samples" / "last.png").is_file() and len(read_metrics(tmp_path / "dcgan" / "metrics.csv")) == 4
+    (evaluation,) = read_metrics(tmp_path / "dcgan" / "metrics.csv", prefix="val/")  # offline, on the factor classifier
+    assert evaluation["val/fd"] > 0 and "val/fid" not in evaluation
     cgan = ["model=cgan", "model.generator.net.base_width=8", "model.discriminator.net.base_width=8", "model.num_fixed_samples=10"]
     train(compose_config([*tiny, *cgan], tmp_path / "cgan"))  # data.num_classes=5: one shape a grid row
     assert (tmp_path / "cgan" / "checkpoints" / "last.ckpt").is_file()
+
+
+def test_the_factor_classifier_reads_each_factor_back():
+    # A short run (the cached one trains 20,000 images for 4 epochs: bench/RESULTS.md has its accuracies).
+    model, record = train_shapes_classifier(count=3_000, epochs=4, batch_size=32)
+    accuracy, error = record["factor_accuracy"], record["factor_error"]
+    assert accuracy["background"] > 0.95 and accuracy["foreground"] > 0.9  # chance: 0.25 and 0.17
+    assert accuracy["texture"] > 0.45 and record["val_accuracy"] == accuracy["shape"]  # chance: 0.33
+    assert error["x"] < 0.09 and error["y"] < 0.09  # the middle of the range for every image: 0.1
+    features, logits, read = model(torch.zeros(2, 3, 64, 64))  # any size is resized to 32
+    assert features.shape == (2, 128) and logits.shape == (2, 5) and read["x"].shape == (2,)
+
+
+def test_the_backbone_is_trained_once_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setattr(ShapesClassifierBackbone, "SETTINGS", QUICK_CLASSIFIER)
+    first = ShapesClassifierBackbone(tmp_path)
+    (cached,) = tmp_path.glob("shapes_classifier-*.pt")
+    again = ShapesClassifierBackbone(tmp_path)
+    assert again.record == first.record and cached.stat().st_size > 1000
+    images = ShapesDataset(8, 32, seed=5).images.float() / 127.5 - 1
+    assert torch.equal(first(images)[0], again(images)[0]) and set(first.read(images)) >= {"shape", "x", "texture"}

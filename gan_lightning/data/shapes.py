@@ -119,6 +119,8 @@ class ShapesDataModule(GANDataModule):
         Loader arguments: see GANDataModule.
     """
 
+    metrics_backbone = "shapes_classifier"  # metrics.backbone=auto evaluates shapes offline with its factor classifier
+
     def __init__(self, image_size: int = 32, count: int = 10_000, seed: int = 0, channels: int = 3, num_classes: int = len(SHAPES), **loader_args):
         super().__init__(**loader_args)
         if channels != 3:

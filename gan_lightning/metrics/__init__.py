@@ -4,6 +4,7 @@ from gan_lightning.metrics.backbones import DigitsClassifierBackbone, InceptionB
 from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, index_batches, set_real_statistics
 from gan_lightning.metrics.frechet import frechet_distance, frechet_distance_infinity, mean_and_covariance
 from gan_lightning.metrics.generative import GenerativeMetrics
+from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
 
 __all__ = [
     "DigitsClassifierBackbone",
@@ -17,4 +18,5 @@ __all__ = [
     "inception_weights",
     "mean_and_covariance",
     "set_real_statistics",
+    "ShapesClassifierBackbone",
 ]

@@ -4,6 +4,8 @@
   TF-compatible bilinear resizing to 299x299 (no antialiasing), so numbers match papers.
 - `DigitsClassifierBackbone`: a small CNN trained on the built-in digits in seconds and cached; the
   offline default for digits data (its distance is reported as FD, not FID).
+- `CachedClassifierBackbone`: what both built-in classifiers share (training on first use, the
+  cache, the names of their scores); the shapes data's is in `shapes_classifier.py`.
 """
 
 from __future__ import annotations
@@ -157,42 +159,66 @@ def train_digits_classifier(epochs: int = 10, seed: int = 0, lr: float = 1e-3, b
     return model, accuracy
 
 
-class DigitsClassifierBackbone(nn.Module):
-    """The digits classifier as a metric backbone, trained once and cached by a hash of its settings."""
+class CachedClassifierBackbone(nn.Module):
+    """A classifier of a built-in data set as a metric backbone: trained on first use (`fit`) and
+    cached by a hash of its `SETTINGS`. Not Inception, so not FID, IS or KID: the Fréchet distance, the
+    classifier score (IS's formula on its logits) and the kernel distance, on its features."""
 
-    name = "digits_classifier"
-    # Not Inception, so not FID, IS or KID: the Fréchet distance, the classifier score (IS's formula on
-    # this classifier's logits) and the kernel distance, on its features.
+    name: str
     distance_name, score_name, kernel_name = "fd", "classifier_score", "kd"
-    num_features = 128
-    num_classes = 10  # its logits are the digit classes: it scores conditional generation too
-    SETTINGS = {"version": 1, "epochs": 10, "seed": 0, "lr": 1e-3, "batch_size": 64}
+    SETTINGS: dict
+
+    def make(self) -> nn.Module:
+        """The untrained classifier: forward(images) -> (features, class logits)."""
+        raise NotImplementedError
+
+    def fit(self, **settings) -> tuple[nn.Module, dict]:
+        """The trained classifier and what to record of it (at least `val_accuracy`)."""
+        raise NotImplementedError
 
     def __init__(self, cache_dir: str | Path):
         super().__init__()
         settings_hash = hashlib.sha256(json.dumps(self.SETTINGS, sort_keys=True).encode()).hexdigest()[:12]
-        path = Path(cache_dir).expanduser() / f"digits_classifier-{settings_hash}.pt"
-        self.classifier = DigitsClassifier()
+        path = Path(cache_dir).expanduser() / f"{self.name}-{settings_hash}.pt"
+        what = self.name.replace("_", " ")
+        self.classifier = self.make()
 
         def build() -> dict:
-            trained, accuracy = train_digits_classifier(**{k: v for k, v in self.SETTINGS.items() if k != "version"})
-            log.info("Trained the digits classifier (validation accuracy %.3f), caching it in %s", accuracy, path)
-            return {"state_dict": trained.state_dict(), "val_accuracy": accuracy}
+            trained, record = self.fit(**{k: v for k, v in self.SETTINGS.items() if k != "version"})
+            log.info("Trained the %s (validation accuracy %s), caching it in %s", what, record["val_accuracy"], path)
+            return {"state_dict": trained.state_dict(), **record}
 
-        saved = load_or_build(path, build, lambda entry: self.classifier.load_state_dict(entry["state_dict"]), "digits classifier")
+        saved = load_or_build(path, build, lambda entry: self.classifier.load_state_dict(entry["state_dict"]), what)
         self.classifier.load_state_dict(saved["state_dict"])
+        self.record = {k: v for k, v in saved.items() if k != "state_dict"}
         self.val_accuracy = saved["val_accuracy"]
         self.classifier.eval().requires_grad_(False)
         self.cache_key = f"{self.name}-{settings_hash}"
 
-    def train(self, mode: bool = True) -> DigitsClassifierBackbone:
+    def train(self, mode: bool = True) -> CachedClassifierBackbone:
         return super().train(False)
 
     @torch.no_grad()
     def forward(self, images: Tensor) -> tuple[Tensor, Tensor]:
-        return self.classifier(images)
+        return self.classifier(images)[:2]
 
     @torch.no_grad()
     def predict(self, images: Tensor) -> Tensor:
-        """The digit class of each image."""
+        """The class of each image."""
         return self.classifier(images)[1].argmax(dim=1)
+
+
+class DigitsClassifierBackbone(CachedClassifierBackbone):
+    """The digits classifier as a metric backbone, trained once and cached by a hash of its settings."""
+
+    name = "digits_classifier"
+    num_features = 128
+    num_classes = 10  # its logits are the digit classes: it scores conditional generation too
+    SETTINGS = {"version": 1, "epochs": 10, "seed": 0, "lr": 1e-3, "batch_size": 64}
+
+    def make(self) -> nn.Module:
+        return DigitsClassifier()
+
+    def fit(self, **settings) -> tuple[nn.Module, dict]:
+        trained, accuracy = train_digits_classifier(**settings)
+        return trained, {"val_accuracy": accuracy}

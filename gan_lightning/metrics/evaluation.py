@@ -15,8 +15,9 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.backbones import DigitsClassifierBackbone, InceptionBackbone
 from gan_lightning.metrics.frechet import SMALLEST_SUBSET
 from gan_lightning.metrics.generative import GenerativeMetrics
+from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
 
-BACKBONES = ("auto", "inception", "digits_classifier")
+BACKBONES = ("auto", "inception", "digits_classifier", "shapes_classifier")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,6 +68,8 @@ def build_backbone(settings: MetricSettings, datamodule: Any) -> nn.Module:
         name = getattr(datamodule, "metrics_backbone", "inception")
     if name == "digits_classifier":
         return DigitsClassifierBackbone(settings.cache_dir or "~/.cache/gan_lightning")
+    if name == "shapes_classifier":
+        return ShapesClassifierBackbone(settings.cache_dir or "~/.cache/gan_lightning")
     return InceptionBackbone(settings.inception_weights)
 
 
