@@ -86,21 +86,23 @@ def exportable(family: Any, direction: str, data: dict[str, Any]) -> tuple[str, 
     return name, module, inputs, signature
 
 
-def needs(package: str, file_format: str) -> None:
+def needs(package: str) -> None:
+    """ONNX and safetensors exports need their packages (the `export` extra); torch writes TorchScript."""
     if importlib.util.find_spec(package) is None:
-        raise ConfigError(f"format={file_format} needs the {package} package: pip install 'gan-lightning[export]'")
+        raise ConfigError(f"format={package} needs the {package} package: pip install 'gan-lightning[export]'")
 
 
 def write(module: Exported, inputs: dict[str, Tensor], output: str, path: Path, file_format: str) -> None:
     examples = tuple(inputs.values())
-    needs({"onnx": "onnx", "safetensors": "safetensors"}.get(file_format, "torch"), file_format)
     if file_format == "torchscript":
         torch.jit.save(torch.jit.trace(module, examples), str(path))
     elif file_format == "onnx":
+        needs("onnx")
         dynamic = {name: {0: "N"} for name in [*inputs, output]}
         # The TorchScript-based exporter: N stays a free axis, and it needs only the onnx package.
         torch.onnx.export(module, examples, str(path), input_names=list(inputs), output_names=[output], dynamic_axes=dynamic, dynamo=False)
     else:
+        needs("safetensors")
         from safetensors.torch import save_file
 
         save_file({key: value.contiguous() for key, value in module.network.state_dict().items()}, str(path))

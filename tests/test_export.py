@@ -123,3 +123,13 @@ def test_export_from_the_command_line(tmp_path, checkpoints):
     result = run_cli(f"ckpt_path={checkpoints['cgan']}", "format=onnx", "hydra.run.dir=out", module="gan_lightning.export", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "sampler.onnx").is_file() and (tmp_path / "out" / "sampler.json").is_file()
+
+
+def test_a_missing_export_package_is_named(tmp_path, checkpoints, monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "onnx" else real_find_spec(name, *args))
+    with pytest.raises(ConfigError, match="format=onnx needs the onnx package: pip install 'gan-lightning\\[export\\]'"):
+        export_with(tmp_path, f"ckpt_path={checkpoints['cgan']}", "format=onnx", f"output_dir={tmp_path}")
+    assert not list(tmp_path.glob("sampler.*"))

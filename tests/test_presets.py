@@ -13,9 +13,10 @@ from torch import nn
 
 from gan_lightning.checkpoints import read_checkpoint
 from gan_lightning.losses import least_squares_generator_loss
-from gan_lightning.nets.conditional import ConditionalDiscriminator, has_spectral_norm
+from gan_lightning.nets.conditional import ConditionalDiscriminator
 from gan_lightning.nets.dcgan import DCGANDiscriminator
 from gan_lightning.nets.eval_mode import train_mode_without_updates
+from gan_lightning.nets.tricks import has_spectral_norm
 from gan_lightning.schedules import ConstantThenLinearDecay
 from gan_lightning.train import train
 

@@ -61,11 +61,12 @@ def outline(shape: str, cx: float, cy: float, radius: float, rotation: float) ->
 
 def fill(texture: str, colour: tuple[int, int, int], side: int) -> Image.Image:
     """The shape's fill: the colour, with every other band (stripes) or square (checks) darkened."""
+    if texture == "solid":
+        return Image.new("RGB", (side, side), colour)
+    rows, columns = np.indices((side, side)) // max(side // 16, 1)  # bands of a sixteenth of the side
+    dark = rows % 2 == 1 if texture == "stripes" else (rows + columns) % 2 == 1
     pixels = np.empty((side, side, 3), dtype=np.uint8)
     pixels[:] = colour
-    period = max(side // 8, 2)
-    rows, columns = np.indices((side, side)) // (period // 2)
-    dark = {"solid": np.zeros((side, side), bool), "stripes": rows % 2 == 1, "checks": (rows + columns) % 2 == 1}[texture]
     pixels[dark] = (np.asarray(colour) * 0.45).astype(np.uint8)
     return Image.fromarray(pixels, "RGB")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -88,6 +89,40 @@ class InceptionBackbone(nn.Module):
         return features, logits
 
 
+def resized(images: Tensor, size: int) -> Tensor:
+    """Images as a classifier of `size` x `size` inputs takes them (bilinear, antialiased)."""
+    if images.shape[-1] == size and images.shape[-2] == size:
+        return images
+    return F.interpolate(images, size=size, mode="bilinear", align_corners=False, antialias=True)
+
+
+def fit_classifier(
+    make: Callable[[], nn.Module], count: int, batch_loss: Callable[[nn.Module, Tensor, torch.Generator], Tensor],
+    epochs: int, seed: int, lr: float, batch_size: int, threads: int | None = None,
+) -> nn.Module:  # fmt: skip
+    """`make()` trained with Adam on `batch_loss(model, example indices, stream)` over `count` examples,
+    reshuffled every epoch; returned in eval mode without gradients. Deterministic on CPU for a given
+    thread count (`threads` fixes it for the training): its own seed, inside a forked RNG so the run's
+    random streams are not disturbed."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads or before)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            stream = torch.Generator().manual_seed(seed)
+            model = make()
+            optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+            for _ in range(epochs):
+                for batch in torch.randperm(count, generator=stream).split(batch_size):
+                    loss = batch_loss(model, batch, stream)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    optimizer.step()
+    finally:
+        torch.set_num_threads(before)
+    return model.eval().requires_grad_(False)
+
+
 class DigitsClassifier(nn.Module):
     """A small CNN for grey digits at 16x16 (the data are 8x8 scans): `embed` gives the 128
     penultimate features, `head` the 10 class logits."""
@@ -108,9 +143,7 @@ class DigitsClassifier(nn.Module):
         images = images.float()
         if images.shape[1] != 1:
             images = images.mean(dim=1, keepdim=True)
-        if images.shape[-1] != self.input_size or images.shape[-2] != self.input_size:
-            images = F.interpolate(images, size=self.input_size, mode="bilinear", align_corners=False, antialias=True)
-        return images
+        return resized(images, self.input_size)
 
     def forward(self, images: Tensor) -> tuple[Tensor, Tensor]:
         features = self.embed(self.prepare(images))
@@ -131,7 +164,7 @@ def _shift(images: Tensor, max_shift: int, stream: torch.Generator) -> Tensor:
 def train_digits_classifier(epochs: int = 10, seed: int = 0, lr: float = 1e-3, batch_size: int = 64) -> tuple[DigitsClassifier, float]:
     """Train the classifier on the digits train split (fixed split) with small random shifts.
 
-    Deterministic on CPU: its own seed, run inside a forked RNG so training runs are not disturbed.
+    Deterministic on CPU (see `fit_classifier`).
     Returns the model (eval mode) and its accuracy on the validation split.
     """
     from gan_lightning.data.digits import DigitsDataModule
@@ -140,20 +173,12 @@ def train_digits_classifier(epochs: int = 10, seed: int = 0, lr: float = 1e-3, b
     data.setup()
     train_images, train_labels = data.tensors(data.train_set)
     val_images, val_labels = data.tensors(data.val_set)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        stream = torch.Generator().manual_seed(seed)
-        model = DigitsClassifier()
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        for _ in range(epochs):
-            order = torch.randperm(len(train_images), generator=stream)
-            for batch in order.split(batch_size):
-                _, logits = model(_shift(train_images[batch], 1, stream))
-                loss = F.cross_entropy(logits, train_labels[batch])
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-    model.eval().requires_grad_(False)
+
+    def batch_loss(model: nn.Module, batch: Tensor, stream: torch.Generator) -> Tensor:
+        _, logits = model(_shift(train_images[batch], 1, stream))
+        return F.cross_entropy(logits, train_labels[batch])
+
+    model = fit_classifier(DigitsClassifier, len(train_images), batch_loss, epochs, seed, lr, batch_size)
     with torch.no_grad():
         accuracy = (model(val_images)[1].argmax(1) == val_labels).float().mean().item()
     return model, accuracy

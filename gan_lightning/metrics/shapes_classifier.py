@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gan_lightning.data.shapes import CATEGORICAL, ShapesDataset
-from gan_lightning.metrics.backbones import CachedClassifierBackbone
+from gan_lightning.metrics.backbones import CachedClassifierBackbone, fit_classifier, resized
 
 REGRESSED = ("x", "y", "scale")
 
@@ -38,10 +38,7 @@ class ShapesFactorClassifier(nn.Module):
         self.position = nn.Linear(128, len(REGRESSED))
 
     def forward(self, images: Tensor) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
-        images = images.float()
-        if images.shape[-1] != self.input_size or images.shape[-2] != self.input_size:
-            images = F.interpolate(images, size=self.input_size, mode="bilinear", align_corners=False, antialias=True)
-        features = self.embed(images)
+        features = self.embed(resized(images.float(), self.input_size))
         factors = {name: head(features) for name, head in self.heads.items()}
         factors |= dict(zip(REGRESSED, self.position(features).unbind(dim=1)))
         return features, factors["shape"], factors
@@ -65,35 +62,19 @@ def train_shapes_classifier(count: int = 20_000, epochs: int = 4, seed: int = 0,
     data = ShapesDataset(count + 2_000, ShapesFactorClassifier.input_size, seed=1_000 + seed)
     images = data.images.float() / 127.5 - 1
     factors = {name: torch.tensor([f[name] for f in data.factors]) for name in (*CATEGORICAL, *REGRESSED)}
-    train, held_out = slice(0, count), slice(count, None)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the same classifier whatever the machine's core count (sums in one order)
-    try:
-        model = fit(images[train], {name: values[train] for name, values in factors.items()}, epochs, seed, lr, batch_size)
-    finally:
-        torch.set_num_threads(threads)
+    held_out = slice(count, None)  # trained on the first `count`
+
+    def batch_loss(model: nn.Module, batch: Tensor, stream: torch.Generator) -> Tensor:
+        _, _, predicted = model(images[batch])
+        return factor_loss(predicted, {name: values[batch] for name, values in factors.items()})
+
+    # One thread: the same classifier whatever the machine's core count (its sums in one order).
+    model = fit_classifier(ShapesFactorClassifier, count, batch_loss, epochs, seed, lr, batch_size, threads=1)
     with torch.no_grad():
         read = read_factors(model, images[held_out])
     accuracy = {name: round(float((read[name] == factors[name][held_out]).float().mean()), 4) for name in CATEGORICAL}
     error = {name: round(float((read[name] - factors[name][held_out]).abs().mean()), 4) for name in REGRESSED}
     return model, {"val_accuracy": accuracy["shape"], "factor_accuracy": accuracy, "factor_error": error}
-
-
-def fit(images: Tensor, factors: dict[str, Tensor], epochs: int, seed: int, lr: float, batch_size: int) -> ShapesFactorClassifier:
-    """The classifier trained on these images and factors, in eval mode; its own random streams."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        stream = torch.Generator().manual_seed(seed)
-        model = ShapesFactorClassifier()
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        for _ in range(epochs):
-            for batch in torch.randperm(len(images), generator=stream).split(batch_size):
-                _, _, predicted = model(images[batch])
-                loss = factor_loss(predicted, {name: values[batch] for name, values in factors.items()})
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-    return model.eval().requires_grad_(False)
 
 
 class ShapesClassifierBackbone(CachedClassifierBackbone):

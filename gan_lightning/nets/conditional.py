@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.nets.tricks import has_spectral_norm
 
 
 def check_labels(labels: Tensor | None, n: int, num_classes: int) -> None:
@@ -74,17 +75,6 @@ def _with_extra_channels(net: partial, extra: int) -> nn.Module:
     else:
         raise ConfigError(f"{net.func.__name__} takes neither channels nor shape: use conditioning=projection")
     return net.func(*net.args, **arguments)
-
-
-def has_spectral_norm(net: nn.Module) -> bool:
-    """Whether any layer of `net` is spectrally normalised (torch's parametrization)."""
-    return any(
-        type(parametrization).__name__ == "_SpectralNorm"
-        for module in net.modules()
-        if hasattr(module, "parametrizations")
-        for parametrizations in module.parametrizations.values()
-        for parametrization in parametrizations
-    )
 
 
 class ConditionalDiscriminator(nn.Module):

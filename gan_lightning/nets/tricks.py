@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor, nn
+from torch.nn.utils import parametrize
 
 from gan_lightning.errors import ConfigError
 
@@ -66,3 +67,14 @@ def apply_spectral_norm(net: nn.Module) -> None:
     for module in list(net.modules()):
         if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
             nn.utils.parametrizations.spectral_norm(module)  # dim 1 for transposed convolutions
+
+
+def has_spectral_norm(net: nn.Module) -> bool:
+    """Whether any layer of `net` is spectrally normalised (as `apply_spectral_norm` does it)."""
+    return any(
+        type(parametrization).__name__ == "_SpectralNorm"
+        for module in net.modules()
+        if parametrize.is_parametrized(module)
+        for parametrizations in module.parametrizations.values()
+        for parametrization in parametrizations
+    )
