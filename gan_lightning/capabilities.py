@@ -10,6 +10,8 @@
 | `Reconstructs` | BiGAN, VAE | reconstruction grids |
 | `ScoresLikelihood` | VAE (a bound), PixelCNN (exact) | bits per dimension |
 | `HasDiscriminator` | the adversarial families | the D map in mode-coverage pictures |
+| `Grows` | ProGAN | a sample grid per resolution |
+| `HasStyles` | StyleGAN | explore's style mixing, truncation and noise |
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+import torch
 from torch import Tensor, nn
 
 from gan_lightning.priors import Latent, Prior
@@ -88,3 +91,27 @@ class HasDiscriminator(Protocol):
 
     def judge(self, samples: Tensor) -> Tensor:
         """D's source logit for each sample alone (BiGAN: for the pair (x, E(x))), in eval mode."""
+
+
+@runtime_checkable
+class Grows(Protocol):
+    @property
+    def resolution(self) -> int:
+        """The resolution the networks work at now (their outputs keep the data's size)."""
+
+
+@runtime_checkable
+class HasStyles(Protocol):
+    """Samples are synthesized from one style vector w per layer, coarse layers first."""
+
+    truncation_psi: float  # sampling's truncation towards the mean w (1: none)
+
+    @property
+    def style_resolutions(self) -> list[int]:
+        """The resolution each layer's style acts at."""
+
+    def styles(self, latent: Latent, psi: float | None = None) -> Tensor:
+        """(N, layers, w_dim): each latent's w for every layer, truncated towards the mean w by psi."""
+
+    def synthesize(self, styles: Tensor, noise: str | torch.Generator | None = None) -> Tensor:
+        """Images from per-layer styles (eval mode); noise: "const", "random" or a stream to draw it from."""

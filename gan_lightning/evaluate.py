@@ -37,6 +37,7 @@ from gan_lightning.metrics.evaluation import (
 )
 from gan_lightning.metrics.generative import GenerativeMetrics
 from gan_lightning.models import load_family, read_checkpoint
+from gan_lightning.styles import set_truncation
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     checkpoint = read_checkpoint(ckpt_path) if ckpt_path is not None else None
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(ckpt_path, map_location=device) if ckpt_path is not None else None
+    if model is not None:
+        set_truncation(model, cfg.get("truncation_psi"))
     if model is not None and not isinstance(model, Samples):
         raise ConfigError(
             f"{type(model).__name__} translates images rather than sampling them: its scores are logged while it trains (val/...); "

@@ -4,6 +4,7 @@
     python -m gan_lightning.explore ckpt_path=... mode=interpolate method=slerp rows=8 steps=10
     python -m gan_lightning.explore ckpt_path=... mode=arithmetic "groups=[[3,17,40],[5,9],[22,61]]"
     python -m gan_lightning.explore ckpt_path=... mode=traverse code=1        (InfoGAN)
+    python -m gan_lightning.explore ckpt_path=... mode=style_mixing crossover=8  (StyleGAN; also truncation, noise)
 
 Writes one PNG grid (`output`, by default <mode>.png in the run directory) and prints its path.
 """
@@ -19,14 +20,15 @@ from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 from torchvision.utils import save_image
 
-from gan_lightning import latent
-from gan_lightning.capabilities import HasLatentSpace, Samples
+from gan_lightning import latent, styles
+from gan_lightning.capabilities import HasLatentSpace, HasStyles, Samples
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family
 
 log = logging.getLogger(__name__)
-MODES = ("samples", "interpolate", "arithmetic", "traverse")
+MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise")
+STYLE_MODES = ("style_mixing", "truncation", "noise")
 
 
 def explore(cfg: DictConfig) -> Path:
@@ -39,6 +41,8 @@ def explore(cfg: DictConfig) -> Path:
         raise ConfigError(f"{type(model).__name__} has no latent space to explore: translate images with python -m gan_lightning.translate")
     if cfg.mode != "samples" and not isinstance(model, HasLatentSpace):
         raise ConfigError(f"mode={cfg.mode} walks a latent space, and {type(model).__name__} samples without one: use mode=samples")
+    if cfg.mode in STYLE_MODES and not isinstance(model, HasStyles):
+        raise ConfigError(f"mode={cfg.mode} needs a style-based generator (model=stylegan), not {type(model).__name__}")
     images, nrow = render(model, cfg)
     if images.dim() != 4:
         raise ConfigError("this model generates points, not images: explore draws image grids")
@@ -56,6 +60,12 @@ def render(model, cfg: DictConfig) -> tuple[Tensor, int]:
         return model.sample_indexed(range(cfg.count), cfg.seed)[0], cfg.nrow
     if cfg.mode == "interpolate":
         return latent.interpolation_grid(model, cfg.rows, cfg.steps, cfg.method, cfg.seed), cfg.steps
+    if cfg.mode == "style_mixing":
+        return styles.style_mixing_grid(model, cfg.rows, cfg.steps, cfg.crossover, cfg.seed)
+    if cfg.mode == "truncation":
+        return styles.truncation_grid(model, cfg.rows, cfg.steps, cfg.seed)
+    if cfg.mode == "noise":
+        return styles.noise_grid(model, cfg.rows, cfg.steps, cfg.seed)
     if cfg.mode == "traverse":
         codes, per_row = model.prior.traversal(cfg.code, cfg.steps, seed=cfg.seed)
         return model.generate(codes), per_row

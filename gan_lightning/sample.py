@@ -32,6 +32,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.backbones import to_uint8
 from gan_lightning.metrics.evaluation import index_batches
 from gan_lightning.models import load_family
+from gan_lightning.styles import set_truncation
 
 log = logging.getLogger(__name__)
 FORMATS = ("png", "npz")
@@ -60,6 +61,7 @@ def write_samples(cfg: DictConfig) -> dict[str, Any]:
     refuse_overwriting(output_dir)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(cfg.ckpt_path, map_location=device)
+    set_truncation(model, cfg.get("truncation_psi"))
     if not isinstance(model, Samples):
         raise ConfigError(
             f"{cfg.ckpt_path} holds a {type(model).__name__}, which translates images rather than sampling them: "

@@ -46,8 +46,8 @@ def quiet_known_noise() -> None:
 
 
 def build_callbacks(cfg: DictConfig) -> list[L.Callback]:
-    """Every callback under `callbacks`."""
-    return [instantiate(node) for node in (cfg.get("callbacks") or {}).values()]
+    """Every callback under `callbacks` (one set to null, as callbacks.evaluation=null, is left out)."""
+    return [instantiate(node) for node in (cfg.get("callbacks") or {}).values() if node is not None]
 
 
 def check_config(cfg: DictConfig) -> None:

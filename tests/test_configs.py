@@ -32,7 +32,7 @@ PART_GROUPS = {
     "prior": "model.prior",
     "likelihood": "model.likelihood",
 }
-INFRASTRUCTURE = {"hydra", "paths", "hparams_search", "base"}  # hparams_search: tests/test_sweeps.py; base: what presets share
+INFRASTRUCTURE = {"hydra", "paths", "hparams_search", "base", "budget"}  # hparams_search: tests/test_sweeps.py; base: what presets share; budget: their lengths
 
 
 def options(group: str) -> list[str]:

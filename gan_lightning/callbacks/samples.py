@@ -11,7 +11,7 @@ from torch import Tensor
 from torchvision.utils import make_grid, save_image
 
 from gan_lightning.callbacks.schedule import epoch_due
-from gan_lightning.capabilities import Reconstructs, Samples
+from gan_lightning.capabilities import Grows, Reconstructs, Samples
 
 
 def logged_step(pl_module: LightningModule) -> int:
@@ -32,7 +32,10 @@ class SampleGrid(Callback):
     `every_n_epochs` epochs) and at the end of training, the family's fixed sample batch
     (`Samples.sample_grid`) as one grid: `<dirpath>/epoch_NNNN.png`, a copy as `<dirpath>/last.png`,
     and `samples` in the loggers. A family that reconstructs (BiGAN, VAE) also gets
-    `reconstructions_*.png`: validation images x, each followed by its reconstruction.
+    `reconstructions_*.png`: validation images x, each followed by its reconstruction. A family that
+    grows (ProGAN) also gets `resolution_R.png`, the last grid at each resolution R: written with every
+    grid, and once more after the first iteration at the next resolution, whose fade-in starts at
+    alpha 0, where G's images are still those of resolution R.
 
     Args:
         dirpath: folder for the PNG files (the run's `samples/`).
@@ -45,6 +48,14 @@ class SampleGrid(Callback):
         self.every_n_epochs, self.every_n_iterations = every_n_epochs, every_n_iterations
         self.nrow = nrow
         self._last_written_step = -1
+        self._resolution: int | None = None  # a growing family's, after the last iteration
+
+    def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, *args) -> None:
+        if not isinstance(pl_module, Grows):
+            return
+        if self._resolution is not None and pl_module.resolution != self._resolution and trainer.is_global_zero:
+            self.write_grid(pl_module, f"resolution_{self._resolution}")
+        self._resolution = pl_module.resolution
 
     def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         if epoch_due(trainer, self.every_n_epochs, self.every_n_iterations):
@@ -58,17 +69,26 @@ class SampleGrid(Callback):
         self._last_written_step = trainer.global_step
         if not trainer.is_global_zero or not isinstance(pl_module, Samples):
             return
-        images, per_row = pl_module.sample_grid()
-        if images.dim() != 4:  # not images (2D points): nothing to draw as a grid
+        grid = self.write_grid(pl_module, name)
+        if grid is None:  # not images (2D points): nothing to draw as a grid
             return
-        grid = make_grid(images.float().cpu(), nrow=per_row or self.nrow, normalize=True, value_range=(-1, 1))
-        self.dirpath.mkdir(parents=True, exist_ok=True)
-        save_image(grid, self.dirpath / f"{name}.png")
         save_image(grid, self.dirpath / "last.png")
+        if isinstance(pl_module, Grows):
+            save_image(grid, self.dirpath / f"resolution_{pl_module.resolution}.png")
         for logger in trainer.loggers:
             log_image(logger, "samples", grid, step=logged_step(pl_module))
         if isinstance(pl_module, Reconstructs):
             self.write_reconstructions(trainer, pl_module, name)
+
+    def write_grid(self, pl_module: Samples, name: str) -> Tensor | None:
+        """The fixed sample batch as <dirpath>/<name>.png; the grid, or None for samples that are not images."""
+        images, per_row = pl_module.sample_grid()
+        if images.dim() != 4:
+            return None
+        grid = make_grid(images.float().cpu(), nrow=per_row or self.nrow, normalize=True, value_range=(-1, 1))
+        self.dirpath.mkdir(parents=True, exist_ok=True)
+        save_image(grid, self.dirpath / f"{name}.png")
+        return grid
 
     def write_reconstructions(self, trainer: Trainer, pl_module: Reconstructs, name: str, count: int = 32) -> None:
         """Validation images x, each followed by its reconstruction (BiGAN: G(E(x)))."""

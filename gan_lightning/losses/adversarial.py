@@ -64,9 +64,12 @@ def hinge_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor
     return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
 
 
-def wasserstein_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
-    """Arjovsky et al. 2017 (WGAN): the critic maximises E[D(x)] - E[D(G(z))], i.e. minimises its negative."""
-    return fake_logits.mean() - real_logits.mean()
+def wasserstein_discriminator_loss(real_logits: Tensor, fake_logits: Tensor, drift: float = 0.0) -> Tensor:
+    """Arjovsky et al. 2017 (WGAN): the critic maximises E[D(x)] - E[D(G(z))], i.e. minimises its negative.
+    drift > 0 adds ProGAN's drift * E[D(x)^2] (Karras et al. 2018, sec. A.1: 0.001), which keeps the
+    critic's outputs near 0 (the Wasserstein loss alone is blind to an offset)."""
+    loss = fake_logits.mean() - real_logits.mean()
+    return loss + drift * real_logits.pow(2).mean() if drift else loss
 
 
 def wasserstein_generator_loss(fake_logits: Tensor) -> Tensor:

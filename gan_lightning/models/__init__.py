@@ -13,11 +13,13 @@ from gan_lightning.models.gan import GAN
 from gan_lightning.models.infogan import InfoGAN
 from gan_lightning.models.pix2pix import Pix2Pix
 from gan_lightning.models.pixelcnn import PixelCNN
+from gan_lightning.models.progan import ProGAN
+from gan_lightning.models.stylegan import StyleGAN
 from gan_lightning.models.translation import TranslationFamily
 from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BiGAN", "CGAN", "CycleGAN", "Family", "GAN", "GANFamily", "InfoGAN", "Pix2Pix", "PixelCNN", "Player",
+    "ACGAN", "BiGAN", "CGAN", "CycleGAN", "Family", "GAN", "GANFamily", "InfoGAN", "Pix2Pix", "PixelCNN", "Player", "ProGAN", "StyleGAN",
     "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
 ]  # fmt: skip

@@ -12,7 +12,9 @@ from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
 from gan_lightning.nets.patchgan import PatchDiscriminator, PatchGAN
 from gan_lightning.nets.pixelcnn import GatedPixelCNN, PixelCNN
+from gan_lightning.nets.progan import ProgressiveDiscriminator, ProgressiveGenerator
 from gan_lightning.nets.resnet import ResNetGenerator
+from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
 
 __all__ = [
@@ -34,7 +36,10 @@ __all__ = [
     "PatchDiscriminator",
     "PatchGAN",
     "PixelCNN",
+    "ProgressiveDiscriminator",
+    "ProgressiveGenerator",
     "ResNetGenerator",
+    "StyleGenerator",
     "TrunkEncoder",
     "UNetGenerator",
 ]
