@@ -12,7 +12,7 @@ from gan_lightning.losses.adversarial import (
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
-from gan_lightning.losses.diversity import mode_seeking_loss
+from gan_lightning.losses.diversity import mode_seeking_loss, pulling_away_term
 from gan_lightning.losses.likelihoods import CategoricalLikelihood, GaussianLikelihood
 from gan_lightning.losses.penalties import GradientPenalty, R1Penalty, clip_weights
 from gan_lightning.losses.reconstruction import feature_matching_loss, l1_loss
@@ -32,6 +32,7 @@ __all__ = [
     "least_squares_generator_loss",
     "minimax_generator_loss",
     "mode_seeking_loss",
+    "pulling_away_term",
     "non_saturating_generator_loss",
     "probability",
     "wasserstein_discriminator_loss",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch.nn.functional as F
 from torch import Tensor
 
 from gan_lightning.errors import ConfigError
@@ -20,3 +21,14 @@ def mode_seeking_loss(samples: Tensor, z: Tensor, eps: float = 1e-5) -> Tensor:
     z1, z2 = z.flatten(1).chunk(2)
     ratio = (first - second).abs().mean() / (z1 - z2).abs().mean()
     return 1.0 / (ratio + eps)
+
+
+def pulling_away_term(codes: Tensor) -> Tensor:
+    """EBGAN's pulling-away term (Zhao et al. 2017, eq. 6): the mean squared cosine similarity of every
+    pair of distinct codes in the batch, 0 when they are orthogonal, 1 when they point alike."""
+    if len(codes) < 2:
+        raise ConfigError(f"the pulling-away term compares samples: it needs a batch of at least 2, got {len(codes)}")
+    unit = F.normalize(codes.flatten(1), dim=1)
+    cosines = unit @ unit.T
+    n = len(codes)
+    return (cosines.pow(2).sum() - cosines.diagonal().pow(2).sum()) / (n * (n - 1))

@@ -6,9 +6,11 @@ from gan_lightning.checkpoints import load_family, read_checkpoint
 from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Family, Player
+from gan_lightning.models.began import BEGAN
 from gan_lightning.models.bigan import BiGAN
 from gan_lightning.models.cgan import CGAN
 from gan_lightning.models.cyclegan import CycleGAN
+from gan_lightning.models.ebgan import EBGAN
 from gan_lightning.models.gan import GAN
 from gan_lightning.models.infogan import InfoGAN
 from gan_lightning.models.pix2pix import Pix2Pix
@@ -20,6 +22,6 @@ from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BiGAN", "CGAN", "CycleGAN", "Family", "GAN", "GANFamily", "InfoGAN", "Pix2Pix", "PixelCNN", "Player", "ProGAN", "StyleGAN",
+    "ACGAN", "BEGAN", "BiGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "Pix2Pix", "PixelCNN", "Player", "ProGAN", "StyleGAN",
     "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
 ]  # fmt: skip

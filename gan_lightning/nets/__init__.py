@@ -1,6 +1,7 @@
 """Networks: architectures only, no training logic."""
 
 from gan_lightning.nets.autoencoders import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
+from gan_lightning.nets.began import AutoencoderDiscriminator, BEGANDecoder, BEGANEncoder
 from gan_lightning.nets.bigan import JointDiscriminator, TrunkEncoder
 from gan_lightning.nets.conditional import (
     AuxiliaryClassifierDiscriminator,
@@ -18,7 +19,10 @@ from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
 
 __all__ = [
+    "AutoencoderDiscriminator",
     "AuxiliaryClassifierDiscriminator",
+    "BEGANDecoder",
+    "BEGANEncoder",
     "ConditionalDiscriminator",
     "ConditionalGenerator",
     "ConvDecoder",
