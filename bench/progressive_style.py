@@ -26,11 +26,12 @@ import os
 import platform
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
 import torch
+
+from seeded_runs import train_resumable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -39,21 +40,7 @@ PAIRS, CROSSOVER, PSIS = 400, 8, (0.5, 0.7, 1.0)
 
 
 def train(name: str, *overrides: str) -> dict:
-    """Run `python -m gan_lightning` into RUNS/name unless it finished; its wall time and command."""
-    out = RUNS / name
-    record = out / "bench.json"
-    if record.is_file():
-        return json.loads(record.read_text())
-    last = out / "checkpoints" / "last.ckpt"
-    quiet = ["+trainer.enable_progress_bar=false", "~callbacks.rich_progress_bar"]
-    command = [sys.executable, "-m", "gan_lightning", *overrides, f"paths.output_dir={out}", *quiet]
-    if last.is_file():
-        command.append(f"ckpt_path={last}")
-    start = time.perf_counter()
-    subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL, stderr=(out.parent / f"{name}.log").open("w"))
-    result = {"command": " ".join(["python -m gan_lightning", *overrides]), "seconds": round(time.perf_counter() - start, 1), "resumed": last.is_file()}
-    record.write_text(json.dumps(result))
-    return result
+    return train_resumable(RUNS / name, list(overrides))
 
 
 def evaluate(name: str, psi: float | None = None) -> dict:

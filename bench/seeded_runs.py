@@ -12,6 +12,7 @@ import csv
 import json
 import math
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -43,6 +44,26 @@ def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], f
         final = [row for row in csv.DictReader(file) if row.get(f"val/{metrics[0]}")][-1]
     result = {**fields, "seconds": round(seconds, 1), **{name: float(final[f"val/{name}"]) for name in metrics}}
     (output_dir / "result.json").write_text(json.dumps({"overrides": overrides, "result": result}))
+    return result
+
+
+def train_resumable(output_dir: Path, overrides: list[str]) -> dict:
+    """`python -m gan_lightning overrides` into output_dir, on every core, unless it finished (its
+    bench.json: the command and wall time); an interrupted run resumes from its last checkpoint."""
+    record = output_dir / "bench.json"
+    if record.is_file():
+        return json.loads(record.read_text())
+    last = output_dir / "checkpoints" / "last.ckpt"
+    quiet = ["+trainer.enable_progress_bar=false", "~callbacks.rich_progress_bar"]
+    command = [sys.executable, "-m", "gan_lightning", *overrides, f"paths.output_dir={output_dir}", *quiet]
+    if last.is_file():
+        command.append(f"ckpt_path={last}")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with (output_dir.parent / f"{output_dir.name}.log").open("w") as log:
+        subprocess.run(command, cwd=Path(__file__).resolve().parents[1], check=True, stdout=subprocess.DEVNULL, stderr=log)
+    result = {"command": " ".join(["python -m gan_lightning", *overrides]), "seconds": round(time.perf_counter() - start, 1), "resumed": last.is_file()}
+    record.write_text(json.dumps(result))
     return result
 
 

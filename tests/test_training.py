@@ -207,3 +207,12 @@ def test_epoch_end_callbacks_run_every_n_epochs_and_at_the_last_one():
     assert [epoch_due(trainer(e, -1), 3) for e in range(4)] == [False, False, True, False]  # no limit: no last epoch
     assert epoch_due(trainer(0, None, should_stop=True), 5)  # the iteration budget (or an early stop) ends training
     assert [epoch_due(trainer(e, 5), 0) for e in range(5)] == [False] * 4 + [True]  # 0: the last epoch only
+
+
+def test_a_callback_set_to_null_is_left_out(tmp_path):
+    from gan_lightning.callbacks import Evaluation, SampleGrid
+    from gan_lightning.train import build_callbacks
+
+    callbacks = build_callbacks(compose_config(["callbacks.evaluation=null"], tmp_path))
+    assert None not in callbacks and any(isinstance(c, SampleGrid) for c in callbacks)  # a None stops the Trainer
+    assert not any(isinstance(c, Evaluation) for c in callbacks)
