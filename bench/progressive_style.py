@@ -94,12 +94,12 @@ def report(results: dict) -> str:
     lines = [
         f"# ProGAN, StyleGAN and DCGAN on shapes ({results['date']}, {results['machine']})",
         "",
-        "| run | command | wall time | FD | precision | recall |",
-        "|---|---|---|---|---|---|",
+        "| run | command | wall time | CPU time | FD | precision | recall |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, run in results["runs"].items():
-        m = run["metrics"]
-        lines.append(f"| {name} | `{run['command']}` | {run['seconds'] / 60:.1f} min | {m['fd']:.1f} | {m['precision']:.3f} | {m['recall']:.3f} |")
+        m, times = run["metrics"], f"{run['seconds'] / 60:.1f} min | {run.get('cpu_seconds', float('nan')) / 60:.1f} min"
+        lines.append(f"| {name} | `{run['command']}` | {times} | {m['fd']:.1f} | {m['precision']:.3f} | {m['recall']:.3f} |")
     lines += ["", "StyleGAN's truncation (5,000 samples each):", "", "| psi | FD | precision | recall |", "|---|---|---|---|"]
     for psi, m in results["truncation"].items():
         lines.append(f"| {psi} | {m['fd']:.1f} | {m['precision']:.3f} | {m['recall']:.3f} |")

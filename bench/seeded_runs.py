@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,11 @@ def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], f
     return result
 
 
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def train_resumable(output_dir: Path, overrides: list[str]) -> dict:
     """`python -m gan_lightning overrides` into output_dir, on every core, unless it finished (its
     bench.json: the command and wall time); an interrupted run resumes from its last checkpoint."""
@@ -59,10 +65,15 @@ def train_resumable(output_dir: Path, overrides: list[str]) -> dict:
     if last.is_file():
         command.append(f"ckpt_path={last}")
     output_dir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), children_cpu_seconds()
     with (output_dir.parent / f"{output_dir.name}.log").open("w") as log:
         subprocess.run(command, cwd=Path(__file__).resolve().parents[1], check=True, stdout=subprocess.DEVNULL, stderr=log)
-    result = {"command": " ".join(["python -m gan_lightning", *overrides]), "seconds": round(time.perf_counter() - start, 1), "resumed": last.is_file()}
+    result = {
+        "command": " ".join(["python -m gan_lightning", *overrides]),
+        "seconds": round(time.perf_counter() - start, 1),
+        "cpu_seconds": round(children_cpu_seconds() - cpu_start, 1),  # user + system, all threads
+        "resumed": last.is_file(),
+    }
     record.write_text(json.dumps(result))
     return result
 
