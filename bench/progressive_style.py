@@ -12,7 +12,7 @@ style mixing (measured with the shapes' factor classifier) and the truncation tr
    samples against the train split, the factor classifier's features), and StyleGAN's at truncation
    psi 0.5, 0.7 and 1.0.
 3. Style mixing: 400 pairs (coarse source, fine source); each mixture takes the coarse source's styles
-   up to 8x8 and the fine source's above. The factor classifier reads both sources and the mixture; for
+   up to 8x8 (the issue's crossover; also up to 16x16) and the fine source's above. The factor classifier reads both sources and the mixture; for
    each factor, over the pairs whose two sources differ in it, the share of mixtures that read as the
    coarse source (shape; position: nearer the coarse source's) and as the fine source (colours).
 Writes bench/progressive_style.json and .md.
@@ -36,7 +36,7 @@ from seeded_runs import train_resumable
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RUNS = BENCH / "runs" / "progressive_style"
-PAIRS, CROSSOVER, PSIS = 400, 8, (0.5, 0.7, 1.0)
+PAIRS, CROSSOVERS, PSIS = 400, (8, 16), (0.5, 0.7, 1.0)
 
 
 def train(name: str, *overrides: str) -> dict:
@@ -56,7 +56,7 @@ def evaluate(name: str, psi: float | None = None) -> dict:
 
 
 @torch.no_grad()
-def style_mixing_rates(name: str) -> dict:
+def style_mixing_rates(name: str, crossover: int) -> dict:
     from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
     from gan_lightning.models import load_family
     from gan_lightning.models.stylegan import mix_styles
@@ -66,7 +66,7 @@ def style_mixing_rates(name: str) -> dict:
     reader = ShapesClassifierBackbone(os.environ.get("GAN_LIGHTNING_CACHE", "~/.cache/gan_lightning"))
     coarse = model.styles(model.prior.indexed(range(PAIRS), seed=1))
     fine = model.styles(model.prior.indexed(range(PAIRS, 2 * PAIRS), seed=1))
-    mixed = mix_styles(coarse, fine, crossover_layer(model, CROSSOVER))
+    mixed = mix_styles(coarse, fine, crossover_layer(model, crossover))
     read = [reader.read(model.synthesize(styles)) for styles in (coarse, fine, mixed)]
     rates = {}
     for factor, source in [("shape", "coarse"), ("foreground", "fine"), ("background", "fine"), ("texture", "fine")]:
@@ -103,10 +103,11 @@ def report(results: dict) -> str:
     lines += ["", "StyleGAN's truncation (5,000 samples each):", "", "| psi | FD | precision | recall |", "|---|---|---|---|"]
     for psi, m in results["truncation"].items():
         lines.append(f"| {psi} | {m['fd']:.1f} | {m['precision']:.3f} | {m['recall']:.3f} |")
-    lines += ["", f"Style mixing, crossover after {CROSSOVER}x8 ({PAIRS} pairs; only pairs whose sources differ in the factor):", ""]
-    lines += ["| factor | expected from | reads as coarse source | reads as fine source | pairs |", "|---|---|---|---|---|"]
-    for factor, r in results["style_mixing"].items():
-        lines.append(f"| {factor} | {r['expected']} | {r['from_coarse']:.1%} | {r['from_fine']:.1%} | {r['pairs']} |")
+    lines += ["", f"Style mixing ({PAIRS} pairs; the rates count only pairs whose two sources differ in the factor):", ""]
+    lines += ["| crossover after | factor | expected from | reads as coarse source | reads as fine source | pairs |", "|---|---|---|---|---|---|"]
+    for crossover, rates in results["style_mixing"].items():
+        for factor, r in rates.items():
+            lines.append(f"| {crossover}x{crossover} | {factor} | {r['expected']} | {r['from_coarse']:.1%} | {r['from_fine']:.1%} | {r['pairs']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -132,7 +133,7 @@ def main() -> None:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
         "runs": runs,
         "truncation": {str(psi): evaluate("stylegan", psi) for psi in PSIS},
-        "style_mixing": style_mixing_rates("stylegan"),
+        "style_mixing": {str(crossover): style_mixing_rates("stylegan", crossover) for crossover in CROSSOVERS},
     }
     (BENCH / "progressive_style.json").write_text(json.dumps(results, indent=2))
     (BENCH / "progressive_style.md").write_text(report(results))

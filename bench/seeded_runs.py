@@ -63,8 +63,9 @@ def train_resumable(output_dir: Path, overrides: list[str]) -> dict:
     quiet = ["+trainer.enable_progress_bar=false", "~callbacks.rich_progress_bar"]
     command = [sys.executable, "-m", "gan_lightning", *overrides, f"paths.output_dir={output_dir}", *quiet]
     if last.is_file():
-        command.append(f"ckpt_path={last}")
+        command.append(f"ckpt_path={last}")  # resumed: then the times count this part only
     output_dir.mkdir(parents=True, exist_ok=True)
+    resumed = last.is_file()
     start, cpu_start = time.perf_counter(), children_cpu_seconds()
     with (output_dir.parent / f"{output_dir.name}.log").open("w") as log:
         subprocess.run(command, cwd=Path(__file__).resolve().parents[1], check=True, stdout=subprocess.DEVNULL, stderr=log)
@@ -72,7 +73,7 @@ def train_resumable(output_dir: Path, overrides: list[str]) -> dict:
         "command": " ".join(["python -m gan_lightning", *overrides]),
         "seconds": round(time.perf_counter() - start, 1),
         "cpu_seconds": round(children_cpu_seconds() - cpu_start, 1),  # user + system, all threads
-        "resumed": last.is_file(),
+        "resumed": resumed,
     }
     record.write_text(json.dumps(result))
     return result
