@@ -15,15 +15,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 from datetime import date
 from pathlib import Path
 
-import torch
 from scipy.stats import spearmanr
 
-from seeded_runs import train_resumable
+from seeded_runs import machine, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -79,7 +76,7 @@ def main() -> None:
         runs[str(gamma)] = {**run(gamma, args.iterations), **measure(gamma)}
     results = {
         "date": str(date.today()),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
+        "machine": machine(),
         "iterations": args.iterations,
         "runs": runs,
     }

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 from datetime import date
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import torch
 
-from seeded_runs import train_resumable
+from seeded_runs import machine, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -130,7 +129,7 @@ def main() -> None:
         run["metrics"] = evaluate(name)
     results = {
         "date": str(date.today()),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
+        "machine": machine(),
         "runs": runs,
         "truncation": {str(psi): evaluate("stylegan", psi) for psi in PSIS},
         "style_mixing": {str(crossover): style_mixing_rates("stylegan", crossover) for crossover in CROSSOVERS},

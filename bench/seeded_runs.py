@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
+import platform
 import resource
 import statistics
 import subprocess
@@ -46,6 +48,13 @@ def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], f
     result = {**fields, "seconds": round(seconds, 1), **{name: float(final[f"val/{name}"]) for name in metrics}}
     (output_dir / "result.json").write_text(json.dumps({"overrides": overrides, "result": result}))
     return result
+
+
+def machine() -> str:
+    """The machine a bench ran on, as its results record it."""
+    import torch
+
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}"
 
 
 def children_cpu_seconds() -> float:
