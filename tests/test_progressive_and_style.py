@@ -155,6 +155,19 @@ def test_progan_grows_logs_its_resolution_and_leaves_a_grid_at_each(tmp_path):
     assert model.sample(3, seed=1).shape == (3, 3, 16, 16)
 
 
+def test_progan_names_a_budget_that_stops_before_it_is_grown(tmp_path, caplog):
+    # 8 images a phase at 8 a batch, one iteration each: 4x4, fade to 8x8, 8x8, fade to 16x16; 16x16 stable from iteration 4
+    settings = [*SHAPES, *PROGAN, "model.phase_images=8", "~callbacks.evaluation", "~callbacks.sample_grid"]
+    with caplog.at_level("INFO", logger="gan_lightning.models.progan"):
+        train(compose_config([*settings, "trainer.max_steps=4", "trainer.max_epochs=-1"], tmp_path / "short"))
+        train(compose_config([*settings, "trainer.max_steps=6", "trainer.max_epochs=-1"], tmp_path / "long"))
+    messages = [record.getMessage() for record in caplog.records if record.name == "gan_lightning.models.progan"]
+    assert messages == [
+        "trainer.max_steps=4 stops before the networks reach 16x16 at iteration 4: raise it, or lower model.phase_images",
+        "ProGAN grows to 16x16 by iteration 4",
+    ]
+
+
 def test_progan_stopped_mid_fade_resumes_bit_for_bit(tmp_path):
     settings = [*SHAPES, *PROGAN, "model.phase_images=32", "trainer.max_epochs=-1", "~callbacks.evaluation", "~callbacks.sample_grid",
                 "trainer.limit_train_batches=4", "model.ema_decay=0.9"]  # fmt: skip

@@ -125,8 +125,7 @@ class ProGAN(GAN):
     def grow_to(self, growth: Growth) -> None:
         """Set every network's level and alpha (the moving average's too)."""
         self.growth = growth
-        networks = [self.generator, self.discriminator] + ([self.network_ema.module] if self.network_ema is not None else [])
-        for network in networks:
+        for network in [self.discriminator, *self.network_and_average()]:
             network.grow(growth.level, growth.alpha)
 
     def update_ema(self) -> None:

@@ -78,6 +78,12 @@ class LatentSampling:
         if self.network_ema is not None:
             self.network_ema.update_parameters(getattr(self, self.sampled_network))
 
+    def network_and_average(self) -> list[nn.Module]:
+        """The sampling network and its moving average when EMA is on: what a setting of the network
+        (ProGAN's growth, StyleGAN's truncation) must reach."""
+        network = getattr(self, self.sampled_network)
+        return [network] if self.network_ema is None else [network, self.network_ema.module]
+
     @property
     def num_classes(self) -> int | None:
         return self.prior.num_classes

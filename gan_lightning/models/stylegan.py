@@ -98,7 +98,7 @@ class StyleGAN(GAN):
 
     @truncation_psi.setter
     def truncation_psi(self, psi: float) -> None:
-        for network in self.generators():
+        for network in self.network_and_average():
             network.truncation_psi = psi
 
     @property
@@ -107,11 +107,8 @@ class StyleGAN(GAN):
 
     @noise_mode.setter
     def noise_mode(self, mode: str) -> None:
-        for network in self.generators():
+        for network in self.network_and_average():
             network.noise_mode = mode
-
-    def generators(self) -> list[StyleGenerator]:
-        return [self.generator] + ([self.network_ema.module] if self.network_ema is not None else [])
 
     # The style space (`HasStyles`), through the sampled G.
 

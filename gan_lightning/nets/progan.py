@@ -67,10 +67,10 @@ class PixelNorm(nn.Module):
         return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
 
 
-def widths(image_size: int, max_width: int, width_base: int) -> list[int]:
+def widths(image_size: int, max_width: int, width_base: int, network: str = "progressive network") -> list[int]:
     """Channels at each level (4x4 first): min(max_width, width_base / resolution), as the authors'
     fmap_base / fmap_max; the paper's 1024x1024 networks: width_base 8192, max_width 512."""
-    levels = doublings_from_4x4(image_size, "progressive network") + 1
+    levels = doublings_from_4x4(image_size, network) + 1
     sizes = [min(max_width, width_base // (4 * 2**level)) for level in range(levels)]
     if min(sizes) < 1:
         raise ConfigError(f"width_base={width_base} leaves no channels at {image_size}x{image_size}: raise it to at least {image_size}")

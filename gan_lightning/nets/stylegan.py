@@ -25,7 +25,6 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.dcgan import doublings_from_4x4
 from gan_lightning.nets.progan import LEAK, EqualizedConv2d, EqualizedLinear, PixelNorm, widths
 
 MODULATIONS = ("adain", "demodulate")
@@ -129,8 +128,7 @@ class StyleGenerator(nn.Module):
         super().__init__()
         if modulation not in MODULATIONS:
             raise ConfigError(f"model.generator.modulation={modulation} is unknown: choose adain or demodulate")
-        sizes = widths(image_size, max_width, width_base)
-        doublings_from_4x4(image_size, "style-based generator")
+        sizes = widths(image_size, max_width, width_base, "style-based generator")
         self.latent_dim, self.w_dim, self.image_size = latent_dim, w_dim, image_size
         self.mapping = MappingNetwork(latent_dim, w_dim, mapping_layers)
         self.register_buffer("w_avg", torch.zeros(w_dim))
