@@ -12,6 +12,7 @@
 | `HasDiscriminator` | the adversarial families | the D map in mode-coverage pictures |
 | `Grows` | ProGAN | a sample grid per resolution |
 | `HasStyles` | StyleGAN | explore's style mixing, truncation and noise |
+| `Classifies` | semi-supervised GAN | the validation error (`val/error`) on labelled data |
 """
 
 from __future__ import annotations
@@ -83,6 +84,12 @@ class ScoresLikelihood(Protocol):
 
     def negative_log_likelihood(self, images: Tensor) -> Tensor:
         """-log p(x) in nats for each image of the data's discrete values (or an upper bound)."""
+
+
+@runtime_checkable
+class Classifies(Protocol):
+    def classify(self, images: Tensor) -> Tensor:
+        """Logits (N, K) over the data's K classes for each image, in eval mode."""
 
 
 @runtime_checkable

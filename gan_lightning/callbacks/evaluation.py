@@ -8,10 +8,10 @@ import torch
 from lightning import Callback, LightningModule, Trainer
 
 from gan_lightning.callbacks.schedule import epoch_due
-from gan_lightning.capabilities import Encodes, Samples
+from gan_lightning.capabilities import Classifies, Encodes, Samples
 from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, generated_images, set_real_statistics
-from gan_lightning.metrics.probe import linear_probe_accuracy, split_tensors
+from gan_lightning.metrics.probe import classification_error, linear_probe_accuracy, split_tensors
 
 
 class Evaluation(Callback):
@@ -20,8 +20,9 @@ class Evaluation(Callback):
     with another backbone), `val/precision`, `val/recall`, `val/density`, `val/coverage`,
     `val/num_samples` and `val/num_real` (FD depends on both), the backbone's name in the loggers'
     hyperparameters, and `val/class_accuracy` for a family that samples per class when the
-    backbone classifies the data's classes, and `val/probe_accuracy` for a family that encodes (BiGAN,
-    VAE) on labelled data. Settings: the `metrics` config group (`MetricSettings`). Data that is not
+    backbone classifies the data's classes, `val/probe_accuracy` for a family that encodes (BiGAN,
+    VAE) and `val/error` on the validation split for one that classifies (the semi-supervised GAN),
+    on labelled data. Settings: the `metrics` config group (`MetricSettings`). Data that is not
     images (2D points) has no backbone: with backbone=auto nothing is evaluated here.
     """
 
@@ -61,8 +62,11 @@ class Evaluation(Callback):
         results = metrics.compute()
         metrics.reset_fake()
         datamodule = trainer.datamodule
-        if isinstance(pl_module, Encodes) and datamodule.num_classes and trainer.is_global_zero:
-            train_split = split_tensors(datamodule, datamodule.train_set, self.settings.batch_size)
+        if datamodule.num_classes and trainer.is_global_zero and isinstance(pl_module, (Encodes, Classifies)):
             test_split = split_tensors(datamodule, datamodule.val_set, self.settings.batch_size)
-            results["probe_accuracy"] = linear_probe_accuracy(pl_module.encode, train_split, test_split, self.settings.batch_size)
+            if isinstance(pl_module, Encodes):
+                train_split = split_tensors(datamodule, datamodule.train_set, self.settings.batch_size)
+                results["probe_accuracy"] = linear_probe_accuracy(pl_module.encode, train_split, test_split, self.settings.batch_size)
+            if isinstance(pl_module, Classifies):
+                results["error"] = classification_error(pl_module.classify, test_split, self.settings.batch_size)
         return results

@@ -29,6 +29,25 @@ class TensorDictDataset(Dataset):
         return item
 
 
+class SemiSupervisedSet(Dataset):
+    """A training split of which only the examples at `labelled` keep their labels (Salimans et al.
+    2016, sec. 5): item i is {"image": example i, without its label; "labelled_image",
+    "labelled_label": labelled example number i mod len(labelled)}. A shuffled epoch then pairs every
+    image once with a labelled one, each labelled example coming round equally often, as in the
+    authors' code, which tiles shuffled copies of the labelled set to the unlabelled set's length."""
+
+    def __init__(self, dataset: Dataset, labelled: Tensor):
+        self.dataset, self.labelled = dataset, labelled
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> dict[str, Tensor]:
+        item = self.dataset[index]
+        partner = self.dataset[int(self.labelled[index % len(self.labelled)])]
+        return {"image": item["image"], "labelled_image": partner["image"], "labelled_label": partner["label"]}
+
+
 class GANDataModule(LightningDataModule):
     """Base datamodule. Subclasses implement `load()` returning the whole data set as a Dataset of dicts.
 
@@ -43,16 +62,28 @@ class GANDataModule(LightningDataModule):
         num_workers: DataLoader worker processes.
         intensity_levels: the values each channel of a pixel takes (256 for 8-bit images; None for
             continuous data): the likelihood families (VAE, PixelCNN) model them as discrete.
+        labelled: for semi-supervised learning on labelled data: keep the labels of this many training
+            examples (as many of each class, drawn with `labelled_seed`) and serve the rest unlabelled;
+            see `SemiSupervisedSet`. None: every example keeps its label.
     """
 
     metrics_backbone: str | None = "inception"  # metrics.backbone=auto's choice; None: not images, no image metrics
     num_classes: int | None = None  # classes of labelled data (batches then hold `label`)
 
-    def __init__(self, batch_size: int = 64, val_fraction: float = 0.1, split_seed: int = 0, num_workers: int = 0, intensity_levels: int | None = 256):
+    def __init__(
+        self,
+        batch_size: int = 64,
+        val_fraction: float = 0.1,
+        split_seed: int = 0,
+        num_workers: int = 0,
+        intensity_levels: int | None = 256,
+        labelled: int | None = None,
+        labelled_seed: int = 0,
+    ):
         super().__init__()
         # Identifies the data (with the subclass's arguments) for cached real statistics; not sent to the
         # loggers, which get the whole run config (data's keys under data/) once.
-        self.save_hyperparameters(ignore=["batch_size", "num_workers", "intensity_levels"], logger=False)
+        self.save_hyperparameters(ignore=["batch_size", "num_workers", "intensity_levels", "labelled", "labelled_seed"], logger=False)
         if batch_size < 1:
             raise DataError(f"data.batch_size must be positive, not {batch_size}")
         if not 0.0 <= val_fraction < 1.0:
@@ -62,6 +93,9 @@ class GANDataModule(LightningDataModule):
         self.split_seed = split_seed
         self.num_workers = num_workers
         self.intensity_levels = intensity_levels
+        if labelled is not None and labelled < 1:
+            raise DataError(f"data.labelled must be a positive number of examples or null, not {labelled}")
+        self.labelled, self.labelled_seed = labelled, labelled_seed
         self.train_set: Dataset | None = None
         self.val_set: Dataset | None = None
 
@@ -91,7 +125,23 @@ class GANDataModule(LightningDataModule):
             )
         # Resumable mid-epoch from a checkpoint, with the same batches (see resumable.py).
         workers = {"num_workers": self.num_workers, "persistent_workers": self.num_workers > 0}
-        return resumable_loader(self.train_set, step_batch, trainer=self.trainer, **workers)
+        served = self.train_set if self.labelled is None else self.semi_supervised_set()
+        return resumable_loader(served, step_batch, trainer=self.trainer, **workers)
+
+    def semi_supervised_set(self) -> SemiSupervisedSet:
+        """The training split with `labelled` labels kept, as many per class (the first ones of each
+        class in an order drawn with `labelled_seed`); the split itself keeps every label, for metrics."""
+        if not self.num_classes:
+            raise DataError(f"data.labelled={self.labelled} keeps some labels, and this data has none: use labelled data such as data=digits")
+        labels = torch.as_tensor([int(self.train_set[i]["label"]) for i in range(len(self.train_set))])
+        per_class, extra = divmod(self.labelled, self.num_classes)
+        if per_class == 0 or extra:
+            raise DataError(f"data.labelled={self.labelled} cannot be shared equally by {self.num_classes} classes: use a multiple of {self.num_classes}")
+        order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(self.labelled_seed))
+        kept = [order[labels[order] == c][:per_class] for c in range(self.num_classes)]
+        if min(len(k) for k in kept) < per_class:
+            raise DataError(f"data.labelled={self.labelled} asks for {per_class} examples of each class, and the training split has fewer of some: lower it")
+        return SemiSupervisedSet(self.train_set, torch.cat(kept).sort().values)
 
     def dataloader(self, dataset: Dataset, batch_size: int, shuffle: bool = False, drop_last: bool = False) -> DataLoader:
         """A loader over one split with this module's worker settings (for metrics and tools too)."""

@@ -52,8 +52,10 @@ class ReleasedSplitsDataModule(GANDataModule):
         Loader arguments: see GANDataModule (there is no val_fraction: the release fixes the split).
     """
 
-    def __init__(self, root: str, batch_size: int = 64, split_seed: int = 0, num_workers: int = 0):
-        super().__init__(batch_size=batch_size, val_fraction=0.0, split_seed=split_seed, num_workers=num_workers)
+    def __init__(self, root: str, batch_size: int = 64, split_seed: int = 0, num_workers: int = 0, labelled: int | None = None, labelled_seed: int = 0):
+        super().__init__(
+            batch_size=batch_size, val_fraction=0.0, split_seed=split_seed, num_workers=num_workers, labelled=labelled, labelled_seed=labelled_seed
+        )
         self.root = root
 
     def load_split(self, split: str) -> Dataset:

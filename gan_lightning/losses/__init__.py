@@ -16,6 +16,7 @@ from gan_lightning.losses.diversity import mode_seeking_loss, pulling_away_term
 from gan_lightning.losses.likelihoods import CategoricalLikelihood, GaussianLikelihood
 from gan_lightning.losses.penalties import GradientPenalty, R1Penalty, clip_weights
 from gan_lightning.losses.reconstruction import feature_matching_loss, l1_loss
+from gan_lightning.losses.semi_supervised import mean_feature_matching_loss, real_fake_logit
 
 __all__ = [
     "AdversarialLoss",
@@ -30,11 +31,13 @@ __all__ = [
     "l1_loss",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",
+    "mean_feature_matching_loss",
     "minimax_generator_loss",
     "mode_seeking_loss",
     "pulling_away_term",
     "non_saturating_generator_loss",
     "probability",
+    "real_fake_logit",
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",
 ]

@@ -33,3 +33,9 @@ def linear_probe_accuracy(
     probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     probe.fit(features_of(encode, train[0], batch_size).numpy(), train[1].numpy())
     return float(probe.score(features_of(encode, test[0], batch_size).numpy(), test[1].numpy()))
+
+
+def classification_error(classify: Callable[[Tensor], Tensor], test: tuple[Tensor, Tensor], batch_size: int = 256) -> float:
+    """The share of `test` (images, labels) whose most likely class under `classify`'s logits is wrong."""
+    predicted = features_of(classify, test[0], batch_size).argmax(dim=1)
+    return float((predicted != test[1]).float().mean())

@@ -16,12 +16,13 @@ from gan_lightning.models.infogan import InfoGAN
 from gan_lightning.models.pix2pix import Pix2Pix
 from gan_lightning.models.pixelcnn import PixelCNN
 from gan_lightning.models.progan import ProGAN
+from gan_lightning.models.ssgan import SemiSupervisedGAN
 from gan_lightning.models.stylegan import StyleGAN
 from gan_lightning.models.translation import TranslationFamily
 from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "Pix2Pix", "PixelCNN", "Player", "ProGAN", "StyleGAN",
+    "ACGAN", "BEGAN", "BiGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "Pix2Pix", "PixelCNN", "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN",
     "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
 ]  # fmt: skip

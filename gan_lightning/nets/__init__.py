@@ -5,6 +5,7 @@ from gan_lightning.nets.began import AutoencoderDiscriminator, BEGANDecoder, BEG
 from gan_lightning.nets.bigan import JointDiscriminator, TrunkEncoder
 from gan_lightning.nets.conditional import (
     AuxiliaryClassifierDiscriminator,
+    ClassifierDiscriminator,
     ConditionalDiscriminator,
     ConditionalGenerator,
     LatentCodeDiscriminator,
@@ -23,6 +24,7 @@ __all__ = [
     "AuxiliaryClassifierDiscriminator",
     "BEGANDecoder",
     "BEGANEncoder",
+    "ClassifierDiscriminator",
     "ConditionalDiscriminator",
     "ConditionalGenerator",
     "ConvDecoder",

@@ -143,6 +143,31 @@ class AuxiliaryClassifierDiscriminator(nn.Module):
         return self.net.head(features), self.classifier(features.flatten(1))
 
 
+class ClassifierDiscriminator(nn.Module):
+    """Samples (N, ...) -> class logits (N, K): the semi-supervised GAN's D (Salimans et al. 2016;
+    Odena 2016), a K-way linear layer on a discriminator's trunk in place of its real/fake output
+    (that is the logits' logsumexp: `gan_lightning.losses.real_fake_logit`).
+
+    Args:
+        net: a partial discriminator config with `features()`, `feature_width` and `output_layer`; pack 1.
+        num_classes: K.
+    """
+
+    def __init__(self, net: Callable[..., nn.Module], num_classes: int):
+        super().__init__()
+        self.trunk, self.num_classes = net(output_layer=False), num_classes
+        if getattr(self.trunk, "pack", 1) != 1:
+            raise ConfigError("the semi-supervised D classifies single samples: use pack=1")
+        self.classifier = nn.Linear(self.trunk.feature_width, num_classes)
+
+    def features(self, x: Tensor) -> Tensor:
+        """The trunk's last features, (N, feature_width): what feature matching matches."""
+        return self.trunk.features(x).flatten(1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))
+
+
 class LatentCodeDiscriminator(nn.Module):
     """Samples (N, ...) -> (source logits (N,), [categorical logits (N, K_i) per code], continuous codes
     (N, C)): InfoGAN's D and Q (Chen et al. 2016), Q a small head (128 units) on D's trunk.
