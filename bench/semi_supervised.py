@@ -52,7 +52,8 @@ def overrides_for(row: str, labelled: int, seed: int, iterations: int, extra: li
 
 
 def table(results: list[dict], labels: list[int], seeds: int) -> str:
-    lines = ["| labels | " + " | ".join(f"{ROWS[row][0]}: error %" for row in ROWS) + " | FM GAN samples' FD | published, MNIST (60,000 images) |", "|---|---|---|---|---|"]
+    header = " | ".join(f"{ROWS[row][0]}: error %" for row in ROWS)
+    lines = [f"| labels | {header} | FM GAN samples' FD | published, MNIST (60,000 images) |", "|---|---|---|---|---|"]
     for count in labels:
         cells = []
         for row in ROWS:

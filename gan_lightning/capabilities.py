@@ -12,6 +12,7 @@
 | `HasDiscriminator` | the adversarial families | the D map in mode-coverage pictures |
 | `Grows` | ProGAN | a sample grid per resolution |
 | `HasStyles` | StyleGAN | explore's style mixing, truncation and noise |
+| `HasLevels` | LAPGAN | a grid of each sample at every level |
 | `Classifies` | semi-supervised GAN | the validation error (`val/error`) on labelled data |
 """
 
@@ -105,6 +106,12 @@ class Grows(Protocol):
     @property
     def resolution(self) -> int:
         """The resolution the networks work at now (their outputs keep the data's size)."""
+
+
+@runtime_checkable
+class HasLevels(Protocol):
+    def sample_levels(self) -> list[Tensor]:
+        """The fixed sample batch (`Samples.sample_grid`'s) at every level of its making, coarsest first."""
 
 
 @runtime_checkable

@@ -64,7 +64,8 @@ class Prior:
     """What every prior provides; subclasses implement `sample`.
 
     Args:
-        latent_dim: dimensions of z.
+        latent_dim: dimensions of z; null in a config: as many as the family's network takes, for a
+            network that computes them (LAPGAN's noise planes; see `GANFamily`).
         truncation: if set, sampling and evaluation redraw every Gaussian entry of z whose magnitude
             exceeds it until none does (BigGAN's truncation trick, Brock et al. 2019): higher fidelity,
             less variety. Training draws are never truncated.
@@ -73,8 +74,8 @@ class Prior:
     num_classes: int | None = None  # classes that label the samples (None: none)
     conditional = False  # True: the network takes the labels beside z
 
-    def __init__(self, latent_dim: int, truncation: float | None = None):
-        if latent_dim < 1:
+    def __init__(self, latent_dim: int | None, truncation: float | None = None):
+        if latent_dim is None or latent_dim < 1:
             raise ConfigError(f"the prior needs at least one latent dimension, not latent_dim={latent_dim}")
         if truncation is not None and truncation <= 0:
             raise ConfigError(f"model.prior.truncation must be positive or null, not {truncation}")
@@ -134,7 +135,7 @@ class UniformPrior(Prior):
     prior gives an encoder that must invert G a bounded target (see `gan_lightning.nets.TrunkEncoder`).
     Nothing to truncate: `truncation` must stay None."""
 
-    def __init__(self, latent_dim: int, truncation: float | None = None):
+    def __init__(self, latent_dim: int | None, truncation: float | None = None):
         if truncation is not None:
             raise ConfigError("a uniform prior has no tails to truncate: set model.prior.truncation=null")
         super().__init__(latent_dim)

@@ -11,7 +11,7 @@ from torch import Tensor
 from torchvision.utils import make_grid, save_image
 
 from gan_lightning.callbacks.schedule import epoch_due
-from gan_lightning.capabilities import Grows, Reconstructs, Samples
+from gan_lightning.capabilities import Grows, HasLevels, Reconstructs, Samples
 
 
 def logged_step(pl_module: LightningModule) -> int:
@@ -35,7 +35,8 @@ class SampleGrid(Callback):
     `reconstructions_*.png`: validation images x, each followed by its reconstruction. A family that
     grows (ProGAN) also gets `resolution_R.png`, the last grid at each resolution R: written with every
     grid, and once more after the first iteration at the next resolution, whose fade-in starts at
-    alpha 0, where G's images are still those of resolution R.
+    alpha 0, where G's images are still those of resolution R. A family that samples coarse to fine
+    (LAPGAN) also gets `levels_*.png`: a row per sample, its image at each level (nearest-upsampled).
 
     Args:
         dirpath: folder for the PNG files (the run's `samples/`).
@@ -79,6 +80,8 @@ class SampleGrid(Callback):
             log_image(logger, "samples", grid, step=logged_step(pl_module))
         if isinstance(pl_module, Reconstructs):
             self.write_reconstructions(trainer, pl_module, name)
+        if isinstance(pl_module, HasLevels):
+            self.write_levels(trainer, pl_module, name)
 
     def write_grid(self, pl_module: Samples, name: str) -> Tensor | None:
         """The fixed sample batch as <dirpath>/<name>.png; the grid, or None for samples that are not images."""
@@ -100,3 +103,14 @@ class SampleGrid(Callback):
         save_image(grid, self.dirpath / "reconstructions_last.png")
         for logger in trainer.loggers:
             log_image(logger, "reconstructions", grid, step=logged_step(pl_module))
+
+    def write_levels(self, trainer: Trainer, pl_module: HasLevels, name: str, count: int = 8) -> None:
+        """The first `count` fixed samples, one a row, at every level from the coarsest."""
+        levels = [images[:count].float().cpu() for images in pl_module.sample_levels()]
+        size = levels[-1].shape[-2:]
+        rows = torch.stack([torch.nn.functional.interpolate(images, size=size, mode="nearest") for images in levels], dim=1)
+        grid = make_grid(rows.flatten(0, 1), nrow=len(levels), normalize=True, value_range=(-1, 1))
+        save_image(grid, self.dirpath / f"levels_{name}.png")
+        save_image(grid, self.dirpath / "levels_last.png")
+        for logger in trainer.loggers:
+            log_image(logger, "levels", grid, step=logged_step(pl_module))

@@ -13,6 +13,7 @@ from gan_lightning.models.cyclegan import CycleGAN
 from gan_lightning.models.ebgan import EBGAN
 from gan_lightning.models.gan import GAN
 from gan_lightning.models.infogan import InfoGAN
+from gan_lightning.models.lapgan import LAPGAN
 from gan_lightning.models.pix2pix import Pix2Pix
 from gan_lightning.models.pixelcnn import PixelCNN
 from gan_lightning.models.progan import ProGAN
@@ -23,6 +24,6 @@ from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "Pix2Pix", "PixelCNN", "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN",
-    "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
+    "ACGAN", "BEGAN", "BiGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "Player", "ProGAN",
+    "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
 ]  # fmt: skip

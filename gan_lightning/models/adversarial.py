@@ -29,7 +29,7 @@ class GANFamily(LatentSampling, Family):
         g_scheduler, d_scheduler: optional `_partial_` scheduler configs.
         scheduler_interval: they step after every "epoch" (the default) or every "iteration".
         ema_decay, num_fixed_samples: see `LatentSampling.init_sampling`.
-    Players: d (D's parameters, optimizer first) and g (G's).
+    Players: d (D's parameters, optimizer first) and g (G's), unless the family's `add_players` says otherwise.
     """
 
     def __init__(
@@ -51,8 +51,14 @@ class GANFamily(LatentSampling, Family):
         self.save_hyperparameters(logger=False)
         self.generator = build(generator)
         self.loss = build(loss)
-        self.init_sampling(build(prior), "generator", ema_decay, num_fixed_samples)
+        # prior.latent_dim null: as many as G takes, for a G that computes it (LAPGAN's noise planes)
+        inputs = {"latent_dim": self.generator.latent_dim} if prior.get("latent_dim", 0) is None else {}
+        self.init_sampling(build(prior, **inputs), "generator", ema_decay, num_fixed_samples)
         self.discriminator = self.build_discriminator(discriminator)
+        self.add_players(g_optimizer, d_optimizer, g_scheduler, d_scheduler, scheduler_interval)
+
+    def add_players(self, g_optimizer: Spec, d_optimizer: Spec, g_scheduler: Spec | None, d_scheduler: Spec | None, scheduler_interval: str) -> None:
+        """Players d and g. A family with more (LAPGAN: a pair per pyramid level) adds its own here."""
         self.add_player("d", [self.discriminator], d_optimizer, d_scheduler, scheduler_interval=scheduler_interval)
         self.add_player("g", [self.generator], g_optimizer, g_scheduler, scheduler_interval=scheduler_interval)
 

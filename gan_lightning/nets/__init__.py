@@ -11,6 +11,7 @@ from gan_lightning.nets.conditional import (
     LatentCodeDiscriminator,
 )
 from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
+from gan_lightning.nets.lapgan import LaplacianPyramidDiscriminator, LaplacianPyramidGenerator, RefinementDiscriminator, RefinementGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
 from gan_lightning.nets.patchgan import PatchDiscriminator, PatchGAN
 from gan_lightning.nets.pixelcnn import GatedPixelCNN, PixelCNN
@@ -33,6 +34,8 @@ __all__ = [
     "DCGANGenerator",
     "GatedPixelCNN",
     "JointDiscriminator",
+    "LaplacianPyramidDiscriminator",
+    "LaplacianPyramidGenerator",
     "LatentCodeDiscriminator",
     "MLPDecoder",
     "MLPDiscriminator",
@@ -44,6 +47,8 @@ __all__ = [
     "PixelCNN",
     "ProgressiveDiscriminator",
     "ProgressiveGenerator",
+    "RefinementDiscriminator",
+    "RefinementGenerator",
     "ResNetGenerator",
     "StyleGenerator",
     "TrunkEncoder",
