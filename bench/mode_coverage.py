@@ -16,10 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 from pathlib import Path
 
-from seeded_runs import finished, mean_se, report, run_missing
+from seeded_runs import mean_se, report, run_table
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "data", "seed")
@@ -113,19 +112,14 @@ def main() -> None:
     jobs = [(row, data, seed) for row in args.rows for data in args.data for seed in range(args.seeds)]
     jobs.sort(key=lambda job: job[0] != "unrolled")
     wanted = {job: overrides_for(*job, args.iterations or ROWS[job[0]][1], args.set) for job in jobs}
-    results = finished(args.runs, args.output, wanted, KEY)
-    start = time.perf_counter()
-    if not args.collect:
 
-        def run_dir(job: tuple) -> Path:
-            return args.runs / job[0] / job[1] / f"seed_{job[2]}"
+    def run_dir(job: tuple) -> Path:
+        return args.runs / job[0] / job[1] / f"seed_{job[2]}"
 
-        def describe(job: tuple) -> dict:
-            return {**dict(zip(KEY, job)), "iterations": args.iterations or ROWS[job[0]][1]}
+    def describe(job: tuple) -> dict:
+        return {**dict(zip(KEY, job)), "iterations": args.iterations or ROWS[job[0]][1]}
 
-        run_missing(wanted, results, run_dir, describe, METRICS, args.workers)
-    minutes = (time.perf_counter() - start) / 60
-    results = [results[job] for job in jobs if job in results]
+    results, minutes = run_table(wanted, args, KEY, run_dir, describe, METRICS)
 
     setup = f"batch 100, {args.seeds} seeds, {args.workers} workers"
     report("mode_coverage.py", setup, results, len(jobs) - len(results), minutes, table(results, args.rows, args.data, args.seeds), args.output, KEY)

@@ -121,6 +121,20 @@ def run_missing(
             print(json.dumps(future.result()), flush=True)
 
 
+def run_table(
+    wanted: dict[Key, list[str]], args, key_fields: Sequence[str], run_dir: Callable[[Key], Path],
+    describe: Callable[[Key], dict], metrics: Sequence[str] | Callable[[Key], Sequence[str]],
+) -> tuple[list[dict], float]:
+    """A table's cells: those already finished (in args.runs, or in args.output's .json) and, unless
+    args.collect, the rest trained by `run_missing` with args.workers; the results in the order of
+    `wanted`, and this invocation's wall minutes."""
+    results = finished(args.runs, args.output, wanted, key_fields)
+    start = time.perf_counter()
+    if not args.collect:
+        run_missing(wanted, results, run_dir, describe, metrics, args.workers)
+    return [results[key] for key in wanted if key in results], (time.perf_counter() - start) / 60
+
+
 def report(script: str, setup: str, results: list[dict], missing: int, minutes: float, table: str, output: Path, key_fields: Sequence[str]) -> None:
     """Print the table under a header (the command that made it, `setup`, the runs done and still to
     run, their core-minutes, this invocation's wall time) and save both (see `save`)."""

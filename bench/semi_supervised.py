@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from pathlib import Path
 
-from seeded_runs import finished, mean_se, report, run_missing
+from seeded_runs import mean_se, report, run_table
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "labelled", "seed")
@@ -81,19 +80,14 @@ def main() -> None:
 
     jobs = [(row, count, seed) for count in args.labels for seed in range(args.seeds) for row in args.rows]
     wanted = {job: overrides_for(*job, args.iterations, args.set) for job in jobs}
-    results = finished(args.runs, args.output, wanted, KEY)
-    start = time.perf_counter()
-    if not args.collect:
 
-        def run_dir(job: tuple) -> Path:
-            return args.runs / job[0] / f"labelled_{job[1]}" / f"seed_{job[2]}"
+    def run_dir(job: tuple) -> Path:
+        return args.runs / job[0] / f"labelled_{job[1]}" / f"seed_{job[2]}"
 
-        def describe(job: tuple) -> dict:
-            return {"row": job[0], "labelled": job[1], "seed": job[2], "iterations": args.iterations}
+    def describe(job: tuple) -> dict:
+        return {"row": job[0], "labelled": job[1], "seed": job[2], "iterations": args.iterations}
 
-        run_missing(wanted, results, run_dir, describe, METRICS, args.workers)
-    minutes = (time.perf_counter() - start) / 60
-    results = [results[job] for job in jobs if job in results]
+    results, minutes = run_table(wanted, args, KEY, run_dir, describe, METRICS)
     setup = f"8x8 digits (180 validation images), batch 100, {args.iterations:,} iterations, {args.seeds} seeds, {args.workers} one-core workers"
     report("semi_supervised.py", setup, results, len(jobs) - len(results), minutes, table(results, args.labels, args.seeds), args.output, KEY)
 

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from pathlib import Path
 
-from seeded_runs import finished, mean_se, report, run_missing
+from seeded_runs import mean_se, report, run_table
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "seed")
@@ -106,19 +105,14 @@ def main() -> None:
 
     jobs = [(row, seed) for row in args.rows for seed in range(args.seeds)]
     wanted = {job: overrides_for(*job, iterations(job[0]), args.set) for job in jobs}
-    results = finished(args.runs, args.output, wanted, KEY)
-    start = time.perf_counter()
-    if not args.collect:
 
-        def run_dir(job: tuple) -> Path:
-            return args.runs / job[0] / f"seed_{job[1]}"
+    def run_dir(job: tuple) -> Path:
+        return args.runs / job[0] / f"seed_{job[1]}"
 
-        def describe(job: tuple) -> dict:
-            return {"row": job[0], "seed": job[1], "iterations": iterations(job[0])}
+    def describe(job: tuple) -> dict:
+        return {"row": job[0], "seed": job[1], "iterations": iterations(job[0])}
 
-        run_missing(wanted, results, run_dir, describe, METRICS, args.workers)
-    minutes = (time.perf_counter() - start) / 60
-    results = [results[job] for job in jobs if job in results]
+    results, minutes = run_table(wanted, args, KEY, run_dir, describe, METRICS)
 
     setup = f"16 x 16 stacked digits, batch 64, {args.seeds} seeds, {args.workers} workers"
     report("stacked_digits.py", setup, results, len(jobs) - len(results), minutes, table(results, args.rows, args.seeds), args.output, KEY)
