@@ -47,3 +47,21 @@ def clip_weights(module: nn.Module, bound: float) -> None:
     """Arjovsky et al. 2017 (WGAN): keep every parameter of the critic in [-bound, bound]."""
     for parameter in module.parameters():
         parameter.clamp_(-bound, bound)
+
+
+def orthogonal_regularization(module: nn.Module, weight: float = 1e-4) -> Tensor:
+    """BigGAN's orthogonal regularisation (Brock et al. 2019, sec. 3.1), in its off-diagonal form:
+    weight * sum over the module's weight matrices W (each filter a row) of ||W W^T * (1 - I)||_F^2.
+    It asks the filters to be orthogonal to each other and leaves their norms free; 0 when they are.
+    Biases, gains and other 1-d parameters are left out."""
+    total = None
+    for parameter in module.parameters():
+        if parameter.dim() < 2 or not parameter.requires_grad:
+            continue
+        rows = parameter.flatten(1)
+        gram = rows @ rows.T
+        term = (gram - torch.diag(torch.diagonal(gram))).pow(2).sum()
+        total = term if total is None else total + term
+    if total is None:
+        return torch.zeros(())
+    return weight * total

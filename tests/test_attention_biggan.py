@@ -1,0 +1,69 @@
+"""SAGAN's and BigGAN's building blocks (issue 15, part 1)."""
+
+import pytest
+import torch
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.losses.penalties import orthogonal_regularization
+from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
+
+
+def test_self_attention_starts_as_the_identity_and_mixes_distant_positions_once_gated():
+    torch.manual_seed(0)
+    block = SelfAttention(16)
+    x = torch.randn(2, 16, 6, 6)
+    assert torch.equal(block(x), x)  # gamma 0
+    beta = block.attention(x)
+    assert beta.shape == (2, 36, 36)
+    torch.testing.assert_close(beta.sum(-1), torch.ones(2, 36))
+    with torch.no_grad():
+        block.gamma.fill_(1.0)
+    changed = x.clone()
+    changed[:, :, 5, 5] += 3.0  # one far corner
+    delta = (block(changed) - block(x))[:, :, 0, 0]  # felt at the opposite corner: no convolution reaches that far
+    assert delta.abs().max() > 1e-4
+    with pytest.raises(ConfigError, match="lower the reduction"):
+        SelfAttention(4, reduction=8)
+
+
+def test_conditional_batch_norm_gives_each_class_its_own_gain_through_the_shared_embedding():
+    torch.manual_seed(0)
+    embedding = torch.nn.Embedding(3, 8)  # shared by every layer, as BigGAN's
+    norm = ConditionalBatchNorm2d(4, 8)
+    x = torch.randn(6, 4, 5, 5)
+    labels = torch.tensor([0, 1, 2, 0, 1, 2])
+    plain = torch.nn.BatchNorm2d(4, affine=False)
+    torch.testing.assert_close(norm(x, embedding(labels)), plain(x))  # zero-initialised: plain BatchNorm
+    with torch.no_grad():
+        norm.gain.weight.normal_()
+        norm.bias.weight.normal_()
+    gains = 1 + norm.gain(embedding(torch.arange(3)))
+    assert not torch.allclose(gains[0], gains[1]) and not torch.allclose(gains[1], gains[2])
+    out = norm(x, embedding(labels))
+    normalised = plain(x)
+    for i, label in enumerate(labels):
+        expected = normalised[i] * gains[label][:, None, None] + norm.bias(embedding(label))[:, None, None]
+        torch.testing.assert_close(out[i], expected)
+
+
+def test_orthogonal_regularization_is_zero_for_orthogonal_filters_and_positive_otherwise():
+    layer = torch.nn.Linear(6, 4, bias=True)
+    with torch.no_grad():
+        q, _ = torch.linalg.qr(torch.randn(6, 4))
+        layer.weight.copy_(q.T * torch.tensor([1.0, 2.0, 3.0, 0.5])[:, None])  # orthogonal rows, any norms
+    assert orthogonal_regularization(layer).item() == pytest.approx(0.0, abs=1e-10)
+    conv = torch.nn.Conv2d(3, 5, 3)
+    w = conv.weight.detach().flatten(1)
+    gram = w @ w.T
+    expected = 1e-4 * (gram.pow(2).sum() - gram.diagonal().pow(2).sum())
+    assert orthogonal_regularization(conv).item() == pytest.approx(expected.item(), rel=1e-5) and expected > 0
+
+
+def test_truncated_sampling_never_draws_beyond_the_threshold_and_training_draws_are_untruncated():
+    from gan_lightning.priors import ClassConditionalPrior, GaussianPrior
+
+    for prior in (GaussianPrior(16, truncation=0.5), ClassConditionalPrior(16, 10, truncation=0.5)):
+        evaluation = torch.cat([prior.sample(500, stream=torch.Generator().manual_seed(1), truncate=True).z, prior.indexed(range(200), seed=3).z])
+        assert evaluation.abs().max() <= 0.5
+        assert 0.25 < evaluation.std() < 0.31  # redrawn, not clipped to the edge: std(N(0, 1) given |z| <= 0.5) is 0.28
+        assert prior.sample(500, stream=torch.Generator().manual_seed(1)).z.abs().max() > 2.0  # training draws: whole N(0, 1)
