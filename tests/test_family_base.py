@@ -6,9 +6,27 @@ import pytest
 import torch
 from torch import nn
 
-from gan_lightning.capabilities import Encodes, HasLatentSpace, Reconstructs, Samples, ScoresLikelihood, Translates
+from gan_lightning.capabilities import Classifies, Encodes, HasLatentSpace, HasLevels, Reconstructs, Samples, ScoresLikelihood, Translates
 from gan_lightning.data import DigitsDataModule
-from gan_lightning.models import ACGAN, CGAN, GAN, VAE, BiGAN, CycleGAN, Family, InfoGAN, Pix2Pix, PixelCNN, UnrolledGAN
+from gan_lightning.models import (
+    ACGAN,
+    BEGAN,
+    CGAN,
+    EBGAN,
+    GAN,
+    LAPGAN,
+    VAE,
+    BiGAN,
+    CycleGAN,
+    Family,
+    InfoGAN,
+    Pix2Pix,
+    PixelCNN,
+    ProGAN,
+    SemiSupervisedGAN,
+    StyleGAN,
+    UnrolledGAN,
+)  # fmt: skip
 from gan_lightning.trainer import GANTrainer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,19 +77,23 @@ def test_iterations_count_training_steps_whatever_the_optimizer_steps():
 
 
 def test_every_family_declares_what_it_can_do():
-    samples = [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, VAE, PixelCNN]
+    adversarial = [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, ProGAN, StyleGAN, BEGAN, EBGAN, LAPGAN, SemiSupervisedGAN]
+    samples = [*adversarial, VAE, PixelCNN]
     translates = [Pix2Pix, CycleGAN]
     abilities = {
         Samples: samples,
-        HasLatentSpace: [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, VAE],
+        HasLatentSpace: [*adversarial, VAE],
         Translates: translates,
         Encodes: [BiGAN, VAE],
         Reconstructs: [BiGAN, VAE],
         ScoresLikelihood: [VAE, PixelCNN],
+        HasLevels: [LAPGAN],
+        Classifies: [SemiSupervisedGAN],
     }
     methods = {
         Samples: ["sample", "sample_indexed", "sample_grid"], HasLatentSpace: ["generate"], Translates: ["translate"],
         Encodes: ["encode"], Reconstructs: ["reconstruct"], ScoresLikelihood: ["negative_log_likelihood"],
+        HasLevels: ["sample_levels"], Classifies: ["classify"],
     }  # fmt: skip
     for protocol, families in abilities.items():
         for family in samples + translates:
@@ -88,3 +110,39 @@ def test_a_player_name_is_used_once():
     model = LazyTwoPlayers()
     with pytest.raises(ValueError, match="two players named a"):
         model.add_player("a", [model.a], SGD)
+
+
+class OneStep(Family):
+    """One player, one step on its batch of 32, whole or in 4 parts of 8."""
+
+    def __init__(self, parts: int, optimizer: dict):
+        super().__init__()
+        self.parts = parts
+        self.net = nn.Sequential(nn.Linear(64, 16), nn.ELU(), nn.Linear(16, 1))  # no BatchNorm: its statistics are per part
+        self.add_player("net", [self.net], optimizer)
+
+    def training_step(self, batch, batch_idx):
+        x = batch["image"].flatten(1)
+
+        def loss_of(part_x):
+            return (self.net(part_x) - part_x.mean(1, keepdim=True)).pow(2).mean()
+
+        if self.parts == 1:
+            self.update("net", loss_of(x))
+        else:
+            self.update_in_parts("net", lambda i: loss_of(x.chunk(self.parts)[i]), self.parts)
+
+
+@pytest.mark.parametrize("optimizer", [SGD, {"_target_": "torch.optim.Adam", "_partial_": True, "lr": 0.01}])
+def test_gradient_accumulation_over_k_parts_takes_the_step_of_one_batch_k_times_larger(optimizer):
+    weights = []
+    for parts in (1, 4):
+        torch.manual_seed(0)
+        model = OneStep(parts, optimizer)
+        before = [p.detach().clone() for p in model.net.parameters()]
+        trainer = GANTrainer(max_steps=3, accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)
+        trainer.fit(model, datamodule=DigitsDataModule(image_size=8, batch_size=32))
+        weights.append([p.detach() for p in model.net.parameters()])
+    assert any((a - b).abs().max() > 1e-3 for a, b in zip(weights[0], before))  # the steps moved the weights
+    for whole, accumulated in zip(*weights):
+        torch.testing.assert_close(accumulated, whole, rtol=0, atol=1e-6)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -143,6 +143,21 @@ class Family(CheckpointState):
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(loss)
         optimizer.step()
+
+    def update_in_parts(self, name: str, part_loss: Callable[[int], Tensor], parts: int) -> Tensor:
+        """One step of player `name` down the mean of part_loss(0), ..., part_loss(parts - 1), each part
+        backpropagated before the next is computed, so memory holds one part's graph: with equal parts of
+        a batch, the step of a batch `parts` times larger (gradient accumulation: BigGAN's large batches
+        on small memory; exact without BatchNorm, whose statistics are per part). Returns the mean loss."""
+        optimizer = self.optimizer(name)
+        optimizer.zero_grad(set_to_none=True)
+        total = torch.zeros((), device=self.device)
+        for part in range(parts):
+            loss = part_loss(part) / parts
+            self.manual_backward(loss)
+            total = total + loss.detach()
+        optimizer.step()
+        return total
 
     @contextmanager
     def toggled(self, name: str) -> Iterator[None]:

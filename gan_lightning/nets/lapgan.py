@@ -58,7 +58,8 @@ def level_sizes(image_size: int, levels: int) -> list[int]:
     """The side of each level, coarsest first; a message when the size does not halve that often."""
     if levels < 1 or image_size % 2 ** (levels - 1) or image_size // 2 ** (levels - 1) < 4:
         raise ConfigError(
-            f"a {levels}-level pyramid halves image_size {levels - 1} times down to at least 4: {image_size} does not; change model.generator.levels or data.image_size"
+            f"a {levels}-level pyramid halves image_size {levels - 1} times down to at least 4, and {image_size} does not: "
+            "change model.generator.levels or data.image_size"
         )
     return [image_size // 2 ** (levels - 1 - k) for k in range(levels)]
 
