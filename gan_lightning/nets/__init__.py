@@ -1,7 +1,9 @@
 """Networks: architectures only, no training logic."""
 
 from gan_lightning.nets.autoencoders import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
+from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
 from gan_lightning.nets.began import AutoencoderDiscriminator, BEGANDecoder, BEGANEncoder
+from gan_lightning.nets.biggan import ResNetConditionalGenerator, ResNetProjectionDiscriminator
 from gan_lightning.nets.bigan import JointDiscriminator, TrunkEncoder
 from gan_lightning.nets.conditional import (
     AuxiliaryClassifierDiscriminator,
@@ -26,6 +28,7 @@ __all__ = [
     "BEGANDecoder",
     "BEGANEncoder",
     "ClassifierDiscriminator",
+    "ConditionalBatchNorm2d",
     "ConditionalDiscriminator",
     "ConditionalGenerator",
     "ConvDecoder",
@@ -49,7 +52,10 @@ __all__ = [
     "ProgressiveGenerator",
     "RefinementDiscriminator",
     "RefinementGenerator",
+    "ResNetConditionalGenerator",
     "ResNetGenerator",
+    "ResNetProjectionDiscriminator",
+    "SelfAttention",
     "StyleGenerator",
     "TrunkEncoder",
     "UNetGenerator",
