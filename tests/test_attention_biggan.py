@@ -5,7 +5,12 @@ import torch
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses.penalties import orthogonal_regularization
+from gan_lightning.models import CGAN, BigGAN, load_family
+from gan_lightning.nets import ResNetConditionalGenerator
 from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
+from gan_lightning.train import train
+
+from conftest import TINY, compose_config, read_metrics
 
 
 def test_self_attention_starts_as_the_identity_and_mixes_distant_positions_once_gated():
@@ -22,7 +27,7 @@ def test_self_attention_starts_as_the_identity_and_mixes_distant_positions_once_
     changed[:, :, 5, 5] += 3.0  # one far corner
     delta = (block(changed) - block(x))[:, :, 0, 0]  # felt at the opposite corner: no convolution reaches that far
     assert delta.abs().max() > 1e-4
-    with pytest.raises(ConfigError, match="lower the reduction"):
+    with pytest.raises(ConfigError, match="widen the network"):
         SelfAttention(4, reduction=8)
 
 
@@ -67,3 +72,25 @@ def test_truncated_sampling_never_draws_beyond_the_threshold_and_training_draws_
         assert evaluation.abs().max() <= 0.5
         assert 0.25 < evaluation.std() < 0.31  # redrawn, not clipped to the edge: std(N(0, 1) given |z| <= 0.5) is 0.28
         assert prior.sample(500, stream=torch.Generator().manual_seed(1)).z.abs().max() > 2.0  # training draws: whole N(0, 1)
+
+
+TINY_RESNET = ["data.image_size=16", "model.generator.ch=2", "model.discriminator.ch=4", "model.generator.attention_at=[8]",
+               "model.discriminator.attention_at=[8]", "data.batch_size=10", "model.num_fixed_samples=20"]  # fmt: skip
+
+
+def test_sagan_and_biggan_train_class_conditional_grids_with_their_switches(tmp_path):
+    for name, extra in (("sagan", []), ("biggan", ["model.accumulation=2", "model.generator.latent_dim=30"])):
+        out = tmp_path / name
+        train(compose_config([*TINY, f"model={name}", *TINY_RESNET, *extra], out))
+        model = load_family(out / "checkpoints" / "last.ckpt")
+        assert isinstance(model, BigGAN if name == "biggan" else CGAN)
+        attention = [m for m in model.generator.modules() if isinstance(m, SelfAttention)]
+        assert len(attention) == 1 and attention[0].gamma.item() != 0.0  # learned away from the identity
+        images = model.sample(10, seed=0)
+        assert images.shape == (10, 1, 16, 16) and model.num_classes == 10
+        rows = read_metrics(out / "metrics.csv")
+        if name == "biggan":
+            assert model.network_ema is not None and model.generator.hierarchical and model.generator.embedding is not None
+            assert all(row["train/g_ortho"] > 0 for row in rows)
+    with pytest.raises(ConfigError, match="multiple of 4"):
+        ResNetConditionalGenerator(10, latent_dim=30, image_size=32, hierarchical=True)

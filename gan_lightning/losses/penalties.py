@@ -53,10 +53,12 @@ def orthogonal_regularization(module: nn.Module, weight: float = 1e-4) -> Tensor
     """BigGAN's orthogonal regularisation (Brock et al. 2019, sec. 3.1), in its off-diagonal form:
     weight * sum over the module's weight matrices W (each filter a row) of ||W W^T * (1 - I)||_F^2.
     It asks the filters to be orthogonal to each other and leaves their norms free; 0 when they are.
-    Biases, gains and other 1-d parameters are left out."""
+    Biases, gains and other 1-d parameters are left out, and embeddings (BigGAN's code leaves out the
+    shared class embedding: its rows are classes, not filters)."""
     total = None
+    embeddings = {id(p) for m in module.modules() if isinstance(m, nn.Embedding) for p in m.parameters()}
     for parameter in module.parameters():
-        if parameter.dim() < 2 or not parameter.requires_grad:
+        if parameter.dim() < 2 or not parameter.requires_grad or id(parameter) in embeddings:
             continue
         rows = parameter.flatten(1)
         gram = rows @ rows.T

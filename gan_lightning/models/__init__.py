@@ -8,6 +8,7 @@ from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Family, Player
 from gan_lightning.models.began import BEGAN
 from gan_lightning.models.bigan import BiGAN
+from gan_lightning.models.biggan import BigGAN
 from gan_lightning.models.cgan import CGAN
 from gan_lightning.models.cyclegan import CycleGAN
 from gan_lightning.models.ebgan import EBGAN
@@ -24,6 +25,6 @@ from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "Player", "ProGAN",
-    "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
+    "ACGAN", "BEGAN", "BiGAN", "BigGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN",
+    "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
 ]  # fmt: skip

@@ -1,10 +1,10 @@
 """Networks: architectures only, no training logic."""
 
-from gan_lightning.nets.autoencoders import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
 from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
+from gan_lightning.nets.autoencoders import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
 from gan_lightning.nets.began import AutoencoderDiscriminator, BEGANDecoder, BEGANEncoder
-from gan_lightning.nets.biggan import ResNetConditionalGenerator, ResNetProjectionDiscriminator
 from gan_lightning.nets.bigan import JointDiscriminator, TrunkEncoder
+from gan_lightning.nets.biggan import ResNetConditionalGenerator, ResNetProjectionDiscriminator
 from gan_lightning.nets.conditional import (
     AuxiliaryClassifierDiscriminator,
     ClassifierDiscriminator,

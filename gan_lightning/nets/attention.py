@@ -32,7 +32,7 @@ class SelfAttention(nn.Module):
         super().__init__()
         inner = channels // reduction
         if inner < 1:
-            raise ConfigError(f"self-attention on {channels} channels with reduction {reduction} leaves none: lower the reduction")
+            raise ConfigError(f"self-attention on {channels} channels, reduced {reduction}-fold, leaves none: widen the network (ch) or drop its attention_at")
         self.query, self.key, self.value = (nn.Conv2d(channels, inner, 1, bias=False) for _ in range(3))
         self.out = nn.Conv2d(inner, channels, 1, bias=False)
         self.gamma = nn.Parameter(torch.zeros(()))
