@@ -27,6 +27,7 @@ from gan_lightning.capabilities import Samples
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
+from gan_lightning.latent import set_latent_truncation
 from gan_lightning.metrics.evaluation import (
     MetricSettings,
     build_metrics,
@@ -70,6 +71,7 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     model = load_family(ckpt_path, map_location=device) if ckpt_path is not None else None
     if model is not None:
         set_truncation(model, cfg.get("truncation_psi"))
+        set_latent_truncation(model, cfg.get("truncation"))
     if model is not None and not isinstance(model, Samples):
         raise ConfigError(
             f"{type(model).__name__} translates images rather than sampling them: its scores are logged while it trains (val/...); "

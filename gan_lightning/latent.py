@@ -18,7 +18,7 @@ from torch import Tensor
 
 from gan_lightning.capabilities import HasLatentSpace
 from gan_lightning.errors import ConfigError
-from gan_lightning.priors import Latent
+from gan_lightning.priors import Latent, UniformPrior
 
 METHODS = ("lerp", "slerp")
 
@@ -82,3 +82,17 @@ def arithmetic(
     offsets = spread * torch.randn(count, result.numel(), generator=stream).to(result.device)
     offsets[0] = 0
     return model.generate(Latent(result.unsqueeze(0) + offsets))
+
+
+def set_latent_truncation(model, threshold: float | None) -> None:
+    """The tools' truncation=...: sample with the prior's Gaussian entries beyond `threshold` redrawn
+    (BigGAN's truncation trick) instead of the checkpoint's own setting (None: keep it)."""
+    if threshold is None:
+        return
+    if not isinstance(model, HasLatentSpace) or not hasattr(model.prior, "truncation"):
+        raise ConfigError(f"truncation redraws a prior's large z; {type(model).__name__} samples through none: drop it")
+    if threshold <= 0:
+        raise ConfigError(f"truncation must be positive, not {threshold}")
+    if isinstance(model.prior, UniformPrior):
+        raise ConfigError("a uniform prior has no tails to truncate: drop truncation")
+    model.prior.truncation = threshold

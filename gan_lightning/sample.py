@@ -29,6 +29,7 @@ from torchvision.datasets.folder import IMG_EXTENSIONS
 from gan_lightning.capabilities import Samples
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.errors import ConfigError
+from gan_lightning.latent import set_latent_truncation
 from gan_lightning.metrics.backbones import to_uint8
 from gan_lightning.metrics.evaluation import index_batches
 from gan_lightning.models import load_family
@@ -62,6 +63,7 @@ def write_samples(cfg: DictConfig) -> dict[str, Any]:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(cfg.ckpt_path, map_location=device)
     set_truncation(model, cfg.get("truncation_psi"))
+    set_latent_truncation(model, cfg.get("truncation"))
     if not isinstance(model, Samples):
         raise ConfigError(
             f"{cfg.ckpt_path} holds a {type(model).__name__}, which translates images rather than sampling them: "

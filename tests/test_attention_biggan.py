@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.latent import set_latent_truncation
 from gan_lightning.losses.penalties import orthogonal_regularization
 from gan_lightning.models import CGAN, BigGAN, load_family
 from gan_lightning.nets import ResNetConditionalGenerator
@@ -92,5 +93,12 @@ def test_sagan_and_biggan_train_class_conditional_grids_with_their_switches(tmp_
         if name == "biggan":
             assert model.network_ema is not None and model.generator.hierarchical and model.generator.embedding is not None
             assert all(row["train/g_ortho"] > 0 for row in rows)
+            # the tools' truncation=: the checkpoint's samples drawn with |z| <= 0.3
+            full = model.sample(10, seed=0)
+            set_latent_truncation(model, 0.3)
+            assert model.prior.indexed(range(50), seed=0).z.abs().max() <= 0.3
+            assert not torch.allclose(model.sample(10, seed=0), full)
+            with pytest.raises(ConfigError, match="must be positive"):
+                set_latent_truncation(model, -1.0)
     with pytest.raises(ConfigError, match="multiple of 4"):
         ResNetConditionalGenerator(10, latent_dim=30, image_size=32, hierarchical=True)
