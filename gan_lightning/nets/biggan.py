@@ -16,8 +16,6 @@ times the paper's per-block multipliers, 4 at every block for 32x32 (the CIFAR-1
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -25,14 +23,8 @@ from torch import Tensor, nn
 from gan_lightning.errors import ConfigError
 from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
 from gan_lightning.nets.conditional import check_labels
+from gan_lightning.nets.dcgan import doublings_from_4x4
 from gan_lightning.nets.tricks import apply_spectral_norm
-
-
-def doublings_from_4x4(image_size: int, network: str) -> int:
-    k = math.log2(image_size / 4) if image_size > 0 else -1
-    if k < 1 or not k.is_integer():
-        raise ConfigError(f"the {network} builds square images of side 4*2^k (8, 16, 32, 64, ...), not data.image_size={image_size}")
-    return int(k)
 
 
 class GeneratorBlock(nn.Module):
