@@ -26,8 +26,9 @@ Key = tuple
 
 
 def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], fields: dict) -> dict:
-    """Train one cell on one core and return `fields` with its seconds and the final value of each of
-    `metrics` (logged as val/<name>); also written, with the overrides, to output_dir/result.json."""
+    """Train one cell on one core (resuming an interrupted one from its last checkpoint) and return
+    `fields` with its seconds and the final value of each of `metrics` (logged as val/<name>); also
+    written, with the overrides, to output_dir/result.json."""
     import torch
     from hydra import compose, initialize_config_dir
     from omegaconf import open_dict
@@ -40,6 +41,9 @@ def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], f
         cfg = compose(config_name="train", overrides=overrides)
     with open_dict(cfg):
         cfg.paths.output_dir = str(output_dir)
+        last = output_dir / "checkpoints" / "last.ckpt"
+        if last.is_file():  # an interrupted cell resumes (its seconds then count this part only)
+            cfg.ckpt_path = str(last)
     start = time.perf_counter()
     train(cfg)
     seconds = time.perf_counter() - start
