@@ -38,18 +38,17 @@ def test_conditional_batch_norm_gives_each_class_its_own_gain_through_the_shared
     norm = ConditionalBatchNorm2d(4, 8)
     x = torch.randn(6, 4, 5, 5)
     labels = torch.tensor([0, 1, 2, 0, 1, 2])
-    plain = torch.nn.BatchNorm2d(4, affine=False)
-    torch.testing.assert_close(norm(x, embedding(labels)), plain(x))  # zero-initialised: plain BatchNorm
-    with torch.no_grad():
-        norm.gain.weight.normal_()
-        norm.bias.weight.normal_()
     gains = 1 + norm.gain(embedding(torch.arange(3)))
     assert not torch.allclose(gains[0], gains[1]) and not torch.allclose(gains[1], gains[2])
     out = norm(x, embedding(labels))
-    normalised = plain(x)
+    normalised = torch.nn.BatchNorm2d(4, affine=False)(x)
     for i, label in enumerate(labels):
         expected = normalised[i] * gains[label][:, None, None] + norm.bias(embedding(label))[:, None, None]
         torch.testing.assert_close(out[i], expected)
+    with torch.no_grad():
+        norm.gain.weight.zero_()
+        norm.bias.weight.zero_()
+    torch.testing.assert_close(norm(x, embedding(labels)), normalised)  # no projection: plain BatchNorm
 
 
 def test_orthogonal_regularization_is_zero_for_orthogonal_filters_and_positive_otherwise():

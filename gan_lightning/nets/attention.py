@@ -62,9 +62,9 @@ class ConditionalBatchNorm2d(nn.Module):
     def __init__(self, channels: int, condition_dim: int):
         super().__init__()
         self.norm = nn.BatchNorm2d(channels, affine=False)
+        # randomly initialised, as in BigGAN's code: zero projections would start every class alike and,
+        # at G's TTUR rate of 1e-4, leave the samples unconditional for a CPU run's thousand steps
         self.gain, self.bias = nn.Linear(condition_dim, channels, bias=False), nn.Linear(condition_dim, channels, bias=False)
-        for layer in (self.gain, self.bias):
-            nn.init.zeros_(layer.weight)  # the identity at the start, as plain BatchNorm's
 
     def forward(self, x: Tensor, condition: Tensor) -> Tensor:
         gain, bias = 1 + self.gain(condition), self.bias(condition)

@@ -104,7 +104,7 @@ class ResNetConditionalGenerator(nn.Module):
             raise ConfigError(f"attention_at={sorted(unknown)} names resolutions this generator has no block at: choose from {resolutions}")
         self.attention = nn.ModuleDict({str(r): SelfAttention(width) for r in attention_at})
         self.output = nn.Sequential(nn.BatchNorm2d(width), nn.ReLU(), nn.Conv2d(width, channels, 3, padding=1), nn.Tanh())
-        if spectral_norm:  # not on the conditional BatchNorms' gains and biases, which start at 0
+        if spectral_norm:  # not on the conditional BatchNorms' gains and biases (1 + W_g c must stay near 1)
             for module in (self.input, self.attention, self.output, *(conv for block in self.stages for conv in (block.conv1, block.conv2, block.skip))):
                 apply_spectral_norm(module)
 
