@@ -18,7 +18,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Spec
 from gan_lightning.nets.eval_mode import eval_mode
-from gan_lightning.nets.lapgan import LaplacianPyramidDiscriminator, LaplacianPyramidGenerator, gaussian_pyramid, upsample
+from gan_lightning.nets.lapgan import LaplacianPyramidDiscriminator, LaplacianPyramidGenerator, conditioned_pyramid, downsample, upsample
 
 
 class LAPGAN(GANFamily):
@@ -50,11 +50,8 @@ class LAPGAN(GANFamily):
         return self.generator.sizes
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        images = gaussian_pyramid(batch["image"], len(self.sizes))  # I_{K-1}, ..., I_0
-        lows = [None] + [upsample(coarser) for coarser in images[:-1]]  # l_k = u(I_{k+1})
-        targets = [images[0]] + [finer - low for finer, low in zip(images[1:], lows[1:])]  # I_{K-1}, h_k
         losses = {}
-        for k, (real, low) in enumerate(zip(targets, lows)):
+        for k, (real, low) in enumerate(conditioned_pyramid(batch["image"], len(self.sizes))):  # (I_{K-1}, None), (h_k, l_k)
             losses[f"d_loss_{self.sizes[k]}"], losses[f"g_loss_{self.sizes[k]}"] = self.train_level(k, real, low)
         self.update_ema()
         if self.logging_step:
@@ -95,6 +92,6 @@ class LAPGAN(GANFamily):
         """The finest level's D on each sample's own finest band-pass and the coarser image under it."""
         samples = samples.to(self.device)
         k = len(self.sizes) - 1
-        low = upsample(gaussian_pyramid(samples, 2)[0]) if k else None
+        low = upsample(downsample(samples)) if k else None
         with eval_mode(self.discriminator):
             return self.judge_level(k, samples if low is None else samples - low, low)

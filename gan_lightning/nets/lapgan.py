@@ -39,11 +39,17 @@ def gaussian_pyramid(images: Tensor, levels: int) -> list[Tensor]:
     return pyramid
 
 
-def laplacian_pyramid(images: Tensor, levels: int) -> list[Tensor]:
-    """[I_{K-1}, h_{K-2}, ..., h_0]: the coarsest image, then each finer level's band-pass residual
-    h_k = I_k - u(I_{k+1})."""
+def conditioned_pyramid(images: Tensor, levels: int) -> list[tuple[Tensor, Tensor | None]]:
+    """Coarsest first, what each LAPGAN level generates and what it is conditioned on: (I_{K-1}, None),
+    then (h_k, l_k) with l_k = u(I_{k+1}) and the band-pass residual h_k = I_k - l_k."""
     gaussian = gaussian_pyramid(images, levels)
-    return [gaussian[0]] + [finer - upsample(coarser) for coarser, finer in zip(gaussian, gaussian[1:])]
+    lows = [upsample(coarser) for coarser in gaussian[:-1]]
+    return [(gaussian[0], None)] + [(finer - low, low) for finer, low in zip(gaussian[1:], lows)]
+
+
+def laplacian_pyramid(images: Tensor, levels: int) -> list[Tensor]:
+    """[I_{K-1}, h_{K-2}, ..., h_0]: the coarsest image, then each finer level's band-pass residual."""
+    return [target for target, _ in conditioned_pyramid(images, levels)]
 
 
 def collapse(pyramid: list[Tensor]) -> list[Tensor]:
