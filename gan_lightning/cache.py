@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from gan_lightning.errors import ConfigError
+
 log = logging.getLogger(__name__)
 
 
@@ -62,3 +64,28 @@ def load_or_build(path: Path | None, build: Callable[[], dict], check: Callable[
         except OSError as error:
             log.warning("could not cache the %s in %s (%s): set metrics.cache_dir to a writable folder", what, path, error)
     return built
+
+
+def pretrained_weights(path: str | None, url: str, option: str, extra_hint: str = "") -> str:
+    """A pretrained network's weights file: `path` (the config's `option`), else the copy in torch hub's
+    cache, else downloaded into that cache; offline without either, one ConfigError that names the
+    file, the folder, where to get it and the option."""
+    name = url.rsplit("/", 1)[-1]
+    if path is not None:
+        if not Path(path).is_file():
+            raise ConfigError(f"{option}={path} does not exist: point it at {name}")
+        return str(path)
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / name
+    if cached.is_file():
+        return str(cached)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        torch.hub.download_url_to_file(url, str(cached), progress=False)
+    except Exception as error:
+        cached.unlink(missing_ok=True)
+        raise ConfigError(
+            f"the weights {name} are not in {cached.parent} and could not be downloaded ({error.__class__.__name__}). "
+            f"Download them on a machine with internet from {url} and put the file in {cached.parent}, or pass "
+            f"{option}=/path/to/{name}.{extra_hint}"
+        ) from error
+    return str(cached)

@@ -1,10 +1,12 @@
-"""Translate a folder of images with a trained pix2pix or CycleGAN checkpoint.
+"""Translate a folder of images with a trained pix2pix, CycleGAN or SRGAN checkpoint.
 
     python -m gan_lightning.translate ckpt_path=RUN/checkpoints/last.ckpt input_dir=DIR output_dir=OUT
     python -m gan_lightning.translate ckpt_path=... input_dir=... output_dir=... direction=BtoA   (CycleGAN)
 
 Every image under input_dir is resized (shorter side) and center-cropped to the size the model
-was trained on, translated, and written as PNG to output_dir under its relative path.
+was trained on, translated, and written as PNG to output_dir under its relative path. A model
+trained on patches (SRGAN: its data has a patch_size, not an image_size) translates each image
+whole, at its own size: super-resolution writes it `scale` times larger.
 """
 
 from __future__ import annotations
@@ -33,17 +35,19 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
         raise ConfigError(f"direction={cfg.direction} is unknown: choose AtoB or BtoA")
     data = read_checkpoint(cfg.ckpt_path).get("config", {}).get("data", {})
     image_size, channels = cfg.image_size or data.get("image_size"), cfg.channels or data.get("channels")
-    if image_size is None or channels is None:
+    whole = image_size is None and "patch_size" in data  # trained on patches: each image at its own size
+    if (image_size is None and not whole) or channels is None:
         raise ConfigError(f"{cfg.ckpt_path} does not say its image size and channels: pass image_size=... channels=...")
     images = ImageFiles(cfg.input_dir, image_transform(image_size, channels), channels, option="input_dir")
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(cfg.ckpt_path, map_location=device)
     if not isinstance(model, Translates):
-        raise ConfigError(f"{cfg.ckpt_path} holds a {type(model).__name__}, which does not translate images: use a pix2pix or CycleGAN checkpoint")
+        raise ConfigError(f"{cfg.ckpt_path} holds a {type(model).__name__}, which does not translate images: use a pix2pix, CycleGAN or SRGAN checkpoint")
     output_dir = Path(cfg.output_dir)
     written = []
-    for start in range(0, len(images), cfg.batch_size):
-        indices = range(start, min(start + cfg.batch_size, len(images)))
+    batch_size = 1 if whole else cfg.batch_size  # images of their own sizes do not stack
+    for start in range(0, len(images), batch_size):
+        indices = range(start, min(start + batch_size, len(images)))
         batch = torch.stack([images[i]["image"] for i in indices])
         translated = model.translate(batch, cfg.direction).float().cpu()
         for i, image in zip(indices, translated):

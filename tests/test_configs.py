@@ -53,9 +53,13 @@ TOY_DATA = {"ring", "grid", "swissroll"}  # 2D points: they go with experiment=m
 FOLDER_FIXTURES = {"paired": write_aligned_pairs, "unpaired": write_unpaired_domains}  # image-to-image layouts
 
 
-def sample_shape(data_cfg) -> tuple[int, ...]:
-    """What one sample of this data looks like: (C, H, W) for images, (2,) for 2D mixtures."""
-    return (2,) if data_cfg.get("kind") in TOY_DATA else (data_cfg.channels, data_cfg.image_size, data_cfg.image_size)
+def sample_shape(data_cfg, key: str = "B") -> tuple[int, ...]:
+    """What one sample (or one `key` image of a pair) of this data looks like: (C, H, W) for images,
+    (2,) for 2D mixtures; super-resolution's inputs (A) are `scale` times smaller than its patches (B)."""
+    if data_cfg.get("kind") in TOY_DATA:
+        return (2,)
+    side = data_cfg.get("image_size") or data_cfg.patch_size // (data_cfg.scale if key == "A" else 1)
+    return (data_cfg.channels, side, side)
 
 
 @pytest.mark.parametrize("group,option", [(g, o) for g in RUN_GROUPS for o in options(g)])
@@ -76,12 +80,12 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
         datamodule.setup()
         item = datamodule.train_set[0]
         for key in ("A", "B") if "A" in item else ("image",):  # image-to-image data: a pair of images
-            assert item[key].shape == sample_shape(cfg.data)
+            assert item[key].shape == sample_shape(cfg.data, key)
     if group in ("model", "loss", "experiment") or overrides:
         model = build_model(cfg)
         assert isinstance(model, Samples) != isinstance(model, Translates)  # a family samples or translates
         if isinstance(model, Translates):
-            assert model.translate(torch.zeros(2, *sample_shape(cfg.data))).shape == (2, *sample_shape(cfg.data))
+            assert model.translate(torch.zeros(2, *sample_shape(cfg.data, "A"))).shape == (2, *sample_shape(cfg.data))
         else:
             assert model.sample(2, seed=0).shape == (2, *sample_shape(cfg.data))
         if "loss" in cfg.model:  # the adversarial families
@@ -104,7 +108,7 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
         assert len(loggers) == {"none": 0, "many": 3}.get(option, 1)
 
 
-FAMILY_NETWORKS = {"lapgan_": "lapgan", "biggan_": "sagan"}  # networks only their own families play with (pyramids, labels)
+FAMILY_NETWORKS = {"lapgan_": "lapgan", "biggan_": "sagan", "srgan_": "srgan"}  # networks only their own families play with (pyramids, labels, patches)
 
 
 @pytest.mark.parametrize("role", ["generator", "discriminator"])
@@ -116,6 +120,9 @@ def test_every_network_config_builds_into_a_model(role, tmp_path):
         cfg = compose_config([f"model={preset}", f"net@model.{role}={option}"], tmp_path)
         model = build_model(cfg)
         assert type(getattr(model, role)).__name__.lower().endswith(role)
+        if isinstance(model, Translates):  # judges high-resolution patches
+            assert model.discriminator(torch.zeros(2, *sample_shape(cfg.data))).shape == (2,)
+            continue
         samples = model.sample(2)
         assert samples.shape == (2, cfg.data.channels, cfg.data.image_size, cfg.data.image_size)
         if preset == "dcgan":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,13 @@ def fixed_batch(dataset, count: int) -> dict[str, Tensor]:
     return {key: torch.stack([item[key] for item in items]) for key in ("A", "B")}
 
 
-def translation_rows(model: Translates, batch: dict[str, Tensor]) -> tuple[Tensor, int]:
-    """The grid's images row by row and the images per row. One direction (pix2pix): input | output |
-    target. Both (CycleGAN): a | G(a) | F(G(a)) | an unrelated b, then b | F(b) | G(F(b)) | an unrelated a."""
+def translation_rows(model: Translates, batch: dict[str, Tensor], shown: Callable[[Tensor], Tensor] = lambda a: a) -> tuple[Tensor, int]:
+    """The grid's images row by row and the images per row. One direction (pix2pix): input (as
+    `shown`: super-resolution's inputs at the output's size) | output | target. Both (CycleGAN):
+    a | G(a) | F(G(a)) | an unrelated b, then b | F(b) | G(F(b)) | an unrelated a."""
     a, b = batch["A"], batch["B"]
     if len(model.directions) == 1:
-        columns = [a.to(model.device), model.translate(a), b.to(model.device)]
+        columns = [shown(a).to(model.device), model.translate(a), b.to(model.device)]
     else:
         forward = [a.to(model.device), *round_trip(model, a, "AtoB"), b.to(model.device)]
         backward = [b.to(model.device), *round_trip(model, b, "BtoA"), a.to(model.device)]
@@ -57,7 +59,8 @@ class TranslationGrid(Callback):
         self._last_written_step = trainer.global_step
         if not trainer.is_global_zero:
             return
-        rows, per_row = translation_rows(pl_module, fixed_batch(trainer.datamodule.val_set, self.count))
+        datamodule = trainer.datamodule
+        rows, per_row = translation_rows(pl_module, fixed_batch(datamodule.val_set, self.count), datamodule.shown)
         grid = make_grid(rows, nrow=per_row, normalize=True, value_range=(-1, 1))
         self.dirpath.mkdir(parents=True, exist_ok=True)
         save_image(grid, self.dirpath / f"{name}.png")
@@ -69,8 +72,10 @@ class TranslationGrid(Callback):
 class TranslationMetrics(Callback):
     """Every `metrics.every_n_epochs` epochs and after the last, scores on the validation split.
 
-    Paired data (pix2pix): `val/l1`, `val/psnr`, `val/ssim`, and once, the baselines output = input
-    (`val/l1_input`, ...) and output = mean training target (`val/l1_mean`, ...). Unpaired data
+    Paired data (pix2pix, SRGAN): `val/l1`, `val/psnr`, `val/ssim` on the view the data scores
+    (`datamodule.scored`), and once, the data's baselines (`datamodule.baselines`: output = input as
+    `val/l1_input`, ...; bicubic upsampling as `val/psnr_bicubic`, ...) and output = mean training
+    target (`val/l1_mean`, ...). Unpaired data
     (CycleGAN): `val/fd_AtoB` (`fid_...` with Inception), `val/fd_BtoA`, the untranslated inputs'
     `val/fd_AtoB_input`, the floor `val/fd_AtoB_floor`, and `val/cycle_l1_A`, `val/cycle_l1_B`.
     Settings: the `metrics` group (backbone, every_n_epochs, batch_size, cache_dir, inception_weights).
@@ -100,10 +105,11 @@ class TranslationMetrics(Callback):
         if self.backbone is None:
             loader = datamodule.dataloader(datamodule.val_set, self.settings.batch_size)
             first = self.baselines is None
-            mean_target = torch.stack([datamodule.train_set[i]["B"] for i in range(len(datamodule.train_set))]).mean(0) if first else None
-            results = paired_metrics(pl_module, loader, mean_target)  # the baselines only the first time
+            mean_target = sum(datamodule.train_set[i]["B"] for i in range(len(datamodule.train_set))) / len(datamodule.train_set) if first else None
+            baselines = datamodule.baselines if first else None  # the baselines only the first time
+            results = paired_metrics(pl_module, loader, datamodule.scored, baselines, mean_target)
             if first:
-                self.baselines = {k: v for k, v in results.items() if k.endswith(("_input", "_mean"))}
+                self.baselines = {k: v for k, v in results.items() if k not in ("l1", "psnr", "ssim")}
             return results
         results = unpaired_metrics(pl_module, datamodule, self.backbone, self.settings.batch_size, self.references)
         name = self.backbone.distance_name

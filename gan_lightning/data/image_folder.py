@@ -34,16 +34,17 @@ def open_image(path: Path, channels: int) -> Image.Image:
         raise DataError(f"cannot read image {path} ({error}): remove or replace the file") from None
 
 
-def image_transform(image_size: int, channels: int, crop_size: int | None = None) -> v2.Compose:
+def image_transform(image_size: int | None, channels: int, crop_size: int | None = None) -> v2.Compose:
     """PIL image (or uint8 tensor) -> float tensor in [-1, 1], resized (shorter side) and center-cropped
-    to a square; with `crop_size`, the center crop_size x crop_size pixels are cut out first."""
+    to a square; with `crop_size`, the center crop_size x crop_size pixels are cut out first. With
+    image_size None, the image keeps its size (for fully convolutional translators)."""
     first_crop = [v2.CenterCrop(crop_size)] if crop_size else []
+    resize = [v2.Resize(image_size, antialias=True), v2.CenterCrop(image_size)] if image_size else []
     return v2.Compose(
         [
             v2.PILToTensor(),
             *first_crop,
-            v2.Resize(image_size, antialias=True),
-            v2.CenterCrop(image_size),
+            *resize,
             v2.ToDtype(torch.float32, scale=True),
             v2.Normalize([0.5] * channels, [0.5] * channels),  # [0, 1] -> [-1, 1]
         ]

@@ -29,6 +29,7 @@ from gan_lightning.data.digits import digit_images
 from gan_lightning.data.image_folder import open_image
 from gan_lightning.data.translation import Jitter, checked_direction
 from gan_lightning.errors import DataError
+from gan_lightning.metrics.translation import to_unit
 
 _MODES = {1: "L", 3: "RGB"}
 SPLITS = ("train", "val", "test")
@@ -116,6 +117,19 @@ class TranslationDataModule(GANDataModule):
     def setup(self, stage: str | None = None) -> None:
         if self.train_set is None:
             self.train_set, self.val_set = self.splits()
+
+    def baselines(self, inputs: Tensor) -> dict[str, Tensor]:
+        """Outputs made without a model from a batch of inputs (A), by name, scored beside the model's
+        (`val/psnr_<name>`, ...): here the input itself; super-resolution upsamples it."""
+        return {"input": inputs}
+
+    def shown(self, inputs: Tensor) -> Tensor:
+        """Inputs (A) as grids show them, beside outputs and targets of the targets' size."""
+        return inputs
+
+    def scored(self, images: Tensor) -> Tensor:
+        """Outputs and targets in [-1, 1] as L1, PSNR and SSIM see them: [0, 1] pixels here."""
+        return to_unit(images)
 
     def split_indices(self, count: int) -> tuple[list[int], list[int]]:
         """A fixed random split of range(count): (train, val), val_fraction of it held out."""

@@ -20,8 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from gan_lightning.cache import load_or_build
-from gan_lightning.errors import ConfigError
+from gan_lightning.cache import load_or_build, pretrained_weights
 
 log = logging.getLogger(__name__)
 
@@ -41,27 +40,9 @@ def to_uint8_rgb(images: Tensor) -> Tensor:
 
 def inception_weights(path: str | None) -> str:
     """The Inception weights file: `path`, else torch hub's cache, else downloaded into that cache."""
-    if path is not None:
-        if not Path(path).is_file():
-            raise ConfigError(f"metrics.inception_weights={path} does not exist: point it at {INCEPTION_WEIGHTS_FILE}")
-        return str(path)
-    cached = Path(torch.hub.get_dir()) / "checkpoints" / INCEPTION_WEIGHTS_FILE
-    if cached.is_file():
-        return str(cached)
     from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
 
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        torch.hub.download_url_to_file(URL_INCEPTION_V3, str(cached), progress=False)
-    except Exception as error:
-        cached.unlink(missing_ok=True)
-        raise ConfigError(
-            f"the Inception weights {INCEPTION_WEIGHTS_FILE} are not in {cached.parent} and could not be "
-            f"downloaded ({error.__class__.__name__}). Download them on a machine with internet from "
-            f"{URL_INCEPTION_V3} and put the file in {cached.parent}, or pass "
-            f"metrics.inception_weights=/path/to/{INCEPTION_WEIGHTS_FILE}. To train without metrics: ~callbacks.evaluation"
-        ) from error
-    return str(cached)
+    return pretrained_weights(path, URL_INCEPTION_V3, "metrics.inception_weights", " To train without metrics: ~callbacks.evaluation")
 
 
 class InceptionBackbone(nn.Module):

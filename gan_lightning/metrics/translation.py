@@ -1,7 +1,8 @@
 """Scores of image-to-image models on a validation split.
 
-- paired (pix2pix): L1, PSNR and SSIM of G(x) against y, on [0, 1] pixels, through torchmetrics;
-  with the two trivial baselines, output = input and output = the mean training target.
+- paired (pix2pix, SRGAN): L1, PSNR and SSIM of G(x) against y, on [0, 1] pixels (or the view the
+  data scores: super-resolution's Y channel without a border), through torchmetrics; with the
+  data's baselines (output = input; bicubic upsampling) and output = the mean training target.
 - unpaired (CycleGAN): the Fréchet distance of translated images to the target domain (on the
   backbone the generative metrics use: the digits classifier offline, else Inception), beside the
   distance of the untranslated inputs, and the cycle reconstruction error ||F(G(a)) - a||_1.
@@ -24,6 +25,18 @@ def to_unit(images: Tensor) -> Tensor:
     return ((images.float() + 1) / 2).clamp(0, 1)
 
 
+def luma(images: Tensor) -> Tensor:
+    """[-1, 1] RGB -> the Y channel of YCbCr (ITU-R BT.601, as MATLAB's rgb2ycbcr: 16/255 to 235/255),
+    the channel super-resolution papers score PSNR and SSIM on."""
+    weights = torch.tensor([65.481, 128.553, 24.966], device=images.device) / 255
+    return (to_unit(images) * weights[:, None, None]).sum(dim=1, keepdim=True) + 16 / 255
+
+
+def cropped(images: Tensor, border: int) -> Tensor:
+    """Images without a strip of `border` pixels on every side."""
+    return images[..., border : images.shape[-2] - border, border : images.shape[-1] - border].contiguous() if border else images
+
+
 def paired_scores() -> MetricCollection:
     """L1 (mean absolute error), PSNR (mean over images) and SSIM on [0, 1] pixels."""
     return MetricCollection(
@@ -36,30 +49,40 @@ def paired_scores() -> MetricCollection:
 
 
 @torch.no_grad()
-def score_pairs(pairs: Iterable[tuple[Tensor, Tensor]], device: torch.device | str = "cpu") -> dict[str, float]:
-    """The paired scores of (output, target) batches in [-1, 1]."""
+def score_pairs(pairs: Iterable[tuple[Tensor, Tensor]], device: torch.device | str = "cpu", scored: Callable[[Tensor], Tensor] = to_unit) -> dict[str, float]:
+    """The paired scores of (output, target) batches in [-1, 1], on `scored` pixels."""
     scores = paired_scores().to(device)
     for output, target in pairs:
-        scores.update(to_unit(output.to(device)), to_unit(target.to(device)))
+        scores.update(scored(output.to(device)), scored(target.to(device)))
     return {name: float(value) for name, value in scores.compute().items()}
 
 
-def validation_pairs(loader: Iterable[dict[str, Tensor]], translate: Callable[[Tensor], Tensor]) -> Iterator[tuple[Tensor, Tensor]]:
-    """(translate(A), B) for each validation batch."""
-    for batch in loader:
-        yield translate(batch["A"]), batch["B"]
-
-
-def paired_metrics(model, loader: Iterable[dict[str, Tensor]], mean_target: Tensor | None = None) -> dict[str, float]:
-    """l1, psnr, ssim of the model; with `mean_target` (C, H, W), also of the two baselines, as
-    `<score>_input` (output = input) and `<score>_mean` (output = the mean training target)."""
+@torch.no_grad()
+def paired_metrics(
+    model, loader: Iterable[dict[str, Tensor]], scored: Callable[[Tensor], Tensor] = to_unit,
+    baselines: Callable[[Tensor], dict[str, Tensor]] | None = None, mean_target: Tensor | None = None,
+) -> dict[str, float]:  # fmt: skip
+    """l1, psnr, ssim of the model's translations of the validation batches' A against their B, each
+    image passed through `scored` first ([0, 1] pixels; the data may score another view, such as
+    super-resolution's Y channel). `baselines(A)` gives outputs made without the model, by name
+    (output = input, bicubic upsampling, ...), scored as `<score>_<name>`; `mean_target` (C, H, W),
+    the mean training target, as `<score>_mean`."""
     device = model.device
-    results = score_pairs(validation_pairs(loader, lambda a: model.translate(a.to(device))), device)
-    if mean_target is not None:
-        results |= {f"{k}_input": v for k, v in score_pairs(((b["A"], b["B"]) for b in loader), device).items()}
-        means = ((mean_target.expand_as(b["B"]), b["B"]) for b in loader)
-        results |= {f"{k}_mean": v for k, v in score_pairs(means, device).items()}
-    return results
+    scores: dict[str, MetricCollection] = {}
+
+    def add(name: str, output: Tensor, target: Tensor) -> None:
+        if name not in scores:
+            scores[name] = paired_scores().to(device)
+        scores[name].update(scored(output.to(device)), scored(target))
+
+    for batch in loader:
+        inputs, target = batch["A"].to(device), batch["B"].to(device)
+        add("", model.translate(inputs), target)
+        for name, output in (baselines(inputs) if baselines else {}).items():
+            add(name, output, target)
+        if mean_target is not None:
+            add("mean", mean_target.to(device).expand_as(target), target)
+    return {f"{score}_{name}" if name else score: float(value) for name, collection in scores.items() for score, value in collection.compute().items()}
 
 
 def round_trip(model, images: Tensor, direction: str) -> tuple[Tensor, Tensor]:

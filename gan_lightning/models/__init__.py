@@ -18,6 +18,7 @@ from gan_lightning.models.lapgan import LAPGAN
 from gan_lightning.models.pix2pix import Pix2Pix
 from gan_lightning.models.pixelcnn import PixelCNN
 from gan_lightning.models.progan import ProGAN
+from gan_lightning.models.srgan import SRGAN
 from gan_lightning.models.ssgan import SemiSupervisedGAN
 from gan_lightning.models.stylegan import StyleGAN
 from gan_lightning.models.translation import TranslationFamily
@@ -25,6 +26,6 @@ from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiGAN", "BigGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN",
+    "ACGAN", "BEGAN", "BiGAN", "BigGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN",
     "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
 ]  # fmt: skip

@@ -19,10 +19,13 @@ from gan_lightning.nets.patchgan import PatchDiscriminator, PatchGAN
 from gan_lightning.nets.pixelcnn import GatedPixelCNN, PixelCNN
 from gan_lightning.nets.progan import ProgressiveDiscriminator, ProgressiveGenerator
 from gan_lightning.nets.resnet import ResNetGenerator
+from gan_lightning.nets.srgan import SRGANDiscriminator, SRResNet
 from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
 
 __all__ = [
+    "SRGANDiscriminator",
+    "SRResNet",
     "AutoencoderDiscriminator",
     "AuxiliaryClassifierDiscriminator",
     "BEGANDecoder",

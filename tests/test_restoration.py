@@ -1,0 +1,165 @@
+"""Super-resolution: the built-in photographs as patches, bicubic pairs, SRResNet and SRGAN, the
+paper's Y-channel scores, the VGG content loss's weights, and translating whole images 4x larger."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from skimage.color import rgb2ycbcr
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+from torchvision.models import vgg19
+
+from gan_lightning.data import SuperResolutionDataModule
+from gan_lightning.data.photos import BUILTIN_PHOTOS, builtin_photo
+from gan_lightning.data.restoration import bicubic_downsample
+from gan_lightning.errors import ConfigError, DataError
+from gan_lightning.losses.perceptual import VGG19_FILE, VGG19_LAYERS, ContentLoss
+from gan_lightning.metrics.translation import cropped, luma, score_pairs
+from gan_lightning.models import SRGAN, load_family
+from gan_lightning.nets import SRGANDiscriminator, SRResNet
+from gan_lightning.train import train
+from gan_lightning.translate import translate_folder
+
+from conftest import compose_config, read_metrics, run_cli, write_images
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+def test_srresnet_upsamples_by_exactly_its_scale_at_any_size(scale):
+    net = SRResNet(width=8, blocks=2, scale=scale)
+    assert net(torch.zeros(2, 3, 12, 20)).shape == (2, 3, 12 * scale, 20 * scale)
+    assert sum(isinstance(m, torch.nn.PixelShuffle) for m in net.modules()) == {2: 1, 4: 2}[scale]
+
+
+def test_bad_network_sizes_are_refused():
+    with pytest.raises(ConfigError, match="must be 2, 4, 8"):
+        SRResNet(scale=3)
+    with pytest.raises(ConfigError, match="multiple of 16"):
+        SRGANDiscriminator(image_size=40)
+    with pytest.raises(ConfigError, match="judges 32x32 patches"):
+        SRGANDiscriminator(image_size=32, width=4, dense=8)(torch.zeros(1, 3, 64, 64))
+
+
+def test_y_channel_psnr_and_ssim_match_scikit_image():
+    """The paper's protocol (Y of YCbCr, border of `scale` cropped) against scikit-image's own
+    conversion and metrics, an implementation independent of torchmetrics."""
+    stream = np.random.default_rng(0)
+    target = np.clip(np.cumsum(stream.normal(0, 0.05, (2, 48, 48, 3)), axis=2) % 1, 0, 1)  # smooth-ish RGB in [0, 1]
+    output = np.clip(target + stream.normal(0, 0.04, target.shape), 0, 1)
+    as_tensor = lambda x: torch.from_numpy(x).permute(0, 3, 1, 2).float() * 2 - 1  # noqa: E731
+    scores = score_pairs([(as_tensor(output), as_tensor(target))], scored=lambda images: cropped(luma(images), 4))
+    y = lambda x: rgb2ycbcr(x)[4:-4, 4:-4, 0] / 255  # noqa: E731
+    psnr = np.mean([peak_signal_noise_ratio(y(t), y(o), data_range=1) for t, o in zip(target, output)])
+    gaussian = {"gaussian_weights": True, "sigma": 1.5, "use_sample_covariance": False}  # the SSIM paper's window, as torchmetrics
+    ssim = np.mean([structural_similarity(y(t), y(o), data_range=1, **gaussian) for t, o in zip(target, output)])
+    assert scores["psnr"] == pytest.approx(psnr, abs=1e-3)
+    assert scores["ssim"] == pytest.approx(ssim, abs=1e-3)
+
+
+def test_built_in_photographs_are_rgb_and_unknown_names_are_refused():
+    assert len(BUILTIN_PHOTOS) >= 15
+    for name in ("astronaut", "camera", "china"):  # RGB, grey, scikit-learn's
+        photo = builtin_photo(name)
+        assert photo.dtype == torch.uint8 and photo.shape[0] == 3 and min(photo.shape[1:]) >= 256
+    with pytest.raises(DataError, match="choose from astronaut"):
+        builtin_photo("lena")
+
+
+def test_super_resolution_pairs_are_a_patch_and_its_bicubic_downsampling():
+    data = SuperResolutionDataModule(scale=4, patch_size=32, patches_per_epoch=10, val_patches=5, batch_size=2)
+    data.setup()
+    item = data.train_set[0]
+    assert item["B"].shape == (3, 32, 32) and item["A"].shape == (3, 8, 8)
+    assert torch.allclose(item["A"], bicubic_downsample(item["B"][None], 4)[0])
+    assert len(data.train_set) == 10 and len(data.val_set) == 5
+    assert torch.equal(data.val_set[3]["B"], data.val_set[3]["B"])  # fixed validation patches
+    assert not torch.equal(data.train_set[0]["B"], data.train_set[0]["B"])  # fresh training ones
+    assert data.baselines(item["A"][None])["bicubic"].shape == (1, 3, 32, 32)
+    assert data.shown(item["A"][None]).shape == (1, 3, 32, 32)
+    assert data.scored(item["B"][None]).shape == (1, 1, 24, 24)  # Y channel, 4 pixels cropped on each side
+
+
+@pytest.mark.parametrize(
+    "arguments,message",
+    [
+        ({"photos": ["coffee"], "val_photos": ["coffee"]}, "share coffee"),
+        ({"photos": ["nope"]}, "not a built-in photograph"),
+        ({"patch_size": 30}, "divide data.patch_size=30"),
+        ({"patch_size": 1024}, "smaller than data.patch_size=1024"),
+    ],
+)
+def test_bad_super_resolution_settings_are_refused(arguments, message):
+    with pytest.raises(DataError, match=message):
+        data = SuperResolutionDataModule(**arguments)
+        data.setup()
+
+
+def test_a_folder_of_photographs_is_split_by_image(tmp_path):
+    write_images(tmp_path / "photos", 5, size=(48, 40), suffix=".jpg")
+    data = SuperResolutionDataModule(root=str(tmp_path / "photos"), patch_size=32, val_fraction=0.2, patches_per_epoch=4, val_patches=2)
+    data.setup()
+    assert len(data.train_set.photos) == 4 and len(data.val_set.photos) == 1
+    assert not {str(p) for p in data.train_set.photos.photos} & {str(p) for p in data.val_set.photos.photos}
+    assert data.train_set[0]["B"].shape == (3, 32, 32)
+    with pytest.raises(DataError, match="both splits need at least one"):
+        SuperResolutionDataModule(root=str(tmp_path / "photos"), val_fraction=0.0).setup()
+
+
+TINY_SRGAN = [
+    "model=srgan", "model.generator.width=8", "model.generator.blocks=1", "model.discriminator.width=4", "model.discriminator.dense=16",
+    "data.patch_size=32", "data.patches_per_epoch=8", "data.val_patches=4", "data.batch_size=4", "trainer.max_steps=4",
+    "model.pretrain_iterations=2", "trainer.log_every_n_steps=1", "metrics.every_n_iterations=null",
+]  # fmt: skip
+
+
+def test_srgan_pretrains_srresnet_then_plays_and_translates_whole_images_four_times_larger(tmp_path):
+    run = tmp_path / "run"
+    train(compose_config(TINY_SRGAN, run))
+    steps = read_metrics(run / "metrics.csv")
+    assert len(steps) == 4 and all(row["train/g_content"] > 0 for row in steps)
+    assert ["train/d_loss" in row for row in steps] == [False, False, True, True]  # SRResNet first, then the game
+    assert all(row["train/g_loss"] == pytest.approx(row["train/g_content"] + 1e-3 * row["train/g_adversarial"], rel=1e-5) for row in steps[2:])
+    last = read_metrics(run / "metrics.csv", prefix="val/")[-1]
+    assert {"val/psnr", "val/ssim", "val/psnr_bicubic", "val/ssim_bicubic"} <= set(last)
+    assert 15 < last["val/psnr_bicubic"] < 60
+    assert Image.open(run / "samples" / "last.png").size[0] == 3 * 34 + 2  # input (upsampled) | output | target, 32x32 each
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    assert isinstance(model, SRGAN) and not any("vgg" in key for key in model.state_dict())
+
+    inputs = tmp_path / "inputs"
+    write_images(inputs, 2, size=(20, 12))
+    arguments = [f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", f"input_dir={inputs}", f"output_dir={tmp_path / 'out'}"]
+    written = translate_folder(compose_config(arguments, tmp_path / "t", "translate"))
+    assert [Image.open(path).size for path in written] == [(80, 48)] * 2  # each whole image, 4x larger
+
+
+def test_srresnet_preset_never_plays_the_game(tmp_path):
+    run = tmp_path / "run"
+    train(compose_config([*TINY_SRGAN, "model=srresnet", "~callbacks.translation_metrics"], run))
+    assert not any("train/d_loss" in row for row in read_metrics(run / "metrics.csv"))
+
+
+def test_vgg_layers_end_with_the_papers_activations():
+    features = vgg19().features
+    for name, convolutions in (("vgg22", 4), ("vgg54", 16)):
+        kept = features[: VGG19_LAYERS[name]]
+        assert isinstance(kept[-1], torch.nn.ReLU) and isinstance(features[VGG19_LAYERS[name]], torch.nn.MaxPool2d)
+        assert sum(isinstance(m, torch.nn.Conv2d) for m in kept) == convolutions
+
+
+def test_missing_or_foreign_vgg_weights_stop_the_run_before_training(tmp_path):
+    run = tmp_path / "run"
+    offline = {"TORCH_HOME": str(tmp_path / "hub"), "https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}  # no download, even online
+    result = run_cli(*TINY_SRGAN, "model.content=vgg54", f"hydra.run.dir={run}", cwd=tmp_path, env=offline)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in output
+    (line,) = [line for line in output.splitlines() if VGG19_FILE in line]
+    assert "model.vgg_weights=" in line and str(tmp_path / "hub") in line
+    assert not (run / "checkpoints").exists() and not (run / "metrics.csv").exists()
+    foreign = tmp_path / VGG19_FILE
+    torch.save({"conv.weight": torch.zeros(1)}, foreign)
+    with pytest.raises(ConfigError, match="does not hold torchvision's VGG19 weights"):
+        ContentLoss("vgg22", str(foreign))
+    with pytest.raises(ConfigError, match="model.vgg_weights=/nope.pth does not exist"):
+        ContentLoss("vgg22", "/nope.pth")
