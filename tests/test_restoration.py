@@ -13,9 +13,10 @@ from torchvision.models import vgg19
 
 from gan_lightning.data import SuperResolutionDataModule
 from gan_lightning.data.photos import BUILTIN_PHOTOS, builtin_photo
-from gan_lightning.data.restoration import bicubic_downsample
+from gan_lightning.data.restoration import bicubic_downsample, bicubic_upsample
 from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.losses.perceptual import VGG19_FILE, VGG19_LAYERS, ContentLoss
+from gan_lightning.metrics.swd import sliced_wasserstein, sliced_wasserstein_distances
 from gan_lightning.metrics.translation import cropped, luma, score_pairs
 from gan_lightning.models import SRGAN, load_family
 from gan_lightning.nets import SRGANDiscriminator, SRResNet
@@ -119,6 +120,7 @@ def test_srgan_pretrains_srresnet_then_plays_and_translates_whole_images_four_ti
     steps = read_metrics(run / "metrics.csv")
     assert len(steps) == 4 and all(row["train/g_content"] > 0 for row in steps)
     assert ["train/d_loss" in row for row in steps] == [False, False, True, True]  # SRResNet first, then the game
+    assert [row["train/lr_g"] for row in steps] == pytest.approx([1e-3, 1e-3, 1e-4, 1e-4])  # at the paper's rate
     assert all(row["train/g_loss"] == pytest.approx(row["train/g_content"] + 1e-3 * row["train/g_adversarial"], rel=1e-5) for row in steps[2:])
     last = read_metrics(run / "metrics.csv", prefix="val/")[-1]
     assert {"val/psnr", "val/ssim", "val/psnr_bicubic", "val/ssim_bicubic"} <= set(last)
@@ -163,3 +165,17 @@ def test_missing_or_foreign_vgg_weights_stop_the_run_before_training(tmp_path):
         ContentLoss("vgg22", str(foreign))
     with pytest.raises(ConfigError, match="model.vgg_weights=/nope.pth does not exist"):
         ContentLoss("vgg22", "/nope.pth")
+
+
+def test_sliced_wasserstein_is_exact_in_one_dimension_and_sees_blur_at_the_finest_level():
+    stream = torch.Generator().manual_seed(0)
+    values = torch.randn(500, 1, dtype=torch.float64, generator=stream)
+    assert sliced_wasserstein(values, values + 0.5, directions=4, repeats=2, stream=stream) == pytest.approx(0.5)  # a shift, whatever the sign
+    assert sliced_wasserstein(values, values, directions=4, repeats=2, stream=stream) == 0
+    photo = builtin_photo("astronaut").float() / 127.5 - 1
+    tiles = photo[:, :256, :256].unfold(1, 32, 32).unfold(2, 32, 32).permute(1, 2, 0, 3, 4).reshape(-1, 3, 32, 32)  # 64 tiles
+    first, second = tiles[::2], tiles[1::2]
+    blurred = bicubic_upsample(bicubic_downsample(second, 4), 4)
+    settings = {"levels": 2, "per_image": 32, "directions": 64, "repeats": 1}
+    sharp, blurry = sliced_wasserstein_distances(first, second, **settings), sliced_wasserstein_distances(first, blurred, **settings)
+    assert blurry[0] > 1.5 * sharp[0]  # the band-pass level: blur takes the detail away
