@@ -5,7 +5,7 @@
 |---|---|---|
 | `Samples` | every noise-to-image family, VAE, PixelCNN | sample grids, FD/IS/KID, precision/recall, evaluate, explore samples |
 | `HasLatentSpace` | families that sample through a prior | explore's interpolation, arithmetic and traversals |
-| `Translates` | pix2pix, CycleGAN, SRGAN | translation grids and scores, translate |
+| `Translates` | pix2pix, CycleGAN, SRGAN, context encoder | translation grids and scores, translate |
 | `Encodes` | BiGAN, VAE | the linear probe |
 | `Reconstructs` | BiGAN, VAE | reconstruction grids |
 | `ScoresLikelihood` | VAE (a bound), PixelCNN (exact) | bits per dimension |

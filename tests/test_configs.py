@@ -55,11 +55,12 @@ FOLDER_FIXTURES = {"paired": write_aligned_pairs, "unpaired": write_unpaired_dom
 
 def sample_shape(data_cfg, key: str = "B") -> tuple[int, ...]:
     """What one sample (or one `key` image of a pair) of this data looks like: (C, H, W) for images,
-    (2,) for 2D mixtures; super-resolution's inputs (A) are `scale` times smaller than its patches (B)."""
+    (2,) for 2D mixtures; super-resolution's inputs (A) are `scale` times smaller than its patches (B),
+    inpainting's carry their hole's mask as one more channel."""
     if data_cfg.get("kind") in TOY_DATA:
         return (2,)
-    side = data_cfg.get("image_size") or data_cfg.patch_size // (data_cfg.scale if key == "A" else 1)
-    return (data_cfg.channels, side, side)
+    side = data_cfg.get("image_size") or data_cfg.patch_size // (data_cfg.get("scale", 1) if key == "A" else 1)
+    return (data_cfg.channels + int(key == "A" and "mask" in data_cfg), side, side)
 
 
 @pytest.mark.parametrize("group,option", [(g, o) for g in RUN_GROUPS for o in options(g)])

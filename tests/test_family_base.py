@@ -18,6 +18,7 @@ from gan_lightning.models import (
     SRGAN,
     VAE,
     BiGAN,
+    ContextEncoder,
     CycleGAN,
     Family,
     InfoGAN,
@@ -80,7 +81,7 @@ def test_iterations_count_training_steps_whatever_the_optimizer_steps():
 def test_every_family_declares_what_it_can_do():
     adversarial = [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, ProGAN, StyleGAN, BEGAN, EBGAN, LAPGAN, SemiSupervisedGAN]
     samples = [*adversarial, VAE, PixelCNN]
-    translates = [Pix2Pix, CycleGAN, SRGAN]
+    translates = [Pix2Pix, CycleGAN, SRGAN, ContextEncoder]
     abilities = {
         Samples: samples,
         HasLatentSpace: [*adversarial, VAE],

@@ -11,14 +11,15 @@ from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 from torchvision.models import vgg19
 
-from gan_lightning.data import SuperResolutionDataModule
+from gan_lightning.data import InpaintingDataModule, SuperResolutionDataModule
 from gan_lightning.data.photos import BUILTIN_PHOTOS, builtin_photo
 from gan_lightning.data.restoration import bicubic_downsample, bicubic_upsample
 from gan_lightning.errors import ConfigError, DataError
+from gan_lightning.losses import hole_loss
 from gan_lightning.losses.perceptual import VGG19_FILE, VGG19_LAYERS, ContentLoss
 from gan_lightning.metrics.swd import sliced_wasserstein, sliced_wasserstein_distances
 from gan_lightning.metrics.translation import cropped, luma, score_pairs
-from gan_lightning.models import SRGAN, load_family
+from gan_lightning.models import SRGAN, ContextEncoder, load_family
 from gan_lightning.nets import SRGANDiscriminator, SRResNet
 from gan_lightning.train import train
 from gan_lightning.translate import translate_folder
@@ -179,3 +180,59 @@ def test_sliced_wasserstein_is_exact_in_one_dimension_and_sees_blur_at_the_fines
     settings = {"levels": 2, "per_image": 32, "directions": 64, "repeats": 1}
     sharp, blurry = sliced_wasserstein_distances(first, second, **settings), sliced_wasserstein_distances(first, blurred, **settings)
     assert blurry[0] > 1.5 * sharp[0]  # the band-pass level: blur takes the detail away
+
+
+def test_the_hole_loss_ignores_pixels_outside_the_mask():
+    target, output = torch.zeros(2, 3, 8, 8), torch.zeros(2, 3, 8, 8)
+    mask = torch.zeros(2, 1, 8, 8)
+    mask[:, :, 2:6, 2:6] = 1
+    output[:, :, 2:6, 2:6] = 0.5
+    assert hole_loss(output, target, mask) == pytest.approx(0.25)  # the squared error of the hole's pixels
+    output[:, :, :2] = 9.0  # outside the hole
+    assert hole_loss(output, target, mask) == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("mask", ["center", "random"])
+def test_inpainting_pairs_hold_the_image_with_its_hole_and_the_mask(mask):
+    data = InpaintingDataModule(mask=mask, hole=0.5, patch_size=32, patches_per_epoch=6, val_patches=4)
+    data.setup()
+    item = data.train_set[0]
+    inputs, image, hole = item["A"][:3], item["B"], item["A"][3:].bool()
+    assert item["A"].shape == (4, 32, 32) and image.shape == (3, 32, 32)
+    assert torch.equal(inputs[:, hole[0]], torch.zeros_like(inputs[:, hole[0]])) and torch.equal(inputs[:, ~hole[0]], image[:, ~hole[0]])
+    rows, cols = hole[0].nonzero().unbind(1)
+    height, width = int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
+    assert hole.sum() == height * width  # one rectangle
+    if mask == "center":
+        assert (height, width) == (16, 16) and (int(rows.min()), int(cols.min())) == (8, 8)
+        assert data.scored(item["B"][None]).shape == (1, 3, 16, 16)  # scores in the hole
+    else:
+        assert 8 <= height <= 16 and 8 <= width <= 16
+        holes = {tuple(data.train_set[0]["A"][3].nonzero().min(dim=0).values.tolist()) for _ in range(8)}
+        assert len(holes) > 1  # a new place each time
+    assert torch.equal(data.val_set[2]["A"], data.val_set[2]["A"])  # fixed validation holes
+    baselines = data.baselines(item["A"][None])
+    filled = baselines["mean_fill"][0]
+    assert torch.allclose(filled[:, hole[0]], image[:, ~hole[0]].mean(dim=1, keepdim=True).expand(-1, int(hole.sum())))
+    for output in baselines.values():
+        assert torch.allclose(output[0][:, ~hole[0]], image[:, ~hole[0]], atol=1e-6)  # the known pixels kept
+
+
+def test_context_encoder_keeps_the_known_pixels_and_trains_with_and_without_its_adversary(tmp_path):
+    tiny = ["model=context_encoder", "model.generator.width=8", "model.discriminator.base_width=8", "data.patch_size=32", "data.patches_per_epoch=8",
+            "data.val_patches=2", "data.batch_size=4", "trainer.max_steps=2", "trainer.log_every_n_steps=1", "metrics.every_n_iterations=null"]  # fmt: skip
+    run = tmp_path / "run"
+    train(compose_config(tiny, run))
+    steps = read_metrics(run / "metrics.csv")
+    assert all(row["train/g_loss"] == pytest.approx(0.999 * row["train/g_reconstruction"] + 0.001 * row["train/g_adversarial"], rel=1e-5) for row in steps)
+    last = read_metrics(run / "metrics.csv", prefix="val/")[-1]
+    assert {"val/psnr", "val/l1", "val/psnr_mean_fill", "val/psnr_biharmonic"} <= set(last)
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    assert isinstance(model, ContextEncoder)
+    inputs = torch.cat([torch.rand(2, 3, 32, 32) * 2 - 1, torch.zeros(2, 1, 32, 32)], dim=1)
+    inputs[:, 3, 8:24, 8:24] = 1
+    outputs = model.translate(inputs)
+    assert torch.equal(outputs[:, :, :8], inputs[:, :3, :8]) and not torch.equal(outputs[:, :, 8:24, 8:24], inputs[:, :3, 8:24, 8:24])
+    plain = tmp_path / "l2"
+    train(compose_config([*tiny, "model.adversarial_weight=0", "~callbacks.translation_metrics"], plain))
+    assert not any("train/d_loss" in row for row in read_metrics(plain / "metrics.csv"))

@@ -9,7 +9,7 @@ from gan_lightning.data.lsun import LSUNDataModule
 from gan_lightning.data.mnist import FashionMNISTDataModule, MNISTDataModule
 from gan_lightning.data.paired import PairedDataModule, PairedDigitsDataModule
 from gan_lightning.data.released import ReleasedSplitsDataModule
-from gan_lightning.data.restoration import SuperResolutionDataModule
+from gan_lightning.data.restoration import InpaintingDataModule, SuperResolutionDataModule
 from gan_lightning.data.shapes import ShapesDataModule, ShapesDataset
 from gan_lightning.data.stacked import StackedDigits, StackedDigitsDataModule
 from gan_lightning.data.toy import ToyDataModule, mixture_modes
@@ -38,4 +38,4 @@ __all__ = [
     "image_transform",
     "mixture_modes",
 ]
-__all__ += ["SuperResolutionDataModule", "UnpairedDataModule", "UnpairedDigitsDataModule"]
+__all__ += ["InpaintingDataModule", "SuperResolutionDataModule", "UnpairedDataModule", "UnpairedDigitsDataModule"]

@@ -5,10 +5,16 @@ the patch itself (B), in [-1, 1].
   SRGAN, Ledig et al. 2017, sec. 3.1: "obtained the LR images by downsampling the HR images using
   bicubic kernel with downsampling factor r = 4"). Scored as the paper does: PSNR and SSIM on the Y
   channel, a `scale`-pixel border cropped; bicubic upsampling of A is the baseline.
+- `data=inpainting`: B a patch, A the patch with a hole (filled with 0, mid-grey) and the hole's mask
+  as one more channel (1 in the hole), so a translator sees where to paint. Holes are the centre
+  square of half the side (Pathak et al. 2016, sec. 4.1: a 64x64 centre region of 128x128 images),
+  or random rectangles. With centre holes the scores (L1, PSNR, SSIM) are taken in the hole alone;
+  the baselines are the mean colour of the known pixels and scikit-image's biharmonic inpainting.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -17,7 +23,7 @@ from torch.utils.data import Dataset
 from gan_lightning.data.paired import TranslationDataModule
 from gan_lightning.data.photos import BUILTIN_PHOTOS, VALIDATION_PHOTOS, RandomPatches, split_photos
 from gan_lightning.errors import DataError
-from gan_lightning.metrics.translation import cropped, luma
+from gan_lightning.metrics.translation import cropped, luma, to_unit
 
 TRAINING_PHOTOS = tuple(name for name in BUILTIN_PHOTOS if name not in VALIDATION_PHOTOS)
 
@@ -105,3 +111,70 @@ class SuperResolutionDataModule(PhotoPatchesDataModule):
 
     def scored(self, images: Tensor) -> Tensor:
         return cropped(luma(images), self.scale)
+
+
+MASKS = ("center", "random")
+
+
+def biharmonic_fill(images: Tensor, masks: Tensor) -> Tensor:
+    """Images (N, C, H, W) in [-1, 1] with their holes (masks (N, 1, H, W), 1 in the hole) filled by
+    scikit-image's biharmonic inpainting, image by image on the CPU."""
+    from skimage.restoration import inpaint_biharmonic
+
+    filled = [
+        inpaint_biharmonic(image.permute(1, 2, 0).double().cpu().numpy(), mask[0].bool().cpu().numpy(), channel_axis=-1)
+        for image, mask in zip(images, masks)
+    ]
+    return torch.from_numpy(np.stack(filled)).permute(0, 3, 1, 2).to(images)
+
+
+class InpaintingDataModule(PhotoPatchesDataModule):
+    """{"A": the patch with its hole zeroed and the mask as a last channel (C + 1, S, S), "B": the patch};
+    see the module docstring.
+
+    Args:
+        mask: "center" (the centre square, `hole` of the side) or "random" (a rectangle of `hole` / 2
+            to `hole` of each side, anywhere; a fixed one per validation patch).
+        hole: the hole's side as a share of the patch's (0.5: Pathak et al.'s 64 of 128).
+        Other arguments: see PhotoPatchesDataModule.
+    """
+
+    def __init__(self, mask: str = "center", hole: float = 0.5, **patch_args):
+        super().__init__(**patch_args)
+        if mask not in MASKS:
+            raise DataError(f"data.mask={mask} is unknown: choose center or random")
+        side = int(round(self.patch_size * hole))
+        if not 0 < side < self.patch_size:
+            raise DataError(f"data.hole={hole} of a {self.patch_size}-pixel patch leaves no hole or no context: choose a share in (0, 1)")
+        self.mask, self.hole_side = mask, side
+
+    def hole_box(self, stream: torch.Generator | None) -> tuple[int, int, int, int]:
+        """(top, left, height, width) of one hole."""
+        if self.mask == "center":
+            start = (self.patch_size - self.hole_side) // 2
+            return start, start, self.hole_side, self.hole_side
+        height, width = (int(torch.randint(self.hole_side // 2, self.hole_side + 1, (), generator=stream)) for _ in range(2))
+        top, left = (int(torch.randint(self.patch_size - side + 1, (), generator=stream)) for side in (height, width))
+        return top, left, height, width
+
+    def item(self, patch: Tensor, stream: torch.Generator | None) -> dict[str, Tensor]:
+        image = patch.float() / 127.5 - 1
+        top, left, height, width = self.hole_box(stream)
+        mask = torch.zeros(1, *image.shape[1:])
+        mask[:, top : top + height, left : left + width] = 1
+        return {"A": torch.cat([image * (1 - mask), mask]), "B": image}
+
+    def baselines(self, inputs: Tensor) -> dict[str, Tensor]:
+        images, masks = inputs[:, :-1], inputs[:, -1:]
+        known = (1 - masks).sum(dim=(2, 3), keepdim=True)
+        mean_colour = (images * (1 - masks)).sum(dim=(2, 3), keepdim=True) / known
+        return {"mean_fill": images + masks * mean_colour, "biharmonic": biharmonic_fill(images, masks)}
+
+    def shown(self, inputs: Tensor) -> Tensor:
+        return inputs[:, :-1]
+
+    def scored(self, images: Tensor) -> Tensor:
+        if self.mask == "random":
+            return to_unit(images)  # holes differ per image: the whole image (the known pixels match)
+        top, left, height, width = self.hole_box(None)
+        return to_unit(images[..., top : top + height, left : left + width]).contiguous()

@@ -15,7 +15,7 @@ from gan_lightning.losses.adversarial import (
 from gan_lightning.losses.diversity import mode_seeking_loss, pulling_away_term
 from gan_lightning.losses.likelihoods import CategoricalLikelihood, GaussianLikelihood
 from gan_lightning.losses.penalties import GradientPenalty, R1Penalty, clip_weights
-from gan_lightning.losses.reconstruction import feature_matching_loss, l1_loss
+from gan_lightning.losses.reconstruction import feature_matching_loss, hole_loss, l1_loss
 from gan_lightning.losses.semi_supervised import mean_feature_matching_loss, real_fake_logit
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "bce_discriminator_loss",
     "clip_weights",
     "feature_matching_loss",
+    "hole_loss",
     "hinge_discriminator_loss",
     "l1_loss",
     "least_squares_discriminator_loss",

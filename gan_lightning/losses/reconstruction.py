@@ -20,3 +20,10 @@ def feature_matching_loss(real_features: list[list[Tensor]], fake_features: list
         for real, fake in zip(real_layers[:-1], fake_layers[:-1]):
             total = total + l1_loss(fake, real.detach())
     return total / len(real_features)
+
+
+def hole_loss(output: Tensor, target: Tensor, mask: Tensor) -> Tensor:
+    """The context encoder's L_rec (Pathak et al. 2016, eq. 1): the squared error of the pixels in the
+    hole (mask (N, 1, H, W), 1 there), averaged over them; the pixels outside it count for nothing."""
+    squared = (output - target).pow(2) * mask
+    return squared.sum() / (mask.sum() * output.shape[1]).clamp_min(1)

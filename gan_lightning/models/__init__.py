@@ -10,6 +10,7 @@ from gan_lightning.models.began import BEGAN
 from gan_lightning.models.bigan import BiGAN
 from gan_lightning.models.biggan import BigGAN
 from gan_lightning.models.cgan import CGAN
+from gan_lightning.models.context_encoder import ContextEncoder
 from gan_lightning.models.cyclegan import CycleGAN
 from gan_lightning.models.ebgan import EBGAN
 from gan_lightning.models.gan import GAN
@@ -26,6 +27,7 @@ from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiGAN", "BigGAN", "CGAN", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN",
-    "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
+    "ACGAN", "BEGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "LAPGAN", "Pix2Pix",
+    "PixelCNN", "SRGAN", "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE", "load_family",
+    "read_checkpoint",
 ]  # fmt: skip

@@ -12,6 +12,7 @@ from gan_lightning.nets.conditional import (
     ConditionalGenerator,
     LatentCodeDiscriminator,
 )
+from gan_lightning.nets.context_encoder import ContextEncoderGenerator
 from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_lightning.nets.lapgan import LaplacianPyramidDiscriminator, LaplacianPyramidGenerator, RefinementDiscriminator, RefinementGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
@@ -24,6 +25,7 @@ from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
 
 __all__ = [
+    "ContextEncoderGenerator",
     "SRGANDiscriminator",
     "SRResNet",
     "AutoencoderDiscriminator",
