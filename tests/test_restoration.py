@@ -1,5 +1,5 @@
-"""Super-resolution: the built-in photographs as patches, bicubic pairs, SRResNet and SRGAN, the
-paper's Y-channel scores, the VGG content loss's weights, and translating whole images 4x larger."""
+"""Restoration and high-resolution translation (issue 17): the built-in photographs as patches, super-resolution
+(SRResNet, SRGAN, the paper's Y-channel scores, VGG losses and their weights), inpainting (the context encoder) and pix2pixHD."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from gan_lightning.data.photos import BUILTIN_PHOTOS, builtin_photo
 from gan_lightning.data.restoration import bicubic_downsample, bicubic_upsample
 from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.losses import hole_loss
-from gan_lightning.losses.perceptual import VGG19_FILE, VGG19_LAYERS, ContentLoss
+from gan_lightning.losses.perceptual import VGG19_FILE, VGG19_LAYERS, ContentLoss, PerceptualLoss
 from gan_lightning.metrics.swd import sliced_wasserstein, sliced_wasserstein_distances
 from gan_lightning.metrics.translation import cropped, luma, score_pairs
 from gan_lightning.models import SRGAN, ContextEncoder, load_family
-from gan_lightning.nets import SRGANDiscriminator, SRResNet
+from gan_lightning.nets import LocalEnhancer, SRGANDiscriminator, SRResNet
 from gan_lightning.train import train
 from gan_lightning.translate import translate_folder
 
@@ -236,3 +236,38 @@ def test_context_encoder_keeps_the_known_pixels_and_trains_with_and_without_its_
     plain = tmp_path / "l2"
     train(compose_config([*tiny, "model.adversarial_weight=0", "~callbacks.translation_metrics"], plain))
     assert not any("train/d_loss" in row for row in read_metrics(plain / "metrics.csv"))
+
+
+def test_pix2pixhd_generator_runs_its_global_generator_at_half_size():
+    net = LocalEnhancer(in_channels=1, out_channels=1, base_width=4, global_downsamplings=3, global_blocks=1, local_blocks=1)
+    seen = []
+    net.global_generator.net[0].register_forward_hook(lambda module, inputs, output: seen.append(inputs[0].shape[-1]))
+    out = net(torch.rand(2, 1, 32, 32) * 2 - 1)
+    assert out.shape == (2, 1, 32, 32) and seen == [16]
+    out.sum().backward()
+    assert net.global_generator.net[1].weight.grad.abs().sum() > 0  # G1's features reach the output
+    with pytest.raises(ConfigError, match="multiples of 8"):
+        net.global_generator(torch.zeros(1, 1, 12, 12))
+
+
+def test_perceptual_layers_are_the_first_relu_of_each_vgg_block():
+    features = vgg19().features
+    for block, end in enumerate(PerceptualLoss.ENDS):
+        assert isinstance(features[end - 1], torch.nn.ReLU) and isinstance(features[end - 2], torch.nn.Conv2d)
+        assert sum(isinstance(m, torch.nn.MaxPool2d) for m in features[:end]) == block
+
+
+def test_pix2pixhd_trains_with_feature_matching_and_refuses_missing_vgg_weights(tmp_path, monkeypatch):
+    run = tmp_path / "run"
+    train(compose_config(["model=pix2pixhd", "data.batch_size=4", "trainer.max_steps=2", "trainer.log_every_n_steps=1", "~callbacks.translation_metrics"], run))
+    steps = read_metrics(run / "metrics.csv")
+    assert all(row["train/g_feature_matching"] > 0 and row["train/g_l1"] == 0 and "train/g_perceptual" not in row for row in steps)
+    assert isinstance(load_family(run / "checkpoints" / "last.ckpt").generator, LocalEnhancer)
+
+    def offline(*args, **kwargs):
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
+    with pytest.raises(ConfigError, match="model.perceptual_weight=0"):
+        PerceptualLoss()

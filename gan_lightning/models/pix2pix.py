@@ -4,7 +4,8 @@ Networks" (arXiv 1611.07004).
 A conditional GAN on paired data: G maps x (domain A) to y (domain B); D judges (x, y) pairs,
 concatenated on the channels, with a PatchGAN. G's objective adds an L1 term that carries the
 low-frequency content (eq. 4): G* = arg min_G max_D L_cGAN(G, D) + lambda L_L1(G), lambda = 100.
-Options from pix2pixHD (Wang et al. 2018): a multi-scale D and the feature-matching loss.
+Options from pix2pixHD (Wang et al. 2018): a multi-scale D, the feature-matching loss and the VGG
+perceptual loss (`model=pix2pixhd` sets them with its coarse-to-fine generator).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses import feature_matching_loss, l1_loss
+from gan_lightning.losses.perceptual import PerceptualLoss
 from gan_lightning.models.base import Spec, build
 from gan_lightning.models.translation import TranslationFamily, with_channels
 from gan_lightning.nets.eval_mode import eval_mode, train_mode_without_updates
@@ -28,6 +30,9 @@ class Pix2Pix(TranslationFamily):
         discriminator: config node of D; the family sets its `in_channels` to G's in + out.
         l1_weight: lambda of the L1 term (100).
         feature_matching_weight: pix2pixHD's feature-matching term (10 there); 0 turns it off.
+        perceptual_weight: pix2pixHD's VGG perceptual term (10 there): the L1 distance of VGG19's
+            relu1_1 ... relu5_1 features, weighted 1/32, 1/16, 1/8, 1/4, 1; 0 turns it off.
+        vgg_weights: a local VGG19 weights file for it (None: torch hub's cache).
         inference: "paper" translates as the paper does (sec. 3.3): dropout on, BatchNorm with the test
             batch's statistics, so outputs vary and depend on the batch; "eval" uses eval mode (no
             dropout, running statistics): deterministic, one image at a time.
@@ -44,6 +49,8 @@ class Pix2Pix(TranslationFamily):
         discriminator: Spec,
         l1_weight: float = 100.0,
         feature_matching_weight: float = 0.0,
+        perceptual_weight: float = 0.0,
+        vgg_weights: str | None = None,
         inference: str = "paper",
         **parts,
     ):
@@ -51,8 +58,11 @@ class Pix2Pix(TranslationFamily):
         if inference not in ("paper", "eval"):
             raise ConfigError(f"model.inference={inference} is unknown: choose paper or eval")
         self.inference = inference
-        if l1_weight < 0 or feature_matching_weight < 0:
-            raise ConfigError(f"model.l1_weight and model.feature_matching_weight must be 0 or more, not {l1_weight} and {feature_matching_weight}")
+        if min(l1_weight, feature_matching_weight, perceptual_weight) < 0:
+            weights = f"{l1_weight}, {feature_matching_weight} and {perceptual_weight}"
+            raise ConfigError(f"model.l1_weight, feature_matching_weight and perceptual_weight must be 0 or more, not {weights}")
+        self.perceptual_weight = perceptual_weight
+        self.perceptual_loss = PerceptualLoss(vgg_weights) if perceptual_weight else None  # before training: a missing VGG file stops the run here
         self.generator = build(generator)
         pair_channels = generator["in_channels"] + generator["out_channels"]
         self.discriminator = build(with_channels(discriminator, in_channels=pair_channels))
@@ -92,12 +102,13 @@ class Pix2Pix(TranslationFamily):
                 g_gan = self.generator_adversarial_loss(self.discriminator(fake_pair))
                 g_feature_matching = torch.zeros((), device=self.device)
             g_l1 = self.l1_weight * l1_loss(fake_y, y)
-            g_loss = g_gan + g_l1 + g_feature_matching
+            g_perceptual = self.perceptual_weight * self.perceptual_loss(fake_y, y) if self.perceptual_loss is not None else None
+            g_loss = g_gan + g_l1 + g_feature_matching + (0 if g_perceptual is None else g_perceptual)
             self.update("g", g_loss)
 
         if self.logging_step:
             self.log_train({
                 "d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_l1": g_l1, "d_penalty": penalty,
-                "g_feature_matching": g_feature_matching if self.feature_matching_weight else None,
+                "g_feature_matching": g_feature_matching if self.feature_matching_weight else None, "g_perceptual": g_perceptual,
                 "d_real": self.mean_score(real_scores), "d_fake": self.mean_score(fake_scores),
             })  # fmt: skip

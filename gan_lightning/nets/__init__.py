@@ -17,6 +17,7 @@ from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_lightning.nets.lapgan import LaplacianPyramidDiscriminator, LaplacianPyramidGenerator, RefinementDiscriminator, RefinementGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
 from gan_lightning.nets.patchgan import PatchDiscriminator, PatchGAN
+from gan_lightning.nets.pix2pixhd import LocalEnhancer
 from gan_lightning.nets.pixelcnn import GatedPixelCNN, PixelCNN
 from gan_lightning.nets.progan import ProgressiveDiscriminator, ProgressiveGenerator
 from gan_lightning.nets.resnet import ResNetGenerator
@@ -25,6 +26,7 @@ from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
 
 __all__ = [
+    "LocalEnhancer",
     "ContextEncoderGenerator",
     "SRGANDiscriminator",
     "SRResNet",

@@ -1,4 +1,5 @@
-"""The CycleGAN generator (Zhu et al. 2017, appendix 7.2, after Johnson et al. 2016).
+"""The CycleGAN generator (Zhu et al. 2017, appendix 7.2, after Johnson et al. 2016) and pix2pixHD's
+global generator (Wang et al. 2018, sec. 3.2), which is the same network with four downsamplings.
 
 c7s1-64, d128, d256, R256 x n_blocks, u128, u64, c7s1-out: a 7x7 convolution, two stride-2
 downsamplings, `num_blocks` residual blocks (6 for 128x128 images, 9 for 256x256), two stride-2
@@ -32,22 +33,26 @@ class ResNetGenerator(nn.Module):
 
     Args:
         in_channels, out_channels: channels of the two domains.
-        base_width: channels of the first layer (64 in the paper); 2x and 4x after the downsamplings.
-        num_blocks: residual blocks at 1/4 resolution (6 or 9 in the paper).
+        base_width: channels of the first layer (64 in the paper); doubled by each downsampling.
+        num_blocks: residual blocks at the lowest resolution (6 or 9 in the paper).
         norm: instance (the paper), batch or none.
+        downsamplings: stride-2 convolutions down, and as many transposed ones up (2; pix2pixHD's
+            global generator: 4); image sides must be multiples of 2^downsamplings.
     """
 
-    def __init__(self, in_channels: int = 3, out_channels: int = 3, base_width: int = 64, num_blocks: int = 9, norm: str = "instance"):
+    def __init__(
+        self, in_channels: int = 3, out_channels: int = 3, base_width: int = 64, num_blocks: int = 9, norm: str = "instance", downsamplings: int = 2
+    ):
         super().__init__()
-        if num_blocks < 0:
-            raise ConfigError(f"the ResNet generator's num_blocks must be 0 or more, not {num_blocks}")
+        if num_blocks < 0 or downsamplings < 0:
+            raise ConfigError(f"the ResNet generator's num_blocks and downsamplings must be 0 or more, not {num_blocks} and {downsamplings}")
         make_norm, bias = norm_layer(norm, "the ResNet generator"), uses_bias(norm)
-        w = base_width
+        w, self.downsamplings = base_width, downsamplings
         layers: list[nn.Module] = [nn.ReflectionPad2d(3), nn.Conv2d(in_channels, w, 7, bias=bias), make_norm(w), nn.ReLU(inplace=True)]
-        for scale in (1, 2):  # d128, d256
+        for scale in (2**i for i in range(downsamplings)):  # d128, d256
             layers += [nn.Conv2d(w * scale, w * scale * 2, 3, 2, 1, bias=bias), make_norm(w * scale * 2), nn.ReLU(inplace=True)]
-        layers += [ResidualBlock(4 * w, make_norm, bias) for _ in range(num_blocks)]
-        for scale in (4, 2):  # u128, u64
+        layers += [ResidualBlock(w * 2**downsamplings, make_norm, bias) for _ in range(num_blocks)]
+        for scale in (2**i for i in range(downsamplings, 0, -1)):  # u128, u64
             layers += [
                 nn.ConvTranspose2d(w * scale, w * scale // 2, 3, 2, 1, output_padding=1, bias=bias),
                 make_norm(w * scale // 2),
@@ -57,10 +62,16 @@ class ResNetGenerator(nn.Module):
         self.net = nn.Sequential(*layers)
         self.apply(translation_weights_init)
 
-    def forward(self, images: Tensor) -> Tensor:
-        if images.shape[-1] % 4 or images.shape[-2] % 4:
+    def features(self, images: Tensor) -> Tensor:
+        """The last feature map before the output convolution (base_width channels, full size): what
+        pix2pixHD's local enhancer adds its own features to."""
+        multiple = 2**self.downsamplings
+        if images.shape[-1] % multiple or images.shape[-2] % multiple:
             raise ConfigError(
-                f"the ResNet generator halves the image twice and doubles it back: its sides must be multiples "
-                f"of 4, not {images.shape[-2]}x{images.shape[-1]}: set data.image_size to a multiple of 4"
+                f"the ResNet generator halves the image {self.downsamplings} times and doubles it back: its sides must be "
+                f"multiples of {multiple}, not {images.shape[-2]}x{images.shape[-1]}: set data.image_size to a multiple of {multiple}"
             )
-        return self.net(images)
+        return self.net[:-3](images)
+
+    def forward(self, images: Tensor) -> Tensor:
+        return self.net[-3:](self.features(images))
