@@ -5,7 +5,8 @@
 |---|---|---|
 | `Samples` | every noise-to-image family, VAE, PixelCNN | sample grids, FD/IS/KID, precision/recall, evaluate, explore samples |
 | `HasLatentSpace` | families that sample through a prior | explore's interpolation, arithmetic and traversals |
-| `Translates` | pix2pix, CycleGAN, SRGAN, context encoder | translation grids and scores, translate |
+| `Translates` | pix2pix, CycleGAN, SRGAN, context encoder, BiCycleGAN | translation grids and scores, translate |
+| `TranslatesMany` | BiCycleGAN | several outputs per input in grids, translate samples=k |
 | `Encodes` | BiGAN, VAE | the linear probe |
 | `Reconstructs` | BiGAN, VAE | reconstruction grids |
 | `ScoresLikelihood` | VAE (a bound), PixelCNN (exact) | bits per dimension |
@@ -65,6 +66,15 @@ class Translates(Protocol):
 
     def translate(self, images: Tensor, direction: str = "AtoB") -> Tensor:
         """The translations of `images` in [-1, 1], in eval mode."""
+
+
+@runtime_checkable
+class TranslatesMany(Protocol):
+    """Maps each image to many, one per latent code (multimodal translation)."""
+
+    def translate_many(self, images: Tensor, count: int, seed: int = 0) -> Tensor:
+        """(N, count, C, H, W): `count` translations of each image, output j drawn from latent j of a
+        stream seeded with `seed` (the same codes for every input), in eval mode."""
 
 
 @runtime_checkable

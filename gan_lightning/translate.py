@@ -2,6 +2,7 @@
 
     python -m gan_lightning.translate ckpt_path=RUN/checkpoints/last.ckpt input_dir=DIR output_dir=OUT
     python -m gan_lightning.translate ckpt_path=... input_dir=... output_dir=... direction=BtoA   (CycleGAN)
+    python -m gan_lightning.translate ckpt_path=... input_dir=... output_dir=... samples=10     (BiCycleGAN: name_0.png ... name_9.png)
 
 Every image under input_dir is resized (shorter side) and center-cropped to the size the model
 was trained on, translated, and written as PNG to output_dir under its relative path. A model
@@ -20,7 +21,7 @@ import torch
 from omegaconf import DictConfig
 from torchvision.utils import save_image
 
-from gan_lightning.capabilities import Translates
+from gan_lightning.capabilities import Translates, TranslatesMany
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
@@ -42,19 +43,27 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(cfg.ckpt_path, map_location=device)
     if not isinstance(model, Translates):
-        raise ConfigError(f"{cfg.ckpt_path} holds a {type(model).__name__}, which does not translate images: use a pix2pix, CycleGAN or SRGAN checkpoint")
+        held = type(model).__name__
+        raise ConfigError(f"{cfg.ckpt_path} holds a {held}, which does not translate images: use a pix2pix, CycleGAN, SRGAN or BiCycleGAN checkpoint")
+    if cfg.samples < 1 or (cfg.samples > 1 and not isinstance(model, TranslatesMany)):
+        raise ConfigError(f"samples={cfg.samples}: {type(model).__name__} gives one output per input, so samples must be 1 (BiCycleGAN gives many)")
     output_dir = Path(cfg.output_dir)
     written = []
     batch_size = 1 if whole else cfg.batch_size  # images of their own sizes do not stack
     for start in range(0, len(images), batch_size):
         indices = range(start, min(start + batch_size, len(images)))
         batch = torch.stack([images[i]["image"] for i in indices])
-        translated = model.translate(batch, cfg.direction).float().cpu()
-        for i, image in zip(indices, translated):
-            path = output_dir / images.files[i].relative_to(images.root).with_suffix(".png")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            save_image(image, path, normalize=True, value_range=(-1, 1))
-            written.append(path)
+        if cfg.samples > 1:  # name_0.png ... name_{k-1}.png, output j from latent code j for every input
+            outputs = model.translate_many(batch, cfg.samples, cfg.seed).float().cpu()
+        else:
+            outputs = model.translate(batch, cfg.direction).float().cpu()[:, None]
+        for i, translations in zip(indices, outputs):
+            relative = images.files[i].relative_to(images.root).with_suffix("")
+            for j, image in enumerate(translations):
+                path = output_dir / f"{relative}_{j}.png" if cfg.samples > 1 else output_dir / f"{relative}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                save_image(image, path, normalize=True, value_range=(-1, 1))
+                written.append(path)
     log.info("Translated %d images (%s) into %s", len(written), cfg.direction, output_dir)
     print(output_dir)
     return written

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_lightning.capabilities import Classifies, Encodes, HasLatentSpace, HasLevels, Reconstructs, Samples, ScoresLikelihood, Translates
+from gan_lightning.capabilities import Classifies, Encodes, HasLatentSpace, HasLevels, Reconstructs, Samples, ScoresLikelihood, Translates, TranslatesMany
 from gan_lightning.data import DigitsDataModule
 from gan_lightning.models import (
     ACGAN,
@@ -17,6 +17,7 @@ from gan_lightning.models import (
     LAPGAN,
     SRGAN,
     VAE,
+    BiCycleGAN,
     BiGAN,
     ContextEncoder,
     CycleGAN,
@@ -81,7 +82,7 @@ def test_iterations_count_training_steps_whatever_the_optimizer_steps():
 def test_every_family_declares_what_it_can_do():
     adversarial = [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, ProGAN, StyleGAN, BEGAN, EBGAN, LAPGAN, SemiSupervisedGAN]
     samples = [*adversarial, VAE, PixelCNN]
-    translates = [Pix2Pix, CycleGAN, SRGAN, ContextEncoder]
+    translates = [Pix2Pix, CycleGAN, SRGAN, ContextEncoder, BiCycleGAN]
     abilities = {
         Samples: samples,
         HasLatentSpace: [*adversarial, VAE],
@@ -91,11 +92,12 @@ def test_every_family_declares_what_it_can_do():
         ScoresLikelihood: [VAE, PixelCNN],
         HasLevels: [LAPGAN],
         Classifies: [SemiSupervisedGAN],
+        TranslatesMany: [BiCycleGAN],
     }
     methods = {
         Samples: ["sample", "sample_indexed", "sample_grid"], HasLatentSpace: ["generate"], Translates: ["translate"],
         Encodes: ["encode"], Reconstructs: ["reconstruct"], ScoresLikelihood: ["negative_log_likelihood"],
-        HasLevels: ["sample_levels"], Classifies: ["classify"],
+        HasLevels: ["sample_levels"], Classifies: ["classify"], TranslatesMany: ["translate_many"],
     }  # fmt: skip
     for protocol, families in abilities.items():
         for family in samples + translates:

@@ -11,6 +11,7 @@ from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 from torchvision.models import vgg19
 
+from gan_lightning.capabilities import TranslatesMany
 from gan_lightning.data import InpaintingDataModule, SuperResolutionDataModule
 from gan_lightning.data.photos import BUILTIN_PHOTOS, builtin_photo
 from gan_lightning.data.restoration import bicubic_downsample, bicubic_upsample
@@ -19,7 +20,8 @@ from gan_lightning.losses import hole_loss
 from gan_lightning.losses.perceptual import VGG19_FILE, VGG19_LAYERS, ContentLoss, PerceptualLoss
 from gan_lightning.metrics.swd import sliced_wasserstein, sliced_wasserstein_distances
 from gan_lightning.metrics.translation import cropped, luma, score_pairs
-from gan_lightning.models import SRGAN, ContextEncoder, load_family
+from gan_lightning.models import SRGAN, BiCycleGAN, ContextEncoder, load_family
+from gan_lightning.models.bicyclegan import standard_normal_kl
 from gan_lightning.nets import LocalEnhancer, SRGANDiscriminator, SRResNet
 from gan_lightning.train import train
 from gan_lightning.translate import translate_folder
@@ -271,3 +273,47 @@ def test_pix2pixhd_trains_with_feature_matching_and_refuses_missing_vgg_weights(
     monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
     with pytest.raises(ConfigError, match="model.perceptual_weight=0"):
         PerceptualLoss()
+
+
+def test_the_kl_term_is_zero_for_a_standard_normal_posterior_and_positive_otherwise():
+    assert standard_normal_kl(torch.zeros(4, 8), torch.zeros(4, 8)) == 0
+    assert standard_normal_kl(torch.full((4, 8), 0.5), torch.zeros(4, 8)) == pytest.approx(8 * 0.5**2 / 2)  # mean^2 / 2 per dimension
+    assert standard_normal_kl(torch.zeros(4, 8), torch.full((4, 8), 1.0)) > 0
+
+
+TINY_BICYCLE = ["model=bicyclegan", "model.generator.base_width=8", "model.encoder.base_width=8", "model.encoder.hidden=16", "model.discriminator.base_width=8",
+                "data.batch_size=4", "trainer.max_steps=2", "trainer.log_every_n_steps=1", "metrics.every_n_iterations=null"]  # fmt: skip
+
+
+def test_bicyclegan_trains_both_cycles_and_draws_many_outputs_per_input(tmp_path):
+    run = tmp_path / "run"
+    train(compose_config(TINY_BICYCLE, run))
+    steps = read_metrics(run / "metrics.csv")
+    terms = ("train/g_gan_vae", "train/g_gan_lr", "train/g_l1", "train/g_kl", "train/g_latent")
+    assert all(row["train/g_loss"] == pytest.approx(sum(row[t] for t in terms), rel=1e-5) for row in steps)
+    assert Image.open(run / "samples" / "last.png").size[0] == 6 * 34 + 2  # input | 4 outputs | target
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    assert isinstance(model, BiCycleGAN) and isinstance(model, TranslatesMany)
+    edges = torch.rand(3, 1, 32, 32) * 2 - 1
+    many = model.translate_many(edges, 5, seed=1)
+    assert many.shape == (3, 5, 1, 32, 32) and torch.equal(many, model.translate_many(edges, 5, seed=1))
+    assert not torch.equal(many[:, 0], many[:, 1])  # another code, another output
+
+    inputs = tmp_path / "inputs"
+    write_images(inputs, 2, size=(32, 32))
+    arguments = [f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", f"input_dir={inputs}", f"output_dir={tmp_path / 'out'}", "samples=3"]
+    written = translate_folder(compose_config(arguments, tmp_path / "t", "translate"))
+    assert sorted(p.name for p in written) == [f"img_{i:03d}_{j}.png" for i in range(2) for j in range(3)]
+    assert all(Image.open(path).size == (32, 32) for path in written)
+    pix2pix = [f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", f"input_dir={inputs}", f"output_dir={tmp_path / 'one'}", "samples=0"]
+    with pytest.raises(ConfigError, match="samples=0"):
+        translate_folder(compose_config(pix2pix, tmp_path / "t2", "translate"))
+
+
+def test_pix2pix_with_noise_has_no_encoder_and_one_cycle(tmp_path):
+    run = tmp_path / "run"
+    train(compose_config([*TINY_BICYCLE, "model.encoded=false", "~callbacks.translation_metrics"], run))
+    steps = read_metrics(run / "metrics.csv")
+    assert all("train/g_latent" not in row and "train/g_kl" not in row and row["train/g_l1"] > 0 for row in steps)
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    assert model.encoder is None and model.lr_discriminator is None

@@ -13,9 +13,11 @@ from torchvision.utils import make_grid, save_image
 
 from gan_lightning.callbacks.samples import log_image, logged_step
 from gan_lightning.callbacks.schedule import epoch_due
-from gan_lightning.capabilities import Translates
+from gan_lightning.capabilities import Translates, TranslatesMany
 from gan_lightning.metrics.evaluation import MetricSettings, build_backbone
 from gan_lightning.metrics.translation import paired_metrics, round_trip, unpaired_metrics
+
+MANY_OUTPUTS = 4  # outputs a grid shows per input, for families that draw many
 
 
 def fixed_batch(dataset, count: int) -> dict[str, Tensor]:
@@ -26,10 +28,14 @@ def fixed_batch(dataset, count: int) -> dict[str, Tensor]:
 
 def translation_rows(model: Translates, batch: dict[str, Tensor], shown: Callable[[Tensor], Tensor] = lambda a: a) -> tuple[Tensor, int]:
     """The grid's images row by row and the images per row. One direction (pix2pix): input (as
-    `shown`: super-resolution's inputs at the output's size) | output | target. Both (CycleGAN):
+    `shown`: super-resolution's inputs at the output's size) | output | target; many outputs per input
+    (BiCycleGAN): input | MANY_OUTPUTS outputs, one per latent code | target. Both (CycleGAN):
     a | G(a) | F(G(a)) | an unrelated b, then b | F(b) | G(F(b)) | an unrelated a."""
     a, b = batch["A"], batch["B"]
-    if len(model.directions) == 1:
+    if isinstance(model, TranslatesMany):  # input | an output per latent code | target
+        many = model.translate_many(a, MANY_OUTPUTS).unbind(dim=1)
+        columns = [shown(a).to(model.device), *many, b.to(model.device)]
+    elif len(model.directions) == 1:
         columns = [shown(a).to(model.device), model.translate(a), b.to(model.device)]
     else:
         forward = [a.to(model.device), *round_trip(model, a, "AtoB"), b.to(model.device)]

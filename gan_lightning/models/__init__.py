@@ -7,6 +7,7 @@ from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Family, Player
 from gan_lightning.models.began import BEGAN
+from gan_lightning.models.bicyclegan import BiCycleGAN
 from gan_lightning.models.bigan import BiGAN
 from gan_lightning.models.biggan import BigGAN
 from gan_lightning.models.cgan import CGAN
@@ -27,7 +28,7 @@ from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN", "LAPGAN", "Pix2Pix",
-    "PixelCNN", "SRGAN", "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE", "load_family",
-    "read_checkpoint",
+    "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN",
+    "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE",
+    "load_family", "read_checkpoint",
 ]  # fmt: skip
