@@ -35,10 +35,10 @@ BENCH = Path(__file__).resolve().parent
 KEY = ("row", "seed")
 SCALE = 4
 ROWS = {"srresnet": "SRResNet (MSE)", "srgan": "SRGAN (MSE content + 1e-3 adversarial)"}
-PUBLISHED = {  # Ledig et al. 2017, Table 2, BSD100 x4: PSNR / SSIM
-    "bicubic": "25.94 / 0.6935",
-    "srresnet": "27.58 / 0.7620",
-    "srgan": "25.16 / 0.6688 (SRGAN-VGG54)",
+PUBLISHED = {  # Ledig et al. 2017, Table 2, Set14 x4: PSNR / SSIM (../shared/REFERENCES.md)
+    "bicubic": "25.99 / 0.7486",
+    "srresnet": "28.49 / 0.8184",
+    "srgan": "26.02 / 0.7397 (SRGAN-VGG54)",
 }
 
 
@@ -89,7 +89,7 @@ def table_row(name: str, found: list[dict], published: str) -> str:
 
 def table(results: list[dict], seeds: int, bicubic: dict[str, float], runs: Path) -> str:
     lines = [
-        "| method | PSNR (dB) | SSIM | SWD x1e3, mean (finest / middle / coarsest level) | published, BSD100 x4 (PSNR / SSIM) |",
+        "| method | PSNR (dB) | SSIM | SWD x1e3, mean (finest / middle / coarsest level) | published, Set14 x4 (PSNR / SSIM) |",
         "|---|---|---|---|---|",
         table_row("bicubic", [bicubic], PUBLISHED["bicubic"]),
     ]
