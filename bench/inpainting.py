@@ -13,15 +13,13 @@ cells are kept, interrupted ones resume). Writes bench/inpainting.md and .json.
 
 from __future__ import annotations
 
-import argparse
-import os
 from pathlib import Path
 
 from hydra.utils import instantiate
 
 from gan_lightning.metrics.translation import score_pairs
 
-from seeded_runs import mean_se, report, run_table
+from seeded_runs import mean_se, report, run_seeded_table, table_arguments
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "seed")
@@ -61,27 +59,12 @@ def table(results: list[dict], seeds: int, baselines: dict[str, dict[str, float]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--iterations", type=int, help="iterations per run (default: the preset's)")
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--set", nargs="*", default=[], help="more overrides, for every row")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "inpainting")
-    parser.add_argument("--collect", action="store_true", help="train nothing: tabulate the runs already finished")
-    parser.add_argument("--output", type=Path, default=BENCH / "inpainting", help="writes <output>.md and <output>.json")
-    args = parser.parse_args()
-
-    common = [*([f"trainer.max_steps={args.iterations}"] if args.iterations else []), "metrics.every_n_iterations=null", "~callbacks.rich_progress_bar",
-              "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false", *args.set]  # fmt: skip
-    wanted = {(row, seed): ["model=context_encoder", *ROWS[row][1], f"seed={seed}", *common] for row in ROWS for seed in range(args.seeds)}
-    results, minutes = run_table(
-        wanted, args, KEY, lambda key: args.runs / key[0] / f"seed_{key[1]}",
-        lambda key: {"row": key[0], "seed": key[1], "iterations": args.iterations or "preset"}, METRICS,
-    )  # fmt: skip
+    args = table_arguments(__doc__, "inpainting", seeds=3)
+    rows = {row: ["model=context_encoder", *overrides] for row, (_, overrides) in ROWS.items()}
+    wanted, results, minutes = run_seeded_table(args, rows, METRICS)
     setup = f"64x64 patches of 13 built-in photographs, 32x32 centre hole, batch 64, {args.seeds} seeds, {args.workers} one-core workers"
-    data_overrides = [o for o in args.set if o.startswith("data.")]
-    report("inpainting.py", setup, results, len(wanted) - len(results), minutes, table(results, args.seeds, baseline_scores(data_overrides)), args.output, KEY)
-
+    baselines = baseline_scores([o for o in args.set if o.startswith("data.")])
+    report("inpainting.py", setup, results, len(wanted) - len(results), minutes, table(results, args.seeds, baselines), args.output, KEY)
 
 if __name__ == "__main__":
     main()

@@ -14,9 +14,7 @@ interrupted ones resume). Writes bench/multimodal.md and .json.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 from pathlib import Path
 
 import torch
@@ -27,7 +25,7 @@ from gan_lightning.metrics import DigitsClassifierBackbone
 from gan_lightning.metrics.translation import batched, frechet_to, gaussian_of, to_unit
 from gan_lightning.models import load_family
 
-from seeded_runs import mean_se, report, run_table
+from seeded_runs import mean_se, report, run_seeded_table, table_arguments
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "seed")
@@ -64,23 +62,8 @@ def scores(run: Path, backbone: DigitsClassifierBackbone, reference: tuple) -> d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--iterations", type=int, help="iterations per run (default: the preset's)")
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--set", nargs="*", default=[], help="more overrides, for every row")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "multimodal")
-    parser.add_argument("--collect", action="store_true", help="train nothing: tabulate the runs already finished")
-    parser.add_argument("--output", type=Path, default=BENCH / "multimodal", help="writes <output>.md and <output>.json")
-    args = parser.parse_args()
-
-    common = [*([f"trainer.max_steps={args.iterations}"] if args.iterations else []), "metrics.every_n_iterations=null", "~callbacks.rich_progress_bar",
-              "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false", *args.set]  # fmt: skip
-    wanted = {(row, seed): ["model=bicyclegan", *ROWS[row][1], f"seed={seed}", *common] for row in ROWS for seed in range(args.seeds)}
-    results, minutes = run_table(
-        wanted, args, KEY, lambda key: args.runs / key[0] / f"seed_{key[1]}",
-        lambda key: {"row": key[0], "seed": key[1], "iterations": args.iterations or "preset"}, ("psnr",),
-    )  # fmt: skip
+    args = table_arguments(__doc__, "multimodal", seeds=3)
+    wanted, results, minutes = run_seeded_table(args, {row: ["model=bicyclegan", *overrides] for row, (_, overrides) in ROWS.items()}, ("psnr",))
     backbone = DigitsClassifierBackbone("~/.cache/gan_lightning")
     lines = ["| model | pixel diversity (mean pairwise L1) | feature diversity | FD to the training digits | val PSNR |", "|---|---|---|---|---|"]
     for row, (label, _) in ROWS.items():

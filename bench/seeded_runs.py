@@ -8,6 +8,7 @@ cell counts only if it was trained with exactly the overrides the table asks for
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import math
@@ -167,3 +168,39 @@ def mean_se(values: list[float], digits: int) -> str:
     mean = statistics.fmean(values)
     se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
     return f"{mean:.{digits}f}±{se:.{digits}f}"
+
+
+def table_arguments(description: str, name: str, seeds: int, iterations: int | None = None) -> argparse.Namespace:
+    """The command line every row-by-seed table takes: --iterations, --seeds, --set (more overrides),
+    --workers, --runs (bench/runs/<name>), --collect and --output (bench/<name>.md and .json)."""
+    bench = Path(__file__).resolve().parent
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--iterations", type=int, default=iterations, help="iterations per run (default: the preset's)")
+    parser.add_argument("--seeds", type=int, default=seeds)
+    parser.add_argument("--set", nargs="*", default=[], help="more overrides, for every row")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--runs", type=Path, default=bench / "runs" / name)
+    parser.add_argument("--collect", action="store_true", help="train nothing: tabulate the runs already finished")
+    parser.add_argument("--output", type=Path, default=bench / name, help="writes <output>.md and <output>.json")
+    return parser.parse_args()
+
+
+def seeded_cells(args: argparse.Namespace, rows: dict[str, list[str]]) -> dict[Key, list[str]]:
+    """(row, seed) -> the run's overrides: the row's, the seed, args.iterations and args.set, with
+    evaluation at the end only and no progress output."""
+    common = [
+        *([f"trainer.max_steps={args.iterations}"] if args.iterations else []), "metrics.every_n_iterations=null",
+        "~callbacks.rich_progress_bar", "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false", *args.set,
+    ]  # fmt: skip
+    return {(row, seed): [*overrides, f"seed={seed}", *common] for row, overrides in rows.items() for seed in range(args.seeds)}
+
+
+def run_seeded_table(args: argparse.Namespace, rows: dict[str, list[str]], metrics: Sequence[str]) -> tuple[dict[Key, list[str]], list[dict], float]:
+    """The cells of `seeded_cells`, each in args.runs/<row>/seed_<s>, trained or collected by `run_table`:
+    (the cells wanted, their results, this invocation's wall minutes)."""
+    wanted = seeded_cells(args, rows)
+    results, minutes = run_table(
+        wanted, args, ("row", "seed"), lambda key: args.runs / key[0] / f"seed_{key[1]}",
+        lambda key: {"row": key[0], "seed": key[1], "iterations": args.iterations or "preset"}, metrics,
+    )  # fmt: skip
+    return wanted, results, minutes

@@ -6,19 +6,17 @@ Laplacian pyramid (Karras et al. 2018; `gan_lightning.metrics.swd`: no pretraine
 Inception cannot be fetched). The paper's point: SRGAN gives up PSNR for realism.
 
     nice -n 19 python bench/super_resolution.py                    # trains what is missing, then the table
-    python bench/super_resolution.py --iterations 20 --pretrain 10 --seeds 1   # a smoke run
+    python bench/super_resolution.py --iterations 20 --set model.pretrain_iterations=10   # a smoke run
 
 Each cell trains on one core (bench/runs/super_resolution/<row>/seed_<s>; finished cells are kept,
 interrupted ones resume): `model=srresnet` and `model=srgan` for the same number of iterations, SRGAN's
-first `--pretrain` of them its SRResNet phase. The evaluation upsamples each whole held-out photograph
+first half of them (or model.pretrain_iterations= in --set) its SRResNet phase. The evaluation upsamples each whole held-out photograph
 (cropped to a multiple of 4) from its bicubic x4 downsampling. Writes bench/super_resolution.md and .json.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 from pathlib import Path
 
 import torch
@@ -29,7 +27,7 @@ from gan_lightning.metrics.swd import sliced_wasserstein_distances
 from gan_lightning.metrics.translation import cropped, luma, score_pairs
 from gan_lightning.models import load_family
 
-from seeded_runs import mean_se, report, run_table
+from seeded_runs import mean_se, report, run_seeded_table, table_arguments
 
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "seed")
@@ -101,28 +99,15 @@ def table(results: list[dict], seeds: int, bicubic: dict[str, float], runs: Path
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--iterations", type=int, default=3000, help="iterations of each model")
-    parser.add_argument("--pretrain", type=int, default=1500, help="of them, SRGAN's SRResNet (MSE) phase")
-    parser.add_argument("--seeds", type=int, default=1)
-    parser.add_argument("--set", nargs="*", default=[], help="more overrides, for every row")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "super_resolution")
-    parser.add_argument("--collect", action="store_true", help="train nothing: tabulate the runs already finished")
-    parser.add_argument("--output", type=Path, default=BENCH / "super_resolution", help="writes <output>.md and <output>.json")
-    args = parser.parse_args()
-
-    common = [f"trainer.max_steps={args.iterations}", "metrics.every_n_iterations=null", "~callbacks.rich_progress_bar",
-              "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false", *args.set]  # fmt: skip
-    presets = {"srresnet": ["model=srresnet"], "srgan": ["model=srgan", f"model.pretrain_iterations={args.pretrain}"]}
-    wanted = {(row, seed): [*presets[row], f"seed={seed}", *common] for row in ROWS for seed in range(args.seeds)}
-    results, minutes = run_table(
-        wanted, args, KEY, lambda key: args.runs / key[0] / f"seed_{key[1]}",
-        lambda key: {"row": key[0], "seed": key[1], "iterations": args.iterations}, ("psnr", "ssim"),
-    )  # fmt: skip
+    args = table_arguments(__doc__, "super_resolution", seeds=1, iterations=3000)
+    given = next((int(o.split("=")[1]) for o in args.set if o.startswith("model.pretrain_iterations=")), None)
+    pretrain = args.iterations // 2 if given is None else given
+    schedule = [] if given is not None else [f"model.pretrain_iterations={pretrain}"]  # SRResNet's rate falls there too: the same schedule
+    rows = {"srresnet": ["model=srresnet", *schedule], "srgan": ["model=srgan", *schedule]}
+    wanted, results, minutes = run_seeded_table(args, rows, ("psnr", "ssim"))
     setup = (
         f"x4 from 64x64 patches of 13 built-in photographs, batch 16, {args.iterations} iterations "
-        f"({args.pretrain} of SRGAN's MSE pretraining), {args.workers} one-core workers"
+        f"({pretrain} of SRGAN's MSE pretraining), {args.workers} one-core workers"
     )
     bicubic = scores(lambda low: bicubic_upsample(low, SCALE))
     report("super_resolution.py", setup, results, len(wanted) - len(results), minutes, table(results, args.seeds, bicubic, args.runs), args.output, KEY)
