@@ -1,4 +1,4 @@
-"""Translate a folder of images with a trained pix2pix, CycleGAN or SRGAN checkpoint.
+"""Translate a folder of images with a trained pix2pix, CycleGAN, SRGAN or BiCycleGAN checkpoint.
 
     python -m gan_lightning.translate ckpt_path=RUN/checkpoints/last.ckpt input_dir=DIR output_dir=OUT
     python -m gan_lightning.translate ckpt_path=... input_dir=... output_dir=... direction=BtoA   (CycleGAN)

@@ -1,9 +1,9 @@
 """Restoration data from photographs (`gan_lightning.data.photos`): pairs of a degraded patch (A) and
 the patch itself (B), in [-1, 1].
 
-- `data=super_resolution`: B a high-resolution patch, A its bicubic downsampling by `scale` (x4 in
-  SRGAN, Ledig et al. 2017, sec. 3.1: "obtained the LR images by downsampling the HR images using
-  bicubic kernel with downsampling factor r = 4"). Scored as the paper does: PSNR and SSIM on the Y
+- `data=super_resolution`: B a high-resolution patch, A its bicubic downsampling by `scale` (SRGAN,
+  Ledig et al. 2017, sec. 3.2: low-resolution images are the high-resolution ones downsampled with a
+  bicubic kernel by r = 4). Scored as the paper does: PSNR and SSIM on the Y
   channel, a `scale`-pixel border cropped; bicubic upsampling of A is the baseline.
 - `data=inpainting`: B a patch, A the patch with a hole (filled with 0, mid-grey) and the hole's mask
   as one more channel (1 in the hole), so a translator sees where to paint. Holes are the centre
