@@ -14,6 +14,7 @@ from omegaconf import OmegaConf
 from gan_lightning.capabilities import Samples, Translates
 from gan_lightning.cli import config_dir
 from gan_lightning.data import GANDataModule
+from gan_lightning.errors import ConfigError
 from gan_lightning.losses import AdversarialLoss
 from gan_lightning.metrics import MetricSettings
 from gan_lightning.models import Family
@@ -53,12 +54,15 @@ TOY_DATA = {"ring", "grid", "swissroll"}  # 2D points: they go with experiment=m
 FOLDER_FIXTURES = {"paired": write_aligned_pairs, "unpaired": write_unpaired_domains}  # image-to-image layouts
 
 
-def sample_shape(data_cfg, key: str = "B") -> tuple[int, ...]:
+def sample_shape(data_cfg, key: str = "B") -> tuple[int, ...] | None:
     """What one sample (or one `key` image of a pair) of this data looks like: (C, H, W) for images,
     (2,) for 2D mixtures; super-resolution's inputs (A) are `scale` times smaller than its patches (B),
-    inpainting's carry their hole's mask as one more channel."""
+    inpainting's carry their hole's mask as one more channel. None for one photograph, whose shape is
+    its own (its longer side max_size)."""
     if data_cfg.get("kind") in TOY_DATA:
         return (2,)
+    if "max_size" in data_cfg:
+        return None
     side = data_cfg.get("image_size") or data_cfg.patch_size // (data_cfg.get("scale", 1) if key == "A" else 1)
     return (data_cfg.channels + int(key == "A" and "mask" in data_cfg), side, side)
 
@@ -81,14 +85,19 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
         datamodule.setup()
         item = datamodule.train_set[0]
         for key in ("A", "B") if "A" in item else ("image",):  # image-to-image data: a pair of images
-            assert item[key].shape == sample_shape(cfg.data, key)
+            expected = sample_shape(cfg.data, key)
+            assert item[key].shape == expected if expected else max(item[key].shape[1:]) == cfg.data.max_size
     if group in ("model", "loss", "experiment") or overrides:
         model = build_model(cfg)
         assert isinstance(model, Samples) != isinstance(model, Translates)  # a family samples or translates
         if isinstance(model, Translates):
             assert model.translate(torch.zeros(2, *sample_shape(cfg.data, "A"))).shape == (2, *sample_shape(cfg.data))
         else:
-            assert model.sample(2, seed=0).shape == (2, *sample_shape(cfg.data))
+            if sample_shape(cfg.data) is None:  # SinGAN learns its image's sizes in training
+                with pytest.raises(ConfigError, match="not been trained yet"):
+                    model.sample(2, seed=0)
+            else:
+                assert model.sample(2, seed=0).shape == (2, *sample_shape(cfg.data))
         if "loss" in cfg.model:  # the adversarial families
             assert isinstance(model.loss, AdversarialLoss)
             assert model.loss.discriminator(torch.zeros(3), torch.zeros(3)).ndim == 0
@@ -109,7 +118,7 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
         assert len(loggers) == {"none": 0, "many": 3}.get(option, 1)
 
 
-FAMILY_NETWORKS = {"lapgan_": "lapgan", "biggan_": "sagan", "srgan_": "srgan"}  # networks only their own families play with (pyramids, labels, patches)
+FAMILY_NETWORKS = {"lapgan_": "lapgan", "biggan_": "sagan", "srgan_": "srgan", "singan_": "singan"}  # networks only their own families play with
 
 
 @pytest.mark.parametrize("role", ["generator", "discriminator"])
@@ -123,6 +132,9 @@ def test_every_network_config_builds_into_a_model(role, tmp_path):
         assert type(getattr(model, role)).__name__.lower().endswith(role)
         if isinstance(model, Translates):  # judges high-resolution patches
             assert model.discriminator(torch.zeros(2, *sample_shape(cfg.data))).shape == (2,)
+            continue
+        if sample_shape(cfg.data) is None:  # a pyramid for one photograph: samples once trained (tests/test_single_image.py)
+            assert len(getattr(model, role).stages) == cfg.model.generator.num_scales
             continue
         samples = model.sample(2)
         assert samples.shape == (2, cfg.data.channels, cfg.data.image_size, cfg.data.image_size)

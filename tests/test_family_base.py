@@ -27,6 +27,7 @@ from gan_lightning.models import (
     PixelCNN,
     ProGAN,
     SemiSupervisedGAN,
+    SinGAN,
     StyleGAN,
     UnrolledGAN,
 )  # fmt: skip
@@ -81,7 +82,7 @@ def test_iterations_count_training_steps_whatever_the_optimizer_steps():
 
 def test_every_family_declares_what_it_can_do():
     adversarial = [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, ProGAN, StyleGAN, BEGAN, EBGAN, LAPGAN, SemiSupervisedGAN]
-    samples = [*adversarial, VAE, PixelCNN]
+    samples = [*adversarial, VAE, PixelCNN, SinGAN]
     translates = [Pix2Pix, CycleGAN, SRGAN, ContextEncoder, BiCycleGAN]
     abilities = {
         Samples: samples,

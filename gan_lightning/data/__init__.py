@@ -8,6 +8,7 @@ from gan_lightning.data.image_folder import ImageFiles, ImageFolderDataModule, i
 from gan_lightning.data.lsun import LSUNDataModule
 from gan_lightning.data.mnist import FashionMNISTDataModule, MNISTDataModule
 from gan_lightning.data.paired import PairedDataModule, PairedDigitsDataModule
+from gan_lightning.data.photos import SingleImageDataModule
 from gan_lightning.data.released import ReleasedSplitsDataModule
 from gan_lightning.data.restoration import InpaintingDataModule, SuperResolutionDataModule
 from gan_lightning.data.shapes import ShapesDataModule, ShapesDataset
@@ -38,4 +39,4 @@ __all__ = [
     "image_transform",
     "mixture_modes",
 ]
-__all__ += ["InpaintingDataModule", "SuperResolutionDataModule", "UnpairedDataModule", "UnpairedDigitsDataModule"]
+__all__ += ["InpaintingDataModule", "SingleImageDataModule", "SuperResolutionDataModule", "UnpairedDataModule", "UnpairedDigitsDataModule"]

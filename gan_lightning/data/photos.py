@@ -1,4 +1,5 @@
-"""Photographs served as random patches, for the restoration families (super-resolution, inpainting).
+"""Photographs served as random patches, for the restoration families (super-resolution, inpainting),
+or one whole, for the single-image GANs (`SingleImageDataModule`).
 
 Built in: the natural photographs that ship inside scikit-image's wheel and scikit-learn's two sample
 images (no download), split by image into training and validation photographs. With `data.root=`,
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from gan_lightning.data.base import GANDataModule, TensorDictDataset
 from gan_lightning.data.image_folder import open_image
 from gan_lightning.data.paired import image_files, read_image
 from gan_lightning.errors import DataError
@@ -141,3 +144,43 @@ def split_photos(root: str | None, photos: list[str], val_photos: list[str], val
         )
     order = torch.randperm(len(files), generator=torch.Generator().manual_seed(split_seed)).tolist()
     return Photos([files[i] for i in order[n_val:]]), Photos([files[i] for i in order[:n_val]])
+
+
+class SingleImageDataModule(GANDataModule):
+    """One photograph (`data=single_image`), for the single-image GANs: each item is the whole image,
+    {"image": (3, H, W)} in [-1, 1], resized so its longer side is `max_size`; an epoch is `length`
+    items, the validation split the image once.
+
+    Args:
+        image: a built-in photograph's name (see BUILTIN_PHOTOS) or the path of an image file.
+        max_size: the longer side after resizing (250 in SinGAN's paper).
+        length: items an epoch.
+        Loader arguments: see GANDataModule (batch_size 1: the image once a step).
+    """
+
+    metrics_backbone = None  # one image: no distribution to compare samples with
+
+    def __init__(self, image: str = "china", max_size: int = 64, length: int = 100, channels: int = 3, **loader_args):
+        super().__init__(**loader_args)
+        if channels != 3 or max_size < 8 or length < 1:
+            raise DataError(f"data.channels must be 3, data.max_size at least 8 and data.length positive, not {channels}, {max_size} and {length}")
+        self.image, self.max_size, self.length, self.channels = image, max_size, length, channels
+
+    def photograph(self) -> Tensor:
+        """The image in [-1, 1], (3, H, W), its longer side max_size."""
+        if self.image in BUILTIN_PHOTOS:
+            pixels = builtin_photo(self.image)
+        elif Path(self.image).is_file():
+            pixels = read_image(Path(self.image), 3)
+        else:
+            raise DataError(f"data.image={self.image} is neither a built-in photograph ({', '.join(sorted(BUILTIN_PHOTOS))}) nor an image file")
+        height, width = pixels.shape[1:]
+        scale = self.max_size / max(height, width)
+        size = (max(1, round(height * scale)), max(1, round(width * scale)))
+        return F.interpolate(pixels[None].float() / 127.5 - 1, size=size, mode="bicubic", antialias=True)[0].clamp(-1, 1)
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.train_set is None:
+            image = self.photograph()
+            self.train_set = TensorDictDataset(image[None].expand(self.length, -1, -1, -1))
+            self.val_set = TensorDictDataset(image[None])

@@ -21,11 +21,14 @@ from gan_lightning.nets.pix2pixhd import LocalEnhancer
 from gan_lightning.nets.pixelcnn import GatedPixelCNN, PixelCNN
 from gan_lightning.nets.progan import ProgressiveDiscriminator, ProgressiveGenerator
 from gan_lightning.nets.resnet import ResNetGenerator
+from gan_lightning.nets.singan import SinGANDiscriminator, SinGANGenerator
 from gan_lightning.nets.srgan import SRGANDiscriminator, SRResNet
 from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
 
 __all__ = [
+    "SinGANDiscriminator",
+    "SinGANGenerator",
     "LocalEnhancer",
     "ContextEncoderGenerator",
     "SRGANDiscriminator",

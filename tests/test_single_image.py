@@ -1,0 +1,88 @@
+"""Single-image GANs (issue 18): SinGAN's pyramid, its coarse-to-fine training, reconstruction from
+fixed noise, and samples of other sizes."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from gan_lightning.data import SingleImageDataModule
+from gan_lightning.errors import ConfigError, DataError
+from gan_lightning.models import SinGAN, load_family
+from gan_lightning.nets.singan import image_pyramid, scale_sizes
+from gan_lightning.train import train
+
+from conftest import compose_config, read_metrics, write_images
+
+TINY = ["model=singan", "model.generator.num_scales=3", "model.min_size=8", "model.iterations_per_scale=4", "trainer.max_steps=12",
+        "model.generator.width=8", "model.discriminator.width=8", "model.d_steps=1", "model.g_steps=1", "data.max_size=24",
+        "data.length=12", "trainer.log_every_n_steps=1", "model.num_fixed_samples=4"]  # fmt: skip
+
+
+def test_the_pyramid_runs_from_min_size_to_the_image_at_one_ratio():
+    sizes = scale_sizes(48, 64, 5, 12)
+    assert sizes[-1] == (48, 64) and min(sizes[0]) == 12
+    ratios = [b[1] / a[1] for a, b in zip(sizes, sizes[1:])]
+    assert max(ratios) - min(ratios) < 0.1 and all(r > 1 for r in ratios)
+    levels = image_pyramid(torch.zeros(1, 3, 48, 64), sizes)
+    assert [tuple(level.shape[-2:]) for level in levels] == sizes
+    with pytest.raises(ConfigError, match="2 or more scales"):
+        scale_sizes(48, 64, 1, 12)
+
+
+def test_single_image_data_serves_the_resized_photograph_and_refuses_unknown_ones(tmp_path):
+    data = SingleImageDataModule(image="china", max_size=32, length=5)
+    data.setup()
+    assert len(data.train_set) == 5 and data.train_set[0]["image"].shape == (3, 21, 32)  # 427x640 -> 21x32
+    (path,) = write_images(tmp_path, 1, size=(40, 20))
+    assert SingleImageDataModule(image=str(path), max_size=20).photograph().shape == (3, 10, 20)
+    with pytest.raises(DataError, match="neither a built-in photograph"):
+        SingleImageDataModule(image="balloons").photograph()
+
+
+def test_singan_trains_coarse_to_fine_each_scale_on_the_image_at_its_size(tmp_path):
+    run = tmp_path / "run"
+    cfg = compose_config(TINY, run)
+    seen: dict[int, set] = {}
+    original = SinGAN.training_step
+
+    def recording(self, batch, batch_idx):
+        if not seen:
+            for n, stage in enumerate(self.discriminator.stages):
+                stage.register_forward_hook(lambda module, inputs, output, n=n: seen.setdefault(n, set()).add(tuple(inputs[0].shape[-2:])))
+        return original(self, batch, batch_idx)
+
+    SinGAN.training_step = recording
+    try:
+        train(cfg)
+    finally:
+        SinGAN.training_step = original
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    sizes = model.size_list()
+    assert sizes[-1] == (16, 24) and {n: {size} for n, size in enumerate(sizes)} == seen
+    steps = read_metrics(run / "metrics.csv")
+    assert [row["train/scale"] for row in steps] == [0.0] * 4 + [1.0] * 4 + [2.0] * 4
+    assert model.amplitudes[0] == 1 and all(0 < a < 1 for a in model.amplitudes[1:].tolist())
+
+    samples = model.sample(3, seed=1)
+    assert samples.shape == (3, 3, 16, 24) and torch.equal(samples, model.sample_indexed([0, 1, 2], seed=1)[0])
+    assert not torch.equal(samples[0], samples[1])
+    assert model.sample_at(2, width_factor=2, seed=0).shape == (2, 3, 16, 48)  # twice as wide
+    assert model.sample_at(1, height_factor=1.5, seed=0).shape == (1, 3, 24, 24)
+    assert torch.equal(model.reconstruct_image(), model.reconstruct_image())  # z*, kept in the checkpoint
+
+
+def test_reconstruction_from_the_fixed_noise_improves_with_training(tmp_path):
+    run = tmp_path / "run"
+    train(compose_config([*TINY, "model.generator.num_scales=2", "model.iterations_per_scale=30", "trainer.max_steps=60"], run))
+    coarse = [row["train/g_reconstruction"] for row in read_metrics(run / "metrics.csv") if row["train/scale"] == 0]
+    assert coarse[-1] < 0.5 * coarse[0]
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    image = SingleImageDataModule(image="china", max_size=24).photograph()[None]
+    rebuilt, noise = model.reconstruct_image(), model.sample(1, seed=0)
+    assert torch.nn.functional.mse_loss(rebuilt, image) < torch.nn.functional.mse_loss(noise, image)  # z* gives the image back
+
+
+def test_a_run_length_that_does_not_fit_the_scales_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="set trainer.max_steps=12"):
+        train(compose_config([*TINY, "trainer.max_steps=10"], tmp_path / "run"))
