@@ -1,5 +1,5 @@
 """Single-image GANs (issue 18): SinGAN's pyramid, its coarse-to-fine training, reconstruction from
-fixed noise, and samples of other sizes."""
+fixed noise, samples of other sizes, and the scores of a model of one image."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import torch
 
 from gan_lightning.data import SingleImageDataModule
 from gan_lightning.errors import ConfigError, DataError
+from gan_lightning.metrics.single_image import diversity, patch_shuffle, random_crops, single_image_swd
 from gan_lightning.models import SinGAN, load_family
 from gan_lightning.nets.singan import image_pyramid, scale_sizes
 from gan_lightning.train import train
@@ -86,3 +87,18 @@ def test_reconstruction_from_the_fixed_noise_improves_with_training(tmp_path):
 def test_a_run_length_that_does_not_fit_the_scales_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="set trainer.max_steps=12"):
         train(compose_config([*TINY, "trainer.max_steps=10"], tmp_path / "run"))
+
+
+def test_diversity_swd_and_the_two_references():
+    image = SingleImageDataModule(image="china", max_size=48).photograph()  # (3, 32, 48)
+    assert diversity(image[None].expand(4, -1, -1, -1), image) == 0  # the same image four times
+    noise = torch.rand(4, *image.shape) * 2 - 1
+    assert diversity(noise, image) > 0.5  # uniform noise: each pixel varies about as much as the whole image
+    shuffled = patch_shuffle(image, 3, tile=8)
+    assert shuffled.shape == (3, *image.shape) and not torch.equal(shuffled[0], image)
+    assert torch.equal(shuffled[0].flatten().sort().values, image.flatten().sort().values)  # the same tiles, moved (48 and 32 divide by 8)
+    crops = random_crops(image, 3)
+    assert crops.shape == (3, *image.shape) and not torch.equal(crops[0], crops[1])
+    settings = {"levels": 2, "per_image": 64}
+    own, shuffle, random = (sum(single_image_swd(s, image, **settings)) for s in (crops, shuffled, noise[:3]))
+    assert own < random and shuffle < random

@@ -56,8 +56,11 @@ def sliced_wasserstein_distances(
 ) -> list[float]:  # fmt: skip
     """SWD x 1e3 of the two image sets (N, C, H, W) in [-1, 1] at each level of their Laplacian
     pyramids, finest first (the band-pass residuals, then the coarsest image); as many descriptors
-    of each set are compared (the smaller count)."""
+    of each set are compared (the smaller count). Sides are cropped to a multiple of 2^(levels - 1),
+    which the pyramid halves that often."""
     stream = torch.Generator().manual_seed(seed)
+    multiple = 2 ** (levels - 1)
+    real, fake = (images[..., : images.shape[-2] // multiple * multiple, : images.shape[-1] // multiple * multiple] for images in (real, fake))
     distances = []
     for real_level, fake_level in zip(reversed(laplacian_pyramid(real.double(), levels)), reversed(laplacian_pyramid(fake.double(), levels))):
         a, b = patch_descriptors(real_level, per_image, size, stream), patch_descriptors(fake_level, per_image, size, stream)
