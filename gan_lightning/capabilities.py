@@ -54,8 +54,9 @@ class HasLatentSpace(Protocol):
 
     prior: Prior
 
-    def generate(self, latent: Latent) -> Tensor:
-        """The sampling network's outputs for these latents, in eval mode."""
+    def generate(self, latent: Latent, differentiable: bool = False) -> Tensor:
+        """The sampling network's outputs for these latents, in eval mode; `differentiable`: with
+        gradients to the latents (inversion)."""
 
 
 @runtime_checkable
@@ -137,5 +138,6 @@ class HasStyles(Protocol):
     def styles(self, latent: Latent, psi: float | None = None) -> Tensor:
         """(N, layers, w_dim): each latent's w for every layer, truncated towards the mean w by psi."""
 
-    def synthesize(self, styles: Tensor, noise: str | torch.Generator | None = None) -> Tensor:
-        """Images from per-layer styles (eval mode); noise: "const", "random" or a stream to draw it from."""
+    def synthesize(self, styles: Tensor, noise: str | torch.Generator | None = None, differentiable: bool = False) -> Tensor:
+        """Images from per-layer styles (eval mode); noise: "const", "random" or a stream to draw it
+        from; `differentiable`: with gradients to the styles (inversion)."""

@@ -5,6 +5,7 @@
     python -m gan_lightning.explore ckpt_path=... mode=arithmetic "groups=[[3,17,40],[5,9],[22,61]]"
     python -m gan_lightning.explore ckpt_path=... mode=traverse code=1        (InfoGAN)
     python -m gan_lightning.explore ckpt_path=... mode=style_mixing crossover=8  (StyleGAN; also truncation, noise)
+    python -m gan_lightning.explore ckpt_path=... mode=invert images=DIR [space=w+]  (codes of real images: image | G(code) rows)
 
 Writes one PNG grid (`output`, by default <mode>.png in the run directory) and prints its path.
 """
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 import hydra
+import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 from torchvision.utils import save_image
@@ -23,11 +25,13 @@ from torchvision.utils import save_image
 from gan_lightning import latent, styles
 from gan_lightning.capabilities import HasLatentSpace, HasStyles, Samples
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
-from gan_lightning.models import load_family
+from gan_lightning.inversion import invert, psnr
+from gan_lightning.models import load_family, read_checkpoint
 
 log = logging.getLogger(__name__)
-MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise")
+MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise", "invert")
 STYLE_MODES = ("style_mixing", "truncation", "noise")
 
 
@@ -69,12 +73,30 @@ def render(model, cfg: DictConfig) -> tuple[Tensor, int]:
     if cfg.mode == "traverse":
         codes, per_row = model.prior.traversal(cfg.code, cfg.steps, seed=cfg.seed)
         return model.generate(codes), per_row
+    if cfg.mode == "invert":
+        return inversion_grid(model, cfg), 2
     if not cfg.groups:
         raise ConfigError('mode=arithmetic needs groups of sample numbers from mode=samples, e.g. "groups=[[3,17],[5,9],[22]]"')
     if model.prior.conditional:
         raise ConfigError("vector arithmetic on z is for unconditional families; a conditional family has its labels")
     groups = [model.prior.indexed([int(i) for i in group], cfg.seed).z for group in OmegaConf.to_container(cfg.groups)]
     return latent.arithmetic(model, groups, list(cfg.signs), seed=cfg.seed), 3
+
+
+def inversion_grid(model, cfg: DictConfig) -> Tensor:
+    """Each image under cfg.images (at most cfg.count, resized to the model's size) beside G of the
+    code found for it; logs each one's PSNR."""
+    if not cfg.images:
+        raise ConfigError("mode=invert needs images=DIR, a folder of the images to find codes for")
+    data = read_checkpoint(cfg.ckpt_path).get("config", {}).get("data", {})
+    if "image_size" not in data:
+        raise ConfigError(f"{cfg.ckpt_path} does not say its image size: mode=invert takes models of square images")
+    files = ImageFiles(cfg.images, image_transform(data["image_size"], data["channels"]), data["channels"], option="images")
+    images = torch.stack([files[i]["image"] for i in range(min(cfg.count, len(files)))])
+    found = invert(model, images, cfg.space, cfg.inversion_steps, cfg.restarts, seed=cfg.seed)
+    for path, value in zip(files.files, psnr(found.reconstructions, images.to(found.reconstructions.device)).tolist()):
+        log.info("%s: PSNR %.2f dB", path, value)
+    return torch.stack([images.to(found.reconstructions.device), found.reconstructions], dim=1).flatten(0, 1)
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="explore")

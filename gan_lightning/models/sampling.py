@@ -92,14 +92,15 @@ class LatentSampling:
         """n training draws from the prior (never truncated), on this device."""
         return self.prior.sample(n, self.device, labels=labels)
 
-    @torch.no_grad()
-    def generate(self, latent: Latent) -> Tensor:
-        """The sampling network's outputs in eval mode (BatchNorm's running statistics, no dropout)."""
+    def generate(self, latent: Latent, differentiable: bool = False) -> Tensor:
+        """The sampling network's outputs in eval mode (BatchNorm's running statistics, no dropout);
+        `differentiable`: with gradients to the latent (for inversion), and the samples expected
+        without drawing anything (`expected_samples`)."""
         net = self.sampling_network
-        latent = latent.to(self.device)
-        with eval_mode(net):
+        latent = latent if differentiable else latent.to(self.device)
+        with torch.set_grad_enabled(differentiable), eval_mode(net):
             outputs = net(latent.z, latent.labels) if self.prior.conditional else net(latent.z)
-        return self.samples_from(outputs, latent)
+            return self.expected_samples(outputs) if differentiable else self.samples_from(outputs, latent)
 
     def samples_from(self, outputs: Tensor, latent: Latent) -> Tensor:
         """Samples from the sampling network's outputs for `latent`: G's are samples; a VAE's decoder

@@ -124,12 +124,12 @@ class StyleGAN(GAN):
         w = network.truncate(w, self.truncation_psi if psi is None else psi)
         return w.unsqueeze(1).expand(-1, network.num_styles, -1)
 
-    @torch.no_grad()
-    def synthesize(self, styles: Tensor, noise: str | torch.Generator | None = None) -> Tensor:
-        """Images from per-layer styles, in eval mode, with `noise` (default: noise_mode)."""
+    def synthesize(self, styles: Tensor, noise: str | torch.Generator | None = None, differentiable: bool = False) -> Tensor:
+        """Images from per-layer styles, in eval mode, with `noise` (default: noise_mode);
+        `differentiable`: with gradients to the styles (inversion in W and W+)."""
         network = self.sampling_network
-        with eval_mode(network):
-            return network.synthesis(styles.to(self.device), self.noise_mode if noise is None else noise)
+        with torch.set_grad_enabled(differentiable), eval_mode(network):
+            return network.synthesis(styles if differentiable else styles.to(self.device), self.noise_mode if noise is None else noise)
 
 
 def mix_styles(first: Tensor, second: Tensor, crossover: int | Sequence[int]) -> Tensor:

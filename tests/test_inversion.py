@@ -1,0 +1,57 @@
+"""Finding the latent codes of images (issue 18): inversion by gradient descent, from the prior or an
+encoder, and `explore mode=invert`."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torchvision.utils import save_image
+
+from gan_lightning.errors import ConfigError
+from gan_lightning.explore import explore
+from gan_lightning.inversion import invert, psnr
+from gan_lightning.models import load_family
+from gan_lightning.priors import Latent
+from gan_lightning.train import train
+
+from conftest import compose_config, tiny_overrides
+
+
+@pytest.fixture(scope="module")
+def dcgan(tmp_path_factory):
+    run = tmp_path_factory.mktemp("dcgan")
+    overrides = [*tiny_overrides("dcgan"), "~callbacks.evaluation", "trainer.max_epochs=1", "trainer.limit_train_batches=60", "model.generator.latent_dim=8"]
+    train(compose_config(overrides, run))  # long enough for BatchNorm's running statistics, which eval mode uses
+    return run / "checkpoints" / "last.ckpt"
+
+
+def test_inverting_an_image_the_generator_made_recovers_it(dcgan):
+    model = load_family(dcgan)
+    target = model.generate(Latent(torch.randn(3, 8, generator=torch.Generator().manual_seed(5))))
+    start = invert(model, target, steps=0, restarts=1)
+    found = invert(model, target, steps=400, restarts=2, lr=0.05)
+    assert psnr(found.reconstructions, target).min() > 30  # dB
+    assert (found.errors <= start.errors).all() and psnr(start.reconstructions, target).max() < 30  # descent did it, not the start
+
+
+def test_each_image_keeps_its_best_restart(dcgan):
+    model = load_family(dcgan)
+    target = model.generate(Latent(torch.randn(2, 8, generator=torch.Generator().manual_seed(1))))
+    one = invert(model, target, steps=5, restarts=1, seed=3)
+    three = invert(model, target, steps=5, restarts=3, seed=3)  # the same first restart, two more
+    assert (three.errors <= one.errors + 1e-7).all()
+    with pytest.raises(ConfigError, match="space=w"):
+        invert(model, target, space="w")
+
+
+def test_explore_invert_writes_image_and_reconstruction_rows(dcgan, tmp_path):
+    model = load_family(dcgan)
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i, image in enumerate(model.generate(Latent(torch.randn(2, 8)))):
+        save_image(image, folder / f"{i}.png", normalize=True, value_range=(-1, 1))
+    out = tmp_path / "invert.png"
+    cfg = compose_config([f"ckpt_path={dcgan}", "mode=invert", f"images={folder}", "inversion_steps=20", "restarts=1", f"output={out}"], tmp_path, "explore")
+    assert explore(cfg) == out and out.is_file()
+    with pytest.raises(ConfigError, match="needs images=DIR"):
+        explore(compose_config([f"ckpt_path={dcgan}", "mode=invert", f"output={out}"], tmp_path, "explore"))
