@@ -6,6 +6,7 @@
     python -m gan_lightning.explore ckpt_path=... mode=traverse code=1        (InfoGAN)
     python -m gan_lightning.explore ckpt_path=... mode=style_mixing crossover=8  (StyleGAN; also truncation, noise)
     python -m gan_lightning.explore ckpt_path=... mode=invert images=DIR [space=w+]  (codes of real images: image | G(code) rows)
+    python -m gan_lightning.explore ckpt_path=... mode=edit factor=digit source=3 target=8 strength=2  (attribute editing)
 
 Writes one PNG grid (`output`, by default <mode>.png in the run directory) and prints its path.
 """
@@ -22,16 +23,17 @@ from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 from torchvision.utils import save_image
 
-from gan_lightning import latent, styles
+from gan_lightning import editing, latent, styles
 from gan_lightning.capabilities import HasLatentSpace, HasStyles, Samples
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.inversion import invert, psnr
 from gan_lightning.models import load_family, read_checkpoint
+from gan_lightning.priors import Latent
 
 log = logging.getLogger(__name__)
-MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise", "invert")
+MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise", "invert", "edit")
 STYLE_MODES = ("style_mixing", "truncation", "noise")
 
 
@@ -75,6 +77,8 @@ def render(model, cfg: DictConfig) -> tuple[Tensor, int]:
         return model.generate(codes), per_row
     if cfg.mode == "invert":
         return inversion_grid(model, cfg), 2
+    if cfg.mode == "edit":
+        return edit_grid(model, cfg), cfg.steps
     if not cfg.groups:
         raise ConfigError('mode=arithmetic needs groups of sample numbers from mode=samples, e.g. "groups=[[3,17],[5,9],[22]]"')
     if model.prior.conditional:
@@ -97,6 +101,29 @@ def inversion_grid(model, cfg: DictConfig) -> Tensor:
     for path, value in zip(files.files, psnr(found.reconstructions, images.to(found.reconstructions.device)).tolist()):
         log.info("%s: PSNR %.2f dB", path, value)
     return torch.stack([images.to(found.reconstructions.device), found.reconstructions], dim=1).flatten(0, 1)
+
+
+def edit_grid(model, cfg: DictConfig) -> Tensor:
+    """`rows` samples read as `source`, each edited towards `target` of `factor` in `steps` strengths
+    from 0 to `strength` (a direction found from `count` labelled samples, by `direction`: mean or
+    linear), or, for a conditional
+    family, with its condition changed halfway along the row; logs the share read as `target` after."""
+    read = editing.factor_reader(cfg.factor, cfg.cache_dir)
+    pool = model.prior.indexed(range(cfg.count), cfg.seed, model.device)
+    labels = read(model.generate(pool))
+    chosen = (labels == cfg.source).nonzero().flatten()[: cfg.rows]
+    if not len(chosen):
+        raise ConfigError(f"none of {cfg.count} samples reads as {cfg.factor}={cfg.source}: draw more (count=) or pick another source")
+    picked = Latent(pool.z[chosen], None if pool.labels is None else pool.labels[chosen])
+    if model.prior.conditional:
+        before, after = model.generate(picked), editing.relabelled(model, picked, cfg.target)
+        rows = torch.stack([before] * (cfg.steps // 2) + [after] * (cfg.steps - cfg.steps // 2), dim=1)
+    else:
+        direction = editing.attribute_direction(pool.z, labels, cfg.source, cfg.target, cfg.direction)
+        rows = editing.edited(model, picked, direction, torch.linspace(0, cfg.strength, cfg.steps).tolist())
+    share = float((read(rows[:, -1]) == cfg.target).float().mean())
+    log.info("%s %s -> %s: %.1f%% of the edited samples read as %s", cfg.factor, cfg.source, cfg.target, 100 * share, cfg.target)
+    return rows.flatten(0, 1)
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="explore")

@@ -1,12 +1,15 @@
-"""Finding the latent codes of images (issue 18): inversion by gradient descent, from the prior or an
-encoder, and `explore mode=invert`."""
+"""Finding the latent codes of images and editing them (issue 18): inversion by gradient descent, from
+the prior or an encoder (`explore mode=invert`), and attribute directions (`explore mode=edit`)."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+from PIL import Image
 from torchvision.utils import save_image
 
+from gan_lightning import editing
+from gan_lightning.editing import attribute_direction, relabelled
 from gan_lightning.errors import ConfigError
 from gan_lightning.explore import explore
 from gan_lightning.inversion import invert, psnr
@@ -55,3 +58,35 @@ def test_explore_invert_writes_image_and_reconstruction_rows(dcgan, tmp_path):
     assert explore(cfg) == out and out.is_file()
     with pytest.raises(ConfigError, match="needs images=DIR"):
         explore(compose_config([f"ckpt_path={dcgan}", "mode=invert", f"output={out}"], tmp_path, "explore"))
+
+
+def test_attribute_directions_point_from_the_source_group_to_the_target_group():
+    stream = torch.Generator().manual_seed(0)
+    codes = torch.randn(400, 6, generator=stream)
+    labels = (codes[:, 0] + 0.3 * codes[:, 1] > 0).long()  # the attribute lives mostly along axis 0
+    for method in ("mean", "linear"):
+        direction = attribute_direction(codes, labels, source=0, target=1, method=method)
+        assert direction[0] > 0 and direction[0] > 3 * direction[2:].abs().max()
+        moved = codes[labels == 0] + direction
+        assert ((moved[:, 0] + 0.3 * moved[:, 1] > 0).float().mean()) > 0.4  # a step the size of the groups' distance
+    with pytest.raises(ConfigError, match="too few samples"):
+        attribute_direction(codes, torch.zeros(400, dtype=torch.long), source=0, target=1)
+
+
+def test_explore_edit_walks_samples_along_a_direction(dcgan, tmp_path, monkeypatch):
+    brightness = lambda images: (images.mean(dim=(1, 2, 3)) > images.mean()).long()  # noqa: E731  (a stand-in for a classifier)
+    monkeypatch.setattr(editing, "factor_reader", lambda factor, cache_dir: brightness)
+    out = tmp_path / "edit.png"
+    overrides = [f"ckpt_path={dcgan}", "mode=edit", "source=0", "target=1", "strength=3", "steps=4", "rows=3", "count=200", f"output={out}"]
+    assert explore(compose_config(overrides, tmp_path, "explore")) == out
+    assert Image.open(out).size == (4 * 18 + 2, 3 * 18 + 2)  # rows of 4 strengths, 16x16 images
+    with pytest.raises(ConfigError, match="direction=sideways is unknown"):
+        explore(compose_config([*overrides, "direction=sideways"], tmp_path, "explore"))
+
+
+def test_a_conditional_family_edits_by_changing_its_condition(tmp_path):
+    run = tmp_path / "cgan"
+    train(compose_config([*tiny_overrides("cgan"), "~callbacks.evaluation", "trainer.max_epochs=1"], run))
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    latent = model.prior.indexed(range(4), seed=0)
+    assert torch.equal(relabelled(model, latent, 7), model.generate(Latent(latent.z, torch.full((4,), 7))))
