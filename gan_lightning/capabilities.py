@@ -7,6 +7,7 @@
 | `HasLatentSpace` | families that sample through a prior | explore's interpolation, arithmetic and traversals |
 | `Translates` | pix2pix, CycleGAN, SRGAN, context encoder, BiCycleGAN | translation grids and scores, translate |
 | `TranslatesMany` | BiCycleGAN | several outputs per input in grids, translate samples=k |
+| `Retargets` | InGAN | grids of the training image at other shapes |
 | `Encodes` | BiGAN, VAE | the linear probe |
 | `Reconstructs` | BiGAN, VAE | reconstruction grids |
 | `ScoresLikelihood` | VAE (a bound), PixelCNN (exact) | bits per dimension |
@@ -76,6 +77,14 @@ class TranslatesMany(Protocol):
     def translate_many(self, images: Tensor, count: int, seed: int = 0) -> Tensor:
         """(N, count, C, H, W): `count` translations of each image, output j drawn from latent j of a
         stream seeded with `seed` (the same codes for every input), in eval mode."""
+
+
+@runtime_checkable
+class Retargets(Protocol):
+    """Maps an image to another shape of itself (InGAN)."""
+
+    def retarget(self, images: Tensor, height_factor: float = 1.0, width_factor: float = 1.0) -> Tensor:
+        """The images at about height_factor x their height and width_factor x their width, in eval mode."""
 
 
 @runtime_checkable

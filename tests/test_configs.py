@@ -11,7 +11,7 @@ from lightning.pytorch.loggers import Logger
 from lightning.pytorch.utilities.exceptions import MisconfigurationException
 from omegaconf import OmegaConf
 
-from gan_lightning.capabilities import Samples, Translates
+from gan_lightning.capabilities import Retargets, Samples, Translates
 from gan_lightning.cli import config_dir
 from gan_lightning.data import GANDataModule
 from gan_lightning.errors import ConfigError
@@ -89,9 +89,11 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
             assert item[key].shape == expected if expected else max(item[key].shape[1:]) == cfg.data.max_size
     if group in ("model", "loss", "experiment") or overrides:
         model = build_model(cfg)
-        assert isinstance(model, Samples) != isinstance(model, Translates)  # a family samples or translates
+        assert [isinstance(model, P) for P in (Samples, Translates, Retargets)].count(True) == 1  # a family samples, translates or retargets
         if isinstance(model, Translates):
             assert model.translate(torch.zeros(2, *sample_shape(cfg.data, "A"))).shape == (2, *sample_shape(cfg.data))
+        elif isinstance(model, Retargets):
+            assert model.retarget(torch.zeros(1, cfg.data.channels, 32, 48), 1.0, 2.0).shape == (1, cfg.data.channels, 32, 96)
         else:
             if sample_shape(cfg.data) is None:  # SinGAN learns its image's sizes in training
                 with pytest.raises(ConfigError, match="not been trained yet"):
@@ -118,7 +120,7 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
         assert len(loggers) == {"none": 0, "many": 3}.get(option, 1)
 
 
-FAMILY_NETWORKS = {"lapgan_": "lapgan", "biggan_": "sagan", "srgan_": "srgan", "singan_": "singan"}  # networks only their own families play with
+FAMILY_NETWORKS = {"lapgan_": "lapgan", "biggan_": "sagan", "srgan_": "srgan", "singan_": "singan", "ingan_": "ingan"}  # networks only their own families use
 
 
 @pytest.mark.parametrize("role", ["generator", "discriminator"])
@@ -132,6 +134,9 @@ def test_every_network_config_builds_into_a_model(role, tmp_path):
         assert type(getattr(model, role)).__name__.lower().endswith(role)
         if isinstance(model, Translates):  # judges high-resolution patches
             assert model.discriminator(torch.zeros(2, *sample_shape(cfg.data))).shape == (2,)
+            continue
+        if isinstance(model, Retargets):
+            assert model.retarget(torch.zeros(1, 3, 32, 48), 0.5, 1.0).shape == (1, 3, 16, 48)
             continue
         if sample_shape(cfg.data) is None:  # a pyramid for one photograph: samples once trained (tests/test_single_image.py)
             assert len(getattr(model, role).stages) == cfg.model.generator.num_scales

@@ -6,7 +6,18 @@ import pytest
 import torch
 from torch import nn
 
-from gan_lightning.capabilities import Classifies, Encodes, HasLatentSpace, HasLevels, Reconstructs, Samples, ScoresLikelihood, Translates, TranslatesMany
+from gan_lightning.capabilities import (
+    Classifies,
+    Encodes,
+    HasLatentSpace,
+    HasLevels,
+    Reconstructs,
+    Retargets,
+    Samples,
+    ScoresLikelihood,
+    Translates,
+    TranslatesMany,
+)
 from gan_lightning.data import DigitsDataModule
 from gan_lightning.models import (
     ACGAN,
@@ -23,6 +34,7 @@ from gan_lightning.models import (
     CycleGAN,
     Family,
     InfoGAN,
+    InGAN,
     Pix2Pix,
     PixelCNN,
     ProGAN,
@@ -94,14 +106,15 @@ def test_every_family_declares_what_it_can_do():
         HasLevels: [LAPGAN],
         Classifies: [SemiSupervisedGAN],
         TranslatesMany: [BiCycleGAN],
+        Retargets: [InGAN],
     }
     methods = {
         Samples: ["sample", "sample_indexed", "sample_grid"], HasLatentSpace: ["generate"], Translates: ["translate"],
         Encodes: ["encode"], Reconstructs: ["reconstruct"], ScoresLikelihood: ["negative_log_likelihood"],
-        HasLevels: ["sample_levels"], Classifies: ["classify"], TranslatesMany: ["translate_many"],
+        HasLevels: ["sample_levels"], Classifies: ["classify"], TranslatesMany: ["translate_many"], Retargets: ["retarget"],
     }  # fmt: skip
     for protocol, families in abilities.items():
-        for family in samples + translates:
+        for family in [*samples, *translates, InGAN]:
             assert all(hasattr(family, name) for name in methods[protocol]) == (family in families), (protocol.__name__, family.__name__)
 
 

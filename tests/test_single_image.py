@@ -1,15 +1,17 @@
 """Single-image GANs (issue 18): SinGAN's pyramid, its coarse-to-fine training, reconstruction from
-fixed noise, samples of other sizes, and the scores of a model of one image."""
+fixed noise, samples of other sizes, the scores of a model of one image, and InGAN's retargeting."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
+from gan_lightning.capabilities import Retargets
 from gan_lightning.data import SingleImageDataModule
 from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.metrics.single_image import diversity, patch_shuffle, random_crops, single_image_swd
-from gan_lightning.models import SinGAN, load_family
+from gan_lightning.models import InGAN, SinGAN, load_family
+from gan_lightning.nets.ingan import InGANGenerator
 from gan_lightning.nets.singan import image_pyramid, scale_sizes
 from gan_lightning.train import train
 
@@ -102,3 +104,31 @@ def test_diversity_swd_and_the_two_references():
     settings = {"levels": 2, "per_image": 64}
     own, shuffle, random = (sum(single_image_swd(s, image, **settings)) for s in (crops, shuffled, noise[:3]))
     assert own < random and shuffle < random
+
+
+def test_ingan_outputs_have_the_requested_shape_and_refuse_shapes_it_cannot_make():
+    net = InGANGenerator(channels=3, width=4, downscales=3, blocks=1)
+    image = torch.rand(1, 3, 40, 64) * 2 - 1
+    for size in ((40, 64), (40, 128), (80, 32), (16, 16)):
+        assert net(image, size).shape == (1, 3, *size)
+    with pytest.raises(ConfigError, match="multiples of 8"):
+        net(image, (40, 60))
+
+
+TINY_INGAN = ["model=ingan", "model.generator.width=4", "model.generator.blocks=1", "model.discriminator.base_width=4", "data.max_size=48",
+              "data.length=6", "trainer.max_steps=6", "model.curriculum_iterations=2", "trainer.log_every_n_steps=1"]  # fmt: skip
+
+
+def test_ingan_trains_on_shapes_drawn_under_its_curriculum_and_retargets_at_three_aspect_ratios(tmp_path):
+    run = tmp_path / "run"
+    train(compose_config(TINY_INGAN, run))
+    steps = read_metrics(run / "metrics.csv")
+    factors = [(row["train/height_factor"], row["train/width_factor"]) for row in steps]
+    assert all(0.15 <= f <= 2.25 * 1.2 for pair in factors for f in pair) and len(set(factors)) > 1  # new shapes as the range opens
+    assert all(row["train/g_loss"] == pytest.approx(row["train/g_adversarial"] + 0.1 * row["train/g_reconstruction"], rel=1e-5) for row in steps)
+    names = {path.name for path in (run / "samples").glob("retarget_*.png")}
+    assert {"retarget_1x0.5.png", "retarget_1x1.png", "retarget_1x2.png"} <= names
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    assert isinstance(model, InGAN) and isinstance(model, Retargets)
+    image = SingleImageDataModule(image="china", max_size=48).photograph()[None]  # 32x48
+    assert [tuple(model.retarget(image, 1, w).shape[-2:]) for w in (0.5, 1, 2)] == [(32, 24), (32, 48), (32, 96)]

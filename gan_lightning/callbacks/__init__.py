@@ -7,7 +7,7 @@ from gan_lightning.callbacks.modes import ModeCoverage
 from gan_lightning.callbacks.run_config import RunConfigInCheckpoint
 from gan_lightning.callbacks.samples import SampleGrid, log_image
 from gan_lightning.callbacks.stacked import StackedModes
-from gan_lightning.callbacks.translation import TranslationGrid, TranslationMetrics
+from gan_lightning.callbacks.translation import RetargetGrid, TranslationGrid, TranslationMetrics
 
 __all__ = [
     "BestCheckpoint",
@@ -15,6 +15,7 @@ __all__ = [
     "Evaluation",
     "Likelihood",
     "ModeCoverage",
+    "RetargetGrid",
     "RunConfigInCheckpoint",
     "SampleGrid",
     "StackedModes",

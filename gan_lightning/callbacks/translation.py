@@ -1,4 +1,5 @@
-"""Image-to-image callbacks: grids of input | output | target (| reconstruction) and validation scores."""
+"""Image-to-image callbacks: grids of input | output | target (| reconstruction), validation scores, and
+one image retargeted to other shapes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from torchvision.utils import make_grid, save_image
 
 from gan_lightning.callbacks.samples import log_image, logged_step
 from gan_lightning.callbacks.schedule import epoch_due
-from gan_lightning.capabilities import Translates, TranslatesMany
+from gan_lightning.capabilities import Retargets, Translates, TranslatesMany
 from gan_lightning.metrics.evaluation import MetricSettings, build_backbone
 from gan_lightning.metrics.translation import paired_metrics, round_trip, unpaired_metrics
 
@@ -120,3 +121,29 @@ class TranslationMetrics(Callback):
         results = unpaired_metrics(pl_module, datamodule, self.backbone, self.settings.batch_size, self.references)
         name = self.backbone.distance_name
         return {key.replace("fd_", f"{name}_", 1): value for key, value in results.items()}
+
+
+class RetargetGrid(Callback):
+    """Every `every_n_epochs` epochs and at the end of training, the first validation image retargeted
+    to each (height, width) factor pair of `factors`: `<dirpath>/retarget_<h>x<w>.png` (the latest),
+    for families that retarget one image (InGAN)."""
+
+    def __init__(self, dirpath: str, every_n_epochs: int = 1, factors: list[list[float]] | None = None):
+        self.dirpath, self.every_n_epochs = Path(dirpath), every_n_epochs
+        self.factors = [tuple(pair) for pair in (factors or [[1.0, 0.5], [1.0, 1.0], [1.0, 2.0], [0.5, 1.0], [2.0, 1.0]])]
+
+    def on_train_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if (trainer.current_epoch + 1) % self.every_n_epochs == 0:
+            self.write(trainer, pl_module)
+
+    def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self.write(trainer, pl_module)
+
+    def write(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if not trainer.is_global_zero or not isinstance(pl_module, Retargets):
+            return
+        image = trainer.datamodule.val_set[0]["image"][None]
+        self.dirpath.mkdir(parents=True, exist_ok=True)
+        for height_factor, width_factor in self.factors:
+            output = pl_module.retarget(image, height_factor, width_factor).float().cpu()
+            save_image(output, self.dirpath / f"retarget_{height_factor:g}x{width_factor:g}.png", normalize=True, value_range=(-1, 1))

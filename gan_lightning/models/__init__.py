@@ -16,6 +16,7 @@ from gan_lightning.models.cyclegan import CycleGAN
 from gan_lightning.models.ebgan import EBGAN
 from gan_lightning.models.gan import GAN
 from gan_lightning.models.infogan import InfoGAN
+from gan_lightning.models.ingan import InGAN
 from gan_lightning.models.lapgan import LAPGAN
 from gan_lightning.models.pix2pix import Pix2Pix
 from gan_lightning.models.pixelcnn import PixelCNN
@@ -29,7 +30,7 @@ from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InfoGAN",
+    "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "EBGAN", "Family", "GAN", "GANFamily", "InGAN", "InfoGAN",
     "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily", "UnrolledGAN", "VAE",
     "load_family", "read_checkpoint",
 ]  # fmt: skip

@@ -138,8 +138,14 @@ class PatchGAN(nn.Module):
             inputs.append(F.avg_pool2d(inputs[-1], 3, stride=2, padding=1, count_include_pad=False))
         return inputs
 
+    def judged(self, images: Tensor) -> list[tuple[PatchDiscriminator, Tensor]]:
+        """Each scale's network and input, the coarser scales left out where their input is too small
+        to leave a score (images of other shapes than the training ones: InGAN's retargeted outputs)."""
+        pairs = list(zip(self.scales, self.scaled_inputs(images)))
+        return pairs[:1] + [(net, x) for net, x in pairs[1:] if output_size(net.plan, min(x.shape[-2:])) >= 1]
+
     def layer_outputs(self, images: Tensor) -> list[list[Tensor]]:
-        return [net.layer_outputs(x) for net, x in zip(self.scales, self.scaled_inputs(images))]
+        return [net.layer_outputs(x) for net, x in self.judged(images)]
 
     def forward(self, images: Tensor) -> list[Tensor]:
-        return [net(x) for net, x in zip(self.scales, self.scaled_inputs(images))]
+        return [net(x) for net, x in self.judged(images)]
