@@ -8,6 +8,7 @@
 | `Translates` | pix2pix, CycleGAN, SRGAN, context encoder, BiCycleGAN | translation grids and scores, translate |
 | `TranslatesMany` | BiCycleGAN | several outputs per input in grids, translate samples=k |
 | `Retargets` | InGAN | grids of the training image at other shapes |
+| `Injects` | SinGAN | explore's injection of an image at a scale (paint-to-image, harmonisation) |
 | `Encodes` | BiGAN, VAE | the linear probe |
 | `Reconstructs` | BiGAN, VAE | reconstruction grids |
 | `ScoresLikelihood` | VAE (a bound), PixelCNN (exact) | bits per dimension |
@@ -85,6 +86,16 @@ class Retargets(Protocol):
 
     def retarget(self, images: Tensor, height_factor: float = 1.0, width_factor: float = 1.0) -> Tensor:
         """The images at about height_factor x their height and width_factor x their width, in eval mode."""
+
+
+@runtime_checkable
+class Injects(Protocol):
+    """Takes an image in at one scale of a pyramid and refines it with the finer scales (SinGAN)."""
+
+    num_scales: int
+
+    def inject(self, images: Tensor, scale: int, seed: int = 0) -> Tensor:
+        """The images given to `scale` in place of the scales below, refined by it and the finer ones."""
 
 
 @runtime_checkable

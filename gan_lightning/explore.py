@@ -7,6 +7,7 @@
     python -m gan_lightning.explore ckpt_path=... mode=style_mixing crossover=8  (StyleGAN; also truncation, noise)
     python -m gan_lightning.explore ckpt_path=... mode=invert images=DIR [space=w+]  (codes of real images: image | G(code) rows)
     python -m gan_lightning.explore ckpt_path=... mode=edit factor=digit source=3 target=8 strength=2  (attribute editing)
+    python -m gan_lightning.explore ckpt_path=... mode=inject images=DIR  (SinGAN: each image injected at every scale)
 
 Writes one PNG grid (`output`, by default <mode>.png in the run directory) and prints its path.
 """
@@ -19,12 +20,13 @@ from pathlib import Path
 
 import hydra
 import torch
+import torch.nn.functional as F
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 from torchvision.utils import save_image
 
 from gan_lightning import editing, latent, styles
-from gan_lightning.capabilities import HasLatentSpace, HasStyles, Samples
+from gan_lightning.capabilities import HasLatentSpace, HasStyles, Injects, Samples
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
@@ -33,7 +35,7 @@ from gan_lightning.models import load_family, read_checkpoint
 from gan_lightning.priors import Latent
 
 log = logging.getLogger(__name__)
-MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise", "invert", "edit")
+MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise", "invert", "edit", "inject")
 STYLE_MODES = ("style_mixing", "truncation", "noise")
 
 
@@ -45,7 +47,7 @@ def explore(cfg: DictConfig) -> Path:
     model = load_family(cfg.ckpt_path)
     if not isinstance(model, Samples):
         raise ConfigError(f"{type(model).__name__} has no latent space to explore: translate images with python -m gan_lightning.translate")
-    if cfg.mode != "samples" and not isinstance(model, HasLatentSpace):
+    if cfg.mode not in ("samples", "inject") and not isinstance(model, HasLatentSpace):
         raise ConfigError(f"mode={cfg.mode} walks a latent space, and {type(model).__name__} samples without one: use mode=samples")
     if cfg.mode in STYLE_MODES and not isinstance(model, HasStyles):
         raise ConfigError(f"mode={cfg.mode} needs a style-based generator (model=stylegan), not {type(model).__name__}")
@@ -79,6 +81,8 @@ def render(model, cfg: DictConfig) -> tuple[Tensor, int]:
         return inversion_grid(model, cfg), 2
     if cfg.mode == "edit":
         return edit_grid(model, cfg), cfg.steps
+    if cfg.mode == "inject":
+        return injection_grid(model, cfg), model.num_scales
     if not cfg.groups:
         raise ConfigError('mode=arithmetic needs groups of sample numbers from mode=samples, e.g. "groups=[[3,17],[5,9],[22]]"')
     if model.prior.conditional:
@@ -101,6 +105,21 @@ def inversion_grid(model, cfg: DictConfig) -> Tensor:
     for path, value in zip(files.files, psnr(found.reconstructions, images.to(found.reconstructions.device)).tolist()):
         log.info("%s: PSNR %.2f dB", path, value)
     return torch.stack([images.to(found.reconstructions.device), found.reconstructions], dim=1).flatten(0, 1)
+
+
+def injection_grid(model, cfg: DictConfig) -> Tensor:
+    """SinGAN: each image under cfg.images (resized to the training image's size), then the model's
+    output when it is injected at each scale from 1 to the finest: a row per image."""
+    if not isinstance(model, Injects):
+        raise ConfigError(f"mode=inject hands an image to one scale of a pyramid (model=singan), not to {type(model).__name__}")
+    if not cfg.images:
+        raise ConfigError("mode=inject needs images=DIR, a folder of the images to inject (a painting, a pasted object, ...)")
+    size = tuple(model.sample(1, seed=cfg.seed).shape[-2:])
+    files = ImageFiles(cfg.images, image_transform(None, 3), 3, option="images")
+    count = min(cfg.count, len(files))
+    images = torch.cat([F.interpolate(files[i]["image"][None], size=size, mode="bicubic", align_corners=False) for i in range(count)])
+    outputs = [model.inject(images, scale, cfg.seed).cpu() for scale in range(1, model.num_scales)]
+    return torch.stack([images.clamp(-1, 1), *outputs], dim=1).flatten(0, 1)
 
 
 def edit_grid(model, cfg: DictConfig) -> Tensor:

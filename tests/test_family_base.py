@@ -107,11 +107,12 @@ def test_every_family_declares_what_it_can_do():
         Classifies: [SemiSupervisedGAN],
         TranslatesMany: [BiCycleGAN],
         Retargets: [InGAN],
+        Injects: [SinGAN],
     }
     methods = {
         Samples: ["sample", "sample_indexed", "sample_grid"], HasLatentSpace: ["generate"], Translates: ["translate"],
         Encodes: ["encode"], Reconstructs: ["reconstruct"], ScoresLikelihood: ["negative_log_likelihood"],
-        HasLevels: ["sample_levels"], Classifies: ["classify"], TranslatesMany: ["translate_many"], Retargets: ["retarget"],
+        HasLevels: ["sample_levels"], Classifies: ["classify"], TranslatesMany: ["translate_many"], Retargets: ["retarget"], Injects: ["inject"],
     }  # fmt: skip
     for protocol, families in abilities.items():
         for family in [*samples, *translates, InGAN]:

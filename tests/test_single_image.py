@@ -9,6 +9,7 @@ import torch
 from gan_lightning.capabilities import Retargets
 from gan_lightning.data import SingleImageDataModule
 from gan_lightning.errors import ConfigError, DataError
+from gan_lightning.explore import explore
 from gan_lightning.metrics.single_image import diversity, patch_shuffle, random_crops, single_image_swd
 from gan_lightning.models import InGAN, SinGAN, load_family
 from gan_lightning.nets.ingan import InGANGenerator
@@ -132,3 +133,21 @@ def test_ingan_trains_on_shapes_drawn_under_its_curriculum_and_retargets_at_thre
     assert isinstance(model, InGAN) and isinstance(model, Retargets)
     image = SingleImageDataModule(image="china", max_size=48).photograph()[None]  # 32x48
     assert [tuple(model.retarget(image, 1, w).shape[-2:]) for w in (0.5, 1, 2)] == [(32, 24), (32, 48), (32, 96)]
+
+
+def test_an_image_injected_at_a_fine_scale_keeps_more_of_itself(tmp_path):
+    run = tmp_path / "run"
+    train(compose_config(TINY, run))
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    painting = torch.zeros(1, 3, 16, 24)
+    painting[..., :8, :] = 0.8  # a bright sky over a dark ground
+    coarse, fine = model.inject(painting, 1), model.inject(painting, 2)
+    assert coarse.shape == fine.shape == (1, 3, 16, 24)
+    assert torch.nn.functional.mse_loss(fine, painting) < torch.nn.functional.mse_loss(model.sample(1, seed=0), painting)
+    with pytest.raises(ConfigError, match="choose 1 to 2"):
+        model.inject(painting, 0)
+    folder = tmp_path / "paintings"
+    write_images(folder, 2, size=(30, 20))
+    out = tmp_path / "inject.png"
+    overrides = [f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", "mode=inject", f"images={folder}", f"output={out}"]
+    assert explore(compose_config(overrides, tmp_path, "explore")) == out

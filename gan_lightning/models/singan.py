@@ -206,6 +206,18 @@ class SinGAN(Family):
         return self.sample(self.num_fixed_samples, seed=0), None
 
     @torch.no_grad()
+    def inject(self, images: Tensor, scale: int, seed: int = 0) -> Tensor:
+        """The images handed to scale `scale` in place of the scales below (resized to its size), then
+        refined by it and every finer scale with fresh noise (sec. 4's paint-to-image, editing and
+        harmonisation): a coarse injection takes only the layout, a fine one keeps more of the image."""
+        if not 0 < scale < self.num_scales:
+            raise ConfigError(f"scale={scale} is not a scale to inject at: choose 1 to {self.num_scales - 1} (0 is the noise-only scale)")
+        sizes = self.size_list()
+        noises = self.noises(len(images), sizes, [index_stream(seed, i) for i in range(len(images))])
+        with eval_mode(self.generator):
+            return self.generator(noises, self.amplitudes.tolist(), start=images.to(self.device), first=scale)[-1]
+
+    @torch.no_grad()
     def reconstruct_image(self) -> Tensor:
         """G's image from z*: the training image, as well as the trained scales rebuild it."""
         return self.draw(self.reconstruction_noises(self.size_list()))
