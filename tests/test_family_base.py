@@ -11,6 +11,7 @@ from gan_lightning.capabilities import (
     Encodes,
     HasLatentSpace,
     HasLevels,
+    Injects,
     Reconstructs,
     Retargets,
     Samples,
