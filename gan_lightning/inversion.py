@@ -78,7 +78,7 @@ def starting_code(model, n: int, space: str, stream: torch.Generator, start: Ten
     if space == "z":
         return z
     styles = model.styles(Latent(z.to(model.device)), psi=1.0)
-    return styles[:, :1] if space == "w" else styles
+    return (styles[:, :1] if space == "w" else styles).clone()  # styles() broadcasts one w: each layer its own memory
 
 
 def render(model, code: Tensor, space: str) -> Tensor:

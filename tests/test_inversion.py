@@ -90,3 +90,16 @@ def test_a_conditional_family_edits_by_changing_its_condition(tmp_path):
     model = load_family(run / "checkpoints" / "last.ckpt")
     latent = model.prior.indexed(range(4), seed=0)
     assert torch.equal(relabelled(model, latent, 7), model.generate(Latent(latent.z, torch.full((4,), 7))))
+
+
+@pytest.mark.parametrize("space", ["w", "w+"])
+def test_stylegan_inverts_in_w_and_w_plus(tmp_path, space):
+    from hydra.utils import instantiate
+
+    style = ["data=shapes", "data.image_size=16", "model=stylegan", "model.generator.max_width=8", "model.discriminator.max_width=8",
+             "model.generator.latent_dim=8", "model.generator.w_dim=8", "model.generator.mapping_layers=2"]  # fmt: skip
+    model = instantiate(compose_config(style, tmp_path).model, _recursive_=False, _convert_="all")
+    target = model.synthesize(model.styles(Latent(torch.randn(2, 8, generator=torch.Generator().manual_seed(2)))), noise="const")
+    start, found = invert(model, target, space=space, steps=0, restarts=1), invert(model, target, space=space, steps=60, restarts=1)
+    assert found.codes.shape[1] == (1 if space == "w" else model.styles(Latent(torch.zeros(1, 8))).shape[1])
+    assert (found.errors < start.errors).all()
