@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from gan_lightning.errors import ConfigError, DataError
+from gan_lightning.losses import GradientPenalty
 from gan_lightning.models.base import Family, Spec, build
 from gan_lightning.nets.eval_mode import eval_mode
 from gan_lightning.nets.singan import SinGANDiscriminator, SinGANGenerator, image_pyramid, scale_sizes
@@ -42,7 +43,7 @@ class SinGAN(Family):
         optimizer: each player's (Adam 5e-4, betas (0.5, 0.999)).
         num_fixed_samples: samples in the grids.
     Players d0, g0, d1, g1, ...: a pair per scale, coarsest first. Logs train/d_loss, train/g_loss,
-    train/g_reconstruction, train/gradient_penalty and train/scale.
+    train/g_reconstruction, train/d_penalty (weighted) and train/scale.
     """
 
     num_classes = None  # unconditional
@@ -62,7 +63,8 @@ class SinGAN(Family):
         if min(iterations_per_scale, d_steps, g_steps) < 1:
             raise ConfigError(f"model.iterations_per_scale, d_steps and g_steps must be positive, not {iterations_per_scale}, {d_steps} and {g_steps}")
         self.iterations_per_scale, self.min_size, self.num_fixed_samples = iterations_per_scale, min_size, num_fixed_samples
-        self.reconstruction_weight, self.penalty_weight, self.noise_scale = reconstruction_weight, penalty_weight, noise_scale
+        self.reconstruction_weight, self.noise_scale = reconstruction_weight, noise_scale
+        self.penalty = GradientPenalty(penalty_weight)
         self.d_steps, self.g_steps = d_steps, g_steps
         # What training learns besides weights, kept in checkpoints: the pyramid's sizes, z*, the amplitudes.
         self.register_buffer("sizes", torch.zeros(self.num_scales, 2, dtype=torch.long))
@@ -133,13 +135,6 @@ class SinGAN(Family):
             below = self.generator(noises[:n], self.amplitudes.tolist())[-1]
         return F.interpolate(below, size=noises[n].shape[-2:], mode="bicubic", align_corners=False)
 
-    def gradient_penalty(self, discriminator, real: Tensor, fake: Tensor) -> Tensor:
-        """WGAN-GP's (Gulrajani et al. 2017) on points between the real image and G's."""
-        mix = torch.rand(len(real), 1, 1, 1, device=real.device)
-        between = (mix * real + (1 - mix) * fake).requires_grad_(True)
-        (gradient,) = torch.autograd.grad(discriminator(between).sum(), between, create_graph=True)
-        return ((gradient.flatten(1).norm(dim=1) - 1) ** 2).mean()
-
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         image = batch["image"][:1]
         if not int(self.sizes[-1, 0]):
@@ -161,9 +156,9 @@ class SinGAN(Family):
         for _ in range(self.d_steps):  # D: WGAN-GP on the real image against G_n's, on a fresh image from below
             noises = self.noises(1, sizes)
             fake = generator(amplitude * noises[n], self.from_below(n, noises)).detach()
-            penalty = self.gradient_penalty(discriminator, real[n], fake)
+            penalty = self.penalty(discriminator, real[n], fake)
             d_loss = discriminator(fake).mean() - discriminator(real[n]).mean()
-            self.update(f"d{n}", d_loss + self.penalty_weight * penalty)
+            self.update(f"d{n}", d_loss + penalty)
 
         with self.toggled(f"g{n}"):
             for _ in range(self.g_steps):  # G: fool D_n, and rebuild the image from z* (eq. 2)
@@ -174,7 +169,7 @@ class SinGAN(Family):
                 g_loss = g_adversarial + self.reconstruction_weight * g_reconstruction
                 self.update(f"g{n}", g_loss)
 
-        self.log_train({"d_loss": d_loss, "gradient_penalty": penalty, "g_loss": g_loss, "g_reconstruction": g_reconstruction, "scale": float(n)})
+        self.log_train({"d_loss": d_loss, "d_penalty": penalty, "g_loss": g_loss, "g_reconstruction": g_reconstruction, "scale": float(n)})
 
     # Sampling: every scale trained so far, coarse to fine.
 
