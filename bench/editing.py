@@ -13,7 +13,6 @@ Writes bench/editing.md and .json.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from gan_lightning.data.shapes import CATEGORICAL
 from gan_lightning.models import load_family
 from gan_lightning.priors import Latent
 
-from seeded_runs import machine, train_resumable
+from seeded_runs import machine, train_resumable, write_report
 
 BENCH = Path(__file__).resolve().parent
 STRENGTHS = (1.0, 2.0)
@@ -63,12 +62,9 @@ def main() -> None:
     lines += [f"| {name} | {r['edited']} | {r['target']:.3f} | {r['others_kept']:.3f} | {r['both']:.3f} |" for name, r in rows.items()]
     header = (
         f"`python bench/editing.py {' '.join(sys.argv[1:])}` ({machine()}): `{trained['command']}`, directions by `{args.direction}` "
-        f"from {args.pool} samples read by the shapes factor classifier.\n\n"
+        f"from {args.pool} samples read by the shapes factor classifier."
     )
-    report = header + "\n".join(lines)
-    print(report)
-    args.output.with_suffix(".md").write_text(report + "\n")
-    args.output.with_suffix(".json").write_text(json.dumps({"run": trained, "rows": rows}, indent=1) + "\n")
+    write_report(args.output, header, "\n".join(lines), {"run": trained, "rows": rows})
 
 
 if __name__ == "__main__":

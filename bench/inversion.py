@@ -14,7 +14,6 @@ Runs are kept in bench/runs/inversion/<preset> (resumable). Writes bench/inversi
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from gan_lightning.metrics.evaluation import build_backbone
 from gan_lightning.models import load_family
 from gan_lightning.priors import Latent
 
-from seeded_runs import machine, train_resumable
+from seeded_runs import machine, train_resumable, write_report
 
 BENCH = Path(__file__).resolve().parent
 PRESETS = {"dcgan": ["model=dcgan"], "bigan": ["model=bigan"], "stylegan": ["model=stylegan"]}
@@ -77,12 +76,9 @@ def main() -> None:
     trained = ", ".join(f"{preset} {run['seconds'] / 60:.1f} min" for preset, run in runs.items())
     header = (
         f"`python bench/inversion.py {' '.join(sys.argv[1:])}` ({machine()}): {args.images} validation images, "
-        f"{args.restarts} restarts of {args.steps} Adam steps; default runs trained in {trained}.\n\n"
+        f"{args.restarts} restarts of {args.steps} Adam steps; default runs trained in {trained}."
     )
-    report = header + "\n".join(lines)
-    print(report)
-    args.output.with_suffix(".md").write_text(report + "\n")
-    args.output.with_suffix(".json").write_text(json.dumps({"runs": runs, "rows": rows}, indent=1) + "\n")
+    write_report(args.output, header, "\n".join(lines), {"runs": runs, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -204,3 +204,12 @@ def run_seeded_table(args: argparse.Namespace, rows: dict[str, list[str]], metri
         lambda key: {"row": key[0], "seed": key[1], "iterations": args.iterations or "preset"}, metrics,
     )  # fmt: skip
     return wanted, results, minutes
+
+
+def write_report(output: Path, header: str, table: str, record: dict) -> None:
+    """Print a one-run benchmark's report (header, blank line, table), write it to <output>.md and
+    `record` (its runs and numbers) to <output>.json."""
+    report = f"{header}\n\n{table}"
+    print(report)
+    output.with_suffix(".md").write_text(report + "\n")
+    output.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")

@@ -14,7 +14,6 @@ Writes bench/single_image.md and .json; the run is kept in bench/runs/single_ima
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from omegaconf import OmegaConf
 from gan_lightning.metrics.single_image import diversity, patch_shuffle, random_crops, single_image_swd
 from gan_lightning.models import load_family
 
-from seeded_runs import machine, train_resumable
+from seeded_runs import machine, train_resumable, write_report
 
 BENCH = Path(__file__).resolve().parent
 SAMPLES = 50
@@ -61,12 +60,9 @@ def main() -> None:
         lines.append(f"| {name} | {row['diversity']:.3f} | {swd} |")
     header = (
         f"`python bench/single_image.py {' '.join(sys.argv[1:])}`: `{run['command']}`, {tuple(image.shape[1:])} pixels, "
-        f"{run['seconds'] / 60:.1f} min wall and {run['cpu_seconds'] / 60:.1f} CPU min to train ({machine()}); {SAMPLES} samples a row.\n\n"
+        f"{run['seconds'] / 60:.1f} min wall and {run['cpu_seconds'] / 60:.1f} CPU min to train ({machine()}); {SAMPLES} samples a row."
     )
-    report = header + "\n".join(lines)
-    print(report)
-    args.output.with_suffix(".md").write_text(report + "\n")
-    args.output.with_suffix(".json").write_text(json.dumps({"run": run, "rows": rows}, indent=1) + "\n")
+    write_report(args.output, header, "\n".join(lines), {"run": run, "rows": rows})
 
 
 if __name__ == "__main__":
