@@ -63,7 +63,8 @@ class ContextEncoderGenerator(nn.Module):
 
     def forward(self, inputs: Tensor) -> Tensor:
         if inputs.shape[1] != self.channels + 1:
-            raise ConfigError(f"the context encoder takes {self.channels} image channels and the mask, not {inputs.shape[1]} channels: use data=inpainting")
+            got = inputs.shape[1]
+            raise ConfigError(f"the context encoder takes {self.channels} image channels and the hole's mask, not {got} channels: use data=inpainting's inputs")
         images, mask = inputs[:, :-1], inputs[:, -1:]
         painted = self.decoder(self.bottleneck(self.encoder(inputs)))
         return images * (1 - mask) + painted * mask
