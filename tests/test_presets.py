@@ -56,9 +56,12 @@ def test_every_network_has_a_bias_wherever_no_norm_shifts_its_output(norm, tmp_p
     """SNGAN's bug: a DCGAN critic with norm=none had no bias at all, so D(0) = 0 and D(ax) = aD(x)."""
     checked = 0
     for option in options("net"):
-        cfg = OmegaConf.to_container(compose_config([f"net@model.discriminator={option}"], tmp_path).model.discriminator, resolve=True)
+        node = compose_config([f"net@model.discriminator={option}"], tmp_path).model.discriminator
+        if "norm" not in node:  # (resolved only where it has a norm: some networks read data their own presets choose)
+            continue
+        cfg = OmegaConf.to_container(node, resolve=True)
         flat = "shape" in cfg
-        if "norm" not in cfg or (norm == "instance" and flat):  # instance norm is for images
+        if norm == "instance" and flat:  # instance norm is for images
             continue
         for spectral_norm in [False, True] if "spectral_norm" in cfg else [False]:
             settings = {"norm": norm, **({"spectral_norm": spectral_norm} if "spectral_norm" in cfg else {})}
