@@ -1,0 +1,82 @@
+"""Seed-batched training against separate runs (issue 19): the cost of one seed's iteration of the
+2D mode-coverage protocol (PacGAN's networks, grid, batch 100) on one core,
+- as a separate `python -m gan_lightning experiment=mode_coverage` run (Lightning's loop; the steady
+  rate, from a run of K iterations and one of 2K, so start-up does not count),
+- as the seed-batched loop with one seed (the same update without vectorisation), and
+- seed-batched with N seeds at once (per seed: the batch's time over N),
+and what 10 runs of 10,000 iterations then take each way.
+
+    nice -n 19 python bench/seed_batch.py                 # K = 500, N = 1, 5, 10
+    python bench/seed_batch.py --iterations 20 --seeds 2  # a smoke run
+
+Writes bench/seed_batch.md and .json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from hydra import compose, initialize_config_dir
+
+from gan_lightning.cli import config_dir
+from gan_lightning.seed_batch import runs_from_configs
+
+from seeded_runs import machine, train_cell, write_report
+
+BENCH = Path(__file__).resolve().parent
+PROTOCOL = ["experiment=mode_coverage", "data=grid", "~callbacks.rich_progress_bar", "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false"]
+WARM_UP = 20
+
+
+def lightning_seconds_per_iteration(iterations: int, folder: Path) -> float:
+    """Lightning's steady rate: (time of 2K iterations - time of K) / K, one seed, scored only at the end."""
+    def run(steps: int) -> float:
+        overrides = [*PROTOCOL, "seed=0", f"trainer.max_steps={steps}", "trainer.max_epochs=-1", "callbacks.mode_coverage.every_n_epochs=100000", "logger=csv"]
+        return train_cell(overrides, folder / f"lightning_{steps}", ["modes"], {})["seconds"]
+
+    return (run(2 * iterations) - run(iterations)) / iterations
+
+
+def batched_seconds_per_iteration(seeds: int, iterations: int, folder: Path) -> float:
+    """The seed-batched loop's time per iteration of all `seeds` runs, after a warm-up."""
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        configs = [compose("train", [*PROTOCOL, f"seed={seed}", f"data.seed={seed}", f"paths.output_dir={folder / str(seed)}"]) for seed in range(seeds)]
+    batch = runs_from_configs(configs)
+    batch.train(WARM_UP)
+    start = time.perf_counter()
+    batch.train(iterations)
+    return (time.perf_counter() - start) / iterations
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--iterations", type=int, default=500, help="K: iterations each timing covers")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 5, 10], help="seeds batched together (N)")
+    parser.add_argument("--output", type=Path, default=BENCH / "seed_batch", help="writes <output>.md and <output>.json")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+
+    with tempfile.TemporaryDirectory() as folder:
+        lightning = lightning_seconds_per_iteration(args.iterations, Path(folder))
+        batched = {n: batched_seconds_per_iteration(n, args.iterations, Path(folder) / f"batched_{n}") for n in args.seeds}
+    lines = ["| training | ms per seed-iteration | speed-up against separate runs | 10 runs x 10,000 iterations (min) |", "|---|---|---|---|"]
+    lines.append(f"| separate runs (Lightning) | {1e3 * lightning:.2f} | 1.00x | {1e5 * lightning / 60:.1f} |")
+    for n, seconds in batched.items():
+        per_seed = seconds / n
+        lines.append(f"| seed-batched, {n} seed{'s' if n > 1 else ''} at once | {1e3 * per_seed:.2f} | {lightning / per_seed:.2f}x | {1e5 * per_seed / 60:.1f} |")
+    header = (
+        f"`python bench/seed_batch.py {' '.join(sys.argv[1:])}` ({machine()}): the mode-coverage protocol on the grid, batch 100, "
+        f"one core (torch.set_num_threads(1)); each timing over {args.iterations} iterations, after {WARM_UP} of warm-up for the batched loop "
+        f"and without start-up for Lightning's (a run of {2 * args.iterations} iterations less one of {args.iterations})."
+    )
+    record = {"iterations": args.iterations, "lightning_seconds_per_iteration": lightning, "batched_seconds_per_iteration": batched}
+    write_report(args.output, header, "\n".join(lines), record)
+
+
+if __name__ == "__main__":
+    main()
