@@ -43,6 +43,7 @@ METRICS = ("modes", "high_quality", "reverse_kl")
 # one core: 2,500 iterations of the one-D-step rows; WGAN-GP (5 critic steps with a double backward
 # each) and the unrolled GAN (5 differentiable D steps inside every G step) get fewer.
 TTUR = ["model.g_optimizer.lr=1e-4", "model.d_optimizer.lr=1e-3", "model.g_optimizer.betas=[0.5,0.999]", "model.d_optimizer.betas=[0.5,0.999]"]
+DECAY = "{_target_:torch.optim.lr_scheduler.MultiStepLR,_partial_:true,milestones:[6000],gamma:0.1}"
 ROWS: dict[str, tuple[str, int, list[str]]] = {  # key: (name in the table, iterations, overrides)
     "gan": ("GAN", 2500, []),
     "wgan_gp": (
@@ -62,7 +63,7 @@ ROWS: dict[str, tuple[str, int, list[str]]] = {  # key: (name in the table, iter
     "best_decay": (
         "GAN + TTUR, both rates x0.1 after 6,000 iterations",
         2500,
-        [*TTUR, "model.scheduler_interval=iteration", *(f"model.{p}_scheduler={{_target_:torch.optim.lr_scheduler.MultiStepLR,_partial_:true,milestones:[6000],gamma:0.1}}" for p in "gd")],
+        [*TTUR, "model.scheduler_interval=iteration", *(f"model.{player}_scheduler={DECAY}" for player in "gd")],
     ),
 }
 BATCHED_ROWS = ["gan", "best"]  # the --budget table's default rows

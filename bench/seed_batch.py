@@ -68,7 +68,8 @@ def main() -> None:
     lines.append(f"| separate runs (Lightning) | {1e3 * lightning:.2f} | 1.00x | {1e5 * lightning / 60:.1f} |")
     for n, seconds in batched.items():
         per_seed = seconds / n
-        lines.append(f"| seed-batched, {n} seed{'s' if n > 1 else ''} at once | {1e3 * per_seed:.2f} | {lightning / per_seed:.2f}x | {1e5 * per_seed / 60:.1f} |")
+        name = f"seed-batched, {n} seed{'s' if n > 1 else ''} at once"
+        lines.append(f"| {name} | {1e3 * per_seed:.2f} | {lightning / per_seed:.2f}x | {1e5 * per_seed / 60:.1f} |")
     header = (
         f"`python bench/seed_batch.py {' '.join(sys.argv[1:])}` ({machine()}): the mode-coverage protocol on the grid, batch 100, "
         f"one core (torch.set_num_threads(1)); each timing over {args.iterations} iterations, after {WARM_UP} of warm-up for the batched loop "
