@@ -28,7 +28,7 @@ class IterationBudget(Callback):
 
 class GANTrainer(Trainer):
     """A `lightning.Trainer` whose `max_steps` counts iterations, and that also takes
-    `gradient_clip_val`, `gradient_clip_algorithm` and `compile`.
+    `gradient_clip_val`, `gradient_clip_algorithm`, `compile` and `channels_last`.
 
     Lightning's `max_steps` counts optimizer steps, so with n_critic = 5 a budget of 1,000 would stop
     after 167 generator updates; here it counts the family's iterations (one generator update each in
@@ -44,6 +44,8 @@ class GANTrainer(Trainer):
         gradient_clip_algorithm: "norm" (the global 2-norm of the optimizer's gradients) or "value".
         compile: compile the players' networks with torch.compile (a player whose loss differentiates
             through its own gradients, as under a gradient penalty, stays eager).
+        channels_last: store the players' convolution weights channels-last (NHWC), the layout tensor
+            cores read without transposes; convolutions then return channels-last activations.
         detect_divergence: stop with one message when a logged loss is no longer finite or exceeds 1e8.
         Other arguments: those of `lightning.Trainer`.
     """
@@ -55,6 +57,7 @@ class GANTrainer(Trainer):
         gradient_clip_val: float | None = None,
         gradient_clip_algorithm: str = "norm",
         compile: bool = False,  # noqa: A002 (the name users write: trainer.compile=true)
+        channels_last: bool = False,
         detect_divergence: bool = True,
         **kwargs: Any,
     ):
@@ -87,4 +90,5 @@ class GANTrainer(Trainer):
         self.family_gradient_clip_val = gradient_clip_val or None
         self.family_gradient_clip_algorithm = gradient_clip_algorithm
         self.compile_networks = bool(compile)
+        self.channels_last = bool(channels_last)
         self.detect_divergence = bool(detect_divergence)

@@ -1,4 +1,4 @@
-"""Mixed precision, gradient clipping after unscaling, and trainer.compile."""
+"""Mixed precision, gradient clipping after unscaling, trainer.compile and trainer.channels_last."""
 
 import pytest
 import torch
@@ -82,3 +82,16 @@ def test_compiled_networks_train(tmp_path):
     _, eager = run(tmp_path / "eager")
     assert len(rows) == 4
     assert [row["train/g_loss"] for row in rows] == pytest.approx([row["train/g_loss"] for row in eager], rel=1e-3)
+
+
+def test_channels_last_stores_conv_weights_nhwc_and_trains_the_same(tmp_path):
+    cfg = compose_config([*tiny_overrides("dcgan"), "trainer.channels_last=true"], tmp_path)
+    model = instantiate(cfg.model, _recursive_=False, _convert_="all")
+    model.trainer = instantiate(cfg.trainer)
+    model.setup("fit")
+    weights = [m.weight for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    assert weights and all(w.is_contiguous(memory_format=torch.channels_last) for w in weights)
+    assert sum(not w.is_contiguous() for w in weights) >= len(weights) - 2  # all but layers where both layouts coincide
+    _, rows = run(tmp_path / "nhwc", "trainer.channels_last=true")
+    _, plain = run(tmp_path / "nchw")
+    assert [row["train/g_loss"] for row in rows] == pytest.approx([row["train/g_loss"] for row in plain], rel=1e-4)

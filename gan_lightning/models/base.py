@@ -232,6 +232,8 @@ class Family(CheckpointState):
     def setup(self, stage: str) -> None:
         if stage != "fit":
             return
+        if getattr(self.trainer, "channels_last", False):
+            self.to(memory_format=torch.channels_last)  # 4-D weights only; checkpoints load into either layout
         if getattr(self.trainer, "compile_networks", False):
             self.compile_players()
         if any(self.gradient_clip(name)[0] for name in self.players):
