@@ -47,8 +47,10 @@ class StackedNetwork:
     """N copies of one architecture with their own weights: parameters and buffers stacked along a
     first dimension of size N, called on inputs (N, batch, ...) by one vmap over that dimension."""
 
-    def __init__(self, networks: Sequence[nn.Module]):
-        self.params, self.buffers = stack_module_state(list(networks))
+    def __init__(self, networks: Sequence[nn.Module], device: torch.device | str = "cpu"):
+        params, buffers = stack_module_state(list(networks))
+        self.params = {name: value.detach().to(device).requires_grad_(value.requires_grad) for name, value in params.items()}
+        self.buffers = {name: value.to(device) for name, value in buffers.items()}
         self.skeleton = copy.deepcopy(networks[0]).to("meta")  # the architecture, without weights
 
         def call(params: dict[str, Tensor], buffers: dict[str, Tensor], inputs: Tensor) -> Tensor:
@@ -68,7 +70,7 @@ class StackedNetwork:
         return {**self.params, **self.buffers}
 
     def load_state(self, state: dict[str, Tensor]) -> None:
-        with torch.no_grad():
+        with torch.no_grad():  # copy_ moves a checkpoint's CPU tensors to wherever the stack lives
             for name, value in self.state().items():
                 value.copy_(state[name])
 
@@ -116,9 +118,10 @@ class SeedBatch:
             fresh order every epoch) and its noise from its own streams, seeded by `seeds`.
         batch_size: real samples a D step takes.
         seeds: one per run.
+        device: where the stacked weights, the data and the steps live (the families stay where they are).
     """
 
-    def __init__(self, families: Sequence[GAN], datasets: Sequence[Tensor], batch_size: int, seeds: Sequence[int]):
+    def __init__(self, families: Sequence[GAN], datasets: Sequence[Tensor], batch_size: int, seeds: Sequence[int], device: torch.device | str = "cpu"):
         if not (len(families) == len(datasets) == len(seeds)) or not families:
             raise ValueError("seed-batched training needs one family, one dataset and one seed per run")
         reasons = sorted({reason for family in families for reason in unsupported(family)})
@@ -127,14 +130,15 @@ class SeedBatch:
         self.families, self.seeds = list(families), list(seeds)
         first = families[0]
         self.loss, self.prior, self.n_critic = first.loss, first.prior, first.n_critic
-        self.datasets = torch.stack(list(datasets))  # (N, M, ...)
+        self.device = torch.device(device)
+        self.datasets = torch.stack(list(datasets)).to(self.device)  # (N, M, ...)
         self.batch_size = batch_size
         self.batches_per_epoch = self.datasets.shape[1] // (batch_size * self.n_critic)
         if self.batches_per_epoch == 0:
             raise ConfigError(f"each run's data has {self.datasets.shape[1]} samples, fewer than one step takes ({self.n_critic} x batch {batch_size})")
 
-        self.generator = StackedNetwork([family.generator for family in families])
-        self.discriminator = StackedNetwork([family.discriminator for family in families])
+        self.generator = StackedNetwork([family.generator for family in families], self.device)
+        self.discriminator = StackedNetwork([family.discriminator for family in families], self.device)
         players = first.players
         self.optimizers = {
             "d": build(players["d"].optimizer)(self.discriminator.parameters()),
@@ -163,12 +167,12 @@ class SeedBatch:
         if position == 0 or self.order is None:
             self.order = torch.stack([torch.randperm(self.datasets.shape[1], generator=stream) for stream in self.data_streams])
         step = self.n_critic * self.batch_size
-        indices = self.order[:, position * step : (position + 1) * step]
-        return torch.stack([data[index] for data, index in zip(self.datasets, indices)])
+        indices = self.order[:, position * step : (position + 1) * step].to(self.device)
+        return torch.gather(self.datasets, 1, indices.view(*indices.shape, *[1] * (self.datasets.dim() - 2)).expand(-1, -1, *self.datasets.shape[2:]))
 
     def noise(self, n: int) -> Tensor:
         """(N, n, latent_dim): n draws of each run's prior."""
-        return torch.stack([self.prior.sample(n, stream=stream).z for stream in self.noise_streams])
+        return torch.stack([self.prior.sample(n, stream=stream).z for stream in self.noise_streams]).to(self.device)
 
     # Algorithm 1, vectorised over runs.
 
@@ -278,7 +282,7 @@ class SeedBatch:
         self.load_state_dict(state)
 
 
-def runs_from_configs(configs: Sequence[DictConfig]) -> SeedBatch:
+def runs_from_configs(configs: Sequence[DictConfig], device: torch.device | str = "cpu") -> SeedBatch:
     """The runs of these composed training configs (`python -m gan_lightning`'s, one per run), which
     may differ only in `seed` and the data's settings: each family and its data are built as train.py
     builds them (seeded, then the data, then the model), so run i starts from the weights that
@@ -298,7 +302,7 @@ def runs_from_configs(configs: Sequence[DictConfig]) -> SeedBatch:
         families.append(instantiate(cfg.model, _recursive_=False, _convert_="all"))
         datamodule.setup("fit")
         datasets.append(torch.stack([item["image"] for item in datamodule.train_set]))
-    return SeedBatch(families, datasets, configs[0].data.batch_size, [cfg.seed for cfg in configs])
+    return SeedBatch(families, datasets, configs[0].data.batch_size, [cfg.seed for cfg in configs], device)
 
 
 def fit(
