@@ -31,7 +31,9 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor, nn
 from torch.func import functional_call, stack_module_state, vmap
+from torch.utils.data import Dataset, Subset
 
+from gan_lightning.data.base import TensorDictDataset
 from gan_lightning.errors import CheckpointError, ConfigError
 from gan_lightning.loggers import drop_rows_from
 from gan_lightning.models.base import build
@@ -301,8 +303,16 @@ def runs_from_configs(configs: Sequence[DictConfig], device: torch.device | str 
         datamodule = instantiate(cfg.data)
         families.append(instantiate(cfg.model, _recursive_=False, _convert_="all"))
         datamodule.setup("fit")
-        datasets.append(torch.stack([item["image"] for item in datamodule.train_set]))
+        datasets.append(training_images(datamodule.train_set))
     return SeedBatch(families, datasets, configs[0].data.batch_size, [cfg.seed for cfg in configs], device)
+
+
+def training_images(split: Dataset) -> Tensor:
+    """A training split's images as one tensor: gathered at once from a split of a TensorDictDataset
+    (100,000 points in milliseconds), else item by item."""
+    if isinstance(split, Subset) and isinstance(split.dataset, TensorDictDataset):
+        return split.dataset.images[torch.as_tensor(split.indices)]
+    return torch.stack([item["image"] for item in split])
 
 
 def fit(
