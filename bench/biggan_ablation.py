@@ -4,7 +4,8 @@ the SAGAN baseline, then cumulatively + width (ch x1.5), + shared class embeddin
 truncation trick at two thresholds. 3 seeds a row, each the preset's default schedule (1,000
 iterations, batch 32); EMA off in every row (not one of the table's steps).
 
-    nice -n 19 python bench/biggan_ablation.py                 # trains what is missing, then the table
+    nice -n 19 python bench/biggan_ablation.py --set metrics.every_n_iterations=null   # the table in RESULTS:
+                                                               # trains what is missing, evaluates once at the end
     python bench/biggan_ablation.py --rows sagan --seeds 1 --iterations 100
 
 Each cell trains `model=biggan` with the row's switches on one core (bench/runs/biggan_ablation/<row>/
