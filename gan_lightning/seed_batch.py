@@ -97,8 +97,11 @@ def unsupported(family: GAN) -> list[str]:
     }
     reasons += [f"{key} (set)" for key, used in settings.items() if used]
     for name in ("generator", "discriminator"):
-        if has_spectral_norm(getattr(family, name)):
+        network = getattr(family, name)
+        if has_spectral_norm(network):
             reasons.append(f"spectral norm in the {name} (its power iteration is per-call state)")
+        if any(isinstance(module, nn.Dropout) and module.p > 0 for module in network.modules()):
+            reasons.append(f"dropout in the {name} (its masks would not come from each run's own stream)")
     for key, player in family.players.items():
         if player.gradient_clip is not None:
             reasons.append(f"gradient clipping of player {key} (a norm over the whole stack)")

@@ -123,6 +123,8 @@ def test_a_resumed_batch_continues_as_if_never_stopped(tmp_path):
 def test_what_cannot_be_batched_exactly_is_refused_by_name(tmp_path):
     with pytest.raises(ConfigError, match="model.penalty"):
         runs_from_configs(configs(tmp_path, [0, 1], ["model=wgan_gp"]))
+    with pytest.raises(ConfigError, match="dropout in the discriminator"):
+        runs_from_configs(configs(tmp_path, [0, 1], ["net@model.discriminator=mlp_discriminator", "model.discriminator.shape=[2]"]))
     with pytest.raises(ConfigError, match="share every setting but seed"):
         runs_from_configs([*configs(tmp_path, [0]), *configs(tmp_path, [1], ["model.g_optimizer.lr=1e-3"])])
 
