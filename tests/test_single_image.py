@@ -74,6 +74,8 @@ def test_singan_trains_coarse_to_fine_each_scale_on_the_image_at_its_size(tmp_pa
     assert model.sample_at(2, width_factor=2, seed=0).shape == (2, 3, 16, 48)  # twice as wide
     assert model.sample_at(1, height_factor=1.5, seed=0).shape == (1, 3, 24, 24)
     assert model.reconstruction_noise.shape == (3, *sizes[0])  # z*, learned in training, came back from the checkpoint
+    scored = read_metrics(run / "metrics.csv", prefix="val/")[-1]  # SingleImageScores at the last epoch
+    assert 0 < scored["val/diversity"] and 0 < scored["val/patch_swd"]
 
 
 def test_reconstruction_from_the_fixed_noise_improves_with_training(tmp_path):
@@ -90,6 +92,14 @@ def test_reconstruction_from_the_fixed_noise_improves_with_training(tmp_path):
 def test_a_run_length_that_does_not_fit_the_scales_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="set trainer.max_steps=12"):
         train(compose_config([*TINY, "trainer.max_steps=10"], tmp_path / "run"))
+
+
+def test_patch_distances_use_the_pyramid_levels_that_hold_a_patch():
+    from gan_lightning.metrics.swd import fitting_levels
+
+    assert fitting_levels(torch.zeros(1, 3, 43, 64)) == 3  # 43, 21, 10 pixels: each holds 7x7
+    assert fitting_levels(torch.zeros(1, 3, 43, 64), torch.zeros(2, 3, 16, 24)) == 2  # the smaller batch decides
+    assert fitting_levels(torch.zeros(1, 3, 6, 30)) == 0
 
 
 def test_diversity_swd_and_the_two_references():
@@ -127,6 +137,9 @@ def test_ingan_trains_on_shapes_drawn_under_its_curriculum_and_retargets_at_thre
     factors = [(row["train/height_factor"], row["train/width_factor"]) for row in steps]
     assert all(0.15 <= f <= 2.25 * 1.2 for pair in factors for f in pair) and len(set(factors)) > 1  # new shapes as the range opens
     assert all(row["train/g_loss"] == pytest.approx(row["train/g_adversarial"] + 0.1 * row["train/g_reconstruction"], rel=1e-5) for row in steps)
+    scored = read_metrics(run / "metrics.csv", prefix="val/")[-1]
+    three = [scored[f"val/patch_swd_{shape}"] for shape in ("1x0.5", "1x2", "2x1")]
+    assert all(d > 0 for d in three) and scored["val/patch_swd"] == pytest.approx(sum(three) / 3) and "val/diversity" not in scored
     names = {path.name for path in (run / "samples").glob("retarget_*.png")}
     assert {"retarget_1x0.5.png", "retarget_1x1.png", "retarget_1x2.png"} <= names
     model = load_family(run / "checkpoints" / "last.ckpt")

@@ -6,6 +6,7 @@ from gan_lightning.callbacks.likelihood import Likelihood
 from gan_lightning.callbacks.modes import ModeCoverage
 from gan_lightning.callbacks.run_config import RunConfigInCheckpoint
 from gan_lightning.callbacks.samples import SampleGrid, log_image
+from gan_lightning.callbacks.single_image import SingleImageScores
 from gan_lightning.callbacks.stacked import StackedModes
 from gan_lightning.callbacks.translation import RetargetGrid, TranslationGrid, TranslationMetrics
 
@@ -18,6 +19,7 @@ __all__ = [
     "RetargetGrid",
     "RunConfigInCheckpoint",
     "SampleGrid",
+    "SingleImageScores",
     "StackedModes",
     "TranslationGrid",
     "TranslationMetrics",

@@ -68,3 +68,13 @@ def sliced_wasserstein_distances(
         a, b = (d[torch.randperm(len(d), generator=stream)[:count]] for d in (a, b))
         distances.append(1e3 * sliced_wasserstein(a, b, directions, repeats, stream))
     return distances
+
+
+def fitting_levels(*images: Tensor, size: int = 7, most: int = 3) -> int:
+    """The most pyramid levels (up to `most`) whose coarsest still holds a size x size patch in every
+    one of the image batches; 0 when not even the images themselves do."""
+    side = min(min(batch.shape[-2:]) for batch in images)
+    levels = 0
+    while levels < most and side // 2**levels >= size:
+        levels += 1
+    return levels
