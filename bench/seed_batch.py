@@ -55,6 +55,27 @@ def batched_seconds_per_iteration(seeds: int, iterations: int, folder: Path, dev
     return (time.perf_counter() - start) / iterations
 
 
+def arithmetic_floor(folder: Path) -> tuple[float, float]:
+    """(GFLOP of one seed's iteration, counted by torch's FlopCounterMode; this core's GFLOP/s in the
+    protocol's main matrix product, 100 x 400 by 400 x 400): their ratio is the time of the matrix
+    products alone, which no batching removes."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        batch = runs_from_configs([compose("train", [*PROTOCOL, "seed=0", "data.seed=0", f"paths.output_dir={folder}"])])
+    batch.train(2)
+    with FlopCounterMode(display=False) as counter:
+        batch.step()
+    inputs, weight = torch.randn(100, 400), torch.randn(400, 400)
+    for _ in range(50):
+        inputs @ weight
+    repeats, start = 2000, time.perf_counter()
+    for _ in range(repeats):
+        inputs @ weight
+    rate = 2 * 100 * 400 * 400 * repeats / (time.perf_counter() - start) / 1e9
+    return counter.get_total_flops() / 1e9, rate
+
+
 def synchronize(device: str) -> None:
     """Wait for the queued GPU work, so a timing covers it."""
     if torch.device(device).type == "cuda":
@@ -83,13 +104,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         lightning = lightning_seconds_per_iteration(args.iterations, Path(folder))
         batched = {n: batched_seconds_per_iteration(n, args.iterations, Path(folder) / f"batched_{n}") for n in args.seeds}
+        gflop, rate = arithmetic_floor(Path(folder) / "floor")
     header = (
         f"`python bench/seed_batch.py {' '.join(sys.argv[1:])}` ({machine()}): the mode-coverage protocol on the grid, batch 100, "
         f"one core (torch.set_num_threads(1)); each timing over {args.iterations} iterations, after {WARM_UP} of warm-up for the batched loop "
         f"and without start-up for Lightning's (a run of {2 * args.iterations} iterations less one of {args.iterations})."
     )
-    record = {"iterations": args.iterations, "lightning_seconds_per_iteration": lightning, "batched_seconds_per_iteration": batched}
-    write_report(args.output, header, speed_table(lightning, batched), record)
+    floor = (
+        f"\n\nThe arithmetic floor: one seed's iteration is {gflop:.2f} GFLOP (torch's FlopCounterMode), and this core multiplies "
+        f"the protocol's 100x400 by 400x400 matrices at {rate:.0f} GFLOP/s, so the matrix products alone take {gflop / rate * 1e3:.1f} ms "
+        f"a seed-iteration however the seeds are batched (a bound on batching's speed-up: {lightning / (gflop / rate):.2f}x)."
+    )
+    record = {
+        "iterations": args.iterations, "lightning_seconds_per_iteration": lightning, "batched_seconds_per_iteration": batched,
+        "gflop": gflop, "gflops": rate,
+    }  # fmt: skip
+    write_report(args.output, header, speed_table(lightning, batched) + floor, record)
 
 
 if __name__ == "__main__":
