@@ -44,6 +44,7 @@ METRICS = ("modes", "high_quality", "reverse_kl")
 # each) and the unrolled GAN (5 differentiable D steps inside every G step) get fewer.
 TTUR = ["model.g_optimizer.lr=1e-4", "model.d_optimizer.lr=1e-3", "model.g_optimizer.betas=[0.5,0.999]", "model.d_optimizer.betas=[0.5,0.999]"]
 DECAY = "{_target_:torch.optim.lr_scheduler.MultiStepLR,_partial_:true,milestones:[6000],gamma:0.1}"
+DECAYS = ["model.scheduler_interval=iteration", *(f"model.{player}_scheduler={DECAY}" for player in "gd")]
 ROWS: dict[str, tuple[str, int, list[str]]] = {  # key: (name in the table, iterations, overrides)
     "gan": ("GAN", 2500, []),
     "wgan_gp": (
@@ -60,11 +61,9 @@ ROWS: dict[str, tuple[str, int, list[str]]] = {  # key: (name in the table, iter
     # Candidates for the longer budgets' best row, probed with --budget.
     "best_ema": ("GAN + TTUR + G EMA 0.99", 2500, [*TTUR, "model.ema_decay=0.99"]),
     "best_pack2": ("PacGAN2 + TTUR", 2500, [*TTUR, "model.discriminator.pack=2"]),
-    "best_decay": (
-        "GAN + TTUR, both rates x0.1 after 6,000 iterations",
-        2500,
-        [*TTUR, "model.scheduler_interval=iteration", *(f"model.{player}_scheduler={DECAY}" for player in "gd")],
-    ),
+    "best_decay": ("GAN + TTUR, both rates x0.1 after 6,000 iterations", 2500, [*TTUR, *DECAYS]),
+    "best_ema_decay": ("GAN + TTUR + G EMA 0.99 + the rate drop", 2500, [*TTUR, "model.ema_decay=0.99", *DECAYS]),
+    "best_ema_pack2": ("PacGAN2 + TTUR + G EMA 0.99", 2500, [*TTUR, "model.ema_decay=0.99", "model.discriminator.pack=2"]),
 }
 BATCHED_ROWS = ["gan", "best"]  # the --budget table's default rows
 PUBLISHED = {  # Lin et al. 2018, Table 1 (400 epochs): modes, HQ %, reverse KL (mean +- s.e.)
