@@ -39,7 +39,7 @@ import torch
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 from mode_coverage import PUBLISHED, ROWS, overrides_for
-from seed_batch import batched_seconds_per_iteration, speed_table, synchronize
+from seed_batch import batched_seconds_per_iteration, lightning_seconds_per_iteration, speed_table, synchronize
 
 from gan_lightning.cli import config_dir
 from gan_lightning.data.toy import mixture_modes
@@ -156,17 +156,7 @@ def ddp_check(smoke: bool, folder: Path) -> tuple[str, dict]:
 
 def seed_batch_speed(device: str, seeds: int, iterations: int, folder: Path) -> tuple[str, dict]:
     """ms per seed-iteration: separate Lightning runs (steady rate) against seed-batched with 1 and `seeds`."""
-    def lightning_run(steps: int) -> float:
-        cfg = compose_run(["experiment=mode_coverage", "data=grid", "seed=0", f"trainer.max_steps={steps}", "trainer.max_epochs=-1",
-                           "~callbacks.rich_progress_bar", "callbacks.mode_coverage.every_n_epochs=100000", "logger=csv",
-                           "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false"], folder / f"lightning_{steps}")  # fmt: skip
-        from gan_lightning.train import train
-
-        start = time.perf_counter()
-        train(cfg)
-        return time.perf_counter() - start
-
-    lightning = (lightning_run(2 * iterations) - lightning_run(iterations)) / iterations
+    lightning = lightning_seconds_per_iteration(iterations, folder)
     batched = {n: batched_seconds_per_iteration(n, iterations, folder / f"batched_{n}", device) for n in (1, seeds)}
     return speed_table(lightning, batched), {"lightning_seconds_per_iteration": lightning, "batched_seconds_per_iteration": batched}
 

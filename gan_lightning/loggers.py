@@ -83,3 +83,13 @@ def drop_rows_from(metrics_csv: Path, iteration: int) -> int:
         writer.writeheader()
         writer.writerows(kept)
     return len(rows) - len(kept)
+
+
+def append_row(path: Path, row: dict) -> None:
+    """One row of a metrics CSV, its header written with the first."""
+    new = not path.is_file()
+    with open(path, "a", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(row))
+        if new:
+            writer.writeheader()
+        writer.writerow(row)

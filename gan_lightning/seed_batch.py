@@ -19,8 +19,6 @@ refuses by name (`unsupported`).
 
 from __future__ import annotations
 
-import copy
-import csv
 import os
 import time
 from collections.abc import Sequence
@@ -30,57 +28,19 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor, nn
-from torch.func import functional_call, stack_module_state, vmap
-from torch.utils.data import Dataset, Subset
+from torch.func import vmap
 
-from gan_lightning.data.base import TensorDictDataset
+from gan_lightning.data.base import training_images
 from gan_lightning.errors import CheckpointError, ConfigError
-from gan_lightning.loggers import drop_rows_from
+from gan_lightning.loggers import append_row, drop_rows_from
 from gan_lightning.models.base import build
 from gan_lightning.models.gan import GAN
 from gan_lightning.models.sampling import ema_with_warmup
+from gan_lightning.nets.stacked import StackedNetwork
 from gan_lightning.nets.tricks import has_spectral_norm
 from gan_lightning.train import check_config
 
 ELEMENTWISE_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD, torch.optim.RMSprop, torch.optim.Adamax)
-
-
-class StackedNetwork:
-    """N copies of one architecture with their own weights: parameters and buffers stacked along a
-    first dimension of size N, called on inputs (N, batch, ...) by one vmap over that dimension."""
-
-    def __init__(self, networks: Sequence[nn.Module], device: torch.device | str = "cpu"):
-        params, buffers = stack_module_state(list(networks))
-        self.params = {name: value.detach().to(device).requires_grad_(value.requires_grad) for name, value in params.items()}
-        self.buffers = {name: value.to(device) for name, value in buffers.items()}
-        self.skeleton = copy.deepcopy(networks[0]).to("meta")  # the architecture, without weights
-
-        def call(params: dict[str, Tensor], buffers: dict[str, Tensor], inputs: Tensor) -> Tensor:
-            return functional_call(self.skeleton, (params, buffers), (inputs,))
-
-        self.vectorised = vmap(call)
-
-    def __call__(self, inputs: Tensor, trained: bool = True) -> Tensor:
-        """Outputs (N, ...); trained=False lets no gradient reach the weights (inputs still carry theirs)."""
-        params = self.params if trained else {name: value.detach() for name, value in self.params.items()}
-        return self.vectorised(params, self.buffers, inputs)
-
-    def parameters(self) -> list[Tensor]:
-        return list(self.params.values())
-
-    def state(self) -> dict[str, Tensor]:
-        return {**self.params, **self.buffers}
-
-    def load_state(self, state: dict[str, Tensor]) -> None:
-        with torch.no_grad():  # copy_ moves a checkpoint's CPU tensors to wherever the stack lives
-            for name, value in self.state().items():
-                value.copy_(state[name])
-
-    def write_into(self, networks: Sequence[nn.Module]) -> None:
-        """Copy run i's weights and buffers into networks[i]."""
-        with torch.no_grad():
-            for i, network in enumerate(networks):
-                network.load_state_dict({name: value[i] for name, value in self.state().items()})
 
 
 def unsupported(family: GAN) -> list[str]:
@@ -310,14 +270,6 @@ def runs_from_configs(configs: Sequence[DictConfig], device: torch.device | str 
     return SeedBatch(families, datasets, configs[0].data.batch_size, [cfg.seed for cfg in configs], device)
 
 
-def training_images(split: Dataset) -> Tensor:
-    """A training split's images as one tensor: gathered at once from a split of a TensorDictDataset
-    (100,000 points in milliseconds), else item by item."""
-    if isinstance(split, Subset) and isinstance(split.dataset, TensorDictDataset):
-        return split.dataset.images[torch.as_tensor(split.indices)]
-    return torch.stack([item["image"] for item in split])
-
-
 def fit(
     batch: SeedBatch, iterations: int, checkpoint: Path, run_dirs: Sequence[Path], every: int = 1000, log_every: int = 100, deadline: float | None = None
 ) -> bool:
@@ -340,13 +292,3 @@ def fit(
             batch.save(checkpoint)
     batch.save(checkpoint)
     return batch.iteration >= iterations
-
-
-def append_row(path: Path, row: dict) -> None:
-    """One row of a metrics CSV, its header written with the first."""
-    new = not path.is_file()
-    with open(path, "a", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(row))
-        if new:
-            writer.writeheader()
-        writer.writerow(row)

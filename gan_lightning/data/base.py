@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from lightning import LightningDataModule
 from torch import Tensor
-from torch.utils.data import DataLoader, Dataset, random_split
+from torch.utils.data import DataLoader, Dataset, Subset, random_split
 
 from gan_lightning.data.resumable import resumable_loader
 from gan_lightning.errors import DataError
@@ -27,6 +27,14 @@ class TensorDictDataset(Dataset):
         if self.labels is not None:
             item["label"] = self.labels[index]
         return item
+
+
+def training_images(split: Dataset) -> Tensor:
+    """A training split's images as one tensor: gathered at once from a split of a TensorDictDataset
+    (100,000 points in milliseconds), else item by item."""
+    if isinstance(split, Subset) and isinstance(split.dataset, TensorDictDataset):
+        return split.dataset.images[torch.as_tensor(split.indices)]
+    return torch.stack([item["image"] for item in split])
 
 
 class SemiSupervisedSet(Dataset):
