@@ -64,6 +64,8 @@ ROWS: dict[str, tuple[str, int, list[str]]] = {  # key: (name in the table, iter
     "best_decay": ("GAN + TTUR, both rates x0.1 after 6,000 iterations", 2500, [*TTUR, *DECAYS]),
     "best_ema_decay": ("GAN + TTUR + G EMA 0.99 + the rate drop", 2500, [*TTUR, "model.ema_decay=0.99", *DECAYS]),
     "best_ema_pack2": ("PacGAN2 + TTUR + G EMA 0.99", 2500, [*TTUR, "model.ema_decay=0.99", "model.discriminator.pack=2"]),
+    "best_ema_pack2_decay": ("PacGAN2 + TTUR + G EMA 0.99 + the rate drop", 2500, [*TTUR, "model.ema_decay=0.99", "model.discriminator.pack=2", *DECAYS]),
+    "best_ema_pack4_decay": ("PacGAN4 + TTUR + G EMA 0.99 + the rate drop", 2500, [*TTUR, "model.ema_decay=0.99", "model.discriminator.pack=4", *DECAYS]),
 }
 BATCHED_ROWS = ["gan", "best"]  # the --budget table's default rows
 PUBLISHED = {  # Lin et al. 2018, Table 1 (400 epochs): modes, HQ %, reverse KL (mean +- s.e.)
@@ -94,7 +96,8 @@ def overrides_for(row: str, data: str, seed: int, iterations: int, extra: list[s
 
 def train_batched(cells: dict[tuple, list[str]], group_dir: Path, iterations: int) -> list[dict]:
     """Train the seeds of one row and mixture (key -> overrides) seed-batched on one core, resuming
-    from group_dir/batch.pt; score each, and save its result in group_dir/seed_<s>/result.json."""
+    from its checkpoint in group_dir; score each, and save its result in group_dir/seed_<s>/result.json.
+    The checkpoint is named by its seeds: seeds added later train as a group of their own beside it."""
     import torch
     from hydra import compose, initialize_config_dir
 
@@ -109,7 +112,7 @@ def train_batched(cells: dict[tuple, list[str]], group_dir: Path, iterations: in
         configs = [compose(config_name="train", overrides=[*overrides, f"paths.output_dir={run_dir}"]) for overrides, run_dir in zip(cells.values(), run_dirs)]
     start = time.perf_counter()
     batch = runs_from_configs(configs)
-    fit(batch, iterations, group_dir / "batch.pt", run_dirs)
+    fit(batch, iterations, group_dir / f"batch_seeds_{'_'.join(str(key[2]) for key in cells)}.pt", run_dirs)
     seconds = time.perf_counter() - start  # a resumed group counts this part only
     modes, std = mixture_modes(configs[0].data.kind)
     results = []
