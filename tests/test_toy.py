@@ -65,11 +65,14 @@ def test_mode_metrics_count_a_collapsed_sample_set():
     assert mode_statistics(two_modes, modes, std)["reverse_kl"] == pytest.approx(expected)
 
 
-def test_maxout_takes_the_largest_piece():
+def test_maxout_takes_the_largest_piece_and_passes_the_gradient_to_it_alone():
     layer = Maxout(3, units=2, pieces=4)
     x = torch.randn(5, 3)
-    expected = layer.linear(x).view(5, 2, 4).max(dim=2).values
-    assert torch.equal(layer(x), expected)
+    pieces = layer.linear(x).detach().view(5, 2, 4)
+    assert torch.equal(layer(x), pieces.amax(dim=2))
+    layer(x).sum().backward()
+    wins = torch.nn.functional.one_hot(pieces.argmax(dim=2), 4).sum(dim=0)  # (units, pieces)
+    assert torch.equal(layer.linear.bias.grad.view(2, 4), wins.float())  # d out / d bias: 1 per win
 
 
 def test_mode_coverage_experiment_trains_and_logs_the_mode_metrics(tmp_path):
