@@ -26,7 +26,7 @@ def test_gpu_check_smoke_reports_every_part(tmp_path):
     record = json.loads(output.with_suffix(".json").read_text())
     assert record["smoke"] and "skipped" in record["ddp"]
     assert set(record["seed_batch"]["batched_seconds_per_iteration"]) == {"1", "2"}
-    for row in ("gan", "pacgan4", "best"):
+    for row in ("gan", "pacgan4", "best_ema"):
         assert record["protocol"]["rows"][row]["iterations"] == 20
         assert all(0 <= seed["modes"] <= 25 for seed in record["protocol"]["rows"][row]["seeds"])
     assert "All three rows reached the protocol's 20 iterations" in report
