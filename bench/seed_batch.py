@@ -4,10 +4,11 @@
   rate, from a run of K iterations and one of 2K, so start-up does not count),
 - as the seed-batched loop with one seed (the same update without vectorisation), and
 - seed-batched with N seeds at once (per seed: the batch's time over N),
-and what 10 runs of 10,000 iterations then take each way.
+and what 10 runs of 10,000 iterations then take each way. Every timing is repeated in interleaved
+rounds (--repeats), and the best of each is shown: this machine's speed drifts over minutes.
 
     nice -n 19 python bench/seed_batch.py                 # K = 500, N = 1, 5, 10
-    python bench/seed_batch.py --iterations 20 --seeds 2  # a smoke run
+    python bench/seed_batch.py --iterations 20 --seeds 2 --repeats 1  # a smoke run
 
 Writes bench/seed_batch.md and .json.
 """
@@ -34,11 +35,14 @@ WARM_UP = 20
 
 
 def lightning_seconds_per_iteration(iterations: int, folder: Path) -> float:
-    """Lightning's steady rate: (time of 2K iterations - time of K) / K, one seed, scored only at the end."""
+    """Lightning's steady rate: (time of 2K iterations - time of K) / K, one seed, scored only at the end.
+    A short run first loads what a first run loads (modules from disk, a GPU's context), which would
+    otherwise fall on the K-iteration run alone and shrink the difference."""
     def run(steps: int) -> float:
         overrides = [*PROTOCOL, "seed=0", f"trainer.max_steps={steps}", "trainer.max_epochs=-1", "callbacks.mode_coverage.every_n_epochs=100000", "logger=csv"]
         return train_cell(overrides, folder / f"lightning_{steps}", ["modes"], {})["seconds"]
 
+    run(WARM_UP)
     return (run(2 * iterations) - run(iterations)) / iterations
 
 
@@ -97,18 +101,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iterations", type=int, default=500, help="K: iterations each timing covers")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 5, 10], help="seeds batched together (N)")
+    parser.add_argument("--repeats", type=int, default=2, help="rounds of every timing, interleaved; the table shows each one's best")
     parser.add_argument("--output", type=Path, default=BENCH / "seed_batch", help="writes <output>.md and <output>.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
 
+    rounds = []  # this machine's speed drifts: each round times every way once, and noise only adds time
     with tempfile.TemporaryDirectory() as folder:
-        lightning = lightning_seconds_per_iteration(args.iterations, Path(folder))
-        batched = {n: batched_seconds_per_iteration(n, args.iterations, Path(folder) / f"batched_{n}") for n in args.seeds}
+        for r in range(args.repeats):
+            round_dir = Path(folder) / f"round_{r}"
+            lightning = lightning_seconds_per_iteration(args.iterations, round_dir)
+            batched = {n: batched_seconds_per_iteration(n, args.iterations, round_dir / f"batched_{n}") for n in args.seeds}
+            rounds.append({"lightning": lightning, "batched": batched})
         gflop, rate = arithmetic_floor(Path(folder) / "floor")
+    lightning = min(r["lightning"] for r in rounds)
+    batched = {n: min(r["batched"][n] for r in rounds) for n in args.seeds}
     header = (
         f"`python bench/seed_batch.py {' '.join(sys.argv[1:])}` ({machine()}): the mode-coverage protocol on the grid, batch 100, "
         f"one core (torch.set_num_threads(1)); each timing over {args.iterations} iterations, after {WARM_UP} of warm-up for the batched loop "
-        f"and without start-up for Lightning's (a run of {2 * args.iterations} iterations less one of {args.iterations})."
+        f"and without start-up for Lightning's (a run of {2 * args.iterations} iterations less one of {args.iterations}); "
+        f"the best of {args.repeats} interleaved rounds (all rounds in the JSON)."
     )
     floor = (
         f"\n\nThe arithmetic floor: one seed's iteration is {gflop:.2f} GFLOP (torch's FlopCounterMode), and this core multiplies "
@@ -116,7 +128,7 @@ def main() -> None:
         f"a seed-iteration however the seeds are batched (a bound on batching's speed-up: {lightning / (gflop / rate):.2f}x)."
     )
     record = {
-        "iterations": args.iterations, "lightning_seconds_per_iteration": lightning, "batched_seconds_per_iteration": batched,
+        "iterations": args.iterations, "lightning_seconds_per_iteration": lightning, "batched_seconds_per_iteration": batched, "rounds": rounds,
         "gflop": gflop, "gflops": rate,
     }  # fmt: skip
     write_report(args.output, header, speed_table(lightning, batched) + floor, record)
