@@ -165,9 +165,11 @@ def save(output: Path, results: list[dict], key_fields: Sequence[str], report: s
 
 
 def mean_se(values: list[float], digits: int) -> str:
+    """The mean ± its standard error; one value alone, which has none."""
     mean = statistics.fmean(values)
-    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
-    return f"{mean:.{digits}f}±{se:.{digits}f}"
+    if len(values) == 1:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f}±{statistics.stdev(values) / math.sqrt(len(values)):.{digits}f}"
 
 
 def table_arguments(description: str, name: str, seeds: int, iterations: int | None = None) -> argparse.Namespace:

@@ -78,8 +78,8 @@ def model_scores(run: Path) -> dict[str, float]:
 def table_row(name: str, found: list[dict], published: str) -> str:
     """One method's line: mean (± standard error over seeds) of each score."""
 
-    def cell(key: str, digits: int) -> str:  # one run: its value, with no standard error to show
-        return mean_se([f[key] for f in found], digits) if len(found) > 1 else f"{found[0][key]:.{digits}f}"
+    def cell(key: str, digits: int) -> str:
+        return mean_se([f[key] for f in found], digits)
 
     levels = " / ".join(cell(f"swd_{i}", 0) for i in range(3))
     return f"| {name} | {cell('psnr', 2)} | {cell('ssim', 4)} | {cell('swd', 0)} ({levels}) | {published} |"

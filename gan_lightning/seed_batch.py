@@ -65,9 +65,9 @@ def unsupported(family: GAN) -> list[str]:
     for key, player in family.players.items():
         if player.gradient_clip is not None:
             reasons.append(f"gradient clipping of player {key} (a norm over the whole stack)")
-        optimizer = build(player.optimizer)([nn.Parameter(torch.zeros(1))])
-        if not isinstance(optimizer, ELEMENTWISE_OPTIMIZERS):
-            reasons.append(f"{player.config_key}: {type(optimizer).__name__} (not an elementwise optimizer)")
+        optimizer = build(player.optimizer).func  # the class a `_partial_` config names
+        if not issubclass(optimizer, ELEMENTWISE_OPTIMIZERS):
+            reasons.append(f"{player.config_key}: {optimizer.__name__} (not an elementwise optimizer)")
     return reasons
 
 

@@ -44,6 +44,7 @@ class StackedNetwork:
 
     def write_into(self, networks: Sequence[nn.Module]) -> None:
         """Copy run i's weights and buffers into networks[i]."""
+        state = self.state()
         with torch.no_grad():
             for i, network in enumerate(networks):
-                network.load_state_dict({name: value[i] for name, value in self.state().items()})
+                network.load_state_dict({name: value[i] for name, value in state.items()})
