@@ -77,3 +77,27 @@ def test_unknown_norm_is_a_clear_error():
 
     with pytest.raises(ConfigError, match="norm=group is unknown: choose one of batch, layer, instance, none"):
         DCGANDiscriminator(image_size=16, norm="group")
+
+
+def test_per_position_gradient_penalty_is_singans_calc_gradient_penalty():
+    """SinGAN's patch D: the authors' penalty (tamarott/SinGAN, SinGAN/functions.py,
+    calc_gradient_penalty) takes the norm over channels at each pixel, then the mean of
+    (norm - 1)^2 over pixels; the whole-image norm of the summed patch map's gradient is far larger."""
+    from gan_lightning.nets.singan import SinGANDiscriminator
+
+    torch.manual_seed(0)
+    critic = SinGANDiscriminator(num_scales=1, channels=3, width=32).stages[0]
+    real, fake = torch.rand(1, 3, 43, 64) * 2 - 1, torch.rand(1, 3, 43, 64) * 2 - 1
+
+    torch.manual_seed(1)
+    ours = GradientPenalty(weight=0.1, per_position=True)(critic, real, fake)
+    torch.manual_seed(1)
+    alpha = torch.rand(1, 1, 1, 1)  # the authors' single mixing weight for their batch of one
+    points = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    (gradients,) = torch.autograd.grad(critic(points), points, grad_outputs=torch.ones_like(critic(points)))
+    theirs = ((gradients.norm(2, dim=1) - 1) ** 2).mean() * 0.1
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-5)
+
+    torch.manual_seed(1)
+    whole_image = GradientPenalty(weight=0.1)(critic, real, fake)
+    assert whole_image.item() > 100 * ours.item()  # the old form, which let reconstruction dominate SinGAN

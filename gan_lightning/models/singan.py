@@ -4,10 +4,11 @@ Image" (arXiv 1905.01164), sec. 2.
 A pyramid of patch GANs (`gan_lightning.nets.singan`) learns the patches of one image at every scale,
 trained coarse to fine: `iterations_per_scale` iterations of scale 0 (the coarsest), then of scale 1 with
 scale 0 frozen, and so on. At scale n the loss is min_G max_D L_adv(G_n, D_n) + alpha L_rec(G_n) (eq. 2):
-WGAN-GP (penalty weight 0.1) on the image at that scale, and the squared error of G's reconstruction of
-it from a fixed noise map z* at the coarsest scale and no noise above (alpha 10). Scale n's noise
-amplitude is 0.1 times the root-mean-square error of the reconstruction from the scales below, fixed
-when the scale starts. A scale of the same width as the one below starts from its weights.
+WGAN-GP (penalty weight 0.1, on the gradient's norm at each pixel as in the authors' code) on the
+image at that scale, and the squared error of G's reconstruction of it from a fixed noise map z* at
+the coarsest scale and no noise above (alpha 10). Scale n's noise amplitude is 0.1 times the
+root-mean-square error of the reconstruction from the scales below, fixed when the scale starts. A
+scale of the same width as the one below starts from its weights.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class SinGAN(Family):
             raise ConfigError(f"model.iterations_per_scale, d_steps and g_steps must be positive, not {iterations_per_scale}, {d_steps} and {g_steps}")
         self.iterations_per_scale, self.min_size, self.num_fixed_samples = iterations_per_scale, min_size, num_fixed_samples
         self.reconstruction_weight, self.noise_scale = reconstruction_weight, noise_scale
-        self.penalty = GradientPenalty(penalty_weight)
+        self.penalty = GradientPenalty(penalty_weight, per_position=True)  # per pixel, as the authors' code
         self.d_steps, self.g_steps = d_steps, g_steps
         # What training learns besides weights, kept in checkpoints: the pyramid's sizes, z*, the amplitudes.
         self.register_buffer("sizes", torch.zeros(self.num_scales, 2, dtype=torch.long))
