@@ -60,8 +60,33 @@ def test_orthogonal_regularization_is_zero_for_orthogonal_filters_and_positive_o
     conv = torch.nn.Conv2d(3, 5, 3)
     w = conv.weight.detach().flatten(1)
     gram = w @ w.T
-    expected = 1e-4 * (gram.pow(2).sum() - gram.diagonal().pow(2).sum())
+    expected = 1e-4 / 2 * (gram.pow(2).sum() - gram.diagonal().pow(2).sum())
     assert orthogonal_regularization(conv).item() == pytest.approx(expected.item(), rel=1e-5) and expected > 0
+
+
+def test_orthogonal_regularization_gradient_is_biggan_pytorchs_ortho():
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(3, 5, 3)
+    orthogonal_regularization(conv, 1e-4).backward()
+    # ajbrock/BigGAN-PyTorch, utils.py, ortho(model, strength): the gradient it adds to each weight
+    w = conv.weight.detach().view(conv.weight.shape[0], -1)
+    theirs = 1e-4 * 2 * torch.mm(torch.mm(w, w.t()) * (1.0 - torch.eye(w.shape[0])), w)
+    torch.testing.assert_close(conv.weight.grad.view_as(theirs), theirs)
+
+
+def test_biggan_class_conditions_start_as_biggan_pytorchs_orthogonal_init():
+    # BigGAN-PyTorch (G_init ortho, G_shared): the shared embedding and the SNLinear gain projections
+    # start orthogonal, so every two classes' BatchNorm gains lie sqrt(2) apart in every layer
+    torch.manual_seed(0)
+    generator = ResNetConditionalGenerator(num_classes=10, latent_dim=32, image_size=16, channels=3, ch=16, shared_embedding=True, embedding_dim=32)
+    embedded = generator.embedding(torch.arange(10))
+    torch.testing.assert_close(embedded @ embedded.T, torch.eye(10), atol=1e-5, rtol=0)
+    for block in generator.stages:
+        for norm in (block.norm1, block.norm2):
+            gains = norm.gain(embedded)
+            spread = torch.cdist(gains, gains)[~torch.eye(10, dtype=torch.bool)]
+            torch.testing.assert_close(spread, torch.full_like(spread, 2**0.5), atol=1e-4, rtol=0)
+            assert torch.linalg.matrix_norm(norm.gain.weight, ord=2).item() == pytest.approx(1.0, abs=1e-3)  # spectrally normalised
 
 
 def test_truncated_sampling_never_draws_beyond_the_threshold_and_training_draws_are_untruncated():

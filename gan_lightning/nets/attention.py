@@ -54,17 +54,26 @@ class ConditionalBatchNorm2d(nn.Module):
     has its own gain and bias (SAGAN); with c a shared class embedding joined to a chunk of z, all
     layers read one embedding (BigGAN's shared embedding and hierarchical latent).
 
+    W_g and W_b start orthogonal, as every layer in BigGAN-PyTorch (`G_init: ortho`): a unit change of c
+    moves the gains by a unit, whatever the layer's width.
+
     Args:
         channels: C.
         condition_dim: size of c.
+        spectral_norm: W_g and W_b spectrally normalised (BigGAN-PyTorch's `SNLinear` projections of the
+            shared embedding; its per-class projections without a shared embedding are plain embeddings).
     """
 
-    def __init__(self, channels: int, condition_dim: int):
+    def __init__(self, channels: int, condition_dim: int, spectral_norm: bool = False):
         super().__init__()
         self.norm = nn.BatchNorm2d(channels, affine=False)
-        # randomly initialised, as in BigGAN's code: zero projections would start every class alike and,
+        # random, not zero, as in BigGAN's code: zero projections would start every class alike and,
         # at G's TTUR rate of 1e-4, leave the samples unconditional for a CPU run's thousand steps
         self.gain, self.bias = nn.Linear(condition_dim, channels, bias=False), nn.Linear(condition_dim, channels, bias=False)
+        for projection in (self.gain, self.bias):
+            nn.init.orthogonal_(projection.weight)
+            if spectral_norm:
+                nn.utils.parametrizations.spectral_norm(projection)
 
     def forward(self, x: Tensor, condition: Tensor) -> Tensor:
         gain, bias = 1 + self.gain(condition), self.bias(condition)

@@ -30,9 +30,10 @@ from gan_lightning.nets.tricks import apply_spectral_norm
 class GeneratorBlock(nn.Module):
     """x, condition -> the block's output at twice the size."""
 
-    def __init__(self, in_channels: int, out_channels: int, condition_dim: int):
+    def __init__(self, in_channels: int, out_channels: int, condition_dim: int, spectral_norm: bool = False):
         super().__init__()
-        self.norm1, self.norm2 = ConditionalBatchNorm2d(in_channels, condition_dim), ConditionalBatchNorm2d(out_channels, condition_dim)
+        self.norm1 = ConditionalBatchNorm2d(in_channels, condition_dim, spectral_norm)
+        self.norm2 = ConditionalBatchNorm2d(out_channels, condition_dim, spectral_norm)
         self.conv1, self.conv2 = nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.Conv2d(out_channels, out_channels, 3, padding=1)
         self.skip = nn.Conv2d(in_channels, out_channels, 1)
 
@@ -94,17 +95,22 @@ class ResNetConditionalGenerator(nn.Module):
         self.latent_dim, self.num_classes, self.hierarchical, self.blocks = latent_dim, num_classes, hierarchical, blocks
         chunk = latent_dim // (blocks + 1) if hierarchical else 0
         self.embedding = nn.Embedding(num_classes, embedding_dim) if shared_embedding else None
+        if self.embedding is not None:  # orthogonal rows, as BigGAN-PyTorch's `G_init: ortho` (N(0, 1) rows have norm ~11)
+            nn.init.orthogonal_(self.embedding.weight)
         condition_dim = (embedding_dim if shared_embedding else num_classes) + chunk
         width = 4 * ch
         self.input = nn.Linear(chunk if hierarchical else latent_dim, width * 16)
-        self.stages = nn.ModuleList(GeneratorBlock(width, width, condition_dim) for _ in range(blocks))
+        # BigGAN-PyTorch spectrally normalises the projections of the shared embedding (SNLinear), not
+        # SAGAN's per-class gains and biases (plain embeddings)
+        projections_normalised = spectral_norm and shared_embedding
+        self.stages = nn.ModuleList(GeneratorBlock(width, width, condition_dim, projections_normalised) for _ in range(blocks))
         resolutions = [8 * 2**i for i in range(blocks)]
         unknown = set(attention_at) - set(resolutions)
         if unknown:
             raise ConfigError(f"attention_at={sorted(unknown)} names resolutions this generator has no block at: choose from {resolutions}")
         self.attention = nn.ModuleDict({str(r): SelfAttention(width) for r in attention_at})
         self.output = nn.Sequential(nn.BatchNorm2d(width), nn.ReLU(), nn.Conv2d(width, channels, 3, padding=1), nn.Tanh())
-        if spectral_norm:  # not on the conditional BatchNorms' gains and biases (1 + W_g c must stay near 1)
+        if spectral_norm:  # the conditional BatchNorms' projections: above
             for module in (self.input, self.attention, self.output, *(conv for block in self.stages for conv in (block.conv1, block.conv2, block.skip))):
                 apply_spectral_norm(module)
 
