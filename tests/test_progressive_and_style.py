@@ -262,6 +262,45 @@ def test_modulations_respond_to_the_style(modulation):
         assert conv_out[:, :, 1:-1, 1:-1].std().item() == pytest.approx(1.0, abs=0.2)
 
 
+def test_demodulated_layers_keep_the_signal_with_stylegan2s_activation_gain():
+    torch.manual_seed(0)
+    g = StyleGenerator(latent_dim=8, w_dim=8, image_size=32, max_width=16, mapping_layers=2, modulation="demodulate")
+    layer, x, w = g.layers[1], torch.randn(4, 16, 4, 4), torch.randn(4, 8)
+    with torch.no_grad():
+        layer.bias.normal_()
+        # stylegan2-ada-pytorch, SynthesisLayer: bias_act(x, b, act='lrelu') with lrelu's def_gain sqrt(2)
+        theirs = F.leaky_relu(layer.modulated_conv(x, layer.style(w)) + layer.bias.view(1, -1, 1, 1), 0.2) * math.sqrt(2)
+        torch.testing.assert_close(layer(x, w, "const"), theirs)
+        x = g.const.expand(64, -1, -1, -1)
+        for layer, style in zip(g.layers, g.mapping(torch.randn(64, 8)).unsqueeze(1).expand(-1, g.num_styles, -1).unbind(1)):
+            x = layer(x, style, "random")
+    assert g.num_styles == 8 and x.pow(2).mean().sqrt().item() > 0.3  # without the gain: ~0.02 after 8 layers
+
+
+def test_stylegan_metrics_draw_fresh_noise_per_sample_and_lazy_r1_corrects_ds_optimizer(tmp_path):
+    model = style_model(tmp_path)
+    for layer in model.sampling_network.layers:  # strong noise, so that it shows
+        layer.noise_strength.data.fill_(1.0)
+    batch, _ = model.sample_indexed([3, 4, 5], seed=1)
+    torch.testing.assert_close(batch[1:2], model.sample_indexed([4], seed=1)[0])  # a function of (seed, index) alone
+    same_z = model.synthesize(model.styles(model.prior.indexed([3, 4, 5], seed=1)), noise="const")
+    assert not torch.allclose(batch, same_z, atol=1e-3)  # not the one fixed noise map of grids and samples
+
+    # stylegan2-ada-pytorch, training_loop.py: mb_ratio = reg_interval / (reg_interval + 1);
+    # lr * mb_ratio, betas ** mb_ratio for the lazily regularised D (r1_interval=2 here)
+    (d_optimizer, g_optimizer), _ = model.configure_optimizers()
+    assert d_optimizer.param_groups[0]["lr"] == pytest.approx(1e-2 * 2 / 3)
+    assert d_optimizer.param_groups[0]["betas"] == pytest.approx((0.0, 0.99 ** (2 / 3)))
+    assert g_optimizer.param_groups[0]["lr"] == pytest.approx(1e-2) and g_optimizer.param_groups[0]["betas"] == pytest.approx((0.0, 0.99))
+
+
+def test_stylegan_r1_weight_is_stylegan2_adas_heuristic_for_the_preset():
+    cfg = compose_config(["model=stylegan"], Path("unused"))
+    resolution, batch = cfg.data.image_size, cfg.data.batch_size
+    assert cfg.model.penalty.weight == pytest.approx(0.0002 * resolution**2 / batch)  # stylegan2-ada-pytorch's cfg=auto gamma
+    assert compose_config(["model=stylegan", "penalty=r1"], Path("unused")).model.penalty.weight == 10.0  # the paper's
+
+
 @pytest.fixture(scope="module")
 def stylegan_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("stylegan")
@@ -337,7 +376,10 @@ def test_evaluate_and_sample_take_a_truncation(stylegan_run, tmp_path):
         scores[psi] = evaluate(compose_config(overrides, tmp_path / str(psi), config_name="evaluate"))["rows"][0]
     assert scores[0.0]["recall"] == 0 < scores[0.0]["fd"]  # one image for every z: it covers none of the data
     assert scores[0.0]["fd"] != scores[1.0]["fd"]
-    overrides = [f"ckpt_path={ckpt}", "truncation_psi=0.0", "num_samples=3", "format=npz", f"output_dir={tmp_path / 'samples'}"]
-    write_samples(compose_config(overrides, tmp_path, config_name="sample"))
-    images = np.load(tmp_path / "samples" / "samples.npz")["images"]
-    assert (images == images[:1]).all()
+    spread = {}
+    for psi in (0.0, 1.0):
+        overrides = [f"ckpt_path={ckpt}", f"truncation_psi={psi}", "num_samples=8", "format=npz", f"output_dir={tmp_path / f'samples{psi}'}"]
+        write_samples(compose_config(overrides, tmp_path, config_name="sample"))
+        images = np.load(tmp_path / f"samples{psi}" / "samples.npz")["images"].astype(float)
+        spread[psi] = np.abs(images - images[:1]).mean()
+    assert spread[0.0] < 0.5 * spread[1.0]  # one w for every z: only each sample's own noise maps differ

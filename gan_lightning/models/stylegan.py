@@ -13,10 +13,11 @@ import torch
 from torch import Tensor
 
 from gan_lightning.errors import ConfigError
+from gan_lightning.models.base import Spec
 from gan_lightning.models.gan import GAN
 from gan_lightning.nets.eval_mode import eval_mode
-from gan_lightning.nets.stylegan import StyleGenerator
-from gan_lightning.priors import Latent
+from gan_lightning.nets.stylegan import Noise, StyleGenerator
+from gan_lightning.priors import Latent, index_stream
 
 
 class StyleGAN(GAN):
@@ -26,10 +27,13 @@ class StyleGAN(GAN):
     Args:
         mixing_probability: how often a training batch mixes two w at a random crossover layer (0.9).
         r1_interval: iterations between R1 penalties (lazy regularisation; 1: every iteration, as StyleGAN).
+            D's optimizer then runs at lr * k / (k + 1) and betas ** (k / (k + 1)) for k = r1_interval,
+            StyleGAN2's correction (`mb_ratio`) for the penalty's extra steps' worth of gradient.
         w_avg_decay: decay of the tracked mean w (0.995).
         truncation_psi: the truncation of sampling and evaluation (1: none); training never truncates.
-        noise_mode: the noise inputs of sampling and evaluation: "const" (fixed maps, so a sample is a
-            function of its z alone) or "random".
+        noise_mode: the noise inputs of sampling, grids and exploring: "const" (fixed maps, so a
+            sample is a function of its z alone) or "random". Metrics draw fresh noise per sample
+            (`sample_indexed`), as the authors' metrics do.
         Other arguments: see `GAN` (penalty=r1 gives R1; the loss comes from the loss group).
     """
 
@@ -55,6 +59,8 @@ class StyleGAN(GAN):
         if not 0.0 <= w_avg_decay < 1.0:
             raise ConfigError(f"model.w_avg_decay must lie in [0, 1), not {w_avg_decay}")
         self.mixing_probability, self.r1_interval, self.w_avg_decay = mixing_probability, r1_interval, w_avg_decay
+        if r1_interval > 1:
+            self.players["d"].optimizer = lazy_regularization_optimizer(self.players["d"].optimizer, r1_interval)
         self.truncation_psi, self.noise_mode = truncation_psi, noise_mode
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
@@ -124,7 +130,15 @@ class StyleGAN(GAN):
         w = network.truncate(w, self.truncation_psi if psi is None else psi)
         return w.unsqueeze(1).expand(-1, network.num_styles, -1)
 
-    def synthesize(self, styles: Tensor, noise: str | torch.Generator | None = None, differentiable: bool = False) -> Tensor:
+    def sample_indexed(self, indices: Sequence[int], seed: int = 0) -> tuple[Tensor, None]:
+        """Sample i from stream (seed, i): its z, then its own noise maps from the same stream, so
+        metrics see fresh noise per sample (stylegan2-ada-pytorch's metrics: noise_mode='random'),
+        and a sample still depends on (seed, i) alone."""
+        streams = [index_stream(seed, i) for i in indices]
+        latent = Latent.cat([self.prior.sample(1, "cpu", stream, truncate=True) for stream in streams])
+        return self.synthesize(self.styles(latent), noise=streams), None
+
+    def synthesize(self, styles: Tensor, noise: Noise | None = None, differentiable: bool = False) -> Tensor:
         """Images from per-layer styles, in eval mode, with `noise` (default: noise_mode);
         `differentiable`: with gradients to the styles (inversion in W and W+)."""
         network = self.sampling_network
@@ -138,3 +152,16 @@ def mix_styles(first: Tensor, second: Tensor, crossover: int | Sequence[int]) ->
     layers = torch.arange(first.shape[1], device=first.device)
     crossover = torch.as_tensor(crossover, device=first.device).reshape(-1, 1)
     return torch.where((layers < crossover).unsqueeze(-1), first, second)
+
+
+def lazy_regularization_optimizer(optimizer: Spec, interval: int) -> dict:
+    """An Adam-style optimizer config for a player regularised every `interval` steps: lr * c and
+    betas ** c with c = interval / (interval + 1), StyleGAN2's correction (Karras et al. 2020, appendix
+    B; `mb_ratio` in stylegan2-ada-pytorch's training loop)."""
+    ratio = interval / (interval + 1)
+    corrected = dict(optimizer)
+    if "lr" in corrected:
+        corrected["lr"] = corrected["lr"] * ratio
+    if "betas" in corrected:
+        corrected["betas"] = [beta**ratio for beta in corrected["betas"]]
+    return corrected

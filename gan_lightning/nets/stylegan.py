@@ -15,20 +15,24 @@ The generator tracks the mean w of training (`w_avg`, updated by the family) for
 trick: w' = w_avg + psi (w - w_avg). In eval mode (sampling, evaluation, export), `truncation_psi`
 applies and the noise inputs are fixed maps drawn once (`noise_mode="const"`, the authors' generate
 default), so a sample is a function of its z alone; `noise_mode="random"` draws new noise each call.
+Metrics draw each sample's noise afresh (the family's `sample_indexed`), as the authors' metrics do.
 Written by hand: no maintained library ships these layers apart from the authors' own code bases.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.progan import LEAK, EqualizedConv2d, EqualizedLinear, PixelNorm, widths
+from gan_lightning.nets.progan import HE_GAIN, LEAK, EqualizedConv2d, EqualizedLinear, PixelNorm, widths
 
 MODULATIONS = ("adain", "demodulate")
 NOISE_MODES = ("const", "random")
+Noise = str | torch.Generator | Sequence[torch.Generator]  # a mode, one stream for the batch, or a stream per sample
 
 
 class MappingNetwork(nn.Sequential):
@@ -67,7 +71,7 @@ class StyleLayer(nn.Module):
         else:  # one scale per input channel, starting at 1
             self.style = EqualizedLinear(w_dim, in_channels, gain=1.0, bias_init=1.0)
 
-    def forward(self, x: Tensor, w: Tensor, noise: str | torch.Generator) -> Tensor:
+    def forward(self, x: Tensor, w: Tensor, noise: Noise) -> Tensor:
         if self.upsample:
             x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
         style = self.style(w)
@@ -79,8 +83,10 @@ class StyleLayer(nn.Module):
         x = F.leaky_relu(x + self.bias.view(1, -1, 1, 1), LEAK)
         if self.modulation == "adain":
             scale, shift = style.view(x.shape[0], 2, -1, 1, 1).unbind(1)
-            x = instance_norm(x) * scale + shift
-        return x
+            return instance_norm(x) * scale + shift
+        # StyleGAN2's bias_act multiplies LeakyReLU by sqrt(2): demodulated unit-variance outputs keep
+        # their scale through the activation, where without it the signal halves in power every layer
+        return x * HE_GAIN
 
     def modulated_conv(self, x: Tensor, style: Tensor) -> Tensor:
         """StyleGAN2's modulated, demodulated convolution, computed without per-sample weights: scale
@@ -90,13 +96,16 @@ class StyleLayer(nn.Module):
         x = F.conv2d(x * style.view(x.shape[0], -1, 1, 1), weight, padding=1)
         return x * torch.rsqrt(norms + 1e-8).view(x.shape[0], -1, 1, 1)
 
-    def noise(self, x: Tensor, mode: str | torch.Generator) -> Tensor:
-        """One noise map per sample (shared by the channels): fixed, fresh, or from a given stream."""
+    def noise(self, x: Tensor, mode: Noise) -> Tensor:
+        """One noise map per sample (shared by the channels): fixed, fresh, from a given stream, or
+        sample i's from streams[i]."""
         if mode == "const":
             return self.const_noise.expand(x.shape[0], 1, *x.shape[2:])
         if mode == "random":
             return torch.randn(x.shape[0], 1, *x.shape[2:], device=x.device, dtype=x.dtype)
-        return torch.randn(x.shape[0], 1, *x.shape[2:], generator=mode).to(x)
+        if isinstance(mode, torch.Generator):
+            return torch.randn(x.shape[0], 1, *x.shape[2:], generator=mode).to(x)
+        return torch.stack([torch.randn(1, *x.shape[2:], generator=stream) for stream in mode]).to(x)
 
 
 class StyleGenerator(nn.Module):
@@ -184,8 +193,9 @@ class StyleGenerator(nn.Module):
         """The truncation trick (sec. 3.3 and B): w_avg + psi (w - w_avg)."""
         return torch.lerp(self.w_avg.to(w), w, psi)
 
-    def synthesis(self, styles: Tensor, noise: str | torch.Generator = "random") -> Tensor:
-        """Images from one w per layer, styles (N, num_styles, w_dim); noise: "random", "const" or a stream."""
+    def synthesis(self, styles: Tensor, noise: Noise = "random") -> Tensor:
+        """Images from one w per layer, styles (N, num_styles, w_dim); noise: "random", "const", a
+        stream, or one stream per image."""
         if styles.shape[1] != self.num_styles:
             raise ValueError(f"the synthesis network takes {self.num_styles} styles per image, not {styles.shape[1]}")
         x = self.const.expand(styles.shape[0], -1, -1, -1)
