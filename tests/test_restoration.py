@@ -317,3 +317,28 @@ def test_pix2pix_with_noise_has_no_encoder_and_one_cycle(tmp_path):
     assert all("train/g_latent" not in row and "train/g_kl" not in row and row["train/g_l1"] > 0 for row in steps)
     model = load_family(run / "checkpoints" / "last.ckpt")
     assert model.encoder is None and model.lr_discriminator is None
+
+
+@pytest.mark.parametrize("preset", ["pix2pixhd", "bicyclegan"])
+def test_multiscale_adversarial_terms_weigh_as_the_authors_code(preset, tmp_path):
+    """NVIDIA/pix2pixHD and junyanz/BicycleGAN (models/networks.py, GANLoss with lsgan): G's term is
+    sum over D's scales of MSE(pred, 1); pix2pixHD's D (pix2pixHD_model.py) 0.5 * the sum over scales of
+    MSE(real, 1) + MSE(fake, 0); its feature matching (lambda_feat 10) weighs each layer of each scale
+    4 / (n_layers_D + 1) / num_D."""
+    from hydra.utils import instantiate
+
+    from gan_lightning.losses.reconstruction import feature_matching_loss
+
+    model = instantiate(compose_config([f"model={preset}"], tmp_path).model, _recursive_=False, _convert_="all")
+    torch.manual_seed(0)
+    fake, real = [torch.randn(2, 1, 4, 4), torch.randn(2, 1, 2, 2)], [torch.randn(2, 1, 4, 4), torch.randn(2, 1, 2, 2)]
+    mse = torch.nn.functional.mse_loss
+    theirs_g = sum(mse(pred, torch.ones_like(pred)) for pred in fake)
+    torch.testing.assert_close(model.generator_adversarial_loss(fake), theirs_g)
+    theirs_d = 0.5 * sum(mse(r, torch.ones_like(r)) + mse(f, torch.zeros_like(f)) for r, f in zip(real, fake))
+    torch.testing.assert_close(model.discriminator_loss(real, fake), theirs_d)  # BicycleGAN's D: twice this, a factor Adam ignores
+
+    features = [[torch.randn(2, 3, 4, 4) for _ in range(3)] for _ in range(2)]  # 2 scales, 2 hidden layers + the scores
+    others = [[f + torch.randn_like(f) for f in scale] for scale in features]
+    theirs_fm = sum(4.0 / 2 / 2 * (a - b).abs().mean() for real_scale, fake_scale in zip(features, others) for a, b in zip(real_scale[:-1], fake_scale[:-1]))
+    torch.testing.assert_close(feature_matching_loss(features, others), theirs_fm)

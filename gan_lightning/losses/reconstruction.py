@@ -13,12 +13,15 @@ def l1_loss(output: Tensor, target: Tensor) -> Tensor:
 
 def feature_matching_loss(real_features: list[list[Tensor]], fake_features: list[list[Tensor]]) -> Tensor:
     """pix2pixHD's L_FM (Wang et al. 2018, eq. 4): sum over the discriminators k and their layers i of
-    (1 / N_i) ||D_k^(i)(x, y) - D_k^(i)(x, G(x))||_1, the final scores left out, averaged over k.
+    (1 / N_i) ||D_k^(i)(x, y) - D_k^(i)(x, G(x))||_1, the final scores left out, averaged over k, each
+    layer weighted 4 / (its D's number of layers) as in the authors' code (`feat_weights`: 1 for their
+    default D of four hidden layers, more for shallower ones).
     The real side is a fixed target (detached): only G is pulled by this term."""
     total = 0.0
     for real_layers, fake_layers in zip(real_features, fake_features):
+        layer_weight = 4.0 / len(real_layers[:-1])
         for real, fake in zip(real_layers[:-1], fake_layers[:-1]):
-            total = total + l1_loss(fake, real.detach())
+            total = total + layer_weight * l1_loss(fake, real.detach())
     return total / len(real_features)
 
 

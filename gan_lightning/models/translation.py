@@ -99,15 +99,14 @@ class TranslationFamily(Family):
                 "use data=paired (or paired_digits), or model=cyclegan for unpaired data"
             )
 
-    # Discriminator terms, summed over the scales of a multi-scale PatchGAN and averaged.
+    # Adversarial terms, summed over the scales of a multi-scale PatchGAN as the pix2pixHD and
+    # BicycleGAN authors' GANLoss does: their weights against L1, KL and feature matching assume the sum.
 
     def discriminator_loss(self, real_scores: Tensor | list[Tensor], fake_scores: Tensor | list[Tensor]) -> Tensor:
-        pairs = list(zip(all_scales(real_scores), all_scales(fake_scores)))
-        return sum(self.loss.discriminator(real, fake) for real, fake in pairs) / len(pairs)
+        return sum(self.loss.discriminator(real, fake) for real, fake in zip(all_scales(real_scores), all_scales(fake_scores)))
 
     def generator_adversarial_loss(self, fake_scores: Tensor | list[Tensor]) -> Tensor:
-        scores = all_scales(fake_scores)
-        return sum(self.loss.generator(fake) for fake in scores) / len(scores)
+        return sum(self.loss.generator(fake) for fake in all_scales(fake_scores))
 
     def penalty_on(self, discriminator: nn.Module, real: Tensor, fake: Tensor) -> Tensor | None:
         """The configured penalty on D, which sees every score of every scale as one output."""
