@@ -42,13 +42,16 @@ def controller(tmp_path, *overrides: str) -> BEGAN:
 
 
 def test_began_k_moves_with_the_sign_of_the_balance_and_stays_in_0_1(tmp_path):
-    """k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1), run on one batch per step."""
+    """k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1), run on one batch per step, with
+    L(x) and L(G(z)) as D's step saw them: carpedm20/BEGAN-tensorflow (trainer.py, build_model)
+    computes balance and measure in the same graph run as d_loss, before the updates."""
     out = tmp_path / "run"
     train(compose_config([*TINY, "model=began", *SMALL, "model.lambda_k=0.5", "model.k_initial=0.5", "~callbacks.evaluation"], out))
     rows = read_metrics(out / "metrics.csv")
     ks = [0.5] + [row["train/k"] for row in rows]
     for before, after, row in zip(ks, ks[1:], rows):
-        balance = 0.5 * row["train/real_loss"] - row["train/g_loss"]
+        assert row["train/d_loss"] == pytest.approx(row["train/real_loss"] - before * row["train/fake_loss"], abs=1e-6)
+        balance = 0.5 * row["train/real_loss"] - row["train/fake_loss"]
         assert after == pytest.approx(min(max(before + 0.5 * balance, 0.0), 1.0), abs=1e-6)
         assert 0.0 <= after <= 1.0
         convergence = row["train/real_loss"] + abs(balance)

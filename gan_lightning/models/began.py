@@ -39,7 +39,8 @@ class BEGAN(GANFamily):
             are multiplied by lr_decay_factor (the paper's decay "when the convergence measure stalls");
             null: never.
         Other arguments: see `GANFamily` (no adversarial loss: the game is written here).
-    Logs train/d_loss, train/g_loss, train/real_loss (L(x)), train/k and train/convergence (M).
+    Logs train/d_loss, train/g_loss, train/real_loss (L(x)), train/fake_loss (L(G(z)) as D's step saw
+    it), train/k and train/convergence (M).
     """
 
     def __init__(
@@ -74,7 +75,8 @@ class BEGAN(GANFamily):
         with torch.no_grad():
             fake = self.generator(self.draw(len(real)).z)
         real_loss = reconstruction_loss(self.discriminator, real).mean()
-        d_loss = real_loss - self.k * reconstruction_loss(self.discriminator, fake).mean()
+        fake_loss = reconstruction_loss(self.discriminator, fake).mean()
+        d_loss = real_loss - self.k * fake_loss
         self.update("d", d_loss)
 
         # G descends L(G(z_G)).
@@ -83,13 +85,14 @@ class BEGAN(GANFamily):
             self.update("g", g_loss)
         self.update_ema()
 
-        # k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z_G))), 0, 1), and M.
-        balance = (self.gamma * real_loss - g_loss).detach()
+        # k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1), and M, from the losses before
+        # this iteration's updates, as the authors' code (carpedm20/BEGAN-tensorflow) reads them.
+        balance = (self.gamma * real_loss - fake_loss).detach()
         self.k.add_(self.lambda_k * balance).clamp_(0.0, 1.0)
         convergence = real_loss.detach() + balance.abs()
         if self.stalled(convergence, self.iteration):
             self.scale_learning_rates(self.lr_decay_factor)
-        self.log_train({"d_loss": d_loss, "g_loss": g_loss, "real_loss": real_loss, "k": self.k, "convergence": convergence})
+        self.log_train({"d_loss": d_loss, "g_loss": g_loss, "real_loss": real_loss, "fake_loss": fake_loss, "k": self.k, "convergence": convergence})
 
     def stalled(self, convergence: Tensor, iteration: int) -> bool:
         """Whether M, smoothed over ~100 iterations, has reached no new low for lr_decay_patience
