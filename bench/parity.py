@@ -8,11 +8,14 @@ dependencies are old, the Python of a virtual environment made for it); a family
 
     nice -n 19 python bench/parity.py --reference dcgan=~/refs/pytorch-examples
     nice -n 19 python bench/parity.py --reference dcgan=~/refs/pytorch-examples --python dcgan=~/refs/venv/bin/python
+    python bench/parity.py --reference dcgan=~/refs/pytorch-examples --data digits --epochs 25   # where both fail alike
+    nice -n 19 python bench/parity.py --reference singan=~/refs/SinGAN
     python bench/parity.py --reference dcgan=~/refs/pytorch-examples --seeds 1 --epochs 1 --samples 200   # a smoke run
 
 Drivers (one a family; each says what it runs and where the two sides still differ):
 - dcgan: pytorch/examples, `dcgan/main.py` (RESULTS used commit 77f55b912142e11fcfdf5b530231fb9c52f181e8,
   which needs only torch and torchvision and runs unpatched on torch 2.x).
+- singan: tamarott/SinGAN, patched for today's torch (see the driver; the patches are in RESULTS).
 
 Every run uses one core (OMP_NUM_THREADS=1 for both sides); seconds per iteration are the run's wall time
 over its iterations, start-up and the run's own image and checkpoint writing included. Runs live in
@@ -31,6 +34,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 from torchvision.utils import save_image
 
@@ -38,7 +42,6 @@ from seeded_runs import machine, mean_se
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-METRICS = ("fd", "precision", "recall")
 ONE_CORE = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -50,41 +53,47 @@ def run(command: list[str], log: Path, cwd: Path | None = None) -> float:
     return time.perf_counter() - start
 
 
-def score(samples: Path, data: list[str], output: Path) -> dict[str, float]:
+def score(samples: Path, data: list[str], output: Path, metrics: tuple[str, ...]) -> dict[str, float]:
     """The evaluate CLI's numbers for a folder of samples against the data's real set."""
     command = [sys.executable, "-m", "gan_lightning.evaluate", f"folder={samples}", *data, f"metrics.num_samples={len(list(samples.glob('*.png')))}"]
     run([*command, f"output={output}", f"paths.output_dir={output.parent}"], output.with_suffix(".log"))
     (row,) = json.loads(output.read_text())["rows"]
-    return {name: float(row[name]) for name in METRICS}
+    return {name: float(row[name]) for name in metrics}
 
 
 class DCGANDriver:
-    """pytorch/examples' DCGAN (dcgan/main.py) against `model=dcgan`, on the built-in digits at 64x64
-    RGB (main.py's only size), exported from our data module as an ImageFolder, so both sides train on
-    the same 1,617 images. Same G and D widths (ngf = ndf = base_width), batch 64, Adam 2e-4 / 0.5,
-    BCE / the non-saturating loss, N(0, 0.02) init, `epochs` epochs of main.py's 26 batches.
+    """pytorch/examples' DCGAN (dcgan/main.py) against `model=dcgan` at 64x64 RGB (main.py's only size),
+    on built-in data exported from our data module as an ImageFolder, so both sides train on the same
+    images: `--data shapes` (9,000 training images) or `digits` (1,617). Same G and D widths (ngf = ndf
+    = base_width), batch 64, Adam 2e-4 / 0.5, BCE / the non-saturating loss, N(0, 0.02) init, `epochs`
+    epochs of main.py's batches (ceil(images / 64) each), the same number of iterations for ours.
 
     The reference's G is loaded into our DCGANGenerator (the same layers; ours adds a bias to the output
     layer, left at 0) and sampled as ours is: eval mode, sample i from z of stream (0, i).
     Differences left: main.py's G step reuses the D step's fake batch where ours draws fresh z; its D
     has no bias in the first and last layers and a sigmoid before BCE (ours: logits, softplus); its
-    last batch of an epoch holds 17 images, ours always 64.
+    last batch of an epoch is short, ours are all 64.
     """
 
     name = "dcgan"
-    images = 1617  # the digits' training split
     batch = 64
+    metrics = ("fd", "precision", "recall")
 
-    def __init__(self, width: int, epochs: int):
-        self.width, self.epochs = width, epochs
-        self.iterations = epochs * math.ceil(self.images / self.batch)
-        self.data = ["data=digits", "data.image_size=64", "data.channels=3"]
+    def __init__(self, args: argparse.Namespace):
+        self.width, self.epochs, self.dataset = args.width, args.epochs, args.data
+        self.data = [f"data={self.dataset}", "data.image_size=64", "data.channels=3"]
+        self.iterations = 0  # known once `prepare` has counted the training images
 
     def prepare(self, folder: Path) -> Path:
-        """The digits' training split as PNG files in ImageFolder's layout (one folder a class)."""
-        root = folder / "digits_64_rgb"
-        if (root / "done").is_file():
-            return root
+        """The training split as PNG files in ImageFolder's layout (one folder a class)."""
+        root = folder / f"{self.dataset}_64_rgb"
+        if not (root / "done").is_file():
+            self.export(root)
+        images = int((root / "done").read_text())
+        self.iterations = self.epochs * math.ceil(images / self.batch)
+        return root
+
+    def export(self, root: Path) -> None:
         from hydra import compose, initialize_config_dir
         from hydra.utils import instantiate
 
@@ -99,9 +108,8 @@ class DCGANDriver:
         labels = [int(datamodule.train_set[i]["label"]) for i in range(len(datamodule.train_set))]
         for i, (image, label) in enumerate(zip(images, labels)):
             (root / str(label)).mkdir(parents=True, exist_ok=True)
-            save_image((image + 1) / 2, root / str(label) / f"{i:04d}.png")
+            save_image((image + 1) / 2, root / str(label) / f"{i:05d}.png")
         (root / "done").write_text(str(len(images)))
-        return root
 
     def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
         command = [
@@ -150,12 +158,99 @@ def write_samples(generator: torch.nn.Module, prior, folder: Path, count: int) -
             save_image((image + 1) / 2, folder / f"{i:06d}.png")
 
 
-DRIVERS = {"dcgan": DCGANDriver}
+class SinGANDriver:
+    """tamarott/SinGAN (main_train.py, random_samples.py) against `model=singan` on scikit-learn's
+    china.jpg, longer side 64 (`--max_size 64`; the paper's 250): `--min_size 16` gives the authors'
+    code the 5 scales of our default run at the same sizes ((16/43)^(1/4) a scale), both with 200
+    iterations a scale (`--niter 200`; its lr drop at 1,600 never comes), 3 D and 3 G steps, Adam 5e-4
+    / 0.5, width 32, penalty 0.1, alpha 10, noise 0.1 x the RMSE from below. Each reference run trains
+    in its own copy of the checkout (the code refuses a TrainedModels folder that exists). Scored as
+    bench/single_image.py scores ours: 50 samples at the training size, diversity and patch SWD against
+    our data module's 43x64 image (the authors' code resizes with its own imresize).
+
+    The authors' code at its GitHub head fails on torch >= 1.5 (its G steps reuse a graph whose
+    weights the optimizer changed in place) and on torch >= 2.6 (`torch.load` of whole modules):
+    `--reference singan=DIR` takes a checkout patched for both without changing the algorithm (RESULTS
+    lists the patches). `random_samples_n.py` in that checkout (written for this bench, not upstream)
+    calls the authors' SinGAN_generate for N samples with a seed.
+    Differences left: its convolutions are unpadded on a 5-pixel zero-padded input (ours: padding 1 in
+    every layer); its coarsest noise is one channel repeated 3 times (ours: 3 channels); its 3 G steps
+    of an iteration reuse the last D step's fake image (ours: a fresh one each step).
+    """
+
+    name, dataset = "singan", "china"
+    scales, samples = 5, 50
+    metrics = ("swd", "swd_0", "diversity")
+
+    def __init__(self, args: argparse.Namespace):
+        self.per_scale = args.singan_iterations
+        self.iterations = self.scales * self.per_scale
+        self.image = None  # our 43x64 image, once `prepare` has loaded it
+
+    def prepare(self, folder: Path) -> Path:
+        """china.png at full size, which the authors' code resizes itself; and our 43x64 image."""
+        from PIL import Image
+        from sklearn.datasets import load_sample_image
+
+        from gan_lightning.data import SingleImageDataModule
+
+        self.image = SingleImageDataModule(image="china", max_size=64).photograph()
+        path = folder / "china.png"
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(load_sample_image("china.jpg")).save(path)
+        return path
+
+    def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
+        import shutil
+
+        code = out / "code"
+        if code.exists():
+            shutil.rmtree(code)  # an interrupted run starts again: the code refuses its own leftovers
+        shutil.copytree(checkout, code, ignore=shutil.ignore_patterns("TrainedModels", "Output*", ".git", "*.png"))
+        (code / "Input" / "Images").mkdir(parents=True, exist_ok=True)
+        shutil.copy(data, code / "Input" / "Images" / "china.png")
+        size = ["--input_name", "china.png", "--max_size", "64", "--min_size", "16"]
+        command = [python, "main_train.py", "--not_cuda", *size, "--niter", str(self.per_scale), "--manualSeed", str(seed + 1)]
+        seconds = run(command, out / "train.log", cwd=code)
+        command = [python, "random_samples_n.py", "--not_cuda", *size, "--num_samples", str(self.samples), "--out", "Samples", "--manualSeed", "0"]
+        run(command, out / "sample.log", cwd=code)
+        return seconds
+
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        from PIL import Image
+
+        files = sorted((out / "code" / "Samples").rglob("*.png"), key=lambda f: int(f.stem))
+        images = [torch.from_numpy(np.array(Image.open(f).convert("RGB"))).permute(2, 0, 1).float() / 127.5 - 1 for f in files]
+        save_tensor(torch.stack(images), samples)
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        budget = [f"model.iterations_per_scale={self.per_scale}", f"trainer.max_steps={self.iterations}"]
+        overrides = ["model=singan", *budget, f"seed={seed}", "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false", f"paths.output_dir={out}"]
+        return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
+
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        save_tensor(load_family(out / "checkpoints" / "last.ckpt").sample(self.samples, seed=0), samples)
+
+    def score(self, samples: Path) -> dict[str, float]:
+        from single_image import scores
+
+        return scores(torch.load(samples / "samples.pt"), self.image)
+
+
+def save_tensor(images: torch.Tensor, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save(images.float().cpu(), folder / "samples.pt")
+
+
+DRIVERS = {"dcgan": DCGANDriver, "singan": SinGANDriver}
 
 
 def cell(driver, side: str, seed: int, args: argparse.Namespace, data: Path) -> dict:
     """One side's run of one seed: trained, sampled and scored unless its result.json says it was."""
-    out = args.runs / driver.name / side / f"seed_{seed}"
+    out = args.runs / f"{driver.name}_{driver.dataset}" / side / f"seed_{seed}"
     record = out / "result.json"
     if record.is_file():
         return json.loads(record.read_text())
@@ -167,25 +262,34 @@ def cell(driver, side: str, seed: int, args: argparse.Namespace, data: Path) -> 
     else:
         seconds = driver.train_ours(out, seed)
         driver.sample_ours(out, samples, args.samples)
-    result = {"family": driver.name, "side": side, "seed": seed, "iterations": driver.iterations, "seconds_per_iteration": seconds / driver.iterations}
-    result |= score(samples, driver.data, out / "metrics.json")
+    result = {"family": f"{driver.name} ({driver.dataset})", "side": side, "seed": seed, "iterations": driver.iterations}
+    result["seconds_per_iteration"] = seconds / driver.iterations
+    result |= driver.score(samples) if hasattr(driver, "score") else score(samples, driver.data, out / "metrics.json", driver.metrics)
     record.write_text(json.dumps(result))
     return result
 
 
 def table(results: list[dict], commits: dict[str, str]) -> str:
-    lines = ["| family | side | seeds | " + " | ".join(METRICS) + " | s / iteration | reference commit |", "|---" * (len(METRICS) + 5) + "|"]
+    """A table a family: each side's metrics and seconds an iteration, mean ± standard error over seeds."""
+    tables = []
     for family in dict.fromkeys(r["family"] for r in results):
+        driver = DRIVERS[family.split()[0]]
+        lines = [f"**{family}**, reference commit {commits.get(driver.name, '?')}", ""]
+        lines += ["| side | seeds | " + " | ".join(driver.metrics) + " | s / iteration |", "|---" * (len(driver.metrics) + 3) + "|"]
         for side in ("reference", "ours"):
             rows = [r for r in results if r["family"] == family and r["side"] == side]
             if rows:
-                values = [mean_se([r[m] for r in rows], 3 if m != "fd" else 1) for m in METRICS]
+                values = [mean_se([r[m] for r in rows], 1 if m.startswith(("fd", "swd")) else 3) for m in driver.metrics]
                 speed = mean_se([r["seconds_per_iteration"] for r in rows], 3)
-                lines.append(f"| {family} | {side} | {len(rows)} | " + " | ".join(values) + f" | {speed} | {commits.get(family, '')} |")
-    return "\n".join(lines)
+                lines.append(f"| {side} | {len(rows)} | " + " | ".join(values) + f" | {speed} |")
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
 
 
 def commit_of(checkout: Path) -> str:
+    """The checkout's git commit, else the text of its COMMIT file (a checkout put together by hand)."""
+    if (checkout / "COMMIT").is_file():
+        return (checkout / "COMMIT").read_text().strip()
     try:
         return subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     except (subprocess.CalledProcessError, FileNotFoundError):
@@ -204,9 +308,11 @@ def main() -> None:
     parser.add_argument("--reference", nargs="+", default=[], help="FAMILY=CHECKOUT for each family to compare")
     parser.add_argument("--python", nargs="*", default=[], help="FAMILY=PYTHON: the reference's interpreter (default: this one)")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=25, help="DCGAN: main.py's epochs (its default 25; 26 iterations each)")
+    parser.add_argument("--epochs", type=int, default=5, help="DCGAN: main.py's epochs (141 iterations each on shapes)")
+    parser.add_argument("--data", default="shapes", choices=("shapes", "digits"), help="DCGAN: the built-in data, at 64x64 RGB")
     parser.add_argument("--width", type=int, default=32, help="DCGAN: ngf = ndf = base_width (main.py's default 64)")
-    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--singan-iterations", type=int, default=200, help="SinGAN: iterations a scale (our default run's 200)")
+    parser.add_argument("--samples", type=int, default=2000, help="DCGAN: samples scored (SinGAN: 50, as bench/single_image.py)")
     parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "parity")
     parser.add_argument("--output", type=Path, default=BENCH / "parity")
     args = parser.parse_args()
@@ -217,14 +323,15 @@ def main() -> None:
 
     results, commits = [], {}
     for family, checkout in args.reference.items():
-        driver = DRIVERS[family](args.width, args.epochs)
-        commits[family] = commit_of(checkout)[:12]
+        driver = DRIVERS[family](args)
+        commits[family] = commit_of(checkout)
         data = driver.prepare(args.runs)
         for seed in range(args.seeds):
             for side in ("reference", "ours"):
                 results.append(cell(driver, side, seed, args, data))
                 print(json.dumps(results[-1]), flush=True)
-    header = f"`python bench/parity.py {' '.join(sys.argv[1:])}`: {machine()}, one core a run; {args.samples} samples a run, scored by the evaluate CLI"
+    scoring = f"DCGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50"
+    header = f"`python bench/parity.py {' '.join(sys.argv[1:])}`: {machine()}, one core a run; {scoring}"
     report = f"{header}\n\n{table(results, commits)}"
     print(report)
     args.output.with_suffix(".md").write_text(report + "\n")
