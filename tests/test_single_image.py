@@ -74,6 +74,10 @@ def test_singan_trains_coarse_to_fine_each_scale_on_the_image_at_its_size(tmp_pa
     assert model.sample_at(2, width_factor=2, seed=0).shape == (2, 3, 16, 48)  # twice as wide
     assert model.sample_at(1, height_factor=1.5, seed=0).shape == (1, 3, 24, 24)
     assert model.reconstruction_noise.shape == (3, *sizes[0])  # z*, learned in training, came back from the checkpoint
+    # the coarsest noise is one channel repeated (tamarott/SinGAN, training.py: generate_noise([1, ...]).expand(1, 3, ...))
+    coarsest, finer = model.noises(2, sizes)[:2]
+    assert torch.equal(coarsest[:, :1].expand_as(coarsest), coarsest) and not torch.equal(finer[:, :1].expand_as(finer), finer)
+    assert torch.equal(model.reconstruction_noise[:1].expand_as(model.reconstruction_noise), model.reconstruction_noise)
     scored = read_metrics(run / "metrics.csv", prefix="val/")[-1]  # SingleImageScores at the last epoch
     assert 0 < scored["val/diversity"] and 0 < scored["val/patch_swd"]
 

@@ -102,12 +102,16 @@ class SinGAN(Family):
         return [(max(1, round(int(h) * height_factor)), max(1, round(int(w) * width_factor))) for h, w in self.sizes]
 
     def noises(self, n: int, sizes: list[tuple[int, int]], streams: Sequence[torch.Generator] | None = None) -> list[Tensor]:
-        """Standard normal noise maps (n, C, h, w) per scale; with `streams`, sample i from streams[i]."""
-        channels = self.generator.channels
+        """Standard normal noise maps (n, C, h, w) per scale, the coarsest one channel repeated C times
+        as in the authors' code (its colours come from G_0, not from the noise); with `streams`, sample
+        i from streams[i]."""
+        channels = [1] + [self.generator.channels] * (len(sizes) - 1)
         if streams is None:
-            return [torch.randn(n, channels, h, w, device=self.device) for h, w in sizes]
-        maps = [[torch.randn(channels, h, w, generator=stream) for h, w in sizes] for stream in streams]
-        return [torch.stack([per_sample[k] for per_sample in maps]).to(self.device) for k in range(len(sizes))]
+            maps = [torch.randn(n, c, h, w, device=self.device) for c, (h, w) in zip(channels, sizes)]
+        else:
+            per_sample = [[torch.randn(c, h, w, generator=stream) for c, (h, w) in zip(channels, sizes)] for stream in streams]
+            maps = [torch.stack([sample[k] for sample in per_sample]).to(self.device) for k in range(len(sizes))]
+        return [noise.expand(-1, self.generator.channels, -1, -1) for noise in maps]
 
     def reconstruction_noises(self, sizes: list[tuple[int, int]]) -> list[Tensor]:
         """z* at the coarsest scale, zeros above: the noise whose image is the training image."""
@@ -116,8 +120,8 @@ class SinGAN(Family):
 
     def start_scale(self, n: int, real: list[Tensor]) -> None:
         """Scale n's first iteration: z* (scale 0), the noise amplitude, and the weights of the scale below."""
-        if n == 0:
-            self.reconstruction_noise = torch.randn(real[0].shape[1:], device=self.device)
+        if n == 0:  # one channel repeated, as every coarsest noise map (`noises`)
+            self.reconstruction_noise = torch.randn(1, *real[0].shape[2:], device=self.device).repeat(real[0].shape[1], 1, 1)
             self.amplitudes[0] = 1.0
             return
         with torch.no_grad(), eval_mode(self.generator):

@@ -156,8 +156,8 @@ def mix_styles(first: Tensor, second: Tensor, crossover: int | Sequence[int]) ->
 
 def lazy_regularization_optimizer(optimizer: Spec, interval: int) -> dict:
     """An Adam-style optimizer config for a player regularised every `interval` steps: lr * c and
-    betas ** c with c = interval / (interval + 1), StyleGAN2's correction (Karras et al. 2020, appendix
-    B; `mb_ratio` in stylegan2-ada-pytorch's training loop)."""
+    betas ** c with c = interval / (interval + 1), the correction that goes with StyleGAN2's lazy
+    regularisation (Karras et al. 2020, sec. 3.1; `mb_ratio` in stylegan2-ada-pytorch's training loop)."""
     ratio = interval / (interval + 1)
     corrected = dict(optimizer)
     if "lr" in corrected:
