@@ -174,8 +174,8 @@ class SinGANDriver:
     lists the patches). `random_samples_n.py` in that checkout (written for this bench, not upstream)
     calls the authors' SinGAN_generate for N samples with a seed.
     Differences left: its convolutions are unpadded on a 5-pixel zero-padded input (ours: padding 1 in
-    every layer); its coarsest noise is one channel repeated 3 times (ours: 3 channels); its 3 G steps
-    of an iteration reuse the last D step's fake image (ours: a fresh one each step).
+    every layer, so D also scores the border patches); its 3 G steps of an iteration reuse the last D
+    step's fake image, built before the first G update (ours: a fresh one each step).
     """
 
     name, dataset = "singan", "china"
