@@ -308,6 +308,7 @@ def main() -> None:
     parser.add_argument("--reference", nargs="+", default=[], help="FAMILY=CHECKOUT for each family to compare")
     parser.add_argument("--python", nargs="*", default=[], help="FAMILY=PYTHON: the reference's interpreter (default: this one)")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--only-seeds", type=int, nargs="*", help="train just these seeds (two processes can share a table's seeds)")
     parser.add_argument("--epochs", type=int, default=5, help="DCGAN: main.py's epochs (141 iterations each on shapes)")
     parser.add_argument("--data", default="shapes", choices=("shapes", "digits"), help="DCGAN: the built-in data, at 64x64 RGB")
     parser.add_argument("--width", type=int, default=32, help="DCGAN: ngf = ndf = base_width (main.py's default 64)")
@@ -326,7 +327,7 @@ def main() -> None:
         driver = DRIVERS[family](args)
         commits[family] = commit_of(checkout)
         data = driver.prepare(args.runs)
-        for seed in range(args.seeds):
+        for seed in args.only_seeds if args.only_seeds is not None else range(args.seeds):
             for side in ("reference", "ours"):
                 results.append(cell(driver, side, seed, args, data))
                 print(json.dumps(results[-1]), flush=True)
