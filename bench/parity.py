@@ -1,7 +1,7 @@
 """Parity with the authors' code (issue 31): a family trained by its reference implementation and by
 gan-lightning on the same data, with the same network sizes, batch, learning rates and number of
-iterations, 3 seeds each, both scored by one evaluation: 2,000 samples of each run written as PNG files
-and read by `python -m gan_lightning.evaluate folder=DIR`.
+iterations, 3 seeds each, both scored by one evaluation (DCGAN: 2,000 samples of each run read by
+`python -m gan_lightning.evaluate folder=DIR`; SinGAN: 50 samples scored as bench/single_image.py).
 
 The reference code is never part of this project. Give a checkout of it per family (and, where its
 dependencies are old, the Python of a virtual environment made for it); a family without one is skipped:
@@ -19,8 +19,8 @@ Drivers (one a family; each says what it runs and where the two sides still diff
 
 Every run uses one core (OMP_NUM_THREADS=1 for both sides); seconds per iteration are the run's wall time
 over its iterations, start-up and the run's own image and checkpoint writing included. Runs live in
-bench/runs/parity/<family>/<side>/seed_<s> and finished ones are kept (a killed table resumes, cell by
-cell). Writes bench/parity.md and .json.
+bench/runs/parity/<family>_<data>/<side>/seed_<s> and finished ones are kept (a killed table resumes,
+cell by cell). Writes bench/parity.md and .json (--output).
 """
 
 from __future__ import annotations
