@@ -142,6 +142,9 @@ class DCGANDriver:
         ]  # fmt: skip
         return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
 
+    def score(self, samples: Path) -> dict[str, float]:
+        return score(samples, self.data, samples.parent / "metrics.json", self.metrics)
+
     def sample_ours(self, out: Path, samples: Path, count: int) -> None:
         command = [sys.executable, "-m", "gan_lightning.sample", f"ckpt_path={out / 'checkpoints' / 'last.ckpt'}", f"num_samples={count}"]
         run([*command, f"output_dir={samples}", f"paths.output_dir={out}"], out / "sample.log")
@@ -264,7 +267,7 @@ def cell(driver, side: str, seed: int, args: argparse.Namespace, data: Path) -> 
         driver.sample_ours(out, samples, args.samples)
     result = {"family": f"{driver.name} ({driver.dataset})", "side": side, "seed": seed, "iterations": driver.iterations}
     result["seconds_per_iteration"] = seconds / driver.iterations
-    result |= driver.score(samples) if hasattr(driver, "score") else score(samples, driver.data, out / "metrics.json", driver.metrics)
+    result |= driver.score(samples)
     record.write_text(json.dumps(result))
     return result
 
