@@ -5,7 +5,9 @@
 
 Prints a table and writes it as JSON (`output`, by default metrics.json in the run directory).
 With real_floor=true it adds the real-vs-real floor: the validation split scored against the same
-real statistics at the same N, the best a generator can hope to score on this protocol.
+real statistics at the same N, the best a generator can hope to score on this protocol. Where the
+split holds fewer images than metrics.num_samples, the floor is scored at the split's size, and the
+model once more at that N beside it (a distance depends on N); its own first row keeps the N asked for.
 """
 
 from __future__ import annotations
@@ -52,9 +54,19 @@ def score(metrics: GenerativeMetrics, batches: Iterator[tuple[Tensor, Tensor | N
     return metrics.compute()
 
 
+def format_cell(row: dict[str, Any], column: str) -> str:
+    """A value as the table prints it: 4 significant digits, with its spread (`<column>_std`) where it has one."""
+    value = row.get(column, "")
+    if not isinstance(value, float):
+        return str(value)
+    spread = row.get(f"{column}_std")
+    return f"{value:.4g} ± {spread:.2g}" if isinstance(spread, float) else f"{value:.4g}"
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
+    """The rows as aligned columns; a score's spread goes in its own cell (score ± spread)."""
     columns = ["what", *[c for c in rows[0] if c != "what" and not c.endswith("_std")]]
-    cells = [[f"{row[c]:.4g}" if isinstance(row.get(c), float) else str(row.get(c, "")) for c in columns] for row in rows]
+    cells = [[format_cell(row, c) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
@@ -87,14 +99,14 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     metrics = build_metrics(settings, datamodule).to(device)
 
     num_samples = settings.num_samples
-    if cfg.real_floor and len(datamodule.val_set) < num_samples:
-        num_samples = len(datamodule.val_set)
-        log.info("real_floor: the validation split has %d images, so every row uses N = %d", num_samples, num_samples)
-        settings = MetricSettings(**{**vars(settings), "num_samples": num_samples})
     num_real = set_real_statistics(metrics, settings, datamodule, settings.real_split)
 
     if model is not None:
-        images, what = generated_images(model, num_samples, settings.batch_size, seed=cfg.seed), f"model {ckpt_path}"
+        what = f"model {ckpt_path}"
+
+        def images(count: int) -> Iterator[tuple[Tensor, Tensor | None]]:
+            return generated_images(model, count, settings.batch_size, seed=cfg.seed)
+
     else:
         found = ImageFiles(folder, image_transform(datamodule.image_size, datamodule.channels), datamodule.channels, option="folder")
         if len(found) < num_samples:
@@ -102,11 +114,21 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
                 f"folder={folder} holds {len(found)} images, fewer than the metrics.num_samples={num_samples} asked for "
                 f"(FD depends on N): add images, or score these with metrics.num_samples={len(found)}"
             )
-        files = fixed_subset(found, num_samples)
-        images, what = image_batches(datamodule, files, settings.batch_size), f"folder {folder}"
-    rows = [{"what": what, **score(metrics, images)}]
+        what = f"folder {folder}"
+
+        def images(count: int) -> Iterator[tuple[Tensor, Tensor | None]]:
+            return image_batches(datamodule, fixed_subset(found, count), settings.batch_size)
+
+    rows = [{"what": what, **score(metrics, images(num_samples))}]
     if cfg.real_floor:
-        val_images = image_batches(datamodule, fixed_subset(datamodule.val_set, num_samples), settings.batch_size)
+        floor_samples = min(num_samples, len(datamodule.val_set))
+        if floor_samples < num_samples:
+            log.warning(
+                "real_floor: the validation split holds %d images, fewer than metrics.num_samples=%d: the floor is scored at N = %d, "
+                "and the %s once more at that N beside it", floor_samples, num_samples, floor_samples, what.split()[0],
+            )  # fmt: skip
+            rows.append({"what": f"{what} at N = {floor_samples}", **score(metrics, images(floor_samples))})
+        val_images = image_batches(datamodule, fixed_subset(datamodule.val_set, floor_samples), settings.batch_size)
         rows.append({"what": "real floor (val split)", **score(metrics, val_images)})
 
     report = {

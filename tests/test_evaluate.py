@@ -6,7 +6,7 @@ import pytest
 from torchvision.utils import save_image
 
 from gan_lightning.errors import CheckpointError, ConfigError
-from gan_lightning.evaluate import evaluate
+from gan_lightning.evaluate import evaluate, format_table
 from gan_lightning.models import load_family
 from gan_lightning.train import train
 
@@ -35,13 +35,26 @@ def test_checkpoint_is_scored_on_its_own_data_and_matches_training(tmp_path, tra
     assert json.loads((tmp_path / "metrics.json").read_text())["rows"][0]["fd"] == row["fd"]
 
 
-def test_real_floor_uses_the_same_n_and_lies_below_an_untrained_model(tmp_path, trained_run):
-    report = evaluate_with(tmp_path, f"ckpt_path={trained_run / 'checkpoints' / 'last.ckpt'}", "real_floor=true")
-    model, floor = report["rows"]
-    assert model["num_samples"] == floor["num_samples"] == 180  # the validation split's size caps N
-    assert floor["what"] == "real floor (val split)"
-    assert floor["fd"] < model["fd"] / 5
-    assert floor["classifier_score"] > model["classifier_score"] and floor["recall"] > model["recall"]
+def test_real_floor_uses_the_same_n_and_lies_below_an_untrained_model(tmp_path, trained_run, caplog):
+    checkpoint = trained_run / "checkpoints" / "last.ckpt"
+    report = evaluate_with(tmp_path, f"ckpt_path={checkpoint}", "real_floor=true")
+    model, model_at_floor, floor = report["rows"]
+    assert model["num_samples"] == model["num_real"] == 200  # the N asked for, not cut to the floor's
+    assert model_at_floor["num_samples"] == floor["num_samples"] == 180  # the validation split's size caps the floor's N ...
+    assert model_at_floor["what"] == f"model {checkpoint} at N = 180" and floor["what"] == "real floor (val split)"  # ... the model again beside it
+    assert "the validation split holds 180 images, fewer than metrics.num_samples=200" in caplog.text
+    assert floor["fd"] < model_at_floor["fd"] / 5
+    assert floor["classifier_score"] > model_at_floor["classifier_score"] and floor["recall"] > model_at_floor["recall"]
+    assert model["fd"] != model_at_floor["fd"]  # a distance depends on N
+    model, floor = evaluate_with(tmp_path, f"ckpt_path={checkpoint}", "real_floor=true", "metrics.num_samples=150")["rows"]
+    assert model["num_samples"] == floor["num_samples"] == 150  # the split holds enough: one row each
+
+
+def test_the_printed_table_keeps_each_spread_beside_its_score():
+    table = format_table([{"what": "model", "kd": -0.0012, "kd_std": 0.0031, "fd": 12.345, "num_samples": 200}])
+    header, row = table.splitlines()
+    assert header.split() == ["what", "kd", "fd", "num_samples"]  # no column of its own for a spread ...
+    assert "-0.0012 ± 0.0031" in row and "12.35 " in row  # ... but beside its score: a negative KD with its spread
 
 
 def test_a_folder_of_images_is_scored_against_a_data_set(tmp_path, trained_run):

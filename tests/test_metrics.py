@@ -1,5 +1,6 @@
 """Metrics: the Fréchet distance against SciPy, IS and KID sanity, caching, backbones, DDP sync."""
 
+import copy
 import math
 
 import numpy as np
@@ -19,7 +20,7 @@ from gan_lightning.metrics import (
     mean_and_covariance,
     set_real_statistics,
 )
-from gan_lightning.metrics.backbones import INCEPTION_WEIGHTS_FILE, DigitsClassifierBackbone
+from gan_lightning.metrics.backbones import INCEPTION_WEIGHTS_FILE, DigitsClassifierBackbone, train_digits_classifier, weights_digest
 from gan_lightning.metrics.evaluation import share
 
 
@@ -166,6 +167,24 @@ def test_digits_classifier_is_accurate_cached_and_deterministic(tmp_path):
     assert features.shape == (5, 128) and logits.shape == (5, 10)
 
 
+def test_digits_classifier_is_the_same_bytes_on_one_thread_or_two_and_named_by_them(tmp_path):
+    before, builds = torch.get_num_threads(), []
+    try:
+        for threads in (1, 2):  # the machine's thread count no longer reaches the training
+            torch.set_num_threads(threads)
+            builds.append(train_digits_classifier()[0].state_dict())
+    finally:
+        torch.set_num_threads(before)
+    assert builds[0].keys() == builds[1].keys() and all(torch.equal(builds[0][k], builds[1][k]) for k in builds[0])
+    backbone = DigitsClassifierBackbone(tmp_path)
+    assert backbone.cache_key == f"digits_classifier-{weights_digest(backbone.classifier)}"
+    assert all(torch.equal(value, builds[0][key]) for key, value in backbone.classifier.state_dict().items())
+    changed = copy.deepcopy(backbone.classifier)
+    with torch.no_grad():
+        changed.head.bias[0] = torch.nextafter(changed.head.bias[0], torch.tensor(1.0))  # one bit
+    assert weights_digest(changed) != weights_digest(backbone.classifier)
+
+
 def test_settings_reject_unknown_options():
     with pytest.raises(ConfigError, match="unknown metrics option\\(s\\) num_sample"):
         MetricSettings.from_config({"num_sample": 10})
@@ -182,7 +201,16 @@ def test_index_batches_split_the_samples_over_processes_in_rank_order():
     assert [len(b) for b in blocks[0]] == [100, 100, 100, 34]
 
 
-def test_fid_infinity_is_reported_beside_the_distance_and_never_negative(monkeypatch):
+def test_fd_infinity_is_never_negative_whoever_calls_it(caplog):
+    # Real statistics that are the generated set's own: FD falls to 0 at the whole set, so the line
+    # through the subsets' FDs meets 1/N = 0 below zero. A distance cannot be negative: NaN, said.
+    fake = torch.randn(10000, 4, generator=torch.Generator().manual_seed(6), dtype=torch.float64)
+    infinity, curve = frechet_distance_infinity(*mean_and_covariance(fake), fake)
+    assert curve[-1][1] == pytest.approx(0.0, abs=1e-9) and curve[0][1] > 0
+    assert math.isnan(infinity) and "extrapolated to N -> infinity came out negative" in caplog.text
+
+
+def test_fid_infinity_is_reported_beside_the_distance():
     stream = torch.Generator().manual_seed(5)
     metrics = features_metrics(128, kid=False, inception_score=False, fid_infinity=True, precision_recall=False)
     real = torch.randn(20000, 128, generator=stream)
@@ -195,10 +223,6 @@ def test_fid_infinity_is_reported_beside_the_distance_and_never_negative(monkeyp
     limit = float(frechet_distance(*mean_and_covariance(real), torch.full((128,), 0.1), torch.eye(128)))
     assert results["fd"] - limit > 0.1  # biased upwards at N = 20,000
     assert abs(results["fd_infinity"] - limit) < 0.1 * (results["fd"] - limit)  # the extrapolation removes most of it
-    import gan_lightning.metrics.generative as generative
-
-    monkeypatch.setattr(generative, "frechet_distance_infinity", lambda *args: (-9.5, []))
-    assert math.isnan(metrics.compute()["fd_infinity"])  # an unstable fit is no distance
     with pytest.raises(ConfigError, match="metrics.fid_infinity .* needs metrics.num_samples of at least 10,000, not 2,000"):
         MetricSettings.from_config({"fid_infinity": True, "num_samples": 2000})
 

@@ -12,7 +12,7 @@ from torch_fidelity.metric_isc import isc_features_to_metric
 from torch_fidelity.metric_kid import kid_features_to_metric
 
 from gan_lightning.metrics import GenerativeMetrics
-from gan_lightning.metrics.prdc import block_rows, precision_recall_density_coverage
+from gan_lightning.metrics.prdc import block_rows, distances, precision_recall_density_coverage, row_ids
 
 
 class Features(torch.nn.Module):
@@ -36,10 +36,30 @@ def test_prdc_matches_the_reference_package(real_n, fake_n, k, monkeypatch):
     import gan_lightning.metrics.prdc as prdc_module
 
     monkeypatch.setattr(prdc_module, "block_rows", lambda n, budget=2**25: 37)  # many blocks, uneven last one
-    ours = precision_recall_density_coverage(torch.from_numpy(real), torch.from_numpy(fake), k)
+    ours = precision_recall_density_coverage(torch.from_numpy(real), torch.from_numpy(fake), k, strict=True)  # prdc's `<`
     for name in ("precision", "recall", "density", "coverage"):
         assert ours[name] == pytest.approx(float(reference[name]), abs=1e-6), name
     assert 0 < ours["precision"] < 1 and 0 < ours["recall"] < 1  # neither trivially 0 nor 1 here
+
+
+def test_precision_and_recall_match_torch_fidelity_and_a_balls_boundary_is_inside_unless_strict():
+    from torch_fidelity.metric_prc import calculate_precision_recall_full
+
+    stream = torch.Generator().manual_seed(7)
+    real, fake = torch.randn(300, 16, generator=stream), 1.2 * torch.randn(250, 16, generator=stream) + 0.2
+    precision, recall = calculate_precision_recall_full(fake, real)  # generated first, as torch-fidelity's input1
+    ours = precision_recall_density_coverage(real, fake)
+    assert (ours["precision"], ours["recall"]) == pytest.approx((precision, recall), abs=1e-6)  # its means are float32
+    assert 0 < ours["precision"] < 1 and 0 < ours["recall"] < 1
+    # Ties: each real point has 3 exact copies (a ball of radius 0 at k = 3); 40 generated points copy
+    # 10 of them 4 times, 40 lie far away. Large features, where torch.cdist leaves ~1e-7 between copies.
+    distinct = 50 * torch.randn(40, 16, generator=stream, dtype=torch.float64)
+    real = distinct.repeat(4, 1)
+    fake = torch.cat([distinct[:10].repeat(4, 1), 1000 + 50 * torch.randn(40, 16, generator=stream, dtype=torch.float64)])
+    assert (distances(real, real, row_ids(real, real)).diagonal() == 0).all()
+    inclusive, strict = precision_recall_density_coverage(real, fake), precision_recall_density_coverage(real, fake, strict=True)
+    assert inclusive == {"precision": 0.5, "recall": 0.25, "density": 0.5 * 4 / 3, "coverage": 0.25}  # distance 0 <= radius 0
+    assert strict == {"precision": 0.0, "recall": 0.0, "density": 0.0, "coverage": 0.0}  # the prdc package's 0 < 0
 
 
 def test_prdc_of_a_collapsed_generator_shows_fidelity_without_diversity():
@@ -62,7 +82,7 @@ def test_distance_kernel_distance_and_score_agree_with_torch_fidelity():
     results = feed(GenerativeMetrics(Features(12, inception_names=True)), real, fake)
     statistics = [{"mu": x.double().mean(0).numpy(), "sigma": np.cov(x.double().numpy(), rowvar=False)} for x in (real, fake)]
     assert results["fid"] == pytest.approx(fid_statistics_to_metric(*statistics, verbose=False)["frechet_inception_distance"], rel=1e-5)
-    kid = kid_features_to_metric(real, fake, kid_subset_size=1000, verbose=False)
+    kid = kid_features_to_metric(fake, real, kid_subset_size=1000, verbose=False)  # generated first: torch-fidelity's input1
     assert results["kid"] == pytest.approx(kid["kernel_inception_distance_mean"], rel=1e-6)
     assert results["kid_std"] == pytest.approx(kid["kernel_inception_distance_std"], rel=1e-6)
     score = isc_features_to_metric(fake)  # 10 splits, population standard deviation, seed 2020
@@ -80,11 +100,30 @@ def test_score_splits_and_spread_follow_torch_fidelity_when_n_is_not_a_multiple_
     assert results["is_std"] == pytest.approx(np.std(scores), rel=1e-9)  # ddof 0, not torchmetrics' ddof 1
 
 
-def test_kernel_distance_spread_is_undefined_when_every_subset_is_the_whole_set():
+def test_kernel_distance_spread_is_undefined_only_when_every_subset_is_the_whole_set():
     stream = torch.Generator().manual_seed(5)
-    small = feed(GenerativeMetrics(Features(6, inception_names=False)), torch.randn(800, 6, generator=stream), torch.randn(600, 6, generator=stream))
-    assert math.isnan(small["kd_std"]) and math.isfinite(small["kd"])  # 600 samples, subsets of 600: one subset only
-    assert small["num_samples"] == 600 and small["num_real"] == 800
+    real, fake = torch.randn(800, 6, generator=stream), torch.randn(600, 6, generator=stream)
+    uneven = feed(GenerativeMetrics(Features(6, inception_names=False)), real, fake)
+    # Subsets of 600: the generated side is whole every time, the real side's 600 of 800 vary.
+    assert uneven["num_samples"] == 600 and uneven["num_real"] == 800
+    assert uneven["kd_std"] == pytest.approx(kid_features_to_metric(fake, real, kid_subset_size=600, verbose=False)["kernel_inception_distance_std"], rel=1e-6)
+    assert uneven["kd_std"] > 0
+    even = feed(GenerativeMetrics(Features(6, inception_names=False)), real[:600], fake)
+    assert math.isnan(even["kd_std"]) and math.isfinite(even["kd"])  # both sides whole: one subset only
+
+
+def test_too_few_samples_and_singular_covariances_are_said(caplog):
+    stream = torch.Generator().manual_seed(8)
+    feed(GenerativeMetrics(Features(6, inception_names=False), kid=False), torch.randn(10, 6, generator=stream), torch.randn(10, 6, generator=stream))
+    assert "scoring 10 generated against 10 real images: under 100 a side the scores say little" in caplog.text
+    assert "singular" not in caplog.text  # 10 points on 6 features: covariances of full rank
+    caplog.clear()
+    feed(GenerativeMetrics(Features(300, inception_names=False), kid=False), torch.randn(400, 300, generator=stream), torch.randn(250, 300, generator=stream))
+    assert "250 generated against 400 real images on 300 features" in caplog.text and "singular" in caplog.text
+    assert "say little" not in caplog.text
+    caplog.clear()
+    feed(GenerativeMetrics(Features(6, inception_names=False), kid=False), torch.randn(200, 6, generator=stream), torch.randn(150, 6, generator=stream))
+    assert caplog.text == ""
 
 
 def test_scores_of_another_backbone_are_not_called_inceptions():

@@ -315,6 +315,9 @@ def test_cyclegan_trains_decays_lr_and_translates_a_folder_both_ways(tmp_path):
     last = read_metrics(run / "metrics.csv", prefix="val/")[-1]
     assert {"val/fd_AtoB", "val/fd_AtoB_input", "val/fd_AtoB_floor", "val/fd_BtoA", "val/cycle_l1_A", "val/cycle_l1_B"} <= set(last)
     assert last["val/fd_AtoB_floor"] < last["val/fd_AtoB_input"]  # the two renderings are far apart
+    counts = [last[f"val/fd_{d}_{n}"] for d in ("AtoB", "BtoA") for n in ("num_samples", "floor_num_samples", "num_real")]
+    assert all(count >= 2 and count == int(count) for count in counts)  # each distance's N logged beside it
+    assert last["val/fd_AtoB_num_samples"] == last["val/fd_BtoA_floor_num_samples"]  # val A: the inputs of AtoB, the floor of BtoA
     assert grid_shape(run / "samples" / "last.png") == (6, 4)  # a | G(a) | F(G(a)) | b, both ways
 
     inputs = tmp_path / "inputs"

@@ -39,6 +39,13 @@ def test_packing_concatenates_consecutive_samples():
     assert MLPDiscriminator(shape=[1, 4, 4], hidden_dims=[8], pack=2)(torch.randn(6, 1, 4, 4)).shape == (3,)
 
 
+def test_mlp_discriminator_hidden_units_are_leaky_unless_the_slope_is_zero():
+    x = torch.randn(64, 2)
+    for slope in (0.2, 0.0):  # 0: ReLU, WGAN-GP's toy critic
+        features = MLPDiscriminator(shape=[2], hidden_dims=[16], dropout=0, negative_slope=slope).features(x)
+        assert (features.min() < 0) == (slope > 0) and (features.max() > 0)
+
+
 def test_minibatch_std_adds_the_batch_spread_as_a_feature_map():
     x = torch.randn(5, 3, 4, 4)
     out = MinibatchStdDev()(x)

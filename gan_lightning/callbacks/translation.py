@@ -84,7 +84,8 @@ class TranslationMetrics(Callback):
     `val/l1_input`, ...; bicubic upsampling as `val/psnr_bicubic`, ...) and output = mean training
     target (`val/l1_mean`, ...). Unpaired data
     (CycleGAN): `val/fd_AtoB` (`fid_...` with Inception), `val/fd_BtoA`, the untranslated inputs'
-    `val/fd_AtoB_input`, the floor `val/fd_AtoB_floor`, and `val/cycle_l1_A`, `val/cycle_l1_B`.
+    `val/fd_AtoB_input`, the floor `val/fd_AtoB_floor`, the N of each (`val/fd_AtoB_num_samples`,
+    `_floor_num_samples`, `_num_real`), and `val/cycle_l1_A`, `val/cycle_l1_B`.
     Settings: the `metrics` group (backbone, every_n_epochs, batch_size, cache_dir, inception_weights).
     """
 

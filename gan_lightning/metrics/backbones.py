@@ -83,10 +83,12 @@ def fit_classifier(
 ) -> nn.Module:  # fmt: skip
     """`make()` trained with Adam on `batch_loss(model, example indices, stream)` over `count` examples,
     reshuffled every epoch; returned in eval mode without gradients. Deterministic on CPU for a given
-    thread count (`threads` fixes it for the training): its own seed, inside a forked RNG so the run's
+    thread count (`threads` fixes it for the training, so that machines with more or fewer cores build
+    the same bytes), with deterministic algorithms: its own seed, inside a forked RNG so the run's
     random streams are not disturbed."""
-    before = torch.get_num_threads()
+    before, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads or before)
+    torch.use_deterministic_algorithms(True)
     try:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -101,7 +103,18 @@ def fit_classifier(
                     optimizer.step()
     finally:
         torch.set_num_threads(before)
+        torch.use_deterministic_algorithms(deterministic)
     return model.eval().requires_grad_(False)
+
+
+def weights_digest(module: nn.Module) -> str:
+    """The first 12 hex digits of the SHA-256 of a module's state (names and bytes, in order): what
+    identifies a trained classifier, so two builds that differ in one bit are told apart."""
+    digest = hashlib.sha256()
+    for name, tensor in module.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()[:12]
 
 
 class DigitsClassifier(nn.Module):
@@ -145,7 +158,7 @@ def _shift(images: Tensor, max_shift: int, stream: torch.Generator) -> Tensor:
 def train_digits_classifier(epochs: int = 10, seed: int = 0, lr: float = 1e-3, batch_size: int = 64) -> tuple[DigitsClassifier, float]:
     """Train the classifier on the digits train split (fixed split) with small random shifts.
 
-    Deterministic on CPU (see `fit_classifier`).
+    Deterministic on CPU, on one thread whatever the machine (see `fit_classifier`).
     Returns the model (eval mode) and its accuracy on the validation split.
     """
     from gan_lightning.data.digits import DigitsDataModule
@@ -159,15 +172,16 @@ def train_digits_classifier(epochs: int = 10, seed: int = 0, lr: float = 1e-3, b
         _, logits = model(_shift(train_images[batch], 1, stream))
         return F.cross_entropy(logits, train_labels[batch])
 
-    model = fit_classifier(DigitsClassifier, len(train_images), batch_loss, epochs, seed, lr, batch_size)
+    model = fit_classifier(DigitsClassifier, len(train_images), batch_loss, epochs, seed, lr, batch_size, threads=1)
     with torch.no_grad():
         accuracy = (model(val_images)[1].argmax(1) == val_labels).float().mean().item()
     return model, accuracy
 
 
 class CachedClassifierBackbone(nn.Module):
-    """A classifier of a built-in data set as a metric backbone: trained on first use (`fit`) and
-    cached by a hash of its `SETTINGS`. Not Inception, so not FID, IS or KID: the Fréchet distance, the
+    """A classifier of a built-in data set as a metric backbone: trained on first use (`fit`), cached by
+    a hash of its `SETTINGS`, and identified (`cache_key`: in real-statistics caches and metrics.json) by
+    the hash of its weights, so that two builds that differ are never taken for one. Not Inception, so not FID, IS or KID: the Fréchet distance, the
     classifier score (IS's formula on its logits) and the kernel distance, on its features."""
 
     name: str
@@ -199,7 +213,8 @@ class CachedClassifierBackbone(nn.Module):
         self.record = {k: v for k, v in saved.items() if k != "state_dict"}
         self.val_accuracy = saved["val_accuracy"]
         self.classifier.eval().requires_grad_(False)
-        self.cache_key = f"{self.name}-{settings_hash}"
+        self.weights = weights_digest(self.classifier)
+        self.cache_key = f"{self.name}-{self.weights}"
 
     def train(self, mode: bool = True) -> CachedClassifierBackbone:
         return super().train(False)
@@ -215,12 +230,14 @@ class CachedClassifierBackbone(nn.Module):
 
 
 class DigitsClassifierBackbone(CachedClassifierBackbone):
-    """The digits classifier as a metric backbone, trained once and cached by a hash of its settings."""
+    """The digits classifier as a metric backbone, trained once and cached (see CachedClassifierBackbone).
+    Version 2 trains on one thread with deterministic algorithms (version 1 took the machine's thread
+    count, and its weights, hence every digits FD, differed between machines)."""
 
     name = "digits_classifier"
     num_features = 128
     num_classes = 10  # its logits are the digit classes: it scores conditional generation too
-    SETTINGS = {"version": 1, "epochs": 10, "seed": 0, "lr": 1e-3, "batch_size": 64}
+    SETTINGS = {"version": 2, "epochs": 10, "seed": 0, "lr": 1e-3, "batch_size": 64}
 
     def make(self) -> nn.Module:
         return DigitsClassifier()

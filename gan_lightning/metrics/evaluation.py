@@ -35,6 +35,7 @@ class MetricSettings:
     fid_infinity: bool = False
     precision_recall: bool = True
     nearest_k: int = 3
+    prdc_strict: bool = False
     inception_weights: str | None = None
     cache_dir: str | None = "~/.cache/gan_lightning"
 
@@ -77,7 +78,7 @@ def build_metrics(settings: MetricSettings, datamodule: Any) -> GenerativeMetric
     num_classes = getattr(datamodule, "num_classes", None)  # per-class statistics for conditional families
     return GenerativeMetrics(
         build_backbone(settings, datamodule), settings.kid, settings.inception_score, settings.fid_infinity, num_classes,
-        settings.precision_recall, settings.nearest_k,
+        settings.precision_recall, settings.nearest_k, settings.prdc_strict,
     )  # fmt: skip
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import math
+
 import torch
 from torch import Tensor
+
+log = logging.getLogger(__name__)
 
 
 def mean_and_covariance(features: Tensor) -> tuple[Tensor, Tensor]:
@@ -37,7 +42,8 @@ def frechet_distance_infinity(
     As their procedure: FD of random subsets of `points` sizes evenly spaced from `smallest` (5,000) to
     N, a least-squares line FD = FD_inf + slope / N, and its intercept. Only the generated side is
     extrapolated; the real statistics are those given. Returns FD_inf and the (N, FD) points. N must be
-    at least twice `smallest`, for the 1/N values to spread; below that, ValueError.
+    at least twice `smallest`, for the 1/N values to spread; below that, ValueError. A negative
+    intercept (a distance cannot be one: the fit is unstable) is returned as NaN, with a warning.
     """
     total = len(fake_features)
     if total < 2 * smallest:
@@ -52,4 +58,7 @@ def frechet_distance_infinity(
     distances = torch.tensor([d for _, d in curve], dtype=torch.float64)
     design = torch.stack([torch.ones_like(inverse_n), inverse_n], dim=1)
     intercept, _slope = torch.linalg.lstsq(design, distances.unsqueeze(1)).solution.squeeze(1)
+    if intercept < 0:
+        log.warning("the Fréchet distance extrapolated to N -> infinity came out negative (%.3g): an unstable fit, reported as NaN", float(intercept))
+        return math.nan, curve
     return float(intercept), curve

@@ -63,10 +63,16 @@ class GenerativeMetrics(nn.Module):
         backbone: maps [-1, 1] images to (features, logits); has `num_features`, `cache_key`, and the
             names of its scores: `distance_name`, `score_name`, `kernel_name`.
         kid: the kernel distance (KID; Binkowski et al. 2018, unbiased at any N): 100 subsets of
-            min(1,000, N) a side; its spread is undefined (NaN) when a subset is a whole set.
+            min(1,000, N) a side, drawn as torch-fidelity draws them (generated side first); its
+            spread is undefined (NaN) when both subsets are whole sets, so that every subset is the same.
         inception_score: the score of the backbone's logits (IS; Salimans et al. 2016): 10 splits.
         fid_infinity: also the distance extrapolated to N -> infinity (`frechet_distance_infinity`).
-        precision_recall: precision, recall, density and coverage with `nearest_k` neighbours.
+        precision_recall: precision, recall, density and coverage with `nearest_k` neighbours
+            (`prdc_strict`: a ball's boundary outside it, as the `prdc` package; see metrics/prdc.py).
+
+    Scores of few samples mean little, and `compute()` warns: below `MIN_SAMPLES` a side (IS splits
+    of a few images, nearest-neighbour balls of a handful of points), and where N is at most the
+    feature dimension (the covariances in FD are singular).
 
     A backbone that is a classifier of the data's classes (`num_classes`, as the digits classifier)
     also scores generated images that carry labels: `class_accuracy` and `matched_class_accuracy`
@@ -77,6 +83,7 @@ class GenerativeMetrics(nn.Module):
     # Per-class Gaussians hold K d^2 numbers a side: on for the digits classifier (10 x 128^2), not for
     # Inception on many classes (1,000 x 2,048^2 would be 34 GB).
     MAX_CLASS_STATISTICS = 50_000_000
+    MIN_SAMPLES = 100  # a side, below which compute() warns that the scores say little
 
     def __init__(
         self,
@@ -87,13 +94,14 @@ class GenerativeMetrics(nn.Module):
         num_classes: int | None = None,
         precision_recall: bool = True,
         nearest_k: int = 3,
+        prdc_strict: bool = False,
     ):
         super().__init__()
         self.backbone = backbone
         features = backbone.num_features
         self.distance_name = backbone.distance_name
         self.kid, self.inception_score, self.fid_infinity = kid, inception_score, fid_infinity
-        self.precision_recall, self.nearest_k = precision_recall, nearest_k
+        self.precision_recall, self.nearest_k, self.prdc_strict = precision_recall, nearest_k, prdc_strict
         self.fid = FrechetInceptionDistance(feature=PrecomputedFeatures(features), reset_real_features=False)
         self.keeps_features = kid or fid_infinity or precision_recall
         self.real_features = CatMetric() if self.keeps_features else None
@@ -140,6 +148,7 @@ class GenerativeMetrics(nn.Module):
         then those switched on (see the class docstring)."""
         with self.fid.sync_context():  # the counts over all processes (compute() restores local states)
             num_fake, num_real = int(self.fid.fake_features_num_samples), int(self.fid.real_features_num_samples)
+        self.warn_if_too_few(num_fake, num_real)
         results: dict[str, float] = {self.distance_name: float(self.fid.compute()), "num_samples": num_fake, "num_real": num_real}
         if self.fake_logits is not None:
             score = isc_features_to_metric(gathered(self.fake_logits).cpu(), splits=IS_SPLITS, shuffle=True, rng_seed=FIDELITY_SEED)
@@ -152,27 +161,37 @@ class GenerativeMetrics(nn.Module):
             results[f"intra_{self.distance_name}"] = intra_class_distance(self.real_classes, self.fake_classes)
         return results
 
+    def warn_if_too_few(self, num_fake: int, num_real: int) -> None:
+        """A warning where N is too small for the scores to mean much (see the class docstring)."""
+        fewest, dimension = min(num_fake, num_real), self.backbone.num_features
+        if fewest < self.MIN_SAMPLES:
+            log.warning(
+                "scoring %d generated against %d real images: under %d a side the scores say little (IS splits of a few images, "
+                "precision and coverage near 1 by construction); raise metrics.num_samples", num_fake, num_real, self.MIN_SAMPLES,
+            )  # fmt: skip
+        if fewest <= dimension:
+            log.warning(
+                "scoring %d generated against %d real images on %d features: with N at most the feature dimension the covariances "
+                "are singular and %s is unreliable; raise metrics.num_samples above %d", num_fake, num_real, dimension, self.distance_name, dimension,
+            )  # fmt: skip
+
     def feature_scores(self, real: Tensor, fake: Tensor) -> dict[str, float]:
         """KID, precision/recall/density/coverage and FD_inf, the scores that need every feature."""
         results: dict[str, float] = {}
         if self.kid:
             size = min(KID_SUBSET_SIZE, len(real), len(fake))
-            kid = kid_features_to_metric(
-                real.float(), fake.float(), kid_subsets=KID_SUBSETS, kid_subset_size=size, kid_kernel="poly", kid_kernel_poly_degree=3,
+            kid = kid_features_to_metric(  # generated first: torch-fidelity's input1, whose subset it draws first
+                fake.float(), real.float(), kid_subsets=KID_SUBSETS, kid_subset_size=size, kid_kernel="poly", kid_kernel_poly_degree=3,
                 kid_kernel_poly_gamma=None, kid_kernel_poly_coef0=1, rng_seed=FIDELITY_SEED, verbose=False,
             )  # fmt: skip
-            # When a subset is a whole set, every subset is the same: the spread is no measure of anything.
-            spread = kid[KEY_METRIC_KID_STD] if size < min(len(real), len(fake)) else math.nan
+            # When both subsets are whole sets, every subset is the same: the spread is no measure of anything.
+            spread = kid[KEY_METRIC_KID_STD] if size < max(len(real), len(fake)) else math.nan
             results.update({self.backbone.kernel_name: kid[KEY_METRIC_KID_MEAN], f"{self.backbone.kernel_name}_std": spread})
         if self.precision_recall:
-            results.update(precision_recall_density_coverage(real, fake, self.nearest_k))
+            results.update(precision_recall_density_coverage(real, fake, self.nearest_k, self.prdc_strict))
         if self.fid_infinity:
             real_mean, real_covariance = real.mean(dim=0), real.T.cov()
-            infinity, _ = frechet_distance_infinity(real_mean, real_covariance, fake)
-            if infinity < 0:
-                log.warning("the %s extrapolated to N -> infinity came out negative (%.3g): an unstable fit, reported as NaN", self.distance_name, infinity)
-                infinity = math.nan
-            results[f"{self.distance_name}_infinity"] = infinity
+            results[f"{self.distance_name}_infinity"], _ = frechet_distance_infinity(real_mean, real_covariance, fake)
         return results
 
     # Real statistics, computed once and cached.

@@ -115,8 +115,9 @@ def frechet_to(reference: tuple[Tensor, Tensor, int], backbone: nn.Module, batch
 def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 250, references: dict | None = None) -> dict[str, float]:
     """For each direction X -> Y: `fd_XtoY` of G(val X) to the train split of Y, `fd_XtoY_input` of
     val X itself (no translation) and `fd_XtoY_floor` of val Y (the same domain, a perfect
-    translator's score at this N), and `cycle_l1_X`, the mean |F(G(x)) - x| on [0, 1] pixels.
-    `references` caches the train-split Gaussians between calls."""
+    translator's score), with the N each rests on: `fd_XtoY_num_samples` (val X, translated or not),
+    `fd_XtoY_floor_num_samples` (val Y) and `fd_XtoY_num_real` (train Y); and `cycle_l1_X`, the mean |F(G(x)) - x| on [0, 1] pixels. `references` caches the
+    train-split Gaussians between calls."""
     device = model.device
     backbone = backbone.to(device)
     references = {} if references is None else references
@@ -131,6 +132,9 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
         results[f"fd_{direction}"] = frechet_to(reference, backbone, translated, device)
         results[f"fd_{direction}_input"] = frechet_to(reference, backbone, batched(val_source, batch_size), device)
         results[f"fd_{direction}_floor"] = frechet_to(reference, backbone, batched(val_target, batch_size), device)
+        results[f"fd_{direction}_num_samples"] = len(val_source)
+        results[f"fd_{direction}_floor_num_samples"] = len(val_target)
+        results[f"fd_{direction}_num_real"] = reference[2]
         errors = [
             (to_unit(round_trip(model, batch, direction)[1]) - to_unit(batch.to(device))).abs().mean(dim=(1, 2, 3))
             for batch in batched(val_source, batch_size)

@@ -96,6 +96,7 @@ class MLPDiscriminator(_FlatDiscriminator):
     """Samples (N, *shape) -> logits (N / pack,) through LeakyReLU(0.2) layers with dropout.
 
     Args:
+        negative_slope: of the LeakyReLU; 0 gives ReLU (WGAN-GP's toy critic).
         norm: "none", "layer" or "batch" after each hidden linear layer.
         pack: judge this many samples at once (PacGAN).
         spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
@@ -109,6 +110,7 @@ class MLPDiscriminator(_FlatDiscriminator):
         shape: Sequence[int],
         hidden_dims: Sequence[int] = (1024, 512, 256),
         dropout: float = 0.3,
+        negative_slope: float = 0.2,
         norm: str = "none",
         pack: int = 1,
         spectral_norm: bool = False,
@@ -116,7 +118,7 @@ class MLPDiscriminator(_FlatDiscriminator):
         minibatch_kernels: int = 0,
         output_layer: bool = True,
     ):
-        hidden, width = _hidden_stack(math.prod(shape) * pack, hidden_dims, lambda: nn.LeakyReLU(0.2), dropout, _norm(norm, "MLP discriminator"))
+        hidden, width = _hidden_stack(math.prod(shape) * pack, hidden_dims, lambda: nn.LeakyReLU(negative_slope), dropout, _norm(norm, "MLP discriminator"))
         super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels, output_layer)
 
 
