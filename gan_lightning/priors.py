@@ -88,9 +88,14 @@ class Prior:
         fix the classes of a prior that has classes; `truncate` applies the truncation, if one is set."""
         raise NotImplementedError
 
-    def indexed(self, indices: Sequence[int], seed: int = 0, device: torch.device | str = "cpu") -> Latent:
-        """Draw i from stream (seed, i) with class i mod K: the same sample whatever the batch it comes in."""
-        draws = [self.sample(1, "cpu", index_stream(seed, i), self.labels_of([i]), truncate=True) for i in indices]
+    def indexed(
+        self, indices: Sequence[int], seed: int = 0, device: torch.device | str = "cpu", streams: Sequence[torch.Generator] | None = None
+    ) -> Latent:
+        """Draw i from stream (seed, i) with class i mod K: the same sample whatever the batch it comes in.
+        `streams` (one per index, default index_stream(seed, i)) are left where the draw ends, for a
+        caller that draws more of sample i from them (StyleGAN's noise maps)."""
+        streams = [index_stream(seed, i) for i in indices] if streams is None else streams
+        draws = [self.sample(1, "cpu", stream, self.labels_of([i]), truncate=True) for i, stream in zip(indices, streams)]
         return Latent.cat(draws).to(device)
 
     def labels_of(self, indices: Sequence[int]) -> Tensor | None:

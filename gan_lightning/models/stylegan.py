@@ -135,8 +135,7 @@ class StyleGAN(GAN):
         metrics see fresh noise per sample (stylegan2-ada-pytorch's metrics: noise_mode='random'),
         and a sample still depends on (seed, i) alone."""
         streams = [index_stream(seed, i) for i in indices]
-        latent = Latent.cat([self.prior.sample(1, "cpu", stream, truncate=True) for stream in streams])
-        return self.synthesize(self.styles(latent), noise=streams), None
+        return self.synthesize(self.styles(self.prior.indexed(indices, streams=streams)), noise=streams), None
 
     def synthesize(self, styles: Tensor, noise: Noise | None = None, differentiable: bool = False) -> Tensor:
         """Images from per-layer styles, in eval mode, with `noise` (default: noise_mode);
