@@ -10,12 +10,16 @@ dependencies are old, the Python of a virtual environment made for it); a family
     nice -n 19 python bench/parity.py --reference dcgan=~/refs/pytorch-examples --python dcgan=~/refs/venv/bin/python
     python bench/parity.py --reference dcgan=~/refs/pytorch-examples --data digits --epochs 25   # where both fail alike
     nice -n 19 python bench/parity.py --reference singan=~/refs/SinGAN
+    nice -n 19 python bench/parity.py --reference wgan_gp=~/refs/wgan-gp
+    nice -n 19 python bench/parity.py --reference began=~/refs/BEGAN-pytorch --data digits
     python bench/parity.py --reference dcgan=~/refs/pytorch-examples --seeds 1 --epochs 1 --samples 200   # a smoke run
 
 Drivers (one a family; each says what it runs and where the two sides still differ):
 - dcgan: pytorch/examples, `dcgan/main.py` (RESULTS used commit 77f55b912142e11fcfdf5b530231fb9c52f181e8,
   which needs only torch and torchvision and runs unpatched on torch 2.x).
 - singan: tamarott/SinGAN, patched for today's torch (see the driver; the patches are in RESULTS).
+- wgan_gp: caogang/wgan-gp `gan_toy.py`, the PyTorch port of the authors' toy experiment, patched for Python 3.
+- began: anantzoid/BEGAN-pytorch, a PyTorch port (the authors published no code), patched for Python 3.
 
 Every run uses one core (OMP_NUM_THREADS=1 for both sides); seconds per iteration are the run's wall time
 over its iterations, start-up and the run's own image and checkpoint writing included. Runs live in
@@ -150,6 +154,76 @@ class DCGANDriver:
         run([*command, f"output_dir={samples}", f"paths.output_dir={out}"], out / "sample.log")
 
 
+class BEGANDriver(DCGANDriver):
+    """BEGAN in anantzoid/BEGAN-pytorch (`main.py`; RESULTS used commit
+    181b38d3a908a4aa3ccb47a3ac21a97e4f81b994), a widely used PyTorch port (the BEGAN authors published no
+    code; carpedm20's own PyTorch port says it does not work), against `model=began`, at 64x64 RGB (the
+    port's smallest size) on the built-in data exported as for DCGAN (`--data`; the port reads a flat
+    folder, here of links to those files). Same n = 16 filters (`--nc`, width), h = 64, z ~ U(-1, 1),
+    batch 16, Adam 1e-4 / (0.5, 0.999), gamma 0.5, lambda_k 0.001, k_0 = 0, L1 reconstruction, `epochs`
+    epochs of the port's batches (floor(images / 16): it skips a short last batch), the same number of
+    iterations for ours; neither lowers its lr that soon (the port: x0.95 every 3,000 steps; ours: halved
+    after 3,000 iterations without a new low of M).
+
+    The port is Python 2: `--reference began=DIR` takes a copy patched for Python 3 (print, `.item()` for
+    `.data[0]`), with a `--flip` flag for its loader's random horizontal flip (on upstream, off here: a
+    flipped digit is another image) and G saved at the end. Its G is built from the checkout's own
+    models.py and sampled as ours is (sample i from z of stream (0, i)).
+    Differences left: its encoder halves with a 1x1 convolution and 2x2 average pooling, filters n, n,
+    2n, 3n, where ours uses stride-2 3x3 convolutions, filters n to 4n; its G and D end in tanh (ours:
+    linear, as the paper); its G step reuses the D step's z; PyTorch's default init on both sides.
+    """
+
+    name = "began"
+    batch = 16
+
+    def __init__(self, args: argparse.Namespace):
+        super().__init__(args)
+        self.width, self.epochs, self.checkout = 16, args.began_epochs, args.reference["began"]
+
+    def prepare(self, folder: Path) -> Path:
+        """The exported images (see DCGANDriver), and a flat folder of links to them for the port."""
+        root = super().prepare(folder)
+        images = int((root / "done").read_text())
+        self.iterations = self.epochs * (images // self.batch)
+        flat = folder / f"{root.name}_flat"
+        if not flat.is_dir():
+            flat.mkdir()
+            for image in root.glob("*/*.png"):
+                (flat / f"{image.parent.name}_{image.name}").symlink_to(image.resolve())
+        return flat
+
+    def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
+        command = [
+            python, str(checkout / "main.py"), "--b_size", str(self.batch), "--h", "64", "--nc", str(self.width), "--scale_size", "64",
+            "--epochs", str(self.epochs), "--base_path", str(out), "--data_path", str(data), "--model_name", "run", "--num_workers", "0",
+            "--flip", "0", "--manualSeed", str(seed + 1),
+        ]  # fmt: skip
+        return run(command, out / "train.log", cwd=out)
+
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        import importlib.util
+        from types import SimpleNamespace
+
+        from gan_lightning.priors import UniformPrior
+
+        spec = importlib.util.spec_from_file_location("began_reference_models", self.checkout / "models.py")
+        models = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(models)
+        generator = models.Decoder(SimpleNamespace(nc=self.width, b_size=250, h=64, tanh=1, scale_size=64))
+        generator.load_state_dict(torch.load(out / "experiments" / "run" / "models" / f"gen_{self.iterations}.pth", map_location="cpu", weights_only=True))
+        write_samples(generator.eval(), UniformPrior(64), samples, count)
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        overrides = [
+            "model=began", *self.data, f"data.batch_size={self.batch}", f"model.generator.width={self.width}",
+            f"model.discriminator.width={self.width}", f"trainer.max_steps={self.iterations}", f"seed={seed}",
+            "metrics.every_n_iterations=null", "~callbacks.evaluation", "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false",
+            f"paths.output_dir={out}",
+        ]  # fmt: skip
+        return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
+
+
 @torch.no_grad()
 def write_samples(generator: torch.nn.Module, prior, folder: Path, count: int) -> None:
     """Sample i of a reference G from z of stream (0, i), as `gan_lightning.sample` draws ours."""
@@ -243,12 +317,86 @@ class SinGANDriver:
         return scores(torch.load(samples / "samples.pt"), self.image)
 
 
+class WGANGPToyDriver:
+    """The WGAN-GP authors' toy experiment (Gulrajani et al.'s gan_toy.py) in its PyTorch port,
+    caogang/wgan-gp `gan_toy.py` (RESULTS used commit ae47a185ed2e938c39cf3eb2f06b32dc1b6a2064), against
+    `model=wgan_gp` under `experiment=mode_coverage`, on the 25-Gaussian grid: G and critic of 3 hidden
+    layers of 512 ReLU units (G's noise 2-d, linear output; no norm, no dropout), penalty weight 0.1
+    (the port's LAMBDA for toy data), 5 critic steps, batch 256, Adam 1e-4 / (0.5, 0.9), `iterations`
+    G steps. The reference trains on our grid's exact distribution ({-4, ..., 4}^2, standard deviation
+    0.05, 100,000 points; `--grid_scale 1`, where the port divides by 2.828). Both scored by the mode
+    coverage protocol (metrics/modes.py) on 2,500 samples drawn as ours are (sample i from z of stream
+    (0, i)), the reference's G loaded into our MLPGenerator (the same layers).
+
+    The port is Python 2: `--reference wgan_gp=DIR` takes a copy patched for Python 3 and today's torch
+    without changing the algorithm (print, xrange, next(), integer division; `one` a 0-d tensor, as
+    backward() of a 0-d mean needs; no CUDA), given a command line for the dataset, iterations, seed,
+    grid scale and output folder, seeding numpy and random as well as torch, and saving G's weights at
+    the end. Differences left: the reference initialises every linear layer N(0, 0.02) with zero bias,
+    ours keeps PyTorch's default (uniform, std 1 / sqrt(3 fan_in): 0.026 in the 512-wide layers, 0.41
+    in the first); its G step draws a real batch it does not use.
+    """
+
+    name, dataset = "wgan_gp", "grid"
+    width, batch, samples = 512, 256, 2500
+    metrics = ("modes", "high_quality", "reverse_kl")
+
+    def __init__(self, args: argparse.Namespace):
+        self.iterations = args.wgan_iterations
+
+    def prepare(self, folder: Path) -> None:
+        """Nothing to export: both sides draw the grid themselves."""
+
+    def train_reference(self, checkout: Path, python: str, data: None, out: Path, seed: int) -> float:
+        (out / "tmp" / "25gaussians").mkdir(parents=True, exist_ok=True)  # the port's frames and plots
+        command = [
+            python, str(checkout / "gan_toy.py"), "--dataset", "25gaussians", "--grid_scale", "1", "--iters", str(self.iterations),
+            "--seed", str(seed + 1), "--out", str(out),
+        ]  # fmt: skip
+        return run(command, out / "train.log", cwd=out)
+
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.nets import MLPGenerator
+        from gan_lightning.priors import GaussianPrior
+
+        state = torch.load(out / "netG.pth", map_location="cpu", weights_only=True)
+        generator = MLPGenerator(shape=[2], latent_dim=2, hidden_dims=[self.width] * 3, output="linear")
+        generator.load_state_dict({key.replace("main.", "net.", 1): value for key, value in state.items()})
+        with torch.no_grad():
+            save_tensor(generator.eval()(GaussianPrior(2).indexed(range(self.samples), seed=0).z), samples)
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        hidden = f"[{self.width},{self.width},{self.width}]"
+        overrides = [
+            "experiment=mode_coverage", "data=grid", "model=wgan_gp", "net@model.discriminator=mlp_discriminator",
+            f"model.generator.hidden_dims={hidden}", "model.generator.batch_norm=false", f"model.discriminator.hidden_dims={hidden}",
+            "model.discriminator.dropout=0", "model.discriminator.negative_slope=0", "model.discriminator.norm=none",
+            "model.penalty.weight=0.1", "model.g_optimizer.betas=[0.5,0.9]", "model.d_optimizer.betas=[0.5,0.9]",
+            f"data.batch_size={self.batch}", f"trainer.max_steps={self.iterations}", f"seed={seed}",
+            "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false", f"paths.output_dir={out}",
+        ]  # fmt: skip
+        return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
+
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        model = load_family(out / "checkpoints" / "last.ckpt").eval()
+        with torch.no_grad():
+            save_tensor(model.sample_indexed(range(self.samples))[0], samples)
+
+    def score(self, samples: Path) -> dict[str, float]:
+        from gan_lightning.data.toy import mixture_modes
+        from gan_lightning.metrics.modes import mode_statistics
+
+        return mode_statistics(torch.load(samples / "samples.pt").flatten(1), *mixture_modes(self.dataset))
+
+
 def save_tensor(images: torch.Tensor, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     torch.save(images.float().cpu(), folder / "samples.pt")
 
 
-DRIVERS = {"dcgan": DCGANDriver, "singan": SinGANDriver}
+DRIVERS = {"dcgan": DCGANDriver, "singan": SinGANDriver, "wgan_gp": WGANGPToyDriver, "began": BEGANDriver}
 
 
 def cell(driver, side: str, seed: int, args: argparse.Namespace, data: Path) -> dict:
@@ -282,7 +430,7 @@ def table(results: list[dict], commits: dict[str, str]) -> str:
         for side in ("reference", "ours"):
             rows = [r for r in results if r["family"] == family and r["side"] == side]
             if rows:
-                values = [mean_se([r[m] for r in rows], 1 if m.startswith(("fd", "swd")) else 3) for m in driver.metrics]
+                values = [mean_se([r[m] for r in rows], 1 if m.startswith(("fd", "swd", "modes")) else 3) for m in driver.metrics]
                 speed = mean_se([r["seconds_per_iteration"] for r in rows], 3)
                 lines.append(f"| {side} | {len(rows)} | " + " | ".join(values) + f" | {speed} |")
         tables.append("\n".join(lines))
@@ -316,6 +464,8 @@ def main() -> None:
     parser.add_argument("--data", default="shapes", choices=("shapes", "digits"), help="DCGAN: the built-in data, at 64x64 RGB")
     parser.add_argument("--width", type=int, default=32, help="DCGAN: ngf = ndf = base_width (main.py's default 64)")
     parser.add_argument("--singan-iterations", type=int, default=200, help="SinGAN: iterations a scale (our default run's 200)")
+    parser.add_argument("--began-epochs", type=int, default=10, help="BEGAN: the port's epochs (101 iterations each on digits)")
+    parser.add_argument("--wgan-iterations", type=int, default=1000, help="WGAN-GP: G iterations (gan_toy.py's 100,000)")
     parser.add_argument("--samples", type=int, default=2000, help="DCGAN: samples scored (SinGAN: 50, as bench/single_image.py)")
     parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "parity")
     parser.add_argument("--output", type=Path, default=BENCH / "parity")
@@ -334,7 +484,7 @@ def main() -> None:
             for side in ("reference", "ours"):
                 results.append(cell(driver, side, seed, args, data))
                 print(json.dumps(results[-1]), flush=True)
-    scoring = f"DCGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50"
+    scoring = f"DCGAN and BEGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50, WGAN-GP by mode coverage on 2,500"
     header = f"`python bench/parity.py {' '.join(sys.argv[1:])}`: {machine()}, one core a run; {scoring}"
     report = f"{header}\n\n{table(results, commits)}"
     print(report)
