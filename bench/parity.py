@@ -484,7 +484,10 @@ def main() -> None:
             for side in ("reference", "ours"):
                 results.append(cell(driver, side, seed, args, data))
                 print(json.dumps(results[-1]), flush=True)
-    scoring = f"DCGAN and BEGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50, WGAN-GP by mode coverage on 2,500"
+    scoring = (
+        f"DCGAN and BEGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50, "
+        "WGAN-GP by mode coverage on 2,500"
+    )
     header = f"`python bench/parity.py {' '.join(sys.argv[1:])}`: {machine()}, one core a run; {scoring}"
     report = f"{header}\n\n{table(results, commits)}"
     print(report)

@@ -155,10 +155,13 @@ def _shift(images: Tensor, max_shift: int, stream: torch.Generator) -> Tensor:
     return out
 
 
-def train_digits_classifier(epochs: int = 10, seed: int = 0, lr: float = 1e-3, batch_size: int = 64) -> tuple[DigitsClassifier, float]:
+def train_digits_classifier(
+    epochs: int = 10, seed: int = 0, lr: float = 1e-3, batch_size: int = 64, threads: int | None = 1
+) -> tuple[DigitsClassifier, float]:
     """Train the classifier on the digits train split (fixed split) with small random shifts.
 
-    Deterministic on CPU, on one thread whatever the machine (see `fit_classifier`).
+    Deterministic on CPU, on one thread whatever the machine (see `fit_classifier`; `threads=None`
+    takes the machine's count, as version 1 did: bench/digits_classifier_versions.py).
     Returns the model (eval mode) and its accuracy on the validation split.
     """
     from gan_lightning.data.digits import DigitsDataModule
@@ -172,7 +175,7 @@ def train_digits_classifier(epochs: int = 10, seed: int = 0, lr: float = 1e-3, b
         _, logits = model(_shift(train_images[batch], 1, stream))
         return F.cross_entropy(logits, train_labels[batch])
 
-    model = fit_classifier(DigitsClassifier, len(train_images), batch_loss, epochs, seed, lr, batch_size, threads=1)
+    model = fit_classifier(DigitsClassifier, len(train_images), batch_loss, epochs, seed, lr, batch_size, threads)
     with torch.no_grad():
         accuracy = (model(val_images)[1].argmax(1) == val_labels).float().mean().item()
     return model, accuracy
