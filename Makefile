@@ -10,11 +10,12 @@ INSTALLED := $(VENV)/.installed
 train: $(INSTALLED)  ## train the default model (DCGAN on the built-in digits); ARGS="model=gan ..." adds overrides
 	$(BIN)/python -m gan_lightning $(ARGS)
 
+# One pytest-xdist worker a core, each on one torch thread (tests/conftest.py); PYTEST_ARGS="-n 0" runs in one process.
 test: $(INSTALLED)  ## the test suite without the slow tests
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 test-all: $(INSTALLED)  ## every test, slow ones included
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: $(INSTALLED)  ## ruff (its settings in pyproject.toml); CI runs it before the tests
 	$(BIN)/ruff check .

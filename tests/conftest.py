@@ -87,6 +87,16 @@ def read_metrics(path: Path, prefix: str = "train/") -> list[dict[str, float]]:
     return [row for row in rows if any(key.startswith(prefix) for key in row)]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (`make test` runs a worker a core), each worker and every process it starts
+    computes on one thread: workers with a thread a core each would fight over the cores."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import torch
+
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
+        torch.set_num_threads(1)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def private_cache(tmp_path_factory: pytest.TempPathFactory):
     """Real statistics and the digits classifier go to a cache of this test session, not ~/.cache."""
