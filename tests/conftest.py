@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -65,6 +66,44 @@ def run_cli(
     return subprocess.run(
         [sys.executable, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+# Runs each (module, arguments) as `python -m module arguments` would, one after the other in this one
+# interpreter, and prints each one's exit status and output as JSON: what a shell would see, without
+# paying the imports of torch, Lightning and Hydra once a command.
+_MANY_COMMANDS = """
+import contextlib, io, json, runpy, sys, traceback
+results = []
+for module, arguments in json.loads(sys.argv[1]):
+    sys.argv = [module, *arguments]
+    out, err, code = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+    results.append({"returncode": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
+print(json.dumps(results))
+"""
+
+
+def run_clis(*commands: tuple[str, list[str]], cwd: Path, timeout: int = 300) -> list[subprocess.CompletedProcess]:
+    """Each (module, arguments) run as `python -m module arguments`, one after the other in one fresh
+    interpreter (see _MANY_COMMANDS): for tests of what several entry points print, where one
+    interpreter a command would cost seconds of imports each. Returns what run_cli returns, a command each."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WANDB_MODE": "offline"}
+    env.pop("HYDRA_FULL_ERROR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _MANY_COMMANDS, json.dumps([[module, list(arguments)] for module, arguments in commands])],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"the commands' interpreter failed:\n{done.stdout}\n{done.stderr}")
+    results = json.loads(done.stdout.splitlines()[-1])
+    return [subprocess.CompletedProcess([module, *arguments], r["returncode"], r["stdout"], r["stderr"]) for (module, arguments), r in zip(commands, results)]
 
 
 def write_images(folder: Path, count: int, size: tuple[int, int] = (40, 30), suffix: str = ".png", seed: int = 0) -> list[Path]:

@@ -10,7 +10,7 @@ from gan_lightning.errors import CheckpointError
 from gan_lightning.models import GAN, load_family
 from gan_lightning.train import train
 
-from conftest import compose_config, run_cli, tiny_overrides
+from conftest import compose_config, run_clis, tiny_overrides
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +56,8 @@ def test_foreign_targets_are_refused_by_every_entry_point_and_nothing_runs(check
         "gan_lightning.translate": [f"ckpt_path={bad}", f"input_dir={tmp_path}", f"output_dir={tmp_path / 'out'}"],
         "gan_lightning": [*tiny_overrides("dcgan"), f"ckpt_path={bad}"],
     }
-    for module, arguments in tools.items() if every_entry_point else ():
-        result = run_cli(*arguments, "hydra.run.dir=run", module=module, cwd=tmp_path)
+    commands = [(module, [*arguments, "hydra.run.dir=run"]) for module, arguments in tools.items()] if every_entry_point else []
+    for result in run_clis(*commands, cwd=tmp_path) if commands else ():
         output = result.stdout + result.stderr
         assert result.returncode == 1 and "Traceback" not in output, output
         assert str(bad) in output and ("refused" in output or "not one of gan-lightning's" in output), output

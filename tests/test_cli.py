@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TINY, TINY_DCGAN, TINY_MLP, read_metrics, run_cli
+from conftest import REPO, TINY, TINY_DCGAN, TINY_MLP, read_metrics, run_cli, run_clis
 
 
 def assert_one_clear_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -23,22 +23,30 @@ def test_unknown_model_lists_the_models(tmp_path):
     assert_one_clear_error(result, "Could not find 'model/foo'", "Available options in 'model'", "dcgan", "gan")
 
 
-@pytest.mark.parametrize(
-    "overrides,message",
-    [
-        (["data=image_folder"], "data.root is not set: give it on the command line, e.g. data.root=..."),
-        (["data=image_folder", "data.root=/no/such/folder"], "data.root=/no/such/folder is not a folder"),
-        (["data=image_folder", "data.root={empty}"], "no images (.bmp, .jpeg, .jpg"),
-        (["data.image_size=30"], "not data.image_size=30: set data.image_size to one of those"),
-        (["model.n_critic=0"], "model.n_critic must be at least 1, not 0"),
-        (["ckpt_path=/no/such.ckpt"], "ckpt_path=/no/such.ckpt does not exist"),
-    ],
-)
-def test_bad_input_is_one_message_naming_the_fix(tmp_path, overrides, message):
-    (tmp_path / "empty").mkdir()
-    overrides = [o.format(empty=tmp_path / "empty") for o in overrides]
-    result = run_cli(*overrides, "hydra.run.dir=run", cwd=tmp_path)
-    assert_one_clear_error(result, message)
+BAD_INPUTS = [
+    (["data=image_folder"], "data.root is not set: give it on the command line, e.g. data.root=..."),
+    (["data=image_folder", "data.root=/no/such/folder"], "data.root=/no/such/folder is not a folder"),
+    (["data=image_folder", "data.root={empty}"], "no images (.bmp, .jpeg, .jpg"),
+    (["data.image_size=30"], "not data.image_size=30: set data.image_size to one of those"),
+    (["model.n_critic=0"], "model.n_critic must be at least 1, not 0"),
+    (["ckpt_path=/no/such.ckpt"], "ckpt_path=/no/such.ckpt does not exist"),
+]
+
+
+@pytest.fixture(scope="module")
+def bad_input_results(tmp_path_factory) -> list[subprocess.CompletedProcess]:
+    """`python -m gan_lightning` on each of BAD_INPUTS, each in its own run folder (one interpreter for all: run_clis)."""
+    folder = tmp_path_factory.mktemp("bad_inputs")
+    (folder / "empty").mkdir()
+    commands = [
+        ("gan_lightning", [*(o.format(empty=folder / "empty") for o in overrides), f"hydra.run.dir=run{i}"]) for i, (overrides, _) in enumerate(BAD_INPUTS)
+    ]
+    return run_clis(*commands, cwd=folder)
+
+
+@pytest.mark.parametrize("case", range(len(BAD_INPUTS)), ids=[message for _, message in BAD_INPUTS])
+def test_bad_input_is_one_message_naming_the_fix(bad_input_results, case):
+    assert_one_clear_error(bad_input_results[case], BAD_INPUTS[case][1])
 
 
 def test_missing_inception_weights_stop_the_run_before_training(tmp_path, image_dir):
