@@ -263,17 +263,39 @@ def trained(tmp_path: Path, *overrides: str) -> Path:
     return run
 
 
-def test_a_per_iteration_schedule_resumes_where_it_stopped(tmp_path):
-    """CycleGAN's decay steps after every iteration; a run stopped after 3 of 6 and resumed logs the
-    learning rates of one that never stopped."""
+def test_cyclegan_resumed_after_its_pools_fill_ends_as_the_run_that_never_stopped(tmp_path):
+    """CycleGAN's decay steps after every iteration, and its D learns from pools of past translations
+    (2 here: full after the second iteration); a run stopped after 3 of 6 and resumed logs the learning
+    rates and losses of one that never stopped, and ends with the same weights, optimizers and pools."""
     settings = ["model=cyclegan", "model.generator.num_blocks=1", "trainer.max_steps=6", "++trainer.limit_train_batches=3",
-                "~callbacks.translation_metrics", "~callbacks.translation_grid"]  # fmt: skip
+                "model.pool_size=2", "~callbacks.translation_metrics", "~callbacks.translation_grid"]  # fmt: skip
     whole = trained(tmp_path / "whole", *settings, "trainer.max_epochs=2")
     first = trained(tmp_path / "first", *settings, "trainer.max_epochs=1")
+    stopped = torch.load(first / "checkpoints" / "last.ckpt", weights_only=True)
+    assert [len(stopped["state_dict"][f"pool_{d}._extra_state"]["images"]) for d in "ab"] == [2, 2]  # full when it stopped
     resumed = trained(tmp_path / "first", *settings, "trainer.max_epochs=2", f"ckpt_path={first / 'checkpoints' / 'last.ckpt'}")
-    lrs = [row["train/lr_g"] for row in read_metrics(whole / "metrics.csv")]
-    assert lrs == pytest.approx([2e-4, 2e-4, 2e-4, 2e-4, 4e-4 / 3, 2e-4 / 3])
-    assert [row["train/lr_g"] for row in read_metrics(resumed / "metrics.csv")] == pytest.approx(lrs)
+    steps = read_metrics(whole / "metrics.csv")
+    assert [row["train/lr_g"] for row in steps] == pytest.approx([2e-4, 2e-4, 2e-4, 2e-4, 4e-4 / 3, 2e-4 / 3])
+    assert read_metrics(resumed / "metrics.csv") == steps  # the first 3 rows, then the resumed 3: every loss and learning rate, exactly
+    end, end_resumed = (torch.load(out / "checkpoints" / "last.ckpt", weights_only=True) for out in (whole, resumed))
+    for name, value in end["state_dict"].items():
+        same = torch.equal(end_resumed["state_dict"][name]["images"], value["images"]) if name.endswith("_extra_state") else torch.equal(end_resumed["state_dict"][name], value)
+        assert same, name
+    for player, resumed_state in zip(end["optimizer_states"], end_resumed["optimizer_states"]):
+        for index, state in player["state"].items():
+            assert all(torch.equal(resumed_state["state"][index][key], value) for key, value in state.items())
+
+
+def test_a_family_that_keeps_tensors_outside_its_state_dict_is_refused_at_its_first_checkpoint(tmp_path, monkeypatch):
+    from gan_lightning.models.checkpointing import untracked_state
+
+    model = load_family(trained(tmp_path / "run", "model=cyclegan", "model.generator.num_blocks=1", "trainer.max_steps=2") / "checkpoints" / "last.ckpt")
+    assert untracked_state(model) == []  # the pools save their images themselves
+    model.history = [torch.zeros(2)]  # a list of tensors a resume would lose, as the pools once were
+    model.discriminator_a.last_scores = torch.zeros(2)
+    assert untracked_state(model) == ["history", "discriminator_a.last_scores"]
+    with pytest.raises(RuntimeError, match="CycleGAN keeps training state outside its state_dict \\(history, discriminator_a.last_scores\\)"):
+        model.on_save_checkpoint({})
 
 
 def grid_shape(path: Path) -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """What a family's checkpoints hold besides Lightning's state: the family's name, checked when a
 checkpoint is loaded, and the random streams a training step draws from, so a resumed run draws the
-same noise (on CPU: the same losses, bit for bit)."""
+same noise (on CPU: the same losses, bit for bit). Saving refuses a family that keeps tensors outside
+its state_dict (`untracked_state`), which a resumed run would silently lose."""
 
 from __future__ import annotations
 
@@ -37,6 +38,22 @@ def set_rng_states(states: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(states["cuda"])
 
 
+def untracked_state(module: torch.nn.Module) -> list[str]:
+    """The public attributes of `module` and its submodules that hold tensors outside the state_dict
+    (a tensor, or a list, tuple or dict of them, not registered as a parameter or buffer): training
+    state a checkpoint would lose. A module that keeps such state privately saves it itself (its
+    get_extra_state, as ImagePool)."""
+    found = []
+    for prefix, sub in module.named_modules():
+        for name, value in vars(sub).items():
+            if name.startswith("_"):
+                continue
+            values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else (value,)
+            if any(isinstance(item, Tensor) for item in values):
+                found.append(f"{prefix}.{name}" if prefix else name)
+    return found
+
+
 class CheckpointState(LightningModule):
     """Mixed into `Family`: the family's name and the random streams in every checkpoint, loading that
     checks them (and, through `gan_lightning.checkpoints.read_checkpoint`, runs nothing foreign), and
@@ -58,6 +75,12 @@ class CheckpointState(LightningModule):
         return super().load_from_checkpoint(checkpoint_path, map_location=map_location, weights_only=True, **kwargs)
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        untracked = untracked_state(self)
+        if untracked:  # a family's mistake, not the user's: found by the tests that checkpoint every preset
+            raise RuntimeError(
+                f"{type(self).__name__} keeps training state outside its state_dict ({', '.join(untracked)}), which a resumed run "
+                "would lose: register it as a buffer, or give its module get_extra_state and set_extra_state (see models/image_pool.py)"
+            )
         checkpoint["family"] = self.qualified_name()  # load_family() rebuilds it without being told its class
         checkpoint["iteration"] = self.iteration
         # Lightning restores weights, optimizers, schedulers, counters and (through ResumableLoader) the

@@ -4,21 +4,44 @@ generators", a buffer of 50)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 
-class ImagePool:
+class ImagePool(nn.Module):
     """Keeps up to `size` generated images. For each image of a batch: while the pool is not full, it
     is stored and returned; once full, with probability 1/2 a stored image chosen at random is
     returned and the new one takes its place, else the new image is returned and the pool is unchanged.
-    size 0 returns every batch as it is."""
+    size 0 returns every batch as it is.
+
+    The images are training state: they travel in the family's state_dict (as the module's extra
+    state), so a run resumed after the pool has filled goes on exactly as the uninterrupted run.
+    A checkpoint saved before they did starts with an empty pool."""
 
     def __init__(self, size: int = 50):
+        super().__init__()
         if size < 0:
             raise ValueError(f"the image pool size must be 0 or more, not {size}")
         self.size = size
-        self.images: list[Tensor] = []
+        self._images: list[Tensor] = []
+
+    @property
+    def images(self) -> list[Tensor]:
+        return self._images
+
+    def get_extra_state(self) -> dict[str, Tensor]:
+        return {"images": torch.stack(self._images) if self._images else torch.zeros(0)}
+
+    def set_extra_state(self, state: dict[str, Tensor]) -> None:
+        self._images = [image.clone() for image in state["images"]]
+
+    def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
+        # The pool holds no weights; its images are optional, so a checkpoint saved without them loads.
+        key = f"{prefix}_extra_state"
+        if key in state_dict:
+            self.set_extra_state(state_dict[key])
 
     @torch.no_grad()
     def query(self, images: Tensor) -> Tensor:
@@ -26,13 +49,13 @@ class ImagePool:
             return images
         returned = []
         for image in images.detach():
-            if len(self.images) < self.size:
-                self.images.append(image.clone())
+            if len(self._images) < self.size:
+                self._images.append(image.clone())
                 returned.append(image)
             elif torch.rand(()) < 0.5:
                 slot = int(torch.randint(self.size, ()))
-                returned.append(self.images[slot])
-                self.images[slot] = image.clone()
+                returned.append(self._images[slot])
+                self._images[slot] = image.clone()
             else:
                 returned.append(image)
         return torch.stack(returned)
