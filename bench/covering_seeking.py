@@ -50,7 +50,7 @@ def overrides_for(table: str, row: str, seed: int) -> list[str]:
     schedule = (
         ["data=digits_8x8", "trainer.max_epochs=20", "metrics.every_n_epochs=0"]
         if table == "digits"
-        else ["trainer.max_steps=4000", "trainer.max_epochs=-1", "callbacks.mode_coverage.every_n_epochs=100000"]
+        else ["trainer.max_steps=4000", "trainer.max_epochs=-1", "callbacks.evaluation.every_n_epochs=100000"]
     )
     return [*ROWS[table, row][1], *schedule, f"seed={seed}", *QUIET]
 

@@ -86,7 +86,7 @@ def overrides_for(row: str, data: str, seed: int, iterations: int, extra: list[s
         f"trainer.max_steps={iterations}",
         "trainer.max_epochs=-1",
         "~callbacks.rich_progress_bar",
-        "callbacks.mode_coverage.every_n_epochs=100000",  # scored once, when training ends
+        "callbacks.evaluation.every_n_epochs=100000",  # scored once, when training ends
         "logger=csv",
         "trainer.enable_model_summary=false",
         "+trainer.enable_progress_bar=false",

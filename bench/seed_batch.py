@@ -39,7 +39,7 @@ def lightning_seconds_per_iteration(iterations: int, folder: Path) -> float:
     A short run first loads what a first run loads (modules from disk, a GPU's context), which would
     otherwise fall on the K-iteration run alone and shrink the difference."""
     def run(steps: int) -> float:
-        overrides = [*PROTOCOL, "seed=0", f"trainer.max_steps={steps}", "trainer.max_epochs=-1", "callbacks.mode_coverage.every_n_epochs=100000", "logger=csv"]
+        overrides = [*PROTOCOL, "seed=0", f"trainer.max_steps={steps}", "trainer.max_epochs=-1", "callbacks.evaluation.every_n_epochs=100000", "logger=csv"]
         return train_cell(overrides, folder / f"lightning_{steps}", ["modes"], {})["seconds"]
 
     run(WARM_UP)

@@ -119,7 +119,7 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "translation model on plain images": (
         T, [
             "model=pix2pix", "data=digits", "trainer=cpu", "trainer.max_epochs=1", "+trainer.limit_train_batches=1",
-            "~callbacks.translation_metrics", "~callbacks.rich_progress_bar",
+            "~callbacks.evaluation", "~callbacks.rich_progress_bar",
         ],
         "Pix2Pix translates images of domain A into domain B",
     ),  # fmt: skip

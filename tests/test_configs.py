@@ -19,7 +19,7 @@ from gan_lightning.losses import AdversarialLoss
 from gan_lightning.metrics import MetricSettings
 from gan_lightning.models import Family
 
-from conftest import compose_config, write_aligned_pairs, write_unpaired_domains
+from conftest import compose_config, read_metrics, write_aligned_pairs, write_unpaired_domains
 from release_formats import RELEASES, build_release
 
 CONF = Path(config_dir())
@@ -205,3 +205,34 @@ def test_the_loss_penalty_and_augment_groups_land_in_the_model(tmp_path):
     assert "loss" not in cfg and "penalty" not in cfg  # nothing left at the top level
     assert "penalty" not in compose_config(["model=dcgan"], tmp_path).model  # no penalty unless a preset or penalty= picks one
     assert "loss" not in compose_config(["model=vae"], tmp_path).model  # the likelihood families play no adversarial game
+
+
+# The README's overrides for any preset: callbacks keyed by their role, whatever the family.
+COMMON_OVERRIDES = ["~callbacks.evaluation", "~callbacks.sample_grid", "callbacks.checkpoints.every_n_iterations=500"]
+
+
+@pytest.mark.parametrize("preset", sorted(path.stem for path in (CONF / "model").glob("*.yaml")))
+def test_the_readmes_callback_overrides_work_on_every_preset(preset, tmp_path):
+    callbacks = compose_config([f"model={preset}"], tmp_path).callbacks
+    assert {"evaluation", "sample_grid", "checkpoints"} <= set(callbacks)  # each preset scores and draws under these names
+    trimmed = compose_config([f"model={preset}", *COMMON_OVERRIDES], tmp_path).callbacks
+    assert "evaluation" not in trimmed and "sample_grid" not in trimmed and trimmed.checkpoints.every_n_iterations == 500
+
+
+@pytest.mark.parametrize("experiment", ["mode_coverage", "mode_coverage_vae", "stacked_digits"])
+def test_skipping_evaluation_works_in_the_protocol_experiments(experiment, tmp_path):
+    assert "evaluation" in compose_config([f"experiment={experiment}"], tmp_path).callbacks
+    assert "evaluation" not in compose_config([f"experiment={experiment}", "~callbacks.evaluation"], tmp_path).callbacks
+
+
+def test_a_translation_preset_trains_with_the_readmes_overrides(tmp_path):
+    # model=cyclegan once refused ~callbacks.evaluation: its scores had another name
+    from gan_lightning.train import train
+
+    run = tmp_path / "run"
+    train(compose_config(["model=cyclegan", "model.generator.num_blocks=1", "model.generator.base_width=4", "model.discriminator.base_width=4",
+                          "data.image_size=32", "data.load_size=34", "trainer=cpu", "trainer.max_steps=2", "trainer.log_every_n_steps=1",
+                          "+trainer.enable_progress_bar=false", "~callbacks.rich_progress_bar", *COMMON_OVERRIDES], run))  # fmt: skip
+    assert (run / "checkpoints" / "last.ckpt").is_file() and not (run / "samples").exists()
+    rows = read_metrics(run / "metrics.csv", prefix="")
+    assert len(rows) == 2 and not any(key.startswith("val/") for row in rows for key in row)

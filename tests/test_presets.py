@@ -172,10 +172,10 @@ def test_train_mode_without_updates_restores_the_running_statistics():
 
 MODE_COVERAGE = [
     "experiment=mode_coverage", *[o for o in TINY if not o.startswith(("callbacks.sample_grid", "metrics."))],
-    "data.num_samples=400", "callbacks.mode_coverage.every_n_epochs=1", "callbacks.mode_coverage.num_samples=200",
+    "data.num_samples=400", "callbacks.evaluation.every_n_epochs=1", "callbacks.evaluation.num_samples=200",
     "model.generator.hidden_dims=[16,16]", "model.discriminator.hidden_dims=[16,16]",
 ]
-STACKED = ["experiment=stacked_digits", *TINY, "data.num_samples=400", "callbacks.stacked_modes.num_samples=300", "callbacks.stacked_modes.every_n_epochs=1"]
+STACKED = ["experiment=stacked_digits", *TINY, "data.num_samples=400", "callbacks.evaluation.num_samples=300", "callbacks.evaluation.every_n_epochs=1"]
 
 
 @pytest.mark.parametrize("experiment", ["mode_coverage", "stacked_digits"])

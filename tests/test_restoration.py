@@ -141,7 +141,7 @@ def test_srgan_pretrains_srresnet_then_plays_and_translates_whole_images_four_ti
 
 def test_srresnet_preset_never_plays_the_game(tmp_path):
     run = tmp_path / "run"
-    train(compose_config([*TINY_SRGAN, "model=srresnet", "~callbacks.translation_metrics"], run))
+    train(compose_config([*TINY_SRGAN, "model=srresnet", "~callbacks.evaluation"], run))
     assert not any("train/d_loss" in row for row in read_metrics(run / "metrics.csv"))
 
 
@@ -236,7 +236,7 @@ def test_context_encoder_keeps_the_known_pixels_and_trains_with_and_without_its_
     outputs = model.translate(inputs)
     assert torch.equal(outputs[:, :, :8], inputs[:, :3, :8]) and not torch.equal(outputs[:, :, 8:24, 8:24], inputs[:, :3, 8:24, 8:24])
     plain = tmp_path / "l2"
-    train(compose_config([*tiny, "model.adversarial_weight=0", "~callbacks.translation_metrics"], plain))
+    train(compose_config([*tiny, "model.adversarial_weight=0", "~callbacks.evaluation"], plain))
     assert not any("train/d_loss" in row for row in read_metrics(plain / "metrics.csv"))
 
 
@@ -261,7 +261,7 @@ def test_perceptual_layers_are_the_first_relu_of_each_vgg_block():
 
 def test_pix2pixhd_trains_with_feature_matching_and_refuses_missing_vgg_weights(tmp_path, monkeypatch):
     run = tmp_path / "run"
-    train(compose_config(["model=pix2pixhd", "data.batch_size=4", "trainer.max_steps=2", "trainer.log_every_n_steps=1", "~callbacks.translation_metrics"], run))
+    train(compose_config(["model=pix2pixhd", "data.batch_size=4", "trainer.max_steps=2", "trainer.log_every_n_steps=1", "~callbacks.evaluation"], run))
     steps = read_metrics(run / "metrics.csv")
     assert all(row["train/g_feature_matching"] > 0 and row["train/g_l1"] == 0 and "train/g_perceptual" not in row for row in steps)
     assert isinstance(load_family(run / "checkpoints" / "last.ckpt").generator, LocalEnhancer)
@@ -312,7 +312,7 @@ def test_bicyclegan_trains_both_cycles_and_draws_many_outputs_per_input(tmp_path
 
 def test_pix2pix_with_noise_has_no_encoder_and_one_cycle(tmp_path):
     run = tmp_path / "run"
-    train(compose_config([*TINY_BICYCLE, "model.encoded=false", "~callbacks.translation_metrics"], run))
+    train(compose_config([*TINY_BICYCLE, "model.encoded=false", "~callbacks.evaluation"], run))
     steps = read_metrics(run / "metrics.csv")
     assert all("train/g_latent" not in row and "train/g_kl" not in row and row["train/g_l1"] > 0 for row in steps)
     model = load_family(run / "checkpoints" / "last.ckpt")

@@ -58,7 +58,7 @@ def test_stacked_digits_experiment_logs_modes_and_kl(tmp_path):
     out = tmp_path / "run"
     train(compose_config([
         "experiment=stacked_digits", *TINY, "data.image_size=16", "data.num_samples=400", "model.generator.base_width=8",
-        "model.discriminator.base_width=8", "callbacks.stacked_modes.num_samples=300", "callbacks.stacked_modes.every_n_epochs=1",
+        "model.discriminator.base_width=8", "callbacks.evaluation.num_samples=300", "callbacks.evaluation.every_n_epochs=1",
     ], out))
     rows = read_metrics(out / "metrics.csv", prefix="val/")
     assert len(rows) == 2 and all(1 <= row["val/modes"] <= 300 and 0 <= row["val/kl"] <= math.log(1000) + 1e-6 for row in rows)

@@ -15,7 +15,7 @@ TOY = [
     "experiment=mode_coverage", "data=ring", "data.num_samples=2000", "data.batch_size=200",
     "trainer=cpu", "trainer.max_epochs=1", "+trainer.limit_train_batches=3", "trainer.log_every_n_steps=1",
     "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false", "~callbacks.rich_progress_bar",
-    "callbacks.mode_coverage.num_samples=400", "model.generator.hidden_dims=[32,32]", "model.discriminator.hidden_dims=[32,32]",
+    "callbacks.evaluation.num_samples=400", "model.generator.hidden_dims=[32,32]", "model.discriminator.hidden_dims=[32,32]",
 ]
 
 

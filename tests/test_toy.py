@@ -79,7 +79,7 @@ def test_mode_coverage_experiment_trains_and_logs_the_mode_metrics(tmp_path):
     out = tmp_path / "run"
     train(compose_config([
         "experiment=mode_coverage", "data=grid", "data.num_samples=1000", "trainer.max_epochs=2",
-        "+trainer.limit_train_batches=3", "callbacks.mode_coverage.every_n_epochs=1", "callbacks.mode_coverage.num_samples=500",
+        "+trainer.limit_train_batches=3", "callbacks.evaluation.every_n_epochs=1", "callbacks.evaluation.num_samples=500",
         "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false",
     ], out))
     evaluations = read_metrics(out / "metrics.csv", prefix="val/")

@@ -248,7 +248,7 @@ TINY_RUN = [
     "+trainer.enable_progress_bar=false",
     "~callbacks.rich_progress_bar",
     "callbacks.checkpoints.every_n_epochs=1",
-    "callbacks.translation_grid.count=3",
+    "callbacks.sample_grid.count=3",
     "metrics.every_n_epochs=1",
     "data.image_size=32",
     "data.load_size=34",
@@ -268,7 +268,7 @@ def test_cyclegan_resumed_after_its_pools_fill_ends_as_the_run_that_never_stoppe
     (2 here: full after the second iteration); a run stopped after 3 of 6 and resumed logs the learning
     rates and losses of one that never stopped, and ends with the same weights, optimizers and pools."""
     settings = ["model=cyclegan", "model.generator.num_blocks=1", "trainer.max_steps=6", "++trainer.limit_train_batches=3",
-                "model.pool_size=2", "~callbacks.translation_metrics", "~callbacks.translation_grid"]  # fmt: skip
+                "model.pool_size=2", "~callbacks.evaluation", "~callbacks.sample_grid"]  # fmt: skip
     whole = trained(tmp_path / "whole", *settings, "trainer.max_epochs=2")
     first = trained(tmp_path / "first", *settings, "trainer.max_epochs=1")
     stopped = torch.load(first / "checkpoints" / "last.ckpt", weights_only=True)
@@ -279,8 +279,9 @@ def test_cyclegan_resumed_after_its_pools_fill_ends_as_the_run_that_never_stoppe
     assert read_metrics(resumed / "metrics.csv") == steps  # the first 3 rows, then the resumed 3: every loss and learning rate, exactly
     end, end_resumed = (torch.load(out / "checkpoints" / "last.ckpt", weights_only=True) for out in (whole, resumed))
     for name, value in end["state_dict"].items():
-        same = torch.equal(end_resumed["state_dict"][name]["images"], value["images"]) if name.endswith("_extra_state") else torch.equal(end_resumed["state_dict"][name], value)
-        assert same, name
+        resumed_value = end_resumed["state_dict"][name]
+        pair = (resumed_value["images"], value["images"]) if name.endswith("_extra_state") else (resumed_value, value)  # the pools' images
+        assert torch.equal(*pair), name
     for player, resumed_state in zip(end["optimizer_states"], end_resumed["optimizer_states"]):
         for index, state in player["state"].items():
             assert all(torch.equal(resumed_state["state"][index][key], value) for key, value in state.items())
@@ -323,7 +324,7 @@ def test_pix2pix_hd_options_and_wgan_gp(tmp_path):
     run = trained(
         tmp_path, "model=pix2pix", "data.batch_size=4", "model.discriminator.num_scales=2", "model.discriminator.receptive_field=16",
         "model.feature_matching_weight=10", "loss=wasserstein", "penalty=gradient", "model.discriminator.norm=none",
-        "~callbacks.translation_metrics",
+        "~callbacks.evaluation",
     )  # fmt: skip
     steps = read_metrics(run / "metrics.csv")
     assert all(row["train/g_feature_matching"] > 0 and row["train/d_penalty"] >= 0 for row in steps)
@@ -390,12 +391,12 @@ def test_a_bad_paired_folder_is_one_line_from_the_command_line(tmp_path):
 def test_a_translation_family_on_the_wrong_data_says_which_data_fits(tmp_path, overrides, message):
     with pytest.raises(DataError, match=message):
         tiny = [o for o in TINY_RUN if not o.startswith("data.load_size")]  # digits are not jittered
-        train(compose_config([*tiny, *overrides, "~callbacks.translation_metrics"], tmp_path / "run"))
+        train(compose_config([*tiny, *overrides, "~callbacks.evaluation"], tmp_path / "run"))
 
 
 def test_presets_hold_the_papers_defaults(tmp_path):
     pix2pix = compose_config(["model=pix2pix"], tmp_path)
-    assert pix2pix.data._target_.endswith("PairedDigitsDataModule") and "translation_grid" in pix2pix.callbacks
+    assert pix2pix.data._target_.endswith("PairedDigitsDataModule") and "sample_grid" in pix2pix.callbacks
     assert pix2pix.model.l1_weight == 100 and pix2pix.model.discriminator.receptive_field == "70"
     assert pix2pix.model.generator.norm == pix2pix.model.discriminator.norm == "batch" and pix2pix.model.generator.dropout == 0.5
     assert pix2pix.model.g_optimizer.lr == 2e-4 and pix2pix.model.g_optimizer.betas[0] == 0.5
@@ -414,7 +415,7 @@ def test_evaluate_and_explore_send_a_translation_checkpoint_to_translate(tmp_pat
     from gan_lightning.evaluate import evaluate
     from gan_lightning.explore import explore
 
-    run = trained(tmp_path, "model=pix2pix", "data.batch_size=4", "trainer.max_epochs=1", "~callbacks.translation_metrics")
+    run = trained(tmp_path, "model=pix2pix", "data.batch_size=4", "trainer.max_epochs=1", "~callbacks.evaluation")
     ckpt = run / "checkpoints" / "last.ckpt"
     with pytest.raises(ConfigError, match="Pix2Pix translates images rather than sampling them: .* gan_lightning.translate"):
         evaluate(compose_config([f"ckpt_path={ckpt}", "metrics.num_samples=10"], tmp_path / "e", "evaluate"))

@@ -36,7 +36,7 @@ class ToyDataModule(GANDataModule):
     The PacGAN protocol trains on 100,000 points with batch 100. Loader arguments: see GANDataModule.
     """
 
-    metrics_backbone = None  # points, not images: judged by mode coverage (callbacks.mode_coverage)
+    metrics_backbone = None  # points, not images: judged by mode coverage (callbacks.evaluation: ModeCoverage)
     KINDS = ("ring", "grid", "swissroll")
 
     def __init__(self, kind: str = "ring", num_samples: int = 100_000, seed: int = 0, **loader_args):
