@@ -8,7 +8,7 @@ import hydra
 from omegaconf import DictConfig
 
 from gan_lightning import __version__
-from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import config_dir, exit_unless_output_writable, hold_run_folder_or_exit, run_reporting_errors
 from gan_lightning.train import train
 
 
@@ -22,6 +22,7 @@ def main() -> float | None:
         print(f"gan-lightning {__version__}")
         return None
     exit_unless_output_writable(sys.argv[1:])
+    hold_run_folder_or_exit(sys.argv[1:])
     return hydra_main()
 
 

@@ -85,3 +85,20 @@ def exit_unless_output_writable(argv: Sequence[str]) -> None:
         if problem:
             print(f"[gan_lightning][ERROR] - cannot write the run into {folder}: {problem}; choose another folder with hydra.run.dir=...", file=sys.stderr)
             raise SystemExit(1)
+
+
+def hold_run_folder_or_exit(argv: Sequence[str]) -> None:
+    """Take the run folder named by hydra.run.dir= for this process before Hydra writes into it (its
+    .hydra/ files, its log), or stop with one line if another live process trains into it
+    (`gan_lightning.run_folder`). A folder Hydra makes fresh (a dated one, a multirun's) is taken by
+    `train` itself."""
+    from gan_lightning import run_folder
+
+    folders = [Path(arg.split("=", 1)[1]) for arg in argv if arg.startswith("hydra.run.dir=")]
+    if not folders or any(arg in ("-m", "--multirun") for arg in argv):
+        return
+    try:
+        run_folder.hold(folders[-1])
+    except ConfigError as error:
+        print(f"[gan_lightning][ERROR] - {error}", file=sys.stderr)
+        raise SystemExit(1) from None

@@ -10,6 +10,7 @@ import lightning as L
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from gan_lightning import run_folder
 from gan_lightning.callbacks import RunConfigInCheckpoint
 from gan_lightning.checkpoints import read_checkpoint
 from gan_lightning.config_check import check_tree
@@ -92,6 +93,12 @@ def train(cfg: DictConfig) -> float | None:
     if ckpt_path is not None and not Path(ckpt_path).is_file():
         raise CheckpointError(f"ckpt_path={ckpt_path} does not exist: pass a .ckpt file from a run's checkpoints/ folder")
     output_dir = Path(cfg.paths.output_dir)
+    with run_folder.holding(output_dir):  # one training process a run folder (a second one: one line naming the first)
+        return train_into(cfg, output_dir, ckpt_path)
+
+
+def train_into(cfg: DictConfig, output_dir: Path, ckpt_path: str | None) -> float | None:
+    """`train` once it holds the run folder."""
     continue_run_directory(output_dir, ckpt_path)
     if cfg.get("seed") is not None:
         L.seed_everything(cfg.seed, workers=True)

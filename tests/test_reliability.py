@@ -148,3 +148,45 @@ def test_a_run_killed_three_times_ends_with_the_uninterrupted_weights(tmp_path):
     assert result["unreadable_checkpoints"] == [] and result["temporary_files_left"] == []
     assert result["final_state_equal"], result["differing"]
     assert result["losses_equal"]
+
+
+HOLD_FOLDER = """
+import sys, time
+from pathlib import Path
+from gan_lightning import run_folder
+run_folder.hold(Path(sys.argv[1]))
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def holding_process(folder: Path):
+    """Another process that holds `folder` as a training process does, until killed."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-c", HOLD_FOLDER, str(folder)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "held"
+    return process
+
+
+def test_a_second_process_is_refused_a_held_run_folder_and_takes_over_a_killed_ones(tmp_path):
+    from conftest import run_cli
+
+    run = tmp_path / "run"
+    holder = holding_process(run)
+    try:
+        with pytest.raises(ConfigError, match=f"{run} is being trained into by process {holder.pid} on .*: wait for that run to end or stop it"):
+            train(compose_config([*tiny_overrides("dcgan"), "trainer.max_epochs=1"], run))
+        result = run_cli(*tiny_overrides("dcgan"), f"hydra.run.dir={run}", cwd=tmp_path)  # the command line: refused before Hydra writes
+        output = result.stdout + result.stderr
+        assert result.returncode == 1 and "Traceback" not in output and f"by process {holder.pid}" in output, output
+        assert sorted(path.name for path in run.iterdir()) == [".run.lock"]  # nothing written: no .hydra, no log, no metrics
+    finally:
+        holder.kill()  # as a scheduler kills a job: the kernel drops its lock
+        holder.wait()
+    train(compose_config([*tiny_overrides("dcgan"), "trainer.max_epochs=1", "~callbacks.evaluation"], run))
+    assert (run / "checkpoints" / "last.ckpt").is_file()
+    assert f"process {os.getpid()} on" in (run / ".run.lock").read_text()  # taken over by this process, then let go
+    holder = holding_process(run)  # ... so that another can take it again
+    holder.kill()
+    holder.wait()
