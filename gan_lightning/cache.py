@@ -13,19 +13,20 @@ from typing import Any
 
 import torch
 
-from gan_lightning.errors import ConfigError
+from gan_lightning.errors import ConfigError, out_of_space
 
 log = logging.getLogger(__name__)
 
 
-def save_atomically(obj: Any, path: str | Path) -> None:
-    """torch.save `obj` to `path` whole or not at all (OSError on failure, the old file untouched)."""
+def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
+    """`write(file)` into a temporary file beside `path`, then renamed over it: `path` holds the old file
+    or the new one, never half of one, and no temporary file is left behind (the error is re-raised)."""
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(partial, "wb") as file:
-            torch.save(obj, file)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(partial, path)  # atomic on POSIX and Windows: the old file, or the new one
@@ -34,8 +35,25 @@ def save_atomically(obj: Any, path: str | Path) -> None:
             os.fsync(directory)  # the rename itself survives a power cut
         finally:
             os.close(directory)
+    except Exception as error:
+        full = out_of_space(error)
+        if full is not None and full.filename is None:
+            full.filename = str(path)  # a failed write() names no file: name the one being written
+        raise
     finally:
         partial.unlink(missing_ok=True)
+
+
+def save_atomically(obj: Any, path: str | Path) -> None:
+    """torch.save `obj` to `path` whole or not at all (the error on failure, the old file untouched)."""
+    write_atomically(path, lambda file: torch.save(obj, file))
+
+
+def save_image_atomically(images: torch.Tensor, path: str | Path, **options: Any) -> None:
+    """torchvision's save_image (a PNG; `options` as its own), whole or not at all."""
+    from torchvision.utils import save_image
+
+    write_atomically(path, lambda file: save_image(images, file, format="png", **options))
 
 
 def remove_partial_files(folder: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from lightning.fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig
 from omegaconf.errors import InterpolationKeyError, MissingMandatoryValue
 
-from gan_lightning.errors import ConfigError, UserError, find_user_error
+from gan_lightning.errors import ConfigError, DiskFullError, UserError, find_user_error, out_of_space
 
 log = logging.getLogger("gan_lightning")
 T = TypeVar("T")
@@ -52,12 +53,36 @@ def as_user_error(error: BaseException) -> UserError | None:
     return None
 
 
+def free_space(folder: Path) -> str:
+    """The free space on the disk holding `folder` (or its nearest existing parent), for people."""
+    existing = next((path for path in (folder, *folder.parents) if path.exists()), Path("/"))
+    free = shutil.disk_usage(existing).free
+    return f"{free / 2**30:.1f} GiB" if free >= 2**30 else f"{free / 2**20:.0f} MiB"
+
+
+def disk_full(full: OSError, cfg: DictConfig) -> DiskFullError:
+    """One line for a command that ran out of space: where, how much is free, and, for a training run,
+    what it kept (its folder's last complete checkpoint and iteration, from which it continues)."""
+    folder = Path(cfg.paths.output_dir) if cfg.get("paths") and cfg.paths.get("output_dir") else Path.cwd()
+    message = f"no space left writing {full.filename or folder} ({full.strerror}; {free_space(folder)} free there)"
+    last = folder / "checkpoints" / "last.ckpt"
+    if last.is_file():
+        from gan_lightning.checkpoints import read_checkpoint
+
+        iteration = read_checkpoint(last).get("iteration", "?")
+        return DiskFullError(f"{message}: the run kept {last} (iteration {iteration}); free space, then continue it with ckpt_path={last}")
+    if (folder / "checkpoints").is_dir():
+        return DiskFullError(f"{message}: the run had no complete checkpoint yet; free space and start it again")
+    return DiskFullError(f"{message}: free space, or write elsewhere, and run it again")
+
+
 def run_reporting_errors(task: Callable[[DictConfig], T], cfg: DictConfig) -> T:
-    """Run `task`; bad input ends the process with one message naming the problem and the fix."""
+    """Run `task`; bad input (and a full disk) ends the process with one message naming the problem and the fix."""
     try:
         return task(cfg)
     except Exception as error:
-        user_error = as_user_error(error)
+        full = out_of_space(error)
+        user_error = disk_full(full, cfg) if full is not None else as_user_error(error)
         if user_error is None:
             raise
         log.error("%s", user_error)

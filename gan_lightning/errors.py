@@ -6,6 +6,8 @@ that names the problem and the fix. The command-line entry points print the mess
 
 from __future__ import annotations
 
+import errno
+
 
 class UserError(Exception):
     """Bad input that the user can fix: the message says what is wrong and how to fix it."""
@@ -25,6 +27,23 @@ class CheckpointError(UserError):
 
 class DivergenceError(UserError):
     """Training diverged (a loss or weight no longer finite, or exploding): the settings need changing."""
+
+
+class DiskFullError(UserError):
+    """The disk (or the quota) ran out while the run wrote a file."""
+
+
+def out_of_space(error: BaseException) -> OSError | None:
+    """The 'no space left on device' or 'disk quota exceeded' OSError behind `error`, following its
+    chain of causes (torch.save reports a full disk as a RuntimeError raised while handling it)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def find_user_error(error: BaseException) -> UserError | None:

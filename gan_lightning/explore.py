@@ -23,9 +23,9 @@ import torch
 import torch.nn.functional as F
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
-from torchvision.utils import save_image
 
 from gan_lightning import editing, latent, styles
+from gan_lightning.cache import save_image_atomically
 from gan_lightning.capabilities import HasLatentSpace, HasStyles, Injects, Samples
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
@@ -56,7 +56,7 @@ def explore(cfg: DictConfig) -> Path:
         raise ConfigError("this model generates points, not images: explore draws image grids")
     output = Path(cfg.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    save_image(images.float().cpu(), output, nrow=nrow, normalize=True, value_range=(-1, 1))
+    save_image_atomically(images.float().cpu(), output, nrow=nrow, normalize=True, value_range=(-1, 1))
     log.info("Wrote %s", output)
     print(output)
     return output

@@ -19,8 +19,8 @@ from pathlib import Path
 import hydra
 import torch
 from omegaconf import DictConfig
-from torchvision.utils import save_image
 
+from gan_lightning.cache import save_image_atomically
 from gan_lightning.capabilities import Translates, TranslatesMany
 from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
@@ -62,7 +62,7 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
             for j, image in enumerate(translations):
                 path = output_dir / f"{relative}_{j}.png" if cfg.samples > 1 else output_dir / f"{relative}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                save_image(image, path, normalize=True, value_range=(-1, 1))
+                save_image_atomically(image, path, normalize=True, value_range=(-1, 1))
                 written.append(path)
     log.info("Translated %d images (%s) into %s", len(written), cfg.direction, output_dir)
     print(output_dir)

@@ -190,3 +190,78 @@ def test_a_second_process_is_refused_a_held_run_folder_and_takes_over_a_killed_o
     holder = holding_process(run)  # ... so that another can take it again
     holder.kill()
     holder.wait()
+
+
+def out_of_space_on(what: str, monkeypatch, after: int = 1) -> None:
+    """Make the run's disk fill up at its `after`+1-th write of `what` (checkpoint, grid or metrics):
+    half a file written, then the error a full disk gives (for checkpoints, torch.save's RuntimeError
+    raised while handling the OSError, as torch reports it)."""
+    import errno
+
+    import lightning.pytorch.loggers.csv_logs as csv_logs
+    import torchvision.utils
+
+    calls = []
+
+    def full() -> OSError:
+        return OSError(errno.ENOSPC, "No space left on device")
+
+    if what == "checkpoint":
+        real = torch.save
+
+        def save(obj, file, *args, **kwargs):
+            if ".last.ckpt.partial-" in str(getattr(file, "name", "")):
+                calls.append(file)
+                if len(calls) > after:
+                    file.write(b"half a checkpoint")
+                    try:
+                        raise full()
+                    except OSError:
+                        raise RuntimeError("[enforce fail at inline_container.cc:671] . unexpected pos 64 vs 0") from None
+            return real(obj, file, *args, **kwargs)
+
+        monkeypatch.setattr(torch, "save", save)
+    elif what == "grid":
+        real = torchvision.utils.save_image
+
+        def save_image(images, file, **options):
+            calls.append(file)
+            if len(calls) > after:
+                file.write(b"half a png")
+                raise full()
+            return real(images, file, **options)
+
+        monkeypatch.setattr(torchvision.utils, "save_image", save_image)
+    else:
+        real = csv_logs.ExperimentWriter.save
+
+        def save(writer):
+            calls.append(writer)
+            if len(calls) > after:
+                raise full()
+            return real(writer)
+
+        monkeypatch.setattr(csv_logs.ExperimentWriter, "save", save)
+
+
+@pytest.mark.parametrize("what", ["checkpoint", "grid", "metrics"])
+def test_a_full_disk_is_one_line_that_names_the_folder_and_what_was_kept(what, tmp_path, monkeypatch, caplog):
+    from gan_lightning.checkpoints import read_checkpoint
+    from gan_lightning.cli import run_reporting_errors
+
+    run = tmp_path / "run"
+    cfg = compose_config([*tiny_overrides("dcgan"), "trainer.max_epochs=3", "~callbacks.evaluation"], run)
+    out_of_space_on(what, monkeypatch, after={"checkpoint": 1, "grid": 2, "metrics": 1}[what])
+    with pytest.raises(SystemExit) as stop:
+        run_reporting_errors(lambda cfg: train(cfg), cfg)
+    assert stop.value.code == 1
+    (line,) = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert line.startswith("no space left writing ") and "(No space left on device; " in line and " free there)" in line, line
+    last = run / "checkpoints" / "last.ckpt"
+    iteration = read_checkpoint(last)["iteration"]  # the previous checkpoint survives, whole
+    assert iteration >= 1 and f"the run kept {last} (iteration {iteration}); free space, then continue it with ckpt_path={last}" in line, line
+    if what == "checkpoint":
+        assert line.startswith(f"no space left writing {last} ")
+    if what == "grid":
+        assert line.startswith(f"no space left writing {run / 'samples'}")
+    assert not list(run.rglob(".*.partial-*"))  # no half-written file left behind

@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure  # no pyplot: no global figures, no display backend
 from torch import Tensor
 
+from gan_lightning.cache import write_atomically
 from gan_lightning.callbacks.samples import log_image, logged_step
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import HasDiscriminator
@@ -82,8 +83,8 @@ class ModeCoverage(Callback):
         figure = mode_picture(samples, modes, d_values, axis, title)
         self.dirpath.mkdir(parents=True, exist_ok=True)
         path = self.dirpath / f"epoch_{trainer.current_epoch:04d}.png"
-        figure.savefig(path)
-        figure.savefig(self.dirpath / "last.png")
+        for target in (path, self.dirpath / "last.png"):
+            write_atomically(target, lambda file: figure.savefig(file, format="png"))
         figure.canvas.draw()
         rgba = torch.from_numpy(np.asarray(figure.canvas.buffer_rgba()).copy())  # (H, W, 4) uint8
         picture = rgba.permute(2, 0, 1)[:3].float() / 255

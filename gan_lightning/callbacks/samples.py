@@ -8,8 +8,9 @@ import torch
 from lightning import Callback, LightningModule, Trainer
 from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
 from torch import Tensor
-from torchvision.utils import make_grid, save_image
+from torchvision.utils import make_grid
 
+from gan_lightning.cache import save_image_atomically
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import Grows, HasLevels, Reconstructs, Samples
 
@@ -73,9 +74,9 @@ class SampleGrid(Callback):
         grid = self.write_grid(pl_module, name)
         if grid is None:  # not images (2D points): nothing to draw as a grid
             return
-        save_image(grid, self.dirpath / "last.png")
+        save_image_atomically(grid, self.dirpath / "last.png")
         if isinstance(pl_module, Grows):
-            save_image(grid, self.dirpath / f"resolution_{pl_module.resolution}.png")
+            save_image_atomically(grid, self.dirpath / f"resolution_{pl_module.resolution}.png")
         for logger in trainer.loggers:
             log_image(logger, "samples", grid, step=logged_step(pl_module))
         if isinstance(pl_module, Reconstructs):
@@ -90,7 +91,7 @@ class SampleGrid(Callback):
             return None
         grid = make_grid(images.float().cpu(), nrow=per_row or self.nrow, normalize=True, value_range=(-1, 1))
         self.dirpath.mkdir(parents=True, exist_ok=True)
-        save_image(grid, self.dirpath / f"{name}.png")
+        save_image_atomically(grid, self.dirpath / f"{name}.png")
         return grid
 
     def write_reconstructions(self, trainer: Trainer, pl_module: Reconstructs, name: str, count: int = 32) -> None:
@@ -99,8 +100,8 @@ class SampleGrid(Callback):
         real = torch.stack([dataset[i]["image"] for i in range(min(count, len(dataset)))]).to(pl_module.device)
         pairs = torch.stack([real, pl_module.reconstruct(real)], dim=1).flatten(0, 1).float().cpu()
         grid = make_grid(pairs, nrow=2 * self.nrow, normalize=True, value_range=(-1, 1))
-        save_image(grid, self.dirpath / f"reconstructions_{name}.png")
-        save_image(grid, self.dirpath / "reconstructions_last.png")
+        save_image_atomically(grid, self.dirpath / f"reconstructions_{name}.png")
+        save_image_atomically(grid, self.dirpath / "reconstructions_last.png")
         for logger in trainer.loggers:
             log_image(logger, "reconstructions", grid, step=logged_step(pl_module))
 
@@ -110,7 +111,7 @@ class SampleGrid(Callback):
         size = levels[-1].shape[-2:]
         rows = torch.stack([torch.nn.functional.interpolate(images, size=size, mode="nearest") for images in levels], dim=1)
         grid = make_grid(rows.flatten(0, 1), nrow=len(levels), normalize=True, value_range=(-1, 1))
-        save_image(grid, self.dirpath / f"levels_{name}.png")
-        save_image(grid, self.dirpath / "levels_last.png")
+        save_image_atomically(grid, self.dirpath / f"levels_{name}.png")
+        save_image_atomically(grid, self.dirpath / "levels_last.png")
         for logger in trainer.loggers:
             log_image(logger, "levels", grid, step=logged_step(pl_module))

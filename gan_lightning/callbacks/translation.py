@@ -10,8 +10,9 @@ from typing import Any
 import torch
 from lightning import Callback, LightningModule, Trainer
 from torch import Tensor
-from torchvision.utils import make_grid, save_image
+from torchvision.utils import make_grid
 
+from gan_lightning.cache import save_image_atomically
 from gan_lightning.callbacks.samples import log_image, logged_step
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import Retargets, Translates, TranslatesMany
@@ -70,8 +71,8 @@ class TranslationGrid(Callback):
         rows, per_row = translation_rows(pl_module, fixed_batch(datamodule.val_set, self.count), datamodule.shown)
         grid = make_grid(rows, nrow=per_row, normalize=True, value_range=(-1, 1))
         self.dirpath.mkdir(parents=True, exist_ok=True)
-        save_image(grid, self.dirpath / f"{name}.png")
-        save_image(grid, self.dirpath / "last.png")
+        save_image_atomically(grid, self.dirpath / f"{name}.png")
+        save_image_atomically(grid, self.dirpath / "last.png")
         for logger in trainer.loggers:
             log_image(logger, "translations", grid, step=logged_step(pl_module))
 
@@ -147,4 +148,4 @@ class RetargetGrid(Callback):
         self.dirpath.mkdir(parents=True, exist_ok=True)
         for height_factor, width_factor in self.factors:
             output = pl_module.retarget(image, height_factor, width_factor).float().cpu()
-            save_image(output, self.dirpath / f"retarget_{height_factor:g}x{width_factor:g}.png", normalize=True, value_range=(-1, 1))
+            save_image_atomically(output, self.dirpath / f"retarget_{height_factor:g}x{width_factor:g}.png", normalize=True, value_range=(-1, 1))
