@@ -44,7 +44,7 @@ def as_user_error(error: BaseException) -> UserError | None:
             )
         if isinstance(current, InterpolationKeyError):
             return ConfigError(
-                f"{current.full_key} refers to a value the chosen configs do not have ({current.msg}): the parts "
+                f"{current.full_key} refers to a value the chosen configs do not have ({current.msg.splitlines()[0]}): the parts "
                 "do not fit together, e.g. image networks on 2D data (use experiment=mode_coverage for data=ring|grid)"
             )
         if isinstance(current, MisconfigurationException):  # Lightning's word on the trainer settings
@@ -99,6 +99,13 @@ def folder_problem(folder: Path) -> str | None:
                 return f"{existing} is not writable"
             return None
     return None
+
+
+def check_writable(folder: Path, option: str) -> None:
+    """ConfigError unless `folder` (the value of `option`) can be created and written, before any work."""
+    problem = folder_problem(folder)
+    if problem:
+        raise ConfigError(f"{option}={folder} cannot be written: {problem}; choose another folder")
 
 
 def exit_unless_output_writable(argv: Sequence[str]) -> None:

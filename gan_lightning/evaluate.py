@@ -26,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 
 from gan_lightning.capabilities import Samples
-from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent import set_latent_truncation
@@ -75,6 +75,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 
 def evaluate(cfg: DictConfig) -> dict[str, Any]:
     settings = MetricSettings.from_config(OmegaConf.to_container(cfg.metrics, resolve=True))
+    check_writable(Path(cfg.output).parent, "the folder of output")  # before minutes of scoring
     ckpt_path, folder = cfg.get("ckpt_path"), cfg.get("folder")
     if (ckpt_path is None) == (folder is None):
         raise ConfigError("give either ckpt_path=... (a checkpoint) or folder=... (a folder of generated images)")

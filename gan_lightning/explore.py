@@ -27,7 +27,7 @@ from torch import Tensor
 from gan_lightning import editing, latent, styles
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.capabilities import HasLatentSpace, HasStyles, Injects, Samples
-from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.inversion import invert, psnr
@@ -55,6 +55,7 @@ def explore(cfg: DictConfig) -> Path:
     if images.dim() != 4:
         raise ConfigError("this model generates points, not images: explore draws image grids")
     output = Path(cfg.output)
+    check_writable(output.parent, "the folder of output")
     output.parent.mkdir(parents=True, exist_ok=True)
     save_image_atomically(images.float().cpu(), output, nrow=nrow, normalize=True, value_range=(-1, 1))
     log.info("Wrote %s", output)

@@ -29,7 +29,7 @@ from omegaconf import DictConfig
 from torch import Tensor, nn
 
 from gan_lightning.capabilities import HasLatentSpace, Translates
-from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family, read_checkpoint
 
@@ -115,6 +115,7 @@ def export(cfg: DictConfig) -> Path:
     family = load_family(cfg.ckpt_path)
     name, module, inputs, signature = exportable(family, cfg.direction, data)
     output_dir = Path(cfg.output_dir)
+    check_writable(output_dir, "output_dir")
     path = output_dir / f"{name}{SUFFIXES[cfg.format]}"
     if path.exists():
         raise ConfigError(f"{path} exists: choose another output_dir=... (an earlier export is not written over)")

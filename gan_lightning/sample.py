@@ -27,7 +27,7 @@ from rich.progress import track
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
 from gan_lightning.capabilities import Samples
-from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent import set_latent_truncation
 from gan_lightning.metrics.backbones import to_uint8
@@ -59,6 +59,7 @@ def write_samples(cfg: DictConfig) -> dict[str, Any]:
     if not isinstance(cfg.batch_size, int) or cfg.batch_size < 1:
         raise ConfigError(f"batch_size={cfg.batch_size} must be a positive integer")
     output_dir = Path(cfg.output_dir)
+    check_writable(output_dir, "output_dir")
     refuse_overwriting(output_dir)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model = load_family(cfg.ckpt_path, map_location=device)

@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.capabilities import Translates, TranslatesMany
-from gan_lightning.cli import config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family, read_checkpoint
@@ -48,6 +48,7 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
     if cfg.samples < 1 or (cfg.samples > 1 and not isinstance(model, TranslatesMany)):
         raise ConfigError(f"samples={cfg.samples}: {type(model).__name__} gives one output per input, so samples must be 1 (BiCycleGAN gives many)")
     output_dir = Path(cfg.output_dir)
+    check_writable(output_dir, "output_dir")
     written = []
     batch_size = 1 if whole else cfg.batch_size  # images of their own sizes do not stack
     for start in range(0, len(images), batch_size):

@@ -46,7 +46,26 @@ def make_inputs(root: Path) -> dict[str, Path]:
     (made["broken_images"] / "broken.png").write_bytes(b"\x89PNG but not really")
     Image.new("1", (15000, 15000)).save(made["bomb"] / "huge.png")  # 225 M pixels, a few KB on disk
     write_images(made["few_images"], 3, size=(16, 16))
+    made["partial"] = checkpoint.parent / ".last.ckpt.partial-4242"  # what a reader finds while a save is under way
+    made["partial"].write_bytes(checkpoint.read_bytes()[:1000])
+    made["held"] = root / "held"
+    hold_in_another_process(made["held"])
     return made
+
+
+def hold_in_another_process(folder: Path) -> None:
+    """A live process that holds `folder` as a training run does (gan_lightning.run_folder), until this
+    interpreter exits."""
+    import atexit
+    import subprocess
+
+    script = (
+        "import sys, time; from pathlib import Path; from gan_lightning import run_folder; "
+        "run_folder.hold(Path(sys.argv[1])); print('held', flush=True); time.sleep(3600)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script, str(folder)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    atexit.register(holder.kill)
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +89,19 @@ def run_entry_point(module: str, args: list[str], cwd: Path, monkeypatch, capfd)
 
 
 T, E, X, TR = "gan_lightning", "gan_lightning.evaluate", "gan_lightning.explore", "gan_lightning.translate"
+S, EX = "gan_lightning.sample", "gan_lightning.export"
 CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what the one line says)
     "unknown model": (T, ["model=foo"], "Could not find 'model/foo'"),
     "unknown data": (T, ["data=foo"], "Could not find 'data/foo'"),
     "unknown loss": (T, ["loss=foo"], "Could not find 'loss/foo'"),
     "unknown penalty": (T, ["penalty=foo"], "Could not find 'penalty/foo'"),
     "unknown logger": (T, ["logger=foo"], "Could not find 'logger/foo'"),
+    "unknown trainer": (T, ["trainer=foo"], "Could not find 'trainer/foo'"),
+    "unknown callbacks": (T, ["callbacks=foo"], "Could not find 'callbacks/foo'"),
+    "unknown experiment": (T, ["experiment=foo"], "Could not find 'experiment/foo'"),
+    "unknown prior": (T, ["prior@model.prior=foo"], "Could not find 'prior/foo'"),
+    "unknown optimizer": (T, ["optimizer@model.g_optimizer=foo"], "Could not find 'optimizer/foo'"),
+    "unknown augmentation": (T, ["augment=foo"], "Could not find 'augment/foo'"),
     "unknown key": (T, ["model.lr=1"], "Could not override 'model.lr'"),
     "unknown metrics option": (T, ["metrics.foo=1"], "Could not override 'metrics.foo'"),
     "n_critic not a number": (T, ["model.n_critic=abc"], "model.n_critic='abc' is not an integer"),
@@ -94,12 +120,24 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "unknown norm": (T, ["model.discriminator.norm=group"], "DCGAN discriminator norm=group is unknown"),
     "image size DCGAN cannot make": (T, ["data.image_size=30"], "not data.image_size=30: set data.image_size to one of those"),
     "zero batch size": (T, ["data.batch_size=0"], "data.batch_size must be positive, not 0"),
+    "negative batch size": (T, ["data.batch_size=-4"], "data.batch_size must be positive, not -4"),
+    "validation share of 150%": (T, [*FAST, "data.val_fraction=1.5"], "data.val_fraction must lie in [0, 1), not 1.5"),
+    "image size zero": (T, ["data.image_size=0"], "not data.image_size=0: set data.image_size to one of those"),
+    "two colour channels": (T, [*FAST, "data.channels=2"], "data.channels must be 1 or 3 for digits, not 2"),
+    "unknown 2D mixture": (T, ["experiment=mode_coverage", "data.kind=foo"], "data.kind=foo is unknown: choose one of ring, grid, swissroll"),
+    "image networks on 2D data": (T, ["data=ring"], "the parts do not fit together, e.g. image networks on 2D data"),
+    "negative image pool": (T, ["model=cyclegan", "model.pool_size=-1"], "identity_weight and pool_size must be 0 or more"),
+    "SinGAN budget below its scales": (T, ["model=singan", "trainer.max_steps=20"], "model=singan trains 5 scales of 200 iterations"),
+    "unknown photograph": (T, ["model=singan", "data.image=foo"], "data.image=foo is neither a built-in photograph"),
+    "run folder another process trains into": (T, [*FAST, "hydra.run.dir={held}"], "{held} is being trained into by process"),
     "zero iterations": (T, ["trainer.max_steps=0"], "trainer.max_steps must be a positive number of iterations"),
     "zero checkpoint interval": (T, ["callbacks.checkpoints.every_n_iterations=0"], "every_n_iterations positive or null"),
     "clipping algorithm unknown": (T, ["trainer.gradient_clip_algorithm=max"], "trainer.gradient_clip_algorithm must be norm or value, not max"),
     "metrics backbone unknown": (T, ["metrics.backbone=vgg"], "metrics.backbone=vgg is unknown"),
     "one sample for metrics": (T, ["metrics.num_samples=1"], "metrics.num_samples must be at least 2, not 1"),
     "FD extrapolation on few samples": (T, ["metrics.fid_infinity=true"], "metrics.fid_infinity fits subsets of 5,000"),
+    "unknown real split": (T, ["metrics.real_split=test"], "metrics.real_split must be train or val, not test"),
+    "neighbours as many as samples": (T, ["metrics.num_samples=3", "metrics.nearest_k=3"], "metrics.num_samples must exceed it"),
     "folder data without a root": (T, ["data=image_folder"], "data.root is not set: give it on the command line"),
     "missing data folder": (T, ["data=image_folder", "data.root=/no/such/folder"], "data.root=/no/such/folder is not a folder"),
     "empty data folder": (T, ["data=image_folder", "data.root={empty_dir}"], "no images (.bmp, .jpeg, .jpg"),
@@ -140,6 +178,29 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
         "holds 3 images, fewer than the metrics.num_samples=2000",
     ),  # fmt: skip
     "evaluate: text file as checkpoint": (E, ["ckpt_path={text}"], "{text} is not a readable checkpoint"),
+    "evaluate: truncated checkpoint": (E, ["ckpt_path={truncated}"], "{truncated} is not a readable checkpoint"),
+    "evaluate: a checkpoint being written": (E, ["ckpt_path={partial}"], "{partial} is not a readable checkpoint"),
+    "evaluate: unknown backbone": (E, ["folder={few_images}", "data=digits", "metrics.backbone=foo"], "metrics.backbone=foo is unknown"),
+    "evaluate: missing Inception weights file": (
+        E, ["folder={few_images}", "data=digits", "metrics.backbone=inception", "metrics.inception_weights=/no/such.pth", "metrics.num_samples=3",
+            "metrics.precision_recall=false"],
+        "metrics.inception_weights=/no/such.pth does not exist",
+    ),  # fmt: skip
+    "evaluate: output under a file": (
+        E, ["ckpt_path={checkpoint}", "output={file}/metrics.json"], "the folder of output={file} cannot be written: {file} is a file",
+    ),  # fmt: skip
+    "sample: no checkpoint given": (S, [], "ckpt_path is not set"),
+    "sample: zero samples": (S, ["ckpt_path={checkpoint}", "num_samples=0"], "num_samples=0 must be a positive integer"),
+    "sample: unknown format": (S, ["ckpt_path={checkpoint}", "format=gif"], "format=gif is unknown: choose png or npz"),
+    "sample: negative truncation": (S, ["ckpt_path={checkpoint}", "truncation=-1"], "truncation must be positive, not -1"),
+    "sample: text file as checkpoint": (S, ["ckpt_path={text}"], "{text} is not a readable checkpoint"),
+    "sample: settings of another family": (S, ["ckpt_path={other_family}"], "{other_family} says it holds CGAN, but its settings do not build one"),
+    "sample: output under a file": (S, ["ckpt_path={checkpoint}", "output_dir={file}/out"], "output_dir={file}/out cannot be written: {file} is a file"),
+    "export: no checkpoint given": (EX, [], "ckpt_path is not set"),
+    "export: unknown format": (EX, ["ckpt_path={checkpoint}", "format=tflite"], "format=tflite is unknown"),
+    "export: text file as checkpoint": (EX, ["ckpt_path={text}"], "{text} is not a readable checkpoint"),
+    "explore: text file as checkpoint": (X, ["ckpt_path={text}"], "{text} is not a readable checkpoint"),
+    "explore: a checkpoint being written": (X, ["ckpt_path={partial}"], "{partial} is not a readable checkpoint"),
     "explore: no checkpoint given": (X, [], "ckpt_path is not set"),
     "explore: zero samples": (X, ["ckpt_path={checkpoint}", "count=0"], "count and rows must be at least 1, not count=0"),
     "explore: unknown mode": (X, ["ckpt_path={checkpoint}", "mode=paint"], "mode=paint is unknown: choose one of samples, interpolate"),
@@ -150,6 +211,7 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     ),  # fmt: skip
     "translate: unknown direction": (TR, ["ckpt_path={checkpoint}", "input_dir={few_images}", "output_dir=out", "direction=CtoD"], "direction=CtoD is unknown"),
     "translate: missing input folder": (TR, ["ckpt_path={checkpoint}", "input_dir=/no/such", "output_dir=out"], "input_dir=/no/such is not a folder"),
+    "translate: empty input folder": (TR, ["ckpt_path={checkpoint}", "input_dir={empty_dir}", "output_dir=out"], "no images (.bmp, .jpeg, .jpg"),
 }
 
 

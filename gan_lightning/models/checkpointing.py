@@ -72,7 +72,13 @@ class CheckpointState(LightningModule):
         stored = read_checkpoint(checkpoint_path)["family"]
         if stored != cls.qualified_name():
             raise CheckpointError(f"{checkpoint_path} holds {stored.rsplit('.', 1)[-1]}, not {cls.__name__}: load it with gan_lightning.models.load_family")
-        return super().load_from_checkpoint(checkpoint_path, map_location=map_location, weights_only=True, **kwargs)
+        try:
+            return super().load_from_checkpoint(checkpoint_path, map_location=map_location, weights_only=True, **kwargs)
+        except TypeError as error:  # its stored settings are not this family's constructor's
+            raise CheckpointError(
+                f"{checkpoint_path} says it holds {cls.__name__}, but its settings do not build one ({error}): the file was "
+                "altered, or written by another version of gan-lightning"
+            ) from None
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         untracked = untracked_state(self)
