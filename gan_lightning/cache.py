@@ -18,9 +18,11 @@ from gan_lightning.errors import ConfigError, out_of_space
 log = logging.getLogger(__name__)
 
 
-def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
+def write_atomically(path: str | Path, write: Callable[[Any], None], durable: bool = True) -> None:
     """`write(file)` into a temporary file beside `path`, then renamed over it: `path` holds the old file
-    or the new one, never half of one, and no temporary file is left behind (the error is re-raised)."""
+    or the new one, never half of one, and no temporary file is left behind (the error is re-raised).
+    `durable`: also flushed to the disk (fsync) before and after the rename, so that a power cut keeps
+    it; off for the many small files of one command, which a power cut would leave to be run again."""
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
@@ -28,13 +30,15 @@ def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
         with open(partial, "wb") as file:
             write(file)
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         os.replace(partial, path)  # atomic on POSIX and Windows: the old file, or the new one
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)  # the rename itself survives a power cut
-        finally:
-            os.close(directory)
+        if durable:
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)  # the rename itself survives a power cut
+            finally:
+                os.close(directory)
     except Exception as error:
         full = out_of_space(error)
         if full is not None and full.filename is None:
@@ -49,11 +53,11 @@ def save_atomically(obj: Any, path: str | Path) -> None:
     write_atomically(path, lambda file: torch.save(obj, file))
 
 
-def save_image_atomically(images: torch.Tensor, path: str | Path, **options: Any) -> None:
-    """torchvision's save_image (a PNG; `options` as its own), whole or not at all."""
+def save_image_atomically(images: torch.Tensor, path: str | Path, durable: bool = True, **options: Any) -> None:
+    """torchvision's save_image (a PNG; `options` as its own), whole or not at all (see write_atomically)."""
     from torchvision.utils import save_image
 
-    write_atomically(path, lambda file: save_image(images, file, format="png", **options))
+    write_atomically(path, lambda file: save_image(images, file, format="png", **options), durable)
 
 
 def remove_partial_files(folder: Path) -> None:

@@ -26,6 +26,7 @@ from PIL import Image
 from rich.progress import track
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
+from gan_lightning.cache import write_atomically
 from gan_lightning.capabilities import Samples
 from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
 from gan_lightning.errors import ConfigError
@@ -80,14 +81,15 @@ def write_samples(cfg: DictConfig) -> dict[str, Any]:
         if cfg.format == "png":
             for i, image in zip(indices, pixels):
                 name = f"{i:06d}" if classes is None else f"{i:06d}_class{int(classes[i - indices[0]])}"
-                Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(output_dir / f"{name}.png")
+                picture = Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image)
+                write_atomically(output_dir / f"{name}.png", lambda file, picture=picture: picture.save(file, format="PNG"), durable=False)
         else:
             images.append(pixels)
         if classes is not None:
             labels.append(classes.cpu().numpy())
     if cfg.format == "npz":
         arrays = {"images": np.concatenate(images), **({"labels": np.concatenate(labels)} if labels else {})}
-        np.savez(output_dir / "samples.npz", **arrays)
+        write_atomically(output_dir / "samples.npz", lambda file: np.savez(file, **arrays))
     record = {
         "ckpt_path": str(cfg.ckpt_path), "family": type(model).__name__, "num_samples": cfg.num_samples,
         "seed": cfg.seed, "format": cfg.format, "num_classes": model.num_classes,

@@ -63,7 +63,7 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
             for j, image in enumerate(translations):
                 path = output_dir / f"{relative}_{j}.png" if cfg.samples > 1 else output_dir / f"{relative}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                save_image_atomically(image, path, normalize=True, value_range=(-1, 1))
+                save_image_atomically(image, path, durable=False, normalize=True, value_range=(-1, 1))
                 written.append(path)
     log.info("Translated %d images (%s) into %s", len(written), cfg.direction, output_dir)
     print(output_dir)

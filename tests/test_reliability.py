@@ -265,3 +265,26 @@ def test_a_full_disk_is_one_line_that_names_the_folder_and_what_was_kept(what, t
     if what == "grid":
         assert line.startswith(f"no space left writing {run / 'samples'}")
     assert not list(run.rglob(".*.partial-*"))  # no half-written file left behind
+
+
+def test_a_data_file_that_vanishes_mid_run_is_one_line_naming_it(tmp_path, monkeypatch, caplog):
+    """The data folder changes under a running job (another user cleans it up): the image listed when
+    the run started is gone when the loader reads it."""
+    from gan_lightning.cli import run_reporting_errors
+    from gan_lightning.data import ImageFolderDataModule
+
+    from conftest import write_images
+
+    images = write_images(tmp_path / "images", 6, size=(16, 16))
+    listed = ImageFolderDataModule.setup
+
+    def setup_then_lose_a_file(self, stage=None):
+        listed(self, stage)
+        images[3].unlink()
+
+    monkeypatch.setattr(ImageFolderDataModule, "setup", setup_then_lose_a_file)
+    overrides = ["data=image_folder", f"data.root={tmp_path / 'images'}", "data.val_fraction=0", "data.batch_size=6", "~callbacks.evaluation"]
+    with pytest.raises(SystemExit):
+        run_reporting_errors(train, compose_config([*tiny_overrides("dcgan"), *overrides], tmp_path / "run"))
+    (line,) = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert line.startswith(f"cannot read image {images[3]} ([Errno 2] No such file or directory") and line.endswith("remove or replace the file"), line
