@@ -54,7 +54,8 @@ def main() -> None:
     whole, resumed = (tensors(torch.load(root / run / "checkpoints" / "last.ckpt", weights_only=True)) for run in ("whole", "resumed"))
     differing = [name for name in whole if not torch.equal(whole[name], resumed[name])]
     largest = max((float((whole[n].float() - resumed[n].float()).abs().max()) for n in differing), default=0.0)
-    print(f"model={args.model}, stopped at {args.stop}, resumed to {args.end}: {len(differing)} of {len(whole)} tensors differ, largest difference {largest:.3g}")
+    print(f"model={args.model}, stopped at {args.stop}, resumed to {args.end}: ", end="")
+    print(f"{len(differing)} of {len(whole)} tensors differ, largest difference {largest:.3g}")
 
 
 if __name__ == "__main__":

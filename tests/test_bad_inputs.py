@@ -127,7 +127,9 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "unknown 2D mixture": (T, ["experiment=mode_coverage", "data.kind=foo"], "data.kind=foo is unknown: choose one of ring, grid, swissroll"),
     "image networks on 2D data": (T, ["data=ring"], "the parts do not fit together, e.g. image networks on 2D data"),
     "negative image pool": (T, ["model=cyclegan", "model.pool_size=-1"], "identity_weight and pool_size must be 0 or more"),
-    "SinGAN budget below its scales": (T, ["model=singan", "trainer.max_steps=20"], "model=singan trains 5 scales of 200 iterations"),
+    "SinGAN budget below its scales": (
+        T, ["model=singan", "trainer.max_steps=3"], "model=singan splits trainer.max_steps over its 5 scales: give at least 5, not 3",
+    ),  # fmt: skip
     "unknown photograph": (T, ["model=singan", "data.image=foo"], "data.image=foo is neither a built-in photograph"),
     "run folder another process trains into": (T, [*FAST, "hydra.run.dir={held}"], "{held} is being trained into by process"),
     "zero iterations": (T, ["trainer.max_steps=0"], "trainer.max_steps must be a positive number of iterations"),

@@ -168,3 +168,14 @@ def test_an_image_injected_at_a_fine_scale_keeps_more_of_itself(tmp_path):
     out = tmp_path / "inject.png"
     overrides = [f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", "mode=inject", f"images={folder}", f"output={out}"]
     assert explore(compose_config(overrides, tmp_path, "explore")) == out
+
+
+def test_singan_splits_the_runs_length_over_its_scales(tmp_path):
+    # trainer.max_steps is every family's length: the preset's iterations_per_scale is null, so 13
+    # iterations over 3 scales are 4, 4 and 5 (the last scale takes what does not divide).
+    run = tmp_path / "run"
+    train(compose_config([*TINY, "model.iterations_per_scale=null", "trainer.max_steps=13", "~callbacks.evaluation"], run))
+    assert [int(row["train/scale"]) for row in read_metrics(run / "metrics.csv")] == [0] * 4 + [1] * 4 + [2] * 5
+    assert compose_config(["model=singan"], tmp_path).model.iterations_per_scale is None  # the preset's default
+    with pytest.raises(ConfigError, match="model=singan splits trainer.max_steps over its 3 scales: give at least 3, not 2"):
+        train(compose_config([*TINY, "model.iterations_per_scale=null", "trainer.max_steps=2"], tmp_path / "short"))

@@ -35,7 +35,8 @@ class SinGAN(Family):
     Args:
         generator, discriminator: config nodes of the pyramids (`SinGANGenerator`, `SinGANDiscriminator`),
             with the same num_scales.
-        iterations_per_scale: iterations of each scale (2,000 in the paper).
+        iterations_per_scale: iterations of each scale (2,000 in the paper); None (the preset): the run's
+            trainer.max_steps split evenly over the scales (the last one takes what does not divide).
         min_size: the coarsest scale's shorter side (25 in the paper).
         reconstruction_weight: alpha (10).
         penalty_weight: the gradient penalty's weight (0.1).
@@ -50,7 +51,7 @@ class SinGAN(Family):
     num_classes = None  # unconditional
 
     def __init__(
-        self, *, generator: Spec, discriminator: Spec, iterations_per_scale: int = 2000, min_size: int = 25, reconstruction_weight: float = 10.0,
+        self, *, generator: Spec, discriminator: Spec, iterations_per_scale: int | None = 2000, min_size: int = 25, reconstruction_weight: float = 10.0,
         penalty_weight: float = 0.1, noise_scale: float = 0.1, d_steps: int = 3, g_steps: int = 3, optimizer: Spec, num_fixed_samples: int = 16,
     ):  # fmt: skip
         super().__init__()
@@ -61,9 +62,10 @@ class SinGAN(Family):
         self.num_scales = len(self.generator.stages)
         if len(self.discriminator.stages) != self.num_scales:
             raise ConfigError(f"SinGAN's G has {self.num_scales} scales and its D {len(self.discriminator.stages)}: give both the same num_scales")
-        if min(iterations_per_scale, d_steps, g_steps) < 1:
+        if min(iterations_per_scale or 1, d_steps, g_steps) < 1:
             raise ConfigError(f"model.iterations_per_scale, d_steps and g_steps must be positive, not {iterations_per_scale}, {d_steps} and {g_steps}")
         self.iterations_per_scale, self.min_size, self.num_fixed_samples = iterations_per_scale, min_size, num_fixed_samples
+        self.split_budget = iterations_per_scale is None  # set from trainer.max_steps when training starts
         self.reconstruction_weight, self.noise_scale = reconstruction_weight, noise_scale
         self.penalty = GradientPenalty(penalty_weight, per_position=True)  # per pixel, as the authors' code
         self.d_steps, self.g_steps = d_steps, g_steps
@@ -83,8 +85,13 @@ class SinGAN(Family):
             self.reconstruction_noise = torch.zeros_like(state_dict[key], device=self.reconstruction_noise.device)
 
     def on_fit_start(self) -> None:
-        total = self.num_scales * self.iterations_per_scale
         budget = getattr(self.trainer, "max_iterations", self.trainer.max_steps)
+        if self.split_budget:
+            if budget is None or budget < self.num_scales:
+                raise ConfigError(f"model=singan splits trainer.max_steps over its {self.num_scales} scales: give at least {self.num_scales}, not {budget}")
+            self.iterations_per_scale = budget // self.num_scales
+            return
+        total = self.num_scales * self.iterations_per_scale
         if budget != total:
             raise ConfigError(
                 f"model=singan trains {self.num_scales} scales of {self.iterations_per_scale} iterations: set trainer.max_steps={total} "
