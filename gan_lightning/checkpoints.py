@@ -127,10 +127,13 @@ def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "c
     return checkpoint
 
 
-def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu"):
-    """Load any family's checkpoint without naming its class; bad or unsafe files raise CheckpointError."""
-    family = family_class(read_checkpoint(ckpt_path, map_location)["family"], Path(ckpt_path))
-    return family.load_from_checkpoint(ckpt_path, map_location=map_location)
+def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu", checkpoint: dict | None = None):
+    """Load any family's checkpoint without naming its class; bad or unsafe files raise CheckpointError.
+    The file is read once; `checkpoint`: what `read_checkpoint(ckpt_path, map_location)` returned, for a
+    caller that has read it already (then it is not read again)."""
+    path = Path(ckpt_path)
+    checkpoint = read_checkpoint(path, map_location) if checkpoint is None else checkpoint
+    return family_class(checkpoint["family"], path).from_checkpoint(checkpoint, path)
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):

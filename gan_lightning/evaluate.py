@@ -79,9 +79,9 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     ckpt_path, folder = cfg.get("ckpt_path"), cfg.get("folder")
     if (ckpt_path is None) == (folder is None):
         raise ConfigError("give either ckpt_path=... (a checkpoint) or folder=... (a folder of generated images)")
-    checkpoint = read_checkpoint(ckpt_path) if ckpt_path is not None else None
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    model = load_family(ckpt_path, map_location=device) if ckpt_path is not None else None
+    checkpoint = read_checkpoint(ckpt_path, device) if ckpt_path is not None else None  # read once, for the model and its data
+    model = load_family(ckpt_path, checkpoint=checkpoint) if ckpt_path is not None else None
     if model is not None:
         set_truncation(model, cfg.get("truncation_psi"))
         set_latent_truncation(model, cfg.get("truncation"))

@@ -34,14 +34,15 @@ log = logging.getLogger(__name__)
 def translate_folder(cfg: DictConfig) -> list[Path]:
     if cfg.direction not in DIRECTIONS:
         raise ConfigError(f"direction={cfg.direction} is unknown: choose AtoB or BtoA")
-    data = read_checkpoint(cfg.ckpt_path).get("config", {}).get("data", {})
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    checkpoint = read_checkpoint(cfg.ckpt_path, device)  # read once: its data settings here, the model below
+    data = checkpoint.get("config", {}).get("data", {})
     image_size, channels = cfg.image_size or data.get("image_size"), cfg.channels or data.get("channels")
     whole = image_size is None and "patch_size" in data  # trained on patches: each image at its own size
     if (image_size is None and not whole) or channels is None:
         raise ConfigError(f"{cfg.ckpt_path} does not say its image size and channels: pass image_size=... channels=...")
     images = ImageFiles(cfg.input_dir, image_transform(image_size, channels), channels, option="input_dir")
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    model = load_family(cfg.ckpt_path, map_location=device)
+    model = load_family(cfg.ckpt_path, checkpoint=checkpoint)
     if not isinstance(model, Translates):
         held = type(model).__name__
         raise ConfigError(f"{cfg.ckpt_path} holds a {held}, which does not translate images: use a pix2pix, CycleGAN, SRGAN or BiCycleGAN checkpoint")

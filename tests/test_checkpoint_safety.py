@@ -98,3 +98,21 @@ def test_a_save_is_whole_or_not_at_all(tmp_path, monkeypatch):
         io.save_checkpoint({"family": "x", "state_dict": {"w": torch.zeros(3)}}, path)
     assert path.read_bytes() == before  # the previous complete file
     assert [p.name for p in tmp_path.iterdir()] == ["last.ckpt"]  # no partial file left behind
+
+
+def test_a_checkpoint_is_read_once_by_load_family_and_by_evaluate(checkpoint, tmp_path, monkeypatch):
+    from gan_lightning.evaluate import evaluate
+
+    from conftest import compose_config as compose
+
+    real_load, opened = torch.load, []
+
+    def counting_load(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_load(file, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", counting_load)
+    assert type(load_family(checkpoint)).__name__ == "GAN" and opened == [str(checkpoint)]
+    opened.clear()
+    evaluate(compose([f"ckpt_path={checkpoint}", "metrics.num_samples=20", "metrics.batch_size=20"], tmp_path, config_name="evaluate"))
+    assert opened.count(str(checkpoint)) == 1  # (the digits classifier and real statistics are other files)

@@ -65,20 +65,32 @@ class CheckpointState(LightningModule):
 
     @classmethod
     def load_from_checkpoint(cls, checkpoint_path: Any, map_location: Any = None, **kwargs: Any) -> CheckpointState:
-        """Lightning's loader, after `gan_lightning.checkpoints.read_checkpoint` has checked the file (it
-        runs nothing a checkpoint names outside gan-lightning) and that it holds this family."""
+        """Lightning's loader, but through `gan_lightning.checkpoints.read_checkpoint`, which checks the file
+        (it runs nothing a checkpoint names outside gan-lightning): read once, then `from_checkpoint`.
+        `kwargs` override stored hyperparameters, as Lightning's do."""
         from gan_lightning.checkpoints import read_checkpoint
 
-        stored = read_checkpoint(checkpoint_path)["family"]
+        return cls.from_checkpoint(read_checkpoint(checkpoint_path, "cpu" if map_location is None else map_location), checkpoint_path, **kwargs)
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: dict[str, Any], path: Any, **kwargs: Any) -> CheckpointState:
+        """This family rebuilt from a checkpoint `read_checkpoint` has read and checked, on the device its
+        tensors were read onto. Lightning's `_load_state` builds it from the dict: its public loader
+        takes only a file, which it would read (and unpickle) again."""
+        from lightning.pytorch.core.saving import _load_state
+
+        stored = checkpoint["family"]
         if stored != cls.qualified_name():
-            raise CheckpointError(f"{checkpoint_path} holds {stored.rsplit('.', 1)[-1]}, not {cls.__name__}: load it with gan_lightning.models.load_family")
+            raise CheckpointError(f"{path} holds {stored.rsplit('.', 1)[-1]}, not {cls.__name__}: load it with gan_lightning.models.load_family")
         try:
-            return super().load_from_checkpoint(checkpoint_path, map_location=map_location, weights_only=True, **kwargs)
+            model = _load_state(cls, checkpoint, strict=True, **kwargs)
         except TypeError as error:  # its stored settings are not this family's constructor's
             raise CheckpointError(
-                f"{checkpoint_path} says it holds {cls.__name__}, but its settings do not build one ({error}): the file was "
+                f"{path} says it holds {cls.__name__}, but its settings do not build one ({error}): the file was "
                 "altered, or written by another version of gan-lightning"
             ) from None
+        device = next((t.device for t in checkpoint["state_dict"].values() if isinstance(t, Tensor)), torch.device("cpu"))
+        return model.to(device)
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         untracked = untracked_state(self)
