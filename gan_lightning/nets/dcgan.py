@@ -15,7 +15,7 @@ import math
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.norms import norm_layer, uses_bias
+from gan_lightning.nets.norms import norm_layer, normal_weights_init, uses_bias
 from gan_lightning.nets.tricks import MinibatchDiscrimination, MinibatchStdDev, apply_spectral_norm, pack_samples
 
 
@@ -29,17 +29,6 @@ def doublings_from_4x4(image_size: int, network: str) -> int:
             f"not data.image_size={image_size}: set data.image_size to one of those"
         )
     return int(k)
-
-
-def dcgan_weights_init(module: nn.Module) -> None:
-    """Radford et al., sec. 4: all weights from N(0, 0.02); BatchNorm scales from N(1, 0.02); biases 0."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
-        nn.init.normal_(module.weight, 1.0, 0.02)
-        nn.init.zeros_(module.bias)
 
 
 class DCGANGenerator(nn.Module):
@@ -68,7 +57,7 @@ class DCGANGenerator(nn.Module):
             width //= 2
         layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
-        self.apply(dcgan_weights_init)
+        self.apply(normal_weights_init)
         if spectral_norm:
             apply_spectral_norm(self.net)
 
@@ -129,7 +118,7 @@ class DCGANDiscriminator(nn.Module):
         if output_layer:
             layers.append(nn.Linear(self.feature_width, 1) if minibatch_kernels else nn.Conv2d(width, 1, 4, 1, 0))
         self.net = nn.Sequential(*layers)
-        self.apply(dcgan_weights_init)
+        self.apply(normal_weights_init)
         if spectral_norm:
             apply_spectral_norm(self.net)
 

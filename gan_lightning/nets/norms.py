@@ -42,9 +42,10 @@ def uses_bias(norm: str) -> bool:
     return norm not in ("batch", "layer")
 
 
-def translation_weights_init(module: nn.Module) -> None:
-    """Isola et al. 2017 and Zhu et al. 2017 (their code's 'normal' init): weights from N(0, 0.02),
-    BatchNorm scales from N(1, 0.02), biases 0."""
+def normal_weights_init(module: nn.Module) -> None:
+    """The N(0, 0.02) init of DCGAN (Radford et al., sec. 4) that pix2pix and CycleGAN kept (Isola et al.
+    2017, Zhu et al. 2017: their code's 'normal' init): convolution weights from N(0, 0.02), BatchNorm
+    scales from N(1, 0.02), biases 0."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.norms import norm_layer, translation_weights_init, uses_bias
+from gan_lightning.nets.norms import norm_layer, normal_weights_init, uses_bias
 
 RECEPTIVE_FIELDS = ("pixel", "16", "70", "full")
 
@@ -96,7 +96,7 @@ class PatchDiscriminator(nn.Module):
             norm_here = [] if i == 0 else [make_norm(out)]
             self.layers.append(nn.Sequential(nn.Conv2d(width, out, kernel, stride, padding, bias=bias or i == 0), *norm_here, nn.LeakyReLU(0.2, inplace=True)))
             width = out
-        self.apply(translation_weights_init)
+        self.apply(normal_weights_init)
 
     def layer_outputs(self, images: Tensor) -> list[Tensor]:
         """Every layer's output; the last is the score grid."""

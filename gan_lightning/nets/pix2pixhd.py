@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from gan_lightning.nets.norms import norm_layer, translation_weights_init, uses_bias
+from gan_lightning.nets.norms import norm_layer, normal_weights_init, uses_bias
 from gan_lightning.nets.resnet import ResidualBlock, ResNetGenerator
 
 
@@ -46,8 +46,8 @@ class LocalEnhancer(nn.Module):
             nn.ConvTranspose2d(2 * w, w, 3, 2, 1, output_padding=1, bias=bias), make_norm(w), nn.ReLU(inplace=True),
             nn.ReflectionPad2d(3), nn.Conv2d(w, out_channels, 7), nn.Tanh(),
         )  # fmt: skip
-        self.front.apply(translation_weights_init)
-        self.back.apply(translation_weights_init)
+        self.front.apply(normal_weights_init)
+        self.back.apply(normal_weights_init)
 
     def forward(self, images: Tensor) -> Tensor:
         coarse = F.avg_pool2d(images, 3, stride=2, padding=1, count_include_pad=False)  # the paper's 2x downsampling

@@ -11,7 +11,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.norms import norm_layer, translation_weights_init, uses_bias
+from gan_lightning.nets.norms import norm_layer, normal_weights_init, uses_bias
 
 
 class ResidualBlock(nn.Module):
@@ -60,7 +60,7 @@ class ResNetGenerator(nn.Module):
             ]
         layers += [nn.ReflectionPad2d(3), nn.Conv2d(w, out_channels, 7), nn.Tanh()]
         self.net = nn.Sequential(*layers)
-        self.apply(translation_weights_init)
+        self.apply(normal_weights_init)
 
     def features(self, images: Tensor) -> Tensor:
         """The last feature map before the output convolution (base_width channels, full size): what

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.norms import norm_layer, translation_weights_init, uses_bias
+from gan_lightning.nets.norms import norm_layer, normal_weights_init, uses_bias
 
 
 def unet_depth(image_size: int) -> int:
@@ -79,7 +79,7 @@ class UNetGenerator(nn.Module):
             if depth - 1 - i < dropout_layers and dropout > 0:
                 layers.append(nn.Dropout(dropout))
             self.up.append(nn.Sequential(*layers))
-        self.apply(translation_weights_init)
+        self.apply(normal_weights_init)
 
     def forward(self, images: Tensor) -> Tensor:
         skips = []
