@@ -69,7 +69,10 @@ def disk_full(full: OSError, cfg: DictConfig) -> DiskFullError:
     if last.is_file():
         from gan_lightning.checkpoints import read_checkpoint
 
-        iteration = read_checkpoint(last).get("iteration", "?")
+        try:
+            iteration = read_checkpoint(last).get("iteration", "?")
+        except UserError:  # not whole after all: say so rather than fail inside the report
+            return DiskFullError(f"{message}: {last} could not be read back; free space and check the run's checkpoints")
         return DiskFullError(f"{message}: the run kept {last} (iteration {iteration}); free space, then continue it with ckpt_path={last}")
     if (folder / "checkpoints").is_dir():
         return DiskFullError(f"{message}: the run had no complete checkpoint yet; free space and start it again")
