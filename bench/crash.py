@@ -67,7 +67,7 @@ def same_state(first: Path, second: Path) -> tuple[bool, list[str]]:
 def crash_and_resume(workdir: Path, overrides: list[str], kills: int, seed: int, window: tuple[float, float]) -> dict:
     """Run uninterrupted into workdir/whole; run into workdir/killed, killed `kills` times at moments drawn
     uniformly from `window` seconds after each start, resumed each time; compare."""
-    from gan_lightning.checkpoints import read_checkpoint
+    from gan_lightning.models import read_checkpoint
 
     shutil.rmtree(workdir, ignore_errors=True)
     whole, killed = workdir / "whole", workdir / "killed"

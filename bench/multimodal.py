@@ -21,8 +21,9 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
+from gan_lightning.data.pixels import to_unit
 from gan_lightning.metrics import DigitsClassifierBackbone
-from gan_lightning.metrics.translation import batched, frechet_to, gaussian_of, to_unit
+from gan_lightning.metrics.translation import batched, frechet_to, gaussian_of
 from gan_lightning.models import load_family
 
 from seeded_runs import mean_se, report, run_seeded_table, table_arguments

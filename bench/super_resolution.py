@@ -22,9 +22,10 @@ from pathlib import Path
 import torch
 
 from gan_lightning.data.photos import VALIDATION_PHOTOS, builtin_photo
+from gan_lightning.data.pixels import cropped, luma
 from gan_lightning.data.restoration import bicubic_downsample, bicubic_upsample
 from gan_lightning.metrics.swd import sliced_wasserstein_distances
-from gan_lightning.metrics.translation import cropped, luma, score_pairs
+from gan_lightning.metrics.translation import score_pairs
 from gan_lightning.models import load_family
 
 from seeded_runs import mean_se, report, run_seeded_table, table_arguments

@@ -19,17 +19,8 @@ from __future__ import annotations
 
 import importlib
 import os
-import pickle
-import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import torch
-from lightning.fabric.plugins import TorchCheckpointIO
-
-from gan_lightning.cache import save_atomically
-from gan_lightning.errors import CheckpointError
 
 # What a checkpoint's config nodes may name: where gan-lightning's parts, data, schedules and the
 # optimizers they use are defined.
@@ -45,7 +36,7 @@ def trusted_modules() -> tuple[str, ...]:
     return tuple(name.strip() for name in os.environ.get(TRUST_VARIABLE, "").split(",") if name.strip())
 
 
-def _inside(module: str, packages: tuple[str, ...]) -> bool:
+def inside(module: str, packages: tuple[str, ...]) -> bool:
     return any(module == package or module.startswith(package + ".") for package in packages)
 
 
@@ -67,7 +58,7 @@ def allowed_target(name: Any) -> bool:
     is checked before anything is imported, then what it resolves to (a path through an attribute,
     such as gan_lightning.data.base.torch.save, resolves to something defined elsewhere)."""
     packages = ALLOWED + trusted_modules()
-    if not isinstance(name, str) or not _inside(name, packages):
+    if not isinstance(name, str) or not inside(name, packages):
         return False
     module_name, _, attribute = name.rpartition(".")
     while module_name:
@@ -85,69 +76,4 @@ def allowed_target(name: Any) -> bool:
     if not (isinstance(found, type) or callable(found)):
         return False
     defined_in = getattr(found, "__module__", None) or ""
-    return _inside(defined_in, packages) and "." not in getattr(found, "__qualname__", ".")
-
-
-def family_class(name: Any, path: Path) -> type:
-    """The family class a checkpoint names, if it is one of the package's (or a trusted module's)."""
-    from gan_lightning.models.base import Family
-
-    family = Family.FAMILIES.get(name) if isinstance(name, str) else None
-    if family is None or not _inside(family.__module__, (FAMILY_PACKAGE, *trusted_modules())):
-        raise CheckpointError(
-            f"{path} names the model family {name!r}, which is not one of gan-lightning's: it was not made by "
-            f"gan-lightning, or comes from code you must trust first ({TRUST_VARIABLE}=its.module)"
-        )
-    return family
-
-
-def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> dict:
-    """A gan-lightning checkpoint as a dict (state, hyperparameters, `family`, run `config`), checked as
-    the module docstring says; missing, unreadable, foreign or unsafe files raise CheckpointError."""
-    path = Path(ckpt_path)
-    if not path.is_file():
-        raise CheckpointError(f"no checkpoint at {path}: pass the path of a .ckpt file from a run's checkpoints/ folder")
-    try:
-        checkpoint = torch.load(path, map_location=map_location, weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as error:
-        raise CheckpointError(
-            f"{path} is not a readable checkpoint ({error.__class__.__name__}): it may be truncated, not a .ckpt "
-            "file, or hold objects other than tensors and plain values"
-        ) from error
-    if not isinstance(checkpoint, dict) or "family" not in checkpoint or "state_dict" not in checkpoint:
-        raise CheckpointError(f"{path} is not a gan-lightning checkpoint: it names no model family")
-    family_class(checkpoint["family"], path)
-    instantiated = [checkpoint.get("hyper_parameters", {}), (checkpoint.get("config") or {}).get("data", {})]
-    refused = sorted({str(name) for name in targets(instantiated) if not allowed_target(name)})
-    if refused:
-        raise CheckpointError(
-            f"{path} asks to build {', '.join(refused)}, which is not part of gan-lightning: refused, nothing was run "
-            f"(for your own modules in a checkpoint you made, set {TRUST_VARIABLE})"
-        )
-    return checkpoint
-
-
-def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu", checkpoint: dict | None = None):
-    """Load any family's checkpoint without naming its class; bad or unsafe files raise CheckpointError.
-    The file is read once; `checkpoint`: what `read_checkpoint(ckpt_path, map_location)` returned, for a
-    caller that has read it already (then it is not read again)."""
-    path = Path(ckpt_path)
-    checkpoint = read_checkpoint(path, map_location) if checkpoint is None else checkpoint
-    return family_class(checkpoint["family"], path).from_checkpoint(checkpoint, path)
-
-
-class AtomicCheckpointIO(TorchCheckpointIO):
-    """Writes checkpoints whole or not at all, and reads them as `read_checkpoint` does."""
-
-    def save_checkpoint(self, checkpoint: dict[str, Any], path: str | Path, storage_options: Any = None) -> None:
-        path = Path(path)
-        try:
-            save_atomically(checkpoint, path)
-        except OSError as error:
-            raise CheckpointError(
-                f"cannot write checkpoints into {path.parent} ({error.strerror or error}): free space or make it "
-                "writable, or write the run elsewhere with hydra.run.dir=..."
-            ) from error
-
-    def load_checkpoint(self, path: str | Path, map_location: Any = None, weights_only: bool | None = None) -> dict[str, Any]:
-        return read_checkpoint(path, map_location if map_location is not None else "cpu")
+    return inside(defined_in, packages) and "." not in getattr(found, "__qualname__", ".")

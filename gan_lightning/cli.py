@@ -67,7 +67,7 @@ def disk_full(full: OSError, cfg: DictConfig) -> DiskFullError:
     message = f"no space left writing {full.filename or folder} ({full.strerror}; {free_space(folder)} free there)"
     last = folder / "checkpoints" / "last.ckpt"
     if last.is_file():
-        from gan_lightning.checkpoints import read_checkpoint
+        from gan_lightning.models import read_checkpoint
 
         try:
             iteration = read_checkpoint(last).get("iteration", "?")

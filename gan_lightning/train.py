@@ -12,11 +12,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from gan_lightning import run_folder
 from gan_lightning.callbacks import RunConfigInCheckpoint
-from gan_lightning.checkpoints import read_checkpoint
 from gan_lightning.config_check import check_tree
 from gan_lightning.errors import CheckpointError, ConfigError
 from gan_lightning.loggers import drop_rows_from, finish_runs
-from gan_lightning.models import Family
+from gan_lightning.models import Family, read_checkpoint
 
 log = logging.getLogger(__name__)
 

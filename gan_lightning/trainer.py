@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
 from lightning import Callback, LightningModule, Trainer
-from lightning.fabric.plugins import CheckpointIO
+from lightning.fabric.plugins import CheckpointIO, TorchCheckpointIO
 
-from gan_lightning.checkpoints import AtomicCheckpointIO
-from gan_lightning.errors import ConfigError
+from gan_lightning.cache import save_atomically
+from gan_lightning.errors import CheckpointError, ConfigError
+from gan_lightning.models.checkpointing import read_checkpoint
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Writes checkpoints whole or not at all, and reads them as `read_checkpoint` does. Each is written
+    with `gan_lightning.cache.save_atomically` (a temporary file in the same folder, flushed, renamed
+    over the old one), so a process killed at any moment leaves the previous complete file; Lightning's
+    own save goes through a temporary file in TMPDIR, moved across file systems, and a failed save went
+    unreported."""
+
+    def save_checkpoint(self, checkpoint: dict[str, Any], path: str | Path, storage_options: Any = None) -> None:
+        path = Path(path)
+        try:
+            save_atomically(checkpoint, path)
+        except OSError as error:
+            raise CheckpointError(
+                f"cannot write checkpoints into {path.parent} ({error.strerror or error}): free space or make it "
+                "writable, or write the run elsewhere with hydra.run.dir=..."
+            ) from error
+
+    def load_checkpoint(self, path: str | Path, map_location: Any = None, weights_only: bool | None = None) -> dict[str, Any]:
+        return read_checkpoint(path, map_location if map_location is not None else "cpu")
 
 
 class IterationBudget(Callback):
@@ -36,7 +59,7 @@ class GANTrainer(Trainer):
     gradient clipping under manual optimization, which every family uses, so the clipping settings are
     kept here and applied by the family in `on_before_optimizer_step`: after 16-mixed's GradScaler has
     unscaled the gradients, before the optimizer steps. Checkpoints are written atomically
-    (`gan_lightning.checkpoints.AtomicCheckpointIO`).
+    (`gan_lightning.trainer.AtomicCheckpointIO`).
 
     Args:
         max_steps: iterations to train (-1: no limit but max_epochs).

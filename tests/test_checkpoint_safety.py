@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_lightning.checkpoints import AtomicCheckpointIO, allowed_target, read_checkpoint
+from gan_lightning.checkpoints import allowed_target
 from gan_lightning.errors import CheckpointError
-from gan_lightning.models import GAN, load_family
+from gan_lightning.models import GAN, load_family, read_checkpoint
 from gan_lightning.train import train
+from gan_lightning.trainer import AtomicCheckpointIO
 
 from conftest import compose_config, run_clis, tiny_overrides
 

@@ -236,3 +236,70 @@ def test_a_translation_preset_trains_with_the_readmes_overrides(tmp_path):
     assert (run / "checkpoints" / "last.ckpt").is_file() and not (run / "samples").exists()
     rows = read_metrics(run / "metrics.csv", prefix="")
     assert len(rows) == 2 and not any(key.startswith("val/") for row in rows for key in row)
+
+
+def test_the_package_imports_in_one_direction():
+    """No import circle between gan_lightning's modules, function-level imports included, and none
+    between its packages (data/ below metrics/: the pixel views scores use live in data/pixels.py)."""
+    import ast
+
+    import gan_lightning
+
+    root = Path(gan_lightning.__file__).parent
+    modules = {".".join(path.relative_to(root.parent).with_suffix("").parts).removesuffix(".__init__"): path for path in root.rglob("*.py")}
+
+    def known(name: str) -> str | None:  # the module a dotted name lives in
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {known(alias.name) for alias in node.names if alias.name.startswith("gan_lightning")}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+                if base.startswith("gan_lightning"):
+                    imported |= {known(f"{base}.{alias.name}") for alias in node.names}
+        graph[name] = {other for other in imported if other and other != name}
+
+    def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+        """Strongly connected components of more than one node (Tarjan)."""
+        index, low, stack, found, counter = {}, {}, [], [], [0]
+
+        def visit(node: str) -> None:
+            index[node] = low[node] = counter[0]
+            counter[0] += 1
+            stack.append(node)
+            for other in edges.get(node, ()):
+                if other not in index:
+                    visit(other)
+                    low[node] = min(low[node], low[other])
+                elif other in stack:
+                    low[node] = min(low[node], index[other])
+            if low[node] == index[node]:
+                component = []
+                while component[-1:] != [node]:
+                    component.append(stack.pop())
+                if len(component) > 1:
+                    found.append(sorted(component))
+
+        for node in list(edges):
+            if node not in index:
+                visit(node)
+        return found
+
+    assert len(graph) > 80 and "gan_lightning.models.checkpointing" in graph["gan_lightning.trainer"]  # the walk sees the imports
+    assert cycles(graph) == []
+    top = {name: {".".join(other.split(".")[:2]) for other in others} - {".".join(name.split(".")[:2])} for name, others in graph.items()}
+    packages: dict[str, set[str]] = {}
+    for name, others in top.items():
+        packages.setdefault(".".join(name.split(".")[:2]), set()).update(others)
+    assert cycles(packages) == []
+    assert "gan_lightning.metrics" not in packages["gan_lightning.data"]  # data/ never reaches up into metrics/

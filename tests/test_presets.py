@@ -11,8 +11,8 @@ from omegaconf import OmegaConf
 from test_configs import options
 from torch import nn
 
-from gan_lightning.checkpoints import read_checkpoint
 from gan_lightning.losses import least_squares_generator_loss
+from gan_lightning.models import read_checkpoint
 from gan_lightning.nets.conditional import ConditionalDiscriminator
 from gan_lightning.nets.dcgan import DCGANDiscriminator
 from gan_lightning.nets.eval_mode import train_mode_without_updates

@@ -246,8 +246,8 @@ def out_of_space_on(what: str, monkeypatch, after: int = 1) -> None:
 
 @pytest.mark.parametrize("what", ["checkpoint", "grid", "metrics"])
 def test_a_full_disk_is_one_line_that_names_the_folder_and_what_was_kept(what, tmp_path, monkeypatch, caplog):
-    from gan_lightning.checkpoints import read_checkpoint
     from gan_lightning.cli import run_reporting_errors
+    from gan_lightning.models import read_checkpoint
 
     run = tmp_path / "run"
     cfg = compose_config([*tiny_overrides("dcgan"), "trainer.max_epochs=3", "~callbacks.evaluation"], run)

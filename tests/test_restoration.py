@@ -14,12 +14,13 @@ from torchvision.models import vgg19
 from gan_lightning.capabilities import TranslatesMany
 from gan_lightning.data import InpaintingDataModule, SuperResolutionDataModule
 from gan_lightning.data.photos import BUILTIN_PHOTOS, builtin_photo
+from gan_lightning.data.pixels import cropped, luma
 from gan_lightning.data.restoration import bicubic_downsample, bicubic_upsample
 from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.losses import hole_loss
 from gan_lightning.losses.perceptual import VGG19_FILE, VGG19_LAYERS, ContentLoss, PerceptualLoss
 from gan_lightning.metrics.swd import sliced_wasserstein, sliced_wasserstein_distances
-from gan_lightning.metrics.translation import cropped, luma, score_pairs
+from gan_lightning.metrics.translation import score_pairs
 from gan_lightning.models import SRGAN, BiCycleGAN, ContextEncoder, load_family
 from gan_lightning.models.bicyclegan import standard_normal_kl
 from gan_lightning.nets import LocalEnhancer, SRGANDiscriminator, SRResNet

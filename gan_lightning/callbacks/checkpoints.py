@@ -1,6 +1,6 @@
 """The run's checkpoints, counted in iterations and epochs, that a kill at any moment cannot break.
 
-Under `GANTrainer` every file is written atomically (`gan_lightning.checkpoints.AtomicCheckpointIO`):
+Under `GANTrainer` every file is written atomically (`gan_lightning.trainer.AtomicCheckpointIO`):
 a process killed while saving leaves the previous complete file. What this callback adds:
 - `last.ckpt` after every epoch, every `every_n_iterations` iterations and when training ends, so a
   killed run loses at most that much work (an interval that ends an epoch is saved at the epoch's end);

@@ -27,9 +27,9 @@ from torchvision.transforms.v2.functional import pil_to_tensor
 from gan_lightning.data.base import GANDataModule
 from gan_lightning.data.digits import digit_images
 from gan_lightning.data.image_folder import open_image
+from gan_lightning.data.pixels import to_unit
 from gan_lightning.data.translation import Jitter, checked_direction
 from gan_lightning.errors import DataError
-from gan_lightning.metrics.translation import to_unit
 
 _MODES = {1: "L", 3: "RGB"}
 SPLITS = ("train", "val", "test")

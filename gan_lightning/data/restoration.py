@@ -22,8 +22,8 @@ from torch.utils.data import Dataset
 
 from gan_lightning.data.paired import TranslationDataModule
 from gan_lightning.data.photos import BUILTIN_PHOTOS, VALIDATION_PHOTOS, RandomPatches, split_photos
+from gan_lightning.data.pixels import cropped, luma, to_unit
 from gan_lightning.errors import DataError
-from gan_lightning.metrics.translation import cropped, luma, to_unit
 
 TRAINING_PHOTOS = tuple(name for name in BUILTIN_PHOTOS if name not in VALIDATION_PHOTOS)
 

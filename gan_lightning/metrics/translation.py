@@ -17,24 +17,8 @@ from torch import Tensor, nn
 from torchmetrics import MeanAbsoluteError, MetricCollection
 from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMeasure
 
+from gan_lightning.data.pixels import to_unit
 from gan_lightning.metrics.frechet import frechet_distance, mean_and_covariance
-
-
-def to_unit(images: Tensor) -> Tensor:
-    """[-1, 1] -> [0, 1] pixels, the range PSNR and SSIM are reported on."""
-    return ((images.float() + 1) / 2).clamp(0, 1)
-
-
-def luma(images: Tensor) -> Tensor:
-    """[-1, 1] RGB -> the Y channel of YCbCr (ITU-R BT.601, as MATLAB's rgb2ycbcr: 16/255 to 235/255),
-    the channel super-resolution papers score PSNR and SSIM on."""
-    weights = torch.tensor([65.481, 128.553, 24.966], device=images.device) / 255
-    return (to_unit(images) * weights[:, None, None]).sum(dim=1, keepdim=True) + 16 / 255
-
-
-def cropped(images: Tensor, border: int) -> Tensor:
-    """Images without a strip of `border` pixels on every side."""
-    return images[..., border : images.shape[-2] - border, border : images.shape[-1] - border].contiguous() if border else images
 
 
 def paired_scores() -> MetricCollection:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from gan_lightning.checkpoints import load_family, read_checkpoint
 from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Family, Player
@@ -11,6 +10,7 @@ from gan_lightning.models.bicyclegan import BiCycleGAN
 from gan_lightning.models.bigan import BiGAN
 from gan_lightning.models.biggan import BigGAN
 from gan_lightning.models.cgan import CGAN
+from gan_lightning.models.checkpointing import load_family, read_checkpoint
 from gan_lightning.models.context_encoder import ContextEncoder
 from gan_lightning.models.cyclegan import CycleGAN
 from gan_lightning.models.ebgan import EBGAN

@@ -31,7 +31,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import torch
 from hydra.utils import instantiate
@@ -94,12 +94,7 @@ class Family(CheckpointState):
     """Base of every family; see the module docstring. Subclasses register their players in their
     constructor (optimizers are returned in that order) and write `training_step`."""
 
-    FAMILIES: ClassVar[dict[str, type[Family]]] = {}  # every family class, by the name checkpoints store
     real_batches_per_step = 1  # real minibatches one training step takes (served as one batch)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        Family.FAMILIES[cls.qualified_name()] = cls
 
     def __init__(self):
         super().__init__()

@@ -1,19 +1,25 @@
-"""What a family's checkpoints hold besides Lightning's state: the family's name, checked when a
+"""A family's checkpoints: what they hold besides Lightning's state (the family's name, checked when a
 checkpoint is loaded, and the random streams a training step draws from, so a resumed run draws the
-same noise (on CPU: the same losses, bit for bit). Saving refuses a family that keeps tensors outside
-its state_dict (`untracked_state`), which a resumed run would silently lose."""
+same noise: on CPU the same losses, bit for bit), and reading them without running anything they name
+(`read_checkpoint`, under the rules of `gan_lightning.checkpoints`) into a family (`load_family`).
+Saving refuses a family that keeps tensors outside its state_dict (`untracked_state`), which a resumed
+run would silently lose."""
 
 from __future__ import annotations
 
+import pickle
 import random
+import zipfile
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from lightning import LightningModule
 from torch import Tensor
 
+from gan_lightning.checkpoints import FAMILY_PACKAGE, TRUST_VARIABLE, allowed_target, inside, targets, trusted_modules
 from gan_lightning.errors import CheckpointError
 
 
@@ -56,8 +62,14 @@ def untracked_state(module: torch.nn.Module) -> list[str]:
 
 class CheckpointState(LightningModule):
     """Mixed into `Family`: the family's name and the random streams in every checkpoint, loading that
-    checks them (and, through `gan_lightning.checkpoints.read_checkpoint`, runs nothing foreign), and
+    checks them (and, through `read_checkpoint`, runs nothing foreign), and
     one message when a checkpoint's networks are not this config's."""
+
+    FAMILIES: ClassVar[dict[str, type[CheckpointState]]] = {}  # every family class, by the name checkpoints store
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        CheckpointState.FAMILIES[cls.qualified_name()] = cls
 
     @classmethod
     def qualified_name(cls) -> str:
@@ -65,11 +77,9 @@ class CheckpointState(LightningModule):
 
     @classmethod
     def load_from_checkpoint(cls, checkpoint_path: Any, map_location: Any = None, **kwargs: Any) -> CheckpointState:
-        """Lightning's loader, but through `gan_lightning.checkpoints.read_checkpoint`, which checks the file
+        """Lightning's loader, but through `read_checkpoint`, which checks the file
         (it runs nothing a checkpoint names outside gan-lightning): read once, then `from_checkpoint`.
         `kwargs` override stored hyperparameters, as Lightning's do."""
-        from gan_lightning.checkpoints import read_checkpoint
-
         return cls.from_checkpoint(read_checkpoint(checkpoint_path, "cpu" if map_location is None else map_location), checkpoint_path, **kwargs)
 
     @classmethod
@@ -155,3 +165,49 @@ class CheckpointState(LightningModule):
             # seed_everything gives every process the same seed (hence the same initial weights); from
             # here on each must draw its own noise, or all would train on the same fake batch.
             torch.manual_seed(hash((torch.initial_seed(), rank)) % 2**62)
+
+
+def family_class(name: Any, path: Path) -> type:
+    """The family class a checkpoint names, if it is one of the package's (or a trusted module's)."""
+    family = CheckpointState.FAMILIES.get(name) if isinstance(name, str) else None
+    if family is None or not inside(family.__module__, (FAMILY_PACKAGE, *trusted_modules())):
+        raise CheckpointError(
+            f"{path} names the model family {name!r}, which is not one of gan-lightning's: it was not made by "
+            f"gan-lightning, or comes from code you must trust first ({TRUST_VARIABLE}=its.module)"
+        )
+    return family
+
+
+def read_checkpoint(ckpt_path: str | Path, map_location: str | torch.device = "cpu") -> dict:
+    """A gan-lightning checkpoint as a dict (state, hyperparameters, `family`, run `config`), checked as
+    the module docstring says; missing, unreadable, foreign or unsafe files raise CheckpointError."""
+    path = Path(ckpt_path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}: pass the path of a .ckpt file from a run's checkpoints/ folder")
+    try:
+        checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as error:
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint ({error.__class__.__name__}): it may be truncated, not a .ckpt "
+            "file, or hold objects other than tensors and plain values"
+        ) from error
+    if not isinstance(checkpoint, dict) or "family" not in checkpoint or "state_dict" not in checkpoint:
+        raise CheckpointError(f"{path} is not a gan-lightning checkpoint: it names no model family")
+    family_class(checkpoint["family"], path)
+    instantiated = [checkpoint.get("hyper_parameters", {}), (checkpoint.get("config") or {}).get("data", {})]
+    refused = sorted({str(name) for name in targets(instantiated) if not allowed_target(name)})
+    if refused:
+        raise CheckpointError(
+            f"{path} asks to build {', '.join(refused)}, which is not part of gan-lightning: refused, nothing was run "
+            f"(for your own modules in a checkpoint you made, set {TRUST_VARIABLE})"
+        )
+    return checkpoint
+
+
+def load_family(ckpt_path: str | Path, map_location: str | torch.device = "cpu", checkpoint: dict | None = None):
+    """Load any family's checkpoint without naming its class; bad or unsafe files raise CheckpointError.
+    The file is read once; `checkpoint`: what `read_checkpoint(ckpt_path, map_location)` returned, for a
+    caller that has read it already (then it is not read again)."""
+    path = Path(ckpt_path)
+    checkpoint = read_checkpoint(path, map_location) if checkpoint is None else checkpoint
+    return family_class(checkpoint["family"], path).from_checkpoint(checkpoint, path)
