@@ -137,10 +137,12 @@ class DCGANDriver:
             output_layer.bias.zero_()  # the reference's output layer has none
         write_samples(generator.eval(), GaussianPrior(100), samples, count)
 
+    def model_overrides(self) -> list[str]:
+        return ["model=dcgan", f"model.generator.base_width={self.width}", f"model.discriminator.base_width={self.width}"]
+
     def train_ours(self, out: Path, seed: int) -> float:
         overrides = [
-            "model=dcgan", *self.data, f"data.batch_size={self.batch}", f"model.generator.base_width={self.width}",
-            f"model.discriminator.base_width={self.width}", f"trainer.max_steps={self.iterations}", f"seed={seed}",
+            *self.model_overrides(), *self.data, f"data.batch_size={self.batch}", f"trainer.max_steps={self.iterations}", f"seed={seed}",
             "metrics.every_n_iterations=null", "~callbacks.evaluation", "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false",
             f"paths.output_dir={out}",
         ]  # fmt: skip
@@ -214,14 +216,8 @@ class BEGANDriver(DCGANDriver):
         generator.load_state_dict(torch.load(out / "experiments" / "run" / "models" / f"gen_{self.iterations}.pth", map_location="cpu", weights_only=True))
         write_samples(generator.eval(), UniformPrior(64), samples, count)
 
-    def train_ours(self, out: Path, seed: int) -> float:
-        overrides = [
-            "model=began", *self.data, f"data.batch_size={self.batch}", f"model.generator.width={self.width}",
-            f"model.discriminator.width={self.width}", f"trainer.max_steps={self.iterations}", f"seed={seed}",
-            "metrics.every_n_iterations=null", "~callbacks.evaluation", "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false",
-            f"paths.output_dir={out}",
-        ]  # fmt: skip
-        return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
+    def model_overrides(self) -> list[str]:
+        return ["model=began", f"model.generator.width={self.width}", f"model.discriminator.width={self.width}"]
 
 
 @torch.no_grad()
