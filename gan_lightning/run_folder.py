@@ -49,12 +49,15 @@ def hold(folder: Path) -> bool:
         return False  # a folder it cannot write: the run's first write says so, in its own words
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:  # EWOULDBLOCK: another process holds it
         holder = os.pread(descriptor, 512, 0).decode(errors="replace").strip() or "another process"
         os.close(descriptor)
         raise ConfigError(
             f"{folder} is being trained into by {holder}: wait for that run to end or stop it, or train into another folder (hydra.run.dir=...)"
         ) from None
+    except OSError:  # a filesystem without locks (ENOLCK, some network mounts): train unheld
+        os.close(descriptor)
+        return False
     os.ftruncate(descriptor, 0)
     os.pwrite(descriptor, f"process {os.getpid()} on {socket.gethostname()} (since {time.strftime('%Y-%m-%d %H:%M:%S')})\n".encode(), 0)
     _held[folder] = descriptor
