@@ -14,7 +14,7 @@ from lightning.fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig
 from omegaconf.errors import InterpolationKeyError, MissingMandatoryValue
 
-from gan_lightning.errors import ConfigError, DiskFullError, UserError, find_user_error, out_of_space
+from gan_lightning.errors import ConfigError, DiskFullError, UserError, causes, find_user_error, out_of_space
 
 log = logging.getLogger("gan_lightning")
 T = TypeVar("T")
@@ -32,8 +32,7 @@ def as_user_error(error: BaseException) -> UserError | None:
     found = find_user_error(error)
     if found is not None:
         return found
-    current: BaseException | None = error
-    while current is not None:
+    for current in causes(error):
         if isinstance(current, MissingMandatoryValue):
             key = current.full_key or "a required value"
             return ConfigError(f"{key} is not set: give it on the command line, e.g. {key}=...")
@@ -49,7 +48,6 @@ def as_user_error(error: BaseException) -> UserError | None:
             )
         if isinstance(current, MisconfigurationException):  # Lightning's word on the trainer settings
             return ConfigError(f"{str(current).strip()} (the trainer settings: trainer=cpu runs anywhere)")
-        current = current.__cause__ or current.__context__
     return None
 
 
@@ -111,10 +109,15 @@ def check_writable(folder: Path, option: str) -> None:
         raise ConfigError(f"{option}={folder} cannot be written: {problem}; choose another folder")
 
 
+def named_folders(argv: Sequence[str], *keys: str) -> list[Path]:
+    """The folders the command line gives to `keys` (hydra.run.dir, hydra.sweep.dir), in order."""
+    return [Path(arg.split("=", 1)[1]) for arg in argv if arg.startswith(tuple(f"{key}=" for key in keys))]
+
+
 def exit_unless_output_writable(argv: Sequence[str]) -> None:
     """Stop with one line before Hydra tries to create a run folder it cannot (Hydra would print a
     traceback): the folder named by hydra.run.dir / hydra.sweep.dir, else the current directory."""
-    folders = [Path(arg.split("=", 1)[1]) for arg in argv if arg.startswith(("hydra.run.dir=", "hydra.sweep.dir="))]
+    folders = named_folders(argv, "hydra.run.dir", "hydra.sweep.dir")
     for folder in folders or [Path.cwd()]:
         problem = folder_problem(folder)
         if problem:
@@ -129,7 +132,7 @@ def hold_run_folder_or_exit(argv: Sequence[str]) -> None:
     `train` itself."""
     from gan_lightning import run_folder
 
-    folders = [Path(arg.split("=", 1)[1]) for arg in argv if arg.startswith("hydra.run.dir=")]
+    folders = named_folders(argv, "hydra.run.dir")
     if not folders or any(arg in ("-m", "--multirun") for arg in argv):
         return
     try:

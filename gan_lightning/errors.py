@@ -7,6 +7,7 @@ that names the problem and the fix. The command-line entry points print the mess
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 
 
 class UserError(Exception):
@@ -33,32 +34,28 @@ class DiskFullError(UserError):
     """The disk (or the quota) ran out while the run wrote a file."""
 
 
-def out_of_space(error: BaseException) -> OSError | None:
-    """The 'no space left on device' or 'disk quota exceeded' OSError behind `error`, following its
-    chain of causes (torch.save reports a full disk as a RuntimeError raised while handling it)."""
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """`error`, then what it was raised from or while handling, and so on (Hydra and Lightning wrap
+    errors in their own), each once."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
-        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
-            return current
+        yield current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
-    return None
+
+
+def out_of_space(error: BaseException) -> OSError | None:
+    """The 'no space left on device' or 'disk quota exceeded' OSError behind `error` (torch.save
+    reports a full disk as a RuntimeError raised while handling it)."""
+    return next((e for e in causes(error) if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)), None)
 
 
 def find_user_error(error: BaseException) -> UserError | None:
-    """The UserError behind `error`, following the chain of causes that Hydra and Lightning add. One
-    raised in a DataLoader worker comes back with the worker's traceback in its message: the message
-    is the original's last line."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, UserError):
-            message = str(current)
-            if "Original Traceback" in message:
-                last = message.strip().splitlines()[-1]
-                return type(current)(last.split(": ", 1)[1] if ": " in last else last)
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
+    """The UserError behind `error`. One raised in a DataLoader worker comes back with the worker's
+    traceback in its message: the message is the original's last line."""
+    found = next((e for e in causes(error) if isinstance(e, UserError)), None)
+    if found is None or "Original Traceback" not in str(found):
+        return found
+    last = str(found).strip().splitlines()[-1]
+    return type(found)(last.split(": ", 1)[1] if ": " in last else last)

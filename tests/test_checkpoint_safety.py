@@ -116,4 +116,6 @@ def test_a_checkpoint_is_read_once_by_load_family_and_by_evaluate(checkpoint, tm
     assert type(load_family(checkpoint)).__name__ == "GAN" and opened == [str(checkpoint)]
     opened.clear()
     evaluate(compose([f"ckpt_path={checkpoint}", "metrics.num_samples=20", "metrics.batch_size=20"], tmp_path, config_name="evaluate"))
-    assert opened.count(str(checkpoint)) == 1  # (the digits classifier and real statistics are other files)
+    # Every read but of the digits classifier's and the real statistics' caches (.pt files): one, by path
+    # (Lightning's own loader would read it again through an fsspec file object).
+    assert [str(file) for file in opened if not str(file).endswith(".pt")] == [str(checkpoint)]
