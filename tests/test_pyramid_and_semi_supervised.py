@@ -51,9 +51,10 @@ def test_the_pyramid_generator_draws_each_level_from_its_own_part_of_z():
 
 def test_lapgan_trains_one_pair_per_level_and_writes_every_level(tmp_path):
     out = tmp_path / "run"
-    train(compose_config([*TINY, *TINY_LAPGAN], out))
+    train(compose_config([*TINY, *TINY_LAPGAN, "model.ema_decay=0.9"], out))
     model = load_family(out / "checkpoints" / "last.ckpt")
     assert isinstance(model, LAPGAN) and list(model.players) == ["d0", "g0", "d1", "g1", "d2", "g2"]
+    assert model.averaging_player() == "g2" and int(model.network_ema.n_averaged) == 4  # once a step, after the finest level's G
     assert model.prior.latent_dim == model.generator.latent_dim == 100 + 8 * 8 + 16 * 16
     rows = read_metrics(out / "metrics.csv")
     for row in rows:

@@ -66,7 +66,6 @@ class ACGAN(GANFamily):
             source, classes = self.discriminator(self.generator(latent.z, latent.labels))
             g_loss = self.loss.generator(source)
             self.update("g", g_loss + self.class_weight * class_loss(classes, latent.labels))
-        self.update_ema()
 
         real_class_accuracy = (real_classes.argmax(1) == labels).float().mean() if self.logging_step else None
         self.log_losses(d_loss, g_loss, real_logits, fake_logits, d_class_loss=d_class_loss, real_class_accuracy=real_class_accuracy)

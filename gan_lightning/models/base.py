@@ -8,7 +8,8 @@ own gradient clipping if it needs one, and whether torch.compile may compile its
 
 What a family gets here, and what it provides:
 - `add_player(name, modules, optimizer, ...)` in its constructor; `update(name, loss)` and
-  `toggled(name)` in `training_step`;
+  `toggled(name)` in `training_step`; `after_step(name)` after each update, where a mixin hooks in
+  what must follow a player's step (the moving average of G: `LatentSampling`);
 - `iteration`: training steps completed, one per batch whatever the optimizer steps in it. It is the
   unit of `trainer.max_steps` (see `gan_lightning.trainer`), log intervals, checkpoint intervals and
   schedules; Lightning keeps it with its loops' progress, in every checkpoint;
@@ -138,6 +139,7 @@ class Family(CheckpointState):
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(loss)
         optimizer.step()
+        self.after_step(name)
 
     def update_in_parts(self, name: str, part_loss: Callable[[int], Tensor], parts: int) -> Tensor:
         """One step of player `name` down the mean of part_loss(0), ..., part_loss(parts - 1), each part
@@ -152,7 +154,11 @@ class Family(CheckpointState):
             self.manual_backward(loss)
             total = total + loss.detach()
         optimizer.step()
+        self.after_step(name)
         return total
+
+    def after_step(self, name: str) -> None:
+        """What follows each step of player `name` (a sampling family's moving average: `LatentSampling`)."""
 
     @contextmanager
     def toggled(self, name: str) -> Iterator[None]:

@@ -83,7 +83,6 @@ class BEGAN(GANFamily):
         with self.toggled("g"):
             g_loss = reconstruction_loss(self.discriminator, self.generator(self.draw(len(real)).z)).mean()
             self.update("g", g_loss)
-        self.update_ema()
 
         # k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1), and M, from the losses before
         # this iteration's updates, as the authors' code (carpedm20/BEGAN-tensorflow) reads them.

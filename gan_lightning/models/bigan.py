@@ -78,5 +78,4 @@ class BiGAN(GANFamily):
             swapped_fake, swapped_real = self.discriminator(real, self.encoder(real)), self.discriminator(self.generator(z), z)
             g_loss = self.loss.discriminator(swapped_real, swapped_fake)  # D's loss, labels inverted
             self.update("g", g_loss)
-        self.update_ema()
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)

@@ -67,5 +67,4 @@ class BigGAN(CGAN):
 
         with self.toggled("g"):
             self.update_in_parts("g", g_loss_of, self.accumulation)
-        self.update_ema()
         self.log_losses(d_loss, terms["adversarial"], logits["real"], logits["fake"], g_ortho=terms.get("ortho"))

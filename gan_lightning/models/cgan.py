@@ -46,5 +46,4 @@ class CGAN(GANFamily):
             latent = self.draw(len(real))
             g_loss = self.loss.generator(self.discriminator(self.generator(latent.z, latent.labels), latent.labels))
             self.update("g", g_loss)
-        self.update_ema()
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)

@@ -62,7 +62,6 @@ class EBGAN(GANFamily):
             pulling_away = pulling_away_term(codes) if self.pt_weight else None
             g_loss = generated_energy.mean()
             self.update("g", g_loss if pulling_away is None else g_loss + self.pt_weight * pulling_away)
-        self.update_ema()
 
         terms = {"energy_real": energy_real.mean(), "energy_fake": energy_fake.mean(), "pulling_away": pulling_away}
         self.log_train({"d_loss": d_loss, "g_loss": g_loss, **terms})

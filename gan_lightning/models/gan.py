@@ -87,7 +87,6 @@ class GAN(GANFamily):
             g_loss = self.generator_loss(fake, reals)
             diversity = mode_seeking_loss(fake, z) if self.mode_seeking_weight else None
             self.update("g", g_loss if diversity is None else g_loss + self.mode_seeking_weight * diversity)
-        self.update_ema()
 
         instance_noise = noise_std if self.instance_noise else None
         self.log_losses(d_loss, g_loss, real_logits, fake_logits, d_penalty=penalty, g_mode_seeking=diversity, instance_noise=instance_noise)

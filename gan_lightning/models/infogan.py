@@ -72,5 +72,4 @@ class InfoGAN(GANFamily):
             g_loss = self.loss.generator(judged[0])
             g_info = self.information_loss(judged, z)
             self.update("g", g_loss + self.info_weight * g_info)
-        self.update_ema()
         self.log_losses(d_loss, g_loss, real_logits, fake_judged[0], info_loss=g_info)

@@ -53,7 +53,6 @@ class LAPGAN(GANFamily):
         losses = {}
         for k, (real, low) in enumerate(conditioned_pyramid(batch["image"], len(self.sizes))):  # (I_{K-1}, None), (h_k, l_k)
             losses[f"d_loss_{self.sizes[k]}"], losses[f"g_loss_{self.sizes[k]}"] = self.train_level(k, real, low)
-        self.update_ema()
         if self.logging_step:
             total = {player: sum(value for name, value in losses.items() if name.startswith(player)) for player in ("d", "g")}
             self.log_train({"d_loss": total["d"], "g_loss": total["g"], **losses})

@@ -4,7 +4,9 @@
 (`gan_lightning.priors`), the fixed grid batch, and an optional exponential moving average of the
 sampling network that samples and evaluation then use. A family mixes it in and calls
 `init_sampling` once its network exists; it overrides none of it (InfoGAN's codes and cGAN's labels
-are the prior's business).
+are the prior's business). The moving average follows each training step by itself: it is updated
+after the step of the last player (in the order the family adds them) that trains the sampling network
+or a part of it, G's step in a GAN, the last level's in LAPGAN's pyramid.
 """
 
 from __future__ import annotations
@@ -46,13 +48,15 @@ class LatentSampling:
     prior: Prior
     network_ema: AveragedModel | None
     device: torch.device
+    players: dict  # the family's (`Family.add_player`)
 
     def init_sampling(self, prior: Prior, network: str, ema_decay: float | None = None, num_fixed_samples: int = 64) -> None:
         """`network`: the attribute holding the sampling network (G, a decoder).
 
         ema_decay: if set, samples and evaluation use an exponential moving average of the network's
             weights and buffers (Karras et al. 2018; Yazici et al. 2019) with this decay, reached after
-            a warm-up (see `ema_with_warmup`); the family calls `update_ema()` after each of its updates.
+            a warm-up (see `ema_with_warmup`), updated after each step of the player that trains the
+            network (`after_step`).
         num_fixed_samples: size of the fixed batch behind comparable sample grids.
         """
         net: nn.Module = getattr(self, network)
@@ -77,6 +81,19 @@ class LatentSampling:
     def update_ema(self) -> None:
         if self.network_ema is not None:
             self.network_ema.update_parameters(getattr(self, self.sampled_network))
+
+    def after_step(self, name: str) -> None:
+        super().after_step(name)
+        if self.network_ema is not None and name == self.averaging_player():
+            self.update_ema()
+
+    def averaging_player(self) -> str:
+        """The last player the family added whose networks are the sampling network or parts of it."""
+        parts = set(getattr(self, self.sampled_network).modules())
+        trains_parts = [name for name, player in self.players.items() if any(module in parts for module in player.modules)]
+        if not trains_parts:
+            raise ConfigError(f"no player of {type(self).__name__} trains its sampling network {self.sampled_network}: its moving average would never move")
+        return trains_parts[-1]
 
     def network_and_average(self) -> list[nn.Module]:
         """The sampling network and its moving average when EMA is on: what a setting of the network

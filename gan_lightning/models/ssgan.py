@@ -78,7 +78,6 @@ class SemiSupervisedGAN(GANFamily):
             else:
                 g_loss = self.loss.generator(real_fake_logit(self.discriminator(fake)))
             self.update("g", g_loss)
-        self.update_ema()
 
         accuracy = (class_logits.argmax(1) == labels).float().mean() if self.logging_step else None
         self.log_losses(d_loss, g_loss, real_logits, fake_logits, d_supervised=supervised, labelled_accuracy=accuracy)

@@ -80,7 +80,6 @@ class StyleGAN(GAN):
             fake = self.generator.synthesis(self.training_styles(len(real), track_mean=True))
             g_loss = self.loss.generator(self.discriminate(fake))
             self.update("g", g_loss)
-        self.update_ema()
 
         self.log_losses(d_loss, g_loss, real_logits, fake_logits, d_penalty=penalty)
 

@@ -103,7 +103,6 @@ class VAE(LatentSampling, Family):
         reconstruction = -self.likelihood.log_prob(self.decoder(z), x)  # -log p(x | z), nats per sample
         kl = kl_divergence(posterior, self.prior_distribution())  # closed form for two Gaussians
         self.update("vae", (reconstruction + self.beta * kl).mean())
-        self.update_ema()
         if self.logging_step:
             self.log_train({"elbo": -(reconstruction + kl).mean(), "reconstruction": reconstruction.mean(), "kl": kl.mean()})
 
