@@ -1,4 +1,5 @@
-"""What the command-line entry points share: where the configs live and how errors are reported."""
+"""What the command-line programs share: where the configs live, how errors are reported, and `command`,
+which makes a program's `main` from the function that does its work."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+import hydra
 from lightning.fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig
 from omegaconf.errors import InterpolationKeyError, MissingMandatoryValue
@@ -140,3 +142,22 @@ def hold_run_folder_or_exit(argv: Sequence[str]) -> None:
     except ConfigError as error:
         print(f"[gan_lightning][ERROR] - {error}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def command(task: Callable[[DictConfig], T], config_name: str, holds_run_folder: bool = False) -> Callable[[], T]:
+    """The `main` of a command-line program (`python -m gan_lightning.<program> key=value ...`): check
+    that the output folders on the command line can be written (and, for a training run, that no other
+    process trains in its folder), compose `conf/<config_name>.yaml` with the overrides, and run `task`
+    on it, bad input ending the process with one line (`run_reporting_errors`)."""
+
+    @hydra.main(version_base="1.3", config_path=config_dir(), config_name=config_name)
+    def compose_and_run(cfg: DictConfig) -> T:
+        return run_reporting_errors(task, cfg)
+
+    def main() -> T:
+        exit_unless_output_writable(sys.argv[1:])
+        if holds_run_folder:
+            hold_run_folder_or_exit(sys.argv[1:])
+        return compose_and_run()
+
+    return main

@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import hydra
 import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 
 from gan_lightning.capabilities import Samples
-from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, command
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent import set_latent_truncation
@@ -147,14 +145,7 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
     return report
 
 
-@hydra.main(version_base="1.3", config_path=config_dir(), config_name="evaluate")
-def hydra_main(cfg: DictConfig) -> dict[str, Any]:
-    return run_reporting_errors(evaluate, cfg)
-
-
-def main() -> dict[str, Any]:
-    exit_unless_output_writable(sys.argv[1:])
-    return hydra_main()
+main = command(evaluate, "evaluate")
 
 
 if __name__ == "__main__":

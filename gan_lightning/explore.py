@@ -15,10 +15,8 @@ Writes one PNG grid (`output`, by default <mode>.png in the run directory) and p
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
-import hydra
 import torch
 import torch.nn.functional as F
 from omegaconf import DictConfig, OmegaConf
@@ -27,7 +25,7 @@ from torch import Tensor
 from gan_lightning import editing, latent, styles
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.capabilities import HasLatentSpace, HasStyles, Injects, Samples
-from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, command
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.inversion import invert, psnr
@@ -146,14 +144,7 @@ def edit_grid(model, cfg: DictConfig) -> Tensor:
     return rows.flatten(0, 1)
 
 
-@hydra.main(version_base="1.3", config_path=config_dir(), config_name="explore")
-def hydra_main(cfg: DictConfig) -> Path:
-    return run_reporting_errors(explore, cfg)
-
-
-def main() -> Path:
-    exit_unless_output_writable(sys.argv[1:])
-    return hydra_main()
+main = command(explore, "explore")
 
 
 if __name__ == "__main__":

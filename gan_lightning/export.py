@@ -18,18 +18,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import hydra
 import torch
 from omegaconf import DictConfig
 from torch import Tensor, nn
 
 from gan_lightning.capabilities import HasLatentSpace, Translates
-from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, command
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family, read_checkpoint
 
@@ -128,14 +126,7 @@ def export(cfg: DictConfig) -> Path:
     return path
 
 
-@hydra.main(version_base="1.3", config_path=config_dir(), config_name="export")
-def hydra_main(cfg: DictConfig) -> Path:
-    return run_reporting_errors(export, cfg)
-
-
-def main() -> Path:
-    exit_unless_output_writable(sys.argv[1:])
-    return hydra_main()
+main = command(export, "export")
 
 
 if __name__ == "__main__":

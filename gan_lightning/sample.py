@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
-import hydra
 import numpy as np
 import torch
 from omegaconf import DictConfig
@@ -28,7 +26,7 @@ from torchvision.datasets.folder import IMG_EXTENSIONS
 
 from gan_lightning.cache import write_atomically
 from gan_lightning.capabilities import Samples
-from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, command
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent import set_latent_truncation
 from gan_lightning.metrics.backbones import to_uint8
@@ -101,14 +99,7 @@ def write_samples(cfg: DictConfig) -> dict[str, Any]:
     return record
 
 
-@hydra.main(version_base="1.3", config_path=config_dir(), config_name="sample")
-def hydra_main(cfg: DictConfig) -> dict[str, Any]:
-    return run_reporting_errors(write_samples, cfg)
-
-
-def main() -> dict[str, Any]:
-    exit_unless_output_writable(sys.argv[1:])
-    return hydra_main()
+main = command(write_samples, "sample")
 
 
 if __name__ == "__main__":

@@ -152,7 +152,10 @@ class SeedBatch:
 
         # G descends its loss on fresh noise; D's weights take no gradient meanwhile.
         fake = self.generator(self.noise(real.shape[1]))
-        g_loss = vmap(self.loss.generator)(self.discriminator(fake, trained=False))
+        judged = [self.discriminator(fake, trained=False)]
+        if self.loss.relativistic:  # G's loss compares with the last real minibatch, as GAN.generator_loss
+            judged.append(self.discriminator(real, trained=False))
+        g_loss = vmap(self.loss.generator)(*judged)
         self.descend("g", g_loss)
         self.update_ema()
 

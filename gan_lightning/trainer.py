@@ -13,6 +13,7 @@ from lightning.fabric.plugins import CheckpointIO, TorchCheckpointIO
 
 from gan_lightning.cache import save_atomically
 from gan_lightning.errors import CheckpointError, ConfigError
+from gan_lightning.models.base import TrainingSettings
 from gan_lightning.models.checkpointing import read_checkpoint
 
 
@@ -58,8 +59,8 @@ class GANTrainer(Trainer):
     the adversarial families) and Lightning's own limit is left off. Lightning refuses automatic
     gradient clipping under manual optimization, which every family uses, so the clipping settings are
     kept here and applied by the family in `on_before_optimizer_step`: after 16-mixed's GradScaler has
-    unscaled the gradients, before the optimizer steps. Checkpoints are written atomically
-    (`gan_lightning.trainer.AtomicCheckpointIO`).
+    unscaled the gradients, before the optimizer steps. `fit` hands these settings to the family
+    (`Family.use_settings`). Checkpoints are written atomically (`gan_lightning.trainer.AtomicCheckpointIO`).
 
     Args:
         max_steps: iterations to train (-1: no limit but max_epochs).
@@ -109,9 +110,17 @@ class GANTrainer(Trainer):
         if not any(isinstance(plugin, CheckpointIO) for plugin in plugins):
             plugins.append(AtomicCheckpointIO())
         super().__init__(callbacks=callbacks, plugins=plugins, max_steps=-1, **kwargs)
-        self.max_iterations = max_steps
-        self.family_gradient_clip_val = gradient_clip_val or None
-        self.family_gradient_clip_algorithm = gradient_clip_algorithm
-        self.compile_networks = bool(compile)
-        self.channels_last = bool(channels_last)
-        self.detect_divergence = bool(detect_divergence)
+        self.family_settings = TrainingSettings(
+            max_iterations=max_steps,
+            gradient_clip_val=gradient_clip_val or None,
+            gradient_clip_algorithm=gradient_clip_algorithm,
+            compile=bool(compile),
+            channels_last=bool(channels_last),
+            detect_divergence=bool(detect_divergence),
+        )
+
+    def fit(self, model: LightningModule, *args: Any, **kwargs: Any) -> None:
+        if not hasattr(model, "use_settings"):
+            raise ConfigError(f"GANTrainer trains gan_lightning families (gan_lightning.models), not {type(model).__name__}")
+        model.use_settings(self.family_settings)
+        return super().fit(model, *args, **kwargs)

@@ -13,16 +13,14 @@ whole, at its own size: super-resolution writes it `scale` times larger.
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
-import hydra
 import torch
 from omegaconf import DictConfig
 
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.capabilities import Translates, TranslatesMany
-from gan_lightning.cli import check_writable, config_dir, exit_unless_output_writable, run_reporting_errors
+from gan_lightning.cli import check_writable, command
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.models import load_family, read_checkpoint
@@ -71,14 +69,7 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
     return written
 
 
-@hydra.main(version_base="1.3", config_path=config_dir(), config_name="translate")
-def hydra_main(cfg: DictConfig) -> list[Path]:
-    return run_reporting_errors(translate_folder, cfg)
-
-
-def main() -> list[Path]:
-    exit_unless_output_writable(sys.argv[1:])
-    return hydra_main()
+main = command(translate_folder, "translate")
 
 
 if __name__ == "__main__":

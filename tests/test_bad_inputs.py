@@ -115,6 +115,8 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "beta out of range": (T, [*FAST, "model.d_optimizer.betas=[2.0,0.9]"], "model.d_optimizer (or its scheduler) refuses its settings: Invalid beta parameter"),
     "learning rate that diverges": (T, [*FAST, "model.g_optimizer.lr=1e6", "model.d_optimizer.lr=1e6"], "training diverged at iteration"),
     "n_critic zero": (T, ["model.n_critic=0"], "model.n_critic must be at least 1, not 0"),
+    "critic steps for a one-step family": (T, ["model=acgan", "model.n_critic=2"], "model.n_critic must be 1: ACGAN takes one D step per G step, not 2"),
+    "relativistic kind unknown": (T, ["loss=relativistic", "model.loss.discriminator.kind=softmax"], "model.loss.discriminator.kind=softmax is unknown"),
     "ema decay out of range": (T, ["model.ema_decay=2"], "model.ema_decay must lie in (0, 1) or be null, not 2"),
     "negative truncation": (T, ["model.prior.truncation=-1"], "model.prior.truncation must be positive or null, not -1"),
     "unknown norm": (T, ["model.discriminator.norm=group"], "DCGAN discriminator norm=group is unknown"),

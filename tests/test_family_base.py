@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import lightning
 import pytest
 import torch
 from torch import nn
@@ -20,6 +21,7 @@ from gan_lightning.capabilities import (
     TranslatesMany,
 )
 from gan_lightning.data import DigitsDataModule
+from gan_lightning.errors import ConfigError
 from gan_lightning.models import (
     ACGAN,
     BEGAN,
@@ -44,6 +46,7 @@ from gan_lightning.models import (
     StyleGAN,
     UnrolledGAN,
 )  # fmt: skip
+from gan_lightning.models.base import TrainingSettings
 from gan_lightning.trainer import GANTrainer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,6 +94,21 @@ def test_iterations_count_training_steps_whatever_the_optimizer_steps():
     assert [type(a_opt), type(b_opt)] == [torch.optim.SGD] * 2  # in the order the players were added
     moved = (model.b.weight.detach() - b_before).norm().item()
     assert 0 < moved <= 3 * 0.1 * 1e-6 * 1.001  # b's own clipping: 3 steps of lr x norm 1e-6 at most
+
+
+def test_a_plain_lightning_trainer_trains_a_family_with_the_default_settings_or_refuses_its_max_steps():
+    plain = dict(accelerator="cpu", logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)
+    data = DigitsDataModule(image_size=8, batch_size=16)
+    model = LazyTwoPlayers()
+    lightning.Trainer(max_epochs=1, limit_train_batches=4, **plain).fit(model, datamodule=data)
+    assert model.iteration == 4 and model.settings == TrainingSettings() and not model.settings_given
+    with pytest.raises(ConfigError, match=r"counts optimizer steps, 2 or more an iteration of LazyTwoPlayers: train with gan_lightning.trainer.GANTrainer"):
+        lightning.Trainer(max_steps=7, **plain).fit(LazyTwoPlayers(), datamodule=data)
+    # GANTrainer hands its settings over: they reach the family, not Lightning's own (refused) clipping
+    model = LazyTwoPlayers()
+    GANTrainer(max_steps=2, gradient_clip_val=0.5, detect_divergence=False, **plain).fit(model, datamodule=data)
+    assert model.settings == TrainingSettings(max_iterations=2, gradient_clip_val=0.5, detect_divergence=False)
+    assert model.gradient_clip("a") == (0.5, "norm") and model.gradient_clip("b") == (1e-6, "norm")
 
 
 def test_every_family_declares_what_it_can_do():

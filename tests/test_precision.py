@@ -87,7 +87,8 @@ def test_compiled_networks_train(tmp_path):
 def test_channels_last_stores_conv_weights_nhwc_and_trains_the_same(tmp_path):
     cfg = compose_config([*tiny_overrides("dcgan"), "trainer.channels_last=true"], tmp_path)
     model = instantiate(cfg.model, _recursive_=False, _convert_="all")
-    model.trainer = instantiate(cfg.trainer)
+    model.trainer = trainer = instantiate(cfg.trainer)
+    model.use_settings(trainer.family_settings)
     model.setup("fit")
     weights = [m.weight for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
     assert weights and all(w.is_contiguous(memory_format=torch.channels_last) for w in weights)

@@ -8,7 +8,9 @@ import pytest
 import torch
 
 from gan_lightning.errors import CheckpointError
+from gan_lightning.losses import relativistic_generator_loss
 from gan_lightning.models import load_family
+from gan_lightning.nets.eval_mode import eval_mode
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics, tiny_overrides
@@ -47,6 +49,23 @@ def test_a_few_batches_per_objective_preset(tmp_path, preset):
     if preset == "wgan":
         assert max(p.abs().max().item() for p in model.discriminator.parameters()) <= 0.01 + 1e-7
     assert model.sample(3).shape == (3, 1, 16, 16)
+
+
+RELATIVISTIC = [("dcgan", "relativistic", "logistic"), ("lsgan", "relativistic_least_squares", "least_squares"), ("ragan", "relativistic_paired", "logistic")]
+
+
+@pytest.mark.parametrize("preset, loss, kind", RELATIVISTIC)
+def test_a_relativistic_loss_trains_an_adversarial_preset_and_g_sees_the_real_logits(tmp_path, preset, loss, kind):
+    out = run(tmp_path, f"loss={loss}", model=preset)
+    metrics = read_metrics(out / "metrics.csv")
+    assert len(metrics) == 4 and all(torch.isfinite(torch.tensor([row["train/d_loss"], row["train/g_loss"]])).all() for row in metrics)
+    model = load_family(out / "checkpoints" / "last.ckpt")
+    assert model.loss.relativistic
+    real, fake = torch.rand(8, 1, 16, 16) * 2 - 1, model.sample(8, seed=0)
+    average = loss != "relativistic_paired"
+    with eval_mode(model.discriminator):
+        expected = relativistic_generator_loss(model.discriminator(fake), model.discriminator(real), kind, average)
+        torch.testing.assert_close(model.generator_loss(fake, (torch.zeros_like(real), real)), expected)  # the last real minibatch
 
 
 def test_step_budget_counts_iterations_with_several_critic_steps(tmp_path):

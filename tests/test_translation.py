@@ -15,10 +15,13 @@ from gan_lightning.capabilities import Samples, Translates
 from gan_lightning.data import PairedDataModule, PairedDigitsDataModule, UnpairedDataModule, UnpairedDigitsDataModule
 from gan_lightning.data.translation import Jitter
 from gan_lightning.errors import ConfigError, DataError
+from gan_lightning.losses import relativistic_generator_loss
 from gan_lightning.metrics.translation import score_pairs
 from gan_lightning.models import CycleGAN, Pix2Pix, load_family
 from gan_lightning.models.image_pool import ImagePool
+from gan_lightning.models.translation import all_scales
 from gan_lightning.nets import PatchDiscriminator, PatchGAN, ResNetGenerator, UNetGenerator
+from gan_lightning.nets.eval_mode import eval_mode
 from gan_lightning.schedules import ConstantThenLinearDecay
 from gan_lightning.train import train
 from gan_lightning.translate import translate_folder
@@ -328,6 +331,18 @@ def test_pix2pix_hd_options_and_wgan_gp(tmp_path):
     )  # fmt: skip
     steps = read_metrics(run / "metrics.csv")
     assert all(row["train/g_feature_matching"] > 0 and row["train/d_penalty"] >= 0 for row in steps)
+
+
+def test_cyclegan_takes_a_relativistic_loss_each_d_comparing_translations_with_its_own_domain(tmp_path):
+    run = trained(tmp_path, "model=cyclegan", "model.generator.num_blocks=1", "trainer.max_steps=2", "loss=relativistic")
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    assert model.loss.relativistic
+    real_b, fake_b = torch.rand(2, 1, 32, 32), torch.rand(2, 1, 32, 32)
+    with eval_mode(model.discriminator_b):
+        fake_scores = model.discriminator_b(fake_b)
+        scales = zip(all_scales(fake_scores), all_scales(model.discriminator_b(real_b)))
+        expected = sum(relativistic_generator_loss(fake, real) for fake, real in scales)
+        torch.testing.assert_close(model.generator_adversarial_loss(model.discriminator_b, fake_scores, real_b), expected)
 
 
 def test_cyclegan_trains_decays_lr_and_translates_a_folder_both_ways(tmp_path):

@@ -57,7 +57,7 @@ class Checkpoints(Checkpoint):
         return self.dirpath / "last.ckpt"
 
     def save(self, trainer: Trainer, pl_module: LightningModule, name: str) -> None:
-        weights = list(pl_module.parameters()) if getattr(trainer, "detect_divergence", True) else []
+        weights = list(pl_module.parameters()) if pl_module.settings.detect_divergence else []
         if weights and not torch.stack([torch.isfinite(p).all() for p in weights]).all():
             raise DivergenceError(
                 f"the weights are no longer finite after iteration {pl_module.iteration}: lower the learning rates "

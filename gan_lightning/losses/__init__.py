@@ -9,6 +9,8 @@ from gan_lightning.losses.adversarial import (
     minimax_generator_loss,
     non_saturating_generator_loss,
     probability,
+    relativistic_discriminator_loss,
+    relativistic_generator_loss,
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
@@ -39,6 +41,8 @@ __all__ = [
     "non_saturating_generator_loss",
     "probability",
     "real_fake_logit",
+    "relativistic_discriminator_loss",
+    "relativistic_generator_loss",
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",
 ]

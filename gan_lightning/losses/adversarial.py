@@ -1,30 +1,65 @@
 """Adversarial objectives as pure functions of discriminator logits.
 
 Each objective is a pair of functions, one per player, both *minimised*:
-`discriminator(real_logits, fake_logits)` and `generator(fake_logits)`. `AdversarialLoss` bundles
-a pair with `score`, the map from D's raw output to the number logged as `d_real` / `d_fake`
-(the probability D(x) for the logistic losses).
+`discriminator(real_logits, fake_logits)` and `generator(fake_logits)`, or for a relativistic objective
+`generator(fake_logits, real_logits)`: G's loss then compares its samples' logits with real ones
+(Jolicoeur-Martineau 2018), so the family's G step judges a real batch too. `AdversarialLoss` bundles a
+pair with `score`, the map from D's raw output to the number logged as `d_real` / `d_fake` (the
+probability D(x) for the logistic losses).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from gan_lightning.errors import ConfigError
 
 
 def _identity(logits: Tensor) -> Tensor:
     return logits
 
 
-@dataclass(frozen=True)
 class AdversarialLoss:
-    discriminator: Callable[[Tensor, Tensor], Tensor]
-    generator: Callable[[Tensor], Tensor]
-    score: Callable[[Tensor], Tensor] = _identity
+    """The two players' losses of one objective.
+
+    Args:
+        discriminator: (real_logits, fake_logits) -> D's loss.
+        generator: (fake_logits) -> G's loss, or (fake_logits, real_logits) when `relativistic`.
+        score: D's raw output -> the number logged as d_real / d_fake (None: the raw output).
+        relativistic: G's loss needs D's logits of real samples as well as of its own.
+    """
+
+    def __init__(
+        self,
+        discriminator: Callable[[Tensor, Tensor], Tensor],
+        generator: Callable[..., Tensor],
+        score: Callable[[Tensor], Tensor] | None = None,
+        relativistic: bool = False,
+    ):
+        self.discriminator, self.generator_terms, self.relativistic = discriminator, generator, relativistic
+        self.score = score or _identity
+        # a wrong setting of the functions (an unknown kind) stops the run here, not at its first step
+        logits = torch.zeros(2)
+        self.discriminator(logits, logits)
+        self.generator(logits, logits)
+
+    def generator(self, fake_logits: Tensor, real_logits: Tensor | None = None) -> Tensor:
+        """G's loss on D's logits of its samples; a relativistic loss also takes D's logits of a real
+        batch (from D as it is now, after its step), which the others ignore."""
+        if not self.relativistic:
+            return self.generator_terms(fake_logits)
+        if real_logits is None:
+            raise ConfigError("a relativistic loss compares G's samples with real ones, and this family's G step judges no real samples: choose another loss=")
+        return self.generator_terms(fake_logits, real_logits)
+
+    def real_logits_for_generator(self, judge: Callable[..., Tensor], *reals: Tensor) -> Tensor | None:
+        """judge(*reals), D's logits of a real batch, where G's loss compares its samples with them
+        (relativistic); else None, sparing D a pass."""
+        return judge(*reals) if self.relativistic else None
 
 
 def bce_discriminator_loss(real_logits: Tensor, fake_logits: Tensor, real_label: float = 1.0) -> Tensor:
@@ -80,3 +115,43 @@ def wasserstein_generator_loss(fake_logits: Tensor) -> Tensor:
 def probability(logits: Tensor) -> Tensor:
     """D(x) = sigmoid(logits): the score logged for the logistic losses."""
     return torch.sigmoid(logits)
+
+
+# Relativistic objectives: Jolicoeur-Martineau 2018, "The relativistic discriminator: a key element
+# missing from standard GAN" (arXiv 1807.00734). D estimates how much more realistic real data are than
+# fake data; G's loss is D's with the roles of real and fake swapped, so G's gradient also comes through
+# the real samples' term, which the standard losses leave out of G's loss (the paper's argument: D
+# should know that half of what it sees is fake).
+
+_TARGET_TERMS = {  # (a term that wants its argument large, one that wants it small)
+    "logistic": (lambda x: F.softplus(-x), lambda x: F.softplus(x)),  # -log sigmoid(x), -log(1 - sigmoid(x))
+    "least_squares": (lambda x: (x - 1).pow(2), lambda x: (x + 1).pow(2)),
+    "hinge": (lambda x: F.relu(1 - x), lambda x: F.relu(1 + x)),
+}
+
+
+def relativistic_discriminator_loss(real_logits: Tensor, fake_logits: Tensor, kind: str = "logistic", average: bool = True) -> Tensor:
+    """D's relativistic loss. average=True (RaSGAN, RaLSGAN, RaHingeGAN): each real logit is
+    compared with the mean fake logit and each fake with the mean real one, and the two terms averaged,
+    1/2 (E[f(C(x_r) - E C(x_f))] + E[g(C(x_f) - E C(x_r))]), where f wants its argument large (-log sigmoid,
+    (x - 1)^2, max(0, 1 - x) for kind logistic, least_squares, hinge) and g small. average=False
+    (RSGAN, logistic only): E[-log sigmoid(C(x_r) - C(x_f))] over pairs of a real and a fake
+    sample. A PatchGAN's grid of scores counts each score as a sample. The constants are those of the
+    authors' code (AlexiaJM/RelativisticGAN), which halves the averaged forms and not the paired one."""
+    if kind not in _TARGET_TERMS:
+        raise ConfigError(f"model.loss.discriminator.kind={kind} is unknown: choose one of {', '.join(_TARGET_TERMS)}")
+    wants_large, wants_small = _TARGET_TERMS[kind]
+    if not average:
+        if kind != "logistic":
+            raise ConfigError(f"the paired relativistic loss (average=false) is the logistic RSGAN: kind={kind} needs average=true")
+        if real_logits.shape != fake_logits.shape:
+            shapes = f"{tuple(real_logits.shape)} and {tuple(fake_logits.shape)}"
+            raise ConfigError(f"the paired relativistic loss compares each real sample with one fake: {shapes} differ")
+        return wants_large(real_logits - fake_logits).mean()
+    return 0.5 * (wants_large(real_logits - fake_logits.mean()).mean() + wants_small(fake_logits - real_logits.mean()).mean())
+
+
+def relativistic_generator_loss(fake_logits: Tensor, real_logits: Tensor, kind: str = "logistic", average: bool = True) -> Tensor:
+    """G's relativistic loss: D's with real and fake swapped, so G makes its samples look more
+    realistic than the real ones."""
+    return relativistic_discriminator_loss(fake_logits, real_logits, kind, average)

@@ -64,7 +64,7 @@ class ACGAN(GANFamily):
         with self.toggled("g"):
             latent = self.draw(len(real))
             source, classes = self.discriminator(self.generator(latent.z, latent.labels))
-            g_loss = self.loss.generator(source)
+            g_loss = self.loss.generator(source, self.loss.real_logits_for_generator(lambda x: self.discriminator(x)[0], real))
             self.update("g", g_loss + self.class_weight * class_loss(classes, latent.labels))
 
         real_class_accuracy = (real_classes.argmax(1) == labels).float().mean() if self.logging_step else None

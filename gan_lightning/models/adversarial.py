@@ -11,13 +11,6 @@ from gan_lightning.models.sampling import LatentSampling
 from gan_lightning.nets.eval_mode import eval_mode
 
 
-def critic_steps(n_critic: int) -> int:
-    """D steps per G step, each on its own real minibatch (Algorithm 1's k)."""
-    if n_critic < 1:
-        raise ConfigError(f"model.n_critic must be at least 1, not {n_critic}")
-    return n_critic
-
-
 class GANFamily(LatentSampling, Family):
     """Base of the families that play D against a G fed from a prior (GAN, cGAN, AC-GAN, InfoGAN, BiGAN).
 
@@ -28,9 +21,14 @@ class GANFamily(LatentSampling, Family):
         g_optimizer, d_optimizer: `_partial_` optimizer configs of the players g and d.
         g_scheduler, d_scheduler: optional `_partial_` scheduler configs.
         scheduler_interval: they step after every "epoch" (the default) or every "iteration".
-        ema_decay, num_fixed_samples: see `LatentSampling.init_sampling`.
+        n_critic: D steps per G step (Algorithm 1's k), each on its own real minibatch: a step's
+            batch holds n_critic of them (`critic_batches`). A family whose step takes one D update
+            (`takes_critic_steps = False`) refuses more.
+        ema_decay, num_fixed_samples: see `LatentSampling.init_sampling`; the moving average follows G's step by itself.
     Players: d (D's parameters, optimizer first) and g (G's), unless the family's `add_players` says otherwise.
     """
+
+    takes_critic_steps = False  # True: its training_step loops over critic_batches(batch)
 
     def __init__(
         self,
@@ -43,10 +41,15 @@ class GANFamily(LatentSampling, Family):
         g_scheduler: Spec | None = None,
         d_scheduler: Spec | None = None,
         scheduler_interval: str = "epoch",
+        n_critic: int = 1,
         ema_decay: float | None = None,
         num_fixed_samples: int = 64,
     ):
         super().__init__()
+        if n_critic < 1 or (n_critic > 1 and not self.takes_critic_steps):
+            fewest = "at least 1" if n_critic < 1 else f"1: {type(self).__name__} takes one D step per G step"
+            raise ConfigError(f"model.n_critic must be {fewest}, not {n_critic}")
+        self.n_critic = self.real_batches_per_step = n_critic
         # The run config goes to the loggers from train.py; these travel in checkpoints and rebuild the model.
         self.save_hyperparameters(logger=False)
         self.generator = build(generator)
@@ -61,6 +64,12 @@ class GANFamily(LatentSampling, Family):
         """Players d and g. A family with more (LAPGAN: a pair per pyramid level) adds its own here."""
         self.add_player("d", [self.discriminator], d_optimizer, d_scheduler, scheduler_interval=scheduler_interval)
         self.add_player("g", [self.generator], g_optimizer, g_scheduler, scheduler_interval=scheduler_interval)
+
+    def critic_batches(self, batch: dict[str, Tensor]) -> list[dict[str, Tensor]]:
+        """The step's batch as its n_critic real minibatches, one for each D step (images and labels
+        alike; what is not a tensor stays out)."""
+        parts = {key: value.chunk(self.n_critic) for key, value in batch.items() if isinstance(value, Tensor)}
+        return [dict(zip(parts, minibatch)) for minibatch in zip(*parts.values())]
 
     def build_discriminator(self, spec: Spec) -> nn.Module:
         """D from its config node. A family whose D is more than the configured network (InfoGAN's Q

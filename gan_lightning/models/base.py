@@ -19,7 +19,10 @@ What a family gets here, and what it provides:
 - `log_train(terms)`: train/<name> for each term and train/lr_<player>, in the iterations Lightning writes;
 - the family's name in every checkpoint, and a check on loading that the checkpoint holds this family
   (`checkpointing.py`);
-- the random streams in checkpoints (exact resumption), clipping inside the optimizer step, compile.
+- the random streams in checkpoints (exact resumption), clipping inside the optimizer step, compile;
+- `settings`: what the Trainer's settings ask of the players (`TrainingSettings`), handed over by
+  `gan_lightning.trainer.GANTrainer.fit`. Under a plain `lightning.Trainer` the family keeps the
+  defaults, and refuses a `max_steps` (Lightning's counts optimizer steps, not iterations).
 
 Networks and parts arrive as config nodes (`_target_`) and are built with `build`, so a checkpoint's
 hyperparameters alone rebuild the model: `load_family(path).sample(16)` works in a fresh process.
@@ -84,6 +87,27 @@ class Player:
             yield from module.parameters()
 
 
+@dataclass(frozen=True)
+class TrainingSettings:
+    """What the Trainer's settings ask of a family's players (see `gan_lightning.trainer.GANTrainer`).
+
+    Args:
+        max_iterations: the run's length in iterations (-1: no limit but the epochs).
+        gradient_clip_val, gradient_clip_algorithm: clip each player's gradients ("norm" or "value"),
+            unless the player clips its own.
+        compile: torch.compile the players' networks (those that may be).
+        channels_last: store the convolution weights channels-last.
+        detect_divergence: stop with one message when a logged number or a weight is no longer finite.
+    """
+
+    max_iterations: int = -1
+    gradient_clip_val: float | None = None
+    gradient_clip_algorithm: str = "norm"
+    compile: bool = False
+    channels_last: bool = False
+    detect_divergence: bool = True
+
+
 class IterationSchedules(Callback):
     """Steps the players' per-iteration learning-rate schedules after each iteration (see Family)."""
 
@@ -102,6 +126,8 @@ class Family(CheckpointState):
         self.automatic_optimization = False
         self.players: dict[str, Player] = {}
         self.logging_step = True  # whether this iteration's step metrics are written: on_train_batch_start
+        self.settings = TrainingSettings()  # GANTrainer.fit hands over the run's
+        self.settings_given = False
 
     # Players and their updates.
 
@@ -208,7 +234,7 @@ class Family(CheckpointState):
         if not self.logging_step:
             return
         values = {f"train/{name}": value.detach() if isinstance(value, Tensor) else value for name, value in terms.items() if value is not None}
-        if getattr(self._trainer, "detect_divergence", True):
+        if self.settings.detect_divergence:
             self.check_divergence(values)
         for name in self.players:
             values[f"train/lr_{name}"] = self.optimizer(name).param_groups[0]["lr"]
@@ -230,12 +256,21 @@ class Family(CheckpointState):
 
     # What the Trainer's settings ask of the players.
 
+    def use_settings(self, settings: TrainingSettings) -> None:
+        """The settings of the run about to start (GANTrainer.fit calls this)."""
+        self.settings, self.settings_given = settings, True
+
     def setup(self, stage: str) -> None:
         if stage != "fit":
             return
-        if getattr(self.trainer, "channels_last", False):
+        if not self.settings_given and self.trainer.max_steps > 0:
+            raise ConfigError(
+                f"lightning.Trainer(max_steps={self.trainer.max_steps}) counts optimizer steps, {len(self.players)} or more an iteration "
+                f"of {type(self).__name__}: train with gan_lightning.trainer.GANTrainer, whose max_steps counts iterations"
+            )
+        if self.settings.channels_last:
             self.to(memory_format=torch.channels_last)  # 4-D weights only; checkpoints load into either layout
-        if getattr(self.trainer, "compile_networks", False):
+        if self.settings.compile:
             self.compile_players()
         if any(self.gradient_clip(name)[0] for name in self.players):
             self.check_clipping_possible()
@@ -255,7 +290,7 @@ class Family(CheckpointState):
         own = self.players[name].gradient_clip
         if own:
             return own, "norm"
-        return getattr(self._trainer, "family_gradient_clip_val", None), getattr(self._trainer, "family_gradient_clip_algorithm", "norm")
+        return self.settings.gradient_clip_val, self.settings.gradient_clip_algorithm
 
     def on_before_optimizer_step(self, optimizer: Optimizer) -> None:
         # Lightning calls this inside optimizer.step(): under 16-mixed after the GradScaler has unscaled

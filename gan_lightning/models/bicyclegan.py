@@ -125,9 +125,12 @@ class BiCycleGAN(TranslationFamily):
 
         # G and E step (eq. 9); the latent regression's gradient reaches G alone.
         with self.toggled("g"):
-            terms = {"g_gan_vae": self.generator_adversarial_loss(self.vae_discriminator(fake_vae)), "g_l1": self.l1_weight * l1_loss(fake_vae, b_vae)}
+            terms = {
+                "g_gan_vae": self.generator_adversarial_loss(self.vae_discriminator, self.vae_discriminator(fake_vae), b_vae),
+                "g_l1": self.l1_weight * l1_loss(fake_vae, b_vae),
+            }
             if self.encoded:
-                terms["g_gan_lr"] = self.generator_adversarial_loss(self.lr_discriminator(fake_lr))
+                terms["g_gan_lr"] = self.generator_adversarial_loss(self.lr_discriminator, self.lr_discriminator(fake_lr), b_lr)
                 terms["g_kl"] = self.kl_weight * standard_normal_kl(mean, log_variance)
                 self.encoder.requires_grad_(False)
                 try:

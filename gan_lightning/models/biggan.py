@@ -39,7 +39,7 @@ class BigGAN(CGAN):
         self.ortho_weight, self.accumulation = ortho_weight, accumulation
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        images, labels = labelled_batch(batch, "biggan")
+        images = labelled_batch(batch, "biggan")[0]
         if len(images) % (self.n_critic * self.accumulation):
             raise ConfigError(f"data.batch_size={len(images) // self.n_critic} does not split into model.accumulation={self.accumulation} equal parts")
         logits = {}
@@ -50,15 +50,18 @@ class BigGAN(CGAN):
             logits["real"], logits["fake"] = self.discriminator(real, label), self.discriminator(fake, label)
             return self.loss.discriminator(logits["real"], logits["fake"])
 
-        for real, label in zip(images.chunk(self.n_critic), labels.chunk(self.n_critic)):
+        for minibatch in self.critic_batches(batch):
+            real, label = labelled_batch(minibatch, "biggan")
             parts = list(zip(real.chunk(self.accumulation), label.chunk(self.accumulation)))
             d_loss = self.update_in_parts("d", lambda i, parts=parts: d_loss_of(*parts[i]), self.accumulation)
 
-        part_size, terms = len(real) // self.accumulation, {}
+        terms = {}
 
-        def g_loss_of(_: int) -> Tensor:
-            latent = self.draw(part_size)
-            terms["adversarial"] = self.loss.generator(self.discriminator(self.generator(latent.z, latent.labels), latent.labels))
+        def g_loss_of(i: int) -> Tensor:
+            real_part, label_part = parts[i]  # the last D step's real pairs, for a relativistic loss
+            latent = self.draw(len(real_part))
+            fake_logits = self.discriminator(self.generator(latent.z, latent.labels), latent.labels)
+            terms["adversarial"] = self.loss.generator(fake_logits, self.loss.real_logits_for_generator(self.discriminator, real_part, label_part))
             if not self.ortho_weight:
                 return terms["adversarial"]
             # each part's backward pass frees its graph: the (cheap) regulariser is built again per part

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from gan_lightning.errors import DataError
-from gan_lightning.models.adversarial import GANFamily, critic_steps
+from gan_lightning.models.adversarial import GANFamily
 
 
 def labelled_batch(batch: dict[str, Tensor], family: str) -> tuple[Tensor, Tensor]:
@@ -28,14 +28,15 @@ class CGAN(GANFamily):
     The prior must be class-conditional (`gan_lightning.priors.ClassConditionalPrior`).
     Other arguments: see `GANFamily`."""
 
-    def __init__(self, *, n_critic: int = 1, **parts):
+    takes_critic_steps = True
+
+    def __init__(self, **parts):
         super().__init__(**parts)
         self.require_prior(conditional=True)
-        self.n_critic = self.real_batches_per_step = critic_steps(n_critic)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        images, labels = labelled_batch(batch, "cgan")
-        for real, label in zip(images.chunk(self.n_critic), labels.chunk(self.n_critic)):
+        for minibatch in self.critic_batches(batch):
+            real, label = labelled_batch(minibatch, "cgan")
             with torch.no_grad():
                 fake = self.generator(self.draw(len(real), labels=label).z, label)
             real_logits, fake_logits = self.discriminator(real, label), self.discriminator(fake, label)
@@ -44,6 +45,7 @@ class CGAN(GANFamily):
 
         with self.toggled("g"):
             latent = self.draw(len(real))
-            g_loss = self.loss.generator(self.discriminator(self.generator(latent.z, latent.labels), latent.labels))
+            fake_logits_g = self.discriminator(self.generator(latent.z, latent.labels), latent.labels)
+            g_loss = self.loss.generator(fake_logits_g, self.loss.real_logits_for_generator(self.discriminator, real, label))
             self.update("g", g_loss)
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)

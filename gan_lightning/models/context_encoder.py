@@ -60,7 +60,7 @@ class ContextEncoder(TranslationFamily):
 
         with self.toggled("g"):  # G step: the joint loss (eq. 3), D's weights frozen
             g_reconstruction = hole_loss(fake, real, mask)
-            g_adversarial = self.loss.generator(self.discriminator(fake)) if self.adversarial_weight else None
+            g_adversarial = self.generator_adversarial_loss(self.discriminator, self.discriminator(fake), real) if self.adversarial_weight else None
             g_loss = self.reconstruction_weight * g_reconstruction + (self.adversarial_weight * g_adversarial if g_adversarial is not None else 0)
             self.update("g", g_loss)
 

@@ -72,8 +72,8 @@ class CycleGAN(TranslationFamily):
         # G and F step, both discriminators frozen.
         with self.toggled("g"):
             fake_b, fake_a = self.generator_ab(real_a), self.generator_ba(real_b)
-            g_gan_ab = self.generator_adversarial_loss(self.discriminator_b(fake_b))
-            g_gan_ba = self.generator_adversarial_loss(self.discriminator_a(fake_a))
+            g_gan_ab = self.generator_adversarial_loss(self.discriminator_b, self.discriminator_b(fake_b), real_b)
+            g_gan_ba = self.generator_adversarial_loss(self.discriminator_a, self.discriminator_a(fake_a), real_a)
             g_cycle_a = self.cycle_weight_a * l1_loss(self.generator_ba(fake_b), real_a)  # ||F(G(a)) - a||_1
             g_cycle_b = self.cycle_weight_b * l1_loss(self.generator_ab(fake_a), real_b)  # ||G(F(b)) - b||_1
             g_identity = torch.zeros((), device=self.device)

@@ -11,7 +11,7 @@ from torch import Tensor
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses import clip_weights, mode_seeking_loss
-from gan_lightning.models.adversarial import GANFamily, critic_steps
+from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Spec, build
 
 
@@ -22,7 +22,6 @@ class GAN(GANFamily):
     and fresh noise, as in the paper.
 
     Args:
-        n_critic: discriminator steps per generator step.
         penalty: optional config of a penalty on D (gradient penalty, R1), added to its loss.
         weight_clip: if set, D's parameters are clipped to [-weight_clip, weight_clip] after each of
             its steps (WGAN).
@@ -36,10 +35,11 @@ class GAN(GANFamily):
         Other arguments: see `GANFamily`.
     """
 
+    takes_critic_steps = True
+
     def __init__(
         self,
         *,
-        n_critic: int = 1,
         penalty: Spec | None = None,
         weight_clip: float | None = None,
         instance_noise: float = 0.0,
@@ -55,7 +55,6 @@ class GAN(GANFamily):
         self.instance_noise, self.instance_noise_anneal_steps = instance_noise, instance_noise_anneal_steps
         if weight_clip is not None and weight_clip <= 0:
             raise ConfigError(f"model.weight_clip must be positive or null, not {weight_clip}")
-        self.n_critic = self.real_batches_per_step = critic_steps(n_critic)
         self.penalty = build(penalty)
         self.players["d"].compile = self.penalty is None  # a penalty differentiates through D's gradients
         self.augment = build(augment)
@@ -69,7 +68,7 @@ class GAN(GANFamily):
 
         # k discriminator steps, each descending D's loss (for the logistic loss, ascending
         # log D(x) + log(1 - D(G(z)))) plus its penalty; train/d_loss logs the loss alone.
-        reals = batch["image"].chunk(self.n_critic)
+        reals = [minibatch["image"] for minibatch in self.critic_batches(batch)]
         for real in reals:
             with torch.no_grad():
                 fake = self.generator(self.draw(len(real)).z)
@@ -114,5 +113,6 @@ class GAN(GANFamily):
         return None if self.penalty is None else self.penalty(self.discriminate, real, fake)
 
     def generator_loss(self, fake: Tensor, reals: tuple[Tensor, ...]) -> Tensor:
-        """G's loss on its samples, judged by the current D (the unrolled game looks further ahead)."""
-        return self.loss.generator(self.discriminate(fake))
+        """G's loss on its samples, judged by the current D (the unrolled game looks further ahead); a
+        relativistic loss compares them with D's logits of the last real minibatch, as its authors' code does."""
+        return self.loss.generator(self.discriminate(fake), self.loss.real_logits_for_generator(self.discriminate, reals[-1]))

@@ -69,7 +69,7 @@ class InfoGAN(GANFamily):
         with self.toggled("g"):
             z = self.draw(len(real)).z
             judged = self.discriminator(self.generator(z))
-            g_loss = self.loss.generator(judged[0])
+            g_loss = self.loss.generator(judged[0], self.loss.real_logits_for_generator(lambda x: self.discriminator(x)[0], real))
             g_info = self.information_loss(judged, z)
             self.update("g", g_loss + self.info_weight * g_info)
         self.log_losses(d_loss, g_loss, real_logits, fake_judged[0], info_loss=g_info)

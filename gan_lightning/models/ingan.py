@@ -79,7 +79,10 @@ class InGAN(Family):
 
         with self.toggled("g"):  # G: fool D at every scale, and come back to the image through the inverse shape
             fake = self.generator(real + (torch.rand_like(real) - 0.5) * 2 / 255, size)
-            g_adversarial = torch.stack([self.loss.generator(s) for s in all_scales(self.discriminator(fake))]).mean()
+            real_scores = self.loss.real_logits_for_generator(self.discriminator, real)
+            fake_scores = all_scales(self.discriminator(fake))
+            real_scores = [None] * len(fake_scores) if real_scores is None else all_scales(real_scores)
+            g_adversarial = torch.stack([self.loss.generator(f, r) for f, r in zip(fake_scores, real_scores)]).mean()
             g_reconstruction = F.l1_loss(self.generator(fake, (height, width)), real)
             g_loss = g_adversarial + self.reconstruction_weight * g_reconstruction
             self.update("g", g_loss)

@@ -64,7 +64,8 @@ class LAPGAN(GANFamily):
         d_loss = self.loss.discriminator(self.judge_level(k, real, low), self.judge_level(k, fake, low))
         self.update(f"d{k}", d_loss)
         with self.toggled(f"g{k}"):
-            g_loss = self.loss.generator(self.judge_level(k, self.generate_level(k, low, self.draw(len(real)).z), low))
+            fake_logits = self.judge_level(k, self.generate_level(k, low, self.draw(len(real)).z), low)
+            g_loss = self.loss.generator(fake_logits, self.loss.real_logits_for_generator(self.judge_level, k, real, low))
             self.update(f"g{k}", g_loss)
         return d_loss, g_loss
 

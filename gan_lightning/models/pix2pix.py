@@ -96,10 +96,10 @@ class Pix2Pix(TranslationFamily):
                 fake_features = self.discriminator.layer_outputs(fake_pair)
                 with torch.no_grad():
                     real_features = self.discriminator.layer_outputs(real_pair)
-                g_gan = self.generator_adversarial_loss([scale[-1] for scale in fake_features])
+                g_gan = self.generator_adversarial_loss(self.discriminator, [scale[-1] for scale in fake_features], real_pair)
                 g_feature_matching = self.feature_matching_weight * feature_matching_loss(real_features, fake_features)
             else:
-                g_gan = self.generator_adversarial_loss(self.discriminator(fake_pair))
+                g_gan = self.generator_adversarial_loss(self.discriminator, self.discriminator(fake_pair), real_pair)
                 g_feature_matching = torch.zeros((), device=self.device)
             g_l1 = self.l1_weight * l1_loss(fake_y, y)
             g_perceptual = self.perceptual_weight * self.perceptual_loss(fake_y, y) if self.perceptual_loss is not None else None

@@ -101,7 +101,7 @@ class ProGAN(GAN):
         return self.generator.resolution
 
     def on_fit_start(self) -> None:
-        grown, budget = self.schedule.fully_grown_at(), getattr(self.trainer, "max_iterations", -1)
+        grown, budget = self.schedule.fully_grown_at(), self.settings.max_iterations
         size = self.generator.image_size
         if 0 < budget <= grown:
             message = "trainer.max_steps=%d stops before the networks reach %dx%d at iteration %d: raise it, or lower model.phase_images"
@@ -119,7 +119,7 @@ class ProGAN(GAN):
                 f"model.batch_sizes asks for {self.growth.batch_size} images at {self.growth.resolution}x{self.growth.resolution} "
                 f"and the loader serves {len(images) // self.n_critic}: raise data.batch_size to {self.growth.batch_size}"
             )
-        reals = [at_level(real[: self.growth.batch_size], self.growth.level, self.growth.alpha) for real in images.chunk(self.n_critic)]
+        reals = [at_level(minibatch["image"][: self.growth.batch_size], self.growth.level, self.growth.alpha) for minibatch in self.critic_batches(batch)]
         super().training_step({"image": torch.cat(reals)}, batch_idx)
 
     def grow_to(self, growth: Growth) -> None:

@@ -85,7 +85,7 @@ class SinGAN(Family):
             self.reconstruction_noise = torch.zeros_like(state_dict[key], device=self.reconstruction_noise.device)
 
     def on_fit_start(self) -> None:
-        budget = getattr(self.trainer, "max_iterations", self.trainer.max_steps)
+        budget = self.settings.max_iterations
         if self.split_budget:
             if budget is None or budget < self.num_scales:
                 raise ConfigError(f"model=singan splits trainer.max_steps over its {self.num_scales} scales: give at least {self.num_scales}, not {budget}")

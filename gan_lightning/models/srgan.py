@@ -84,7 +84,7 @@ class SRGAN(TranslationFamily):
         # G step: the perceptual loss, content + weighted adversarial (eq. 3); D's weights frozen.
         with self.toggled("g"):
             g_content = self.content_loss(fake, high)
-            g_adversarial = self.loss.generator(self.discriminator(fake))
+            g_adversarial = self.generator_adversarial_loss(self.discriminator, self.discriminator(fake), high)
             g_loss = g_content + self.adversarial_weight * g_adversarial
             self.update("g", g_loss)
 

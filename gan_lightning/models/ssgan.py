@@ -76,7 +76,8 @@ class SemiSupervisedGAN(GANFamily):
                     real_features = self.discriminator.features(real)
                 g_loss = mean_feature_matching_loss(real_features, self.discriminator.features(fake))
             else:
-                g_loss = self.loss.generator(real_fake_logit(self.discriminator(fake)))
+                real_logits_g = self.loss.real_logits_for_generator(lambda x: real_fake_logit(self.discriminator(x)), real)
+                g_loss = self.loss.generator(real_fake_logit(self.discriminator(fake)), real_logits_g)
             self.update("g", g_loss)
 
         accuracy = (class_logits.argmax(1) == labels).float().mean() if self.logging_step else None

@@ -37,6 +37,8 @@ class StyleGAN(GAN):
         Other arguments: see `GAN` (penalty=r1 gives R1; the loss comes from the loss group).
     """
 
+    takes_critic_steps = False  # one D step, then one G step
+
     def __init__(
         self,
         *,
@@ -50,8 +52,6 @@ class StyleGAN(GAN):
         super().__init__(**settings)
         if not isinstance(self.generator, StyleGenerator):
             raise ConfigError("model=stylegan needs gan_lightning.nets.StyleGenerator as its generator")
-        if self.n_critic != 1:
-            raise ConfigError(f"model=stylegan alternates one D and one G step: model.n_critic must be 1, not {self.n_critic}")
         if not 0.0 <= mixing_probability <= 1.0:
             raise ConfigError(f"model.mixing_probability must lie in [0, 1], not {mixing_probability}")
         if r1_interval < 1:
@@ -78,7 +78,7 @@ class StyleGAN(GAN):
         # G descends the non-saturating loss on fresh styles; the mean w follows the batch's.
         with self.toggled("g"):
             fake = self.generator.synthesis(self.training_styles(len(real), track_mean=True))
-            g_loss = self.loss.generator(self.discriminate(fake))
+            g_loss = self.loss.generator(self.discriminate(fake), self.loss.real_logits_for_generator(self.discriminate, real))
             self.update("g", g_loss)
 
         self.log_losses(d_loss, g_loss, real_logits, fake_logits, d_penalty=penalty)

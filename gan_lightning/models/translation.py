@@ -105,8 +105,12 @@ class TranslationFamily(Family):
     def discriminator_loss(self, real_scores: Tensor | list[Tensor], fake_scores: Tensor | list[Tensor]) -> Tensor:
         return sum(self.loss.discriminator(real, fake) for real, fake in zip(all_scales(real_scores), all_scales(fake_scores)))
 
-    def generator_adversarial_loss(self, fake_scores: Tensor | list[Tensor]) -> Tensor:
-        return sum(self.loss.generator(fake) for fake in all_scales(fake_scores))
+    def generator_adversarial_loss(self, discriminator: nn.Module, fake_scores: Tensor | list[Tensor], real: Tensor) -> Tensor:
+        """G's adversarial term on D's scores of its outputs; a relativistic loss also has D judge `real`."""
+        real_scores = self.loss.real_logits_for_generator(discriminator, real)
+        if real_scores is None:
+            return sum(self.loss.generator(fake) for fake in all_scales(fake_scores))
+        return sum(self.loss.generator(fake, real) for fake, real in zip(all_scales(fake_scores), all_scales(real_scores)))
 
     def penalty_on(self, discriminator: nn.Module, real: Tensor, fake: Tensor) -> Tensor | None:
         """The configured penalty on D, which sees every score of every scale as one output."""

@@ -69,4 +69,7 @@ class UnrolledGAN(GAN):
             )
             grads = torch.autograd.grad(d_loss, list(params.values()), create_graph=True)
             params = adam_step(params, grads, state, group["lr"], group["betas"], group["eps"])
-        return self.loss.generator(functional_call(self.discriminator, (params, buffers), (self.discriminator_input(fake),)))
+        def unrolled(samples: Tensor) -> Tensor:
+            return functional_call(self.discriminator, (params, buffers), (self.discriminator_input(samples),))
+
+        return self.loss.generator(unrolled(fake), self.loss.real_logits_for_generator(unrolled, reals[-1]))
