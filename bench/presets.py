@@ -47,7 +47,7 @@ ORDER = ["gan", "dcgan", "wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "pacgan
 # Every preset in conf/model: the known ones in the order above, any newer one after them.
 PRESETS = [*ORDER, *sorted({p.stem for p in (REPO / "conf" / "model").glob("*.yaml")} - set(ORDER))]
 VARIANTS = {
-    "bigan_uniform": ["model=bigan", "prior@model.prior=uniform", "model.encoder.output=tanh"],  # the authors' z and E output
+    "bigan_uniform": ["model=bigan", "prior=uniform", "model.encoder.output=tanh"],  # the authors' z and E output
     "unrolled_ema": ["model=unrolled", "model.ema_decay=0.999"],  # samples from G's moving average
     "dcgan_shapes": ["model=dcgan", "data=shapes"],  # the built-in shapes, scored on their factor classifier
 }

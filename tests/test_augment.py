@@ -58,7 +58,7 @@ def test_augmentation_is_differentiable_and_checks_its_input():
 
 def test_augmentation_trains_as_a_switch(tmp_path):
     out = tmp_path / "run"
-    train(compose_config([*tiny_overrides("dcgan"), "+augment@model.augment=diffaugment", "model.augment.policy=[translation,cutout]"], out))
+    train(compose_config([*tiny_overrides("dcgan"), "augment=diffaugment", "model.augment.policy=[translation,cutout]"], out))
     model = load_family(out / "checkpoints" / "last.ckpt")
     assert isinstance(model.augment, DiffAugment) and model.augment.policy == ["translation", "cutout"]
     images = torch.randn(8, 1, 16, 16)

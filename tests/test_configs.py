@@ -188,7 +188,7 @@ def test_every_augment_config_transforms_what_d_sees(tmp_path):
 
 def test_every_prior_config_draws_what_its_preset_generator_takes(tmp_path):
     presets = {
-        "gaussian": ["model=dcgan"], "uniform": ["model=bigan", "prior@model.prior=uniform", "model.encoder.output=tanh"],
+        "gaussian": ["model=dcgan"], "uniform": ["model=bigan", "prior=uniform", "model.encoder.output=tanh"],
         "class_conditional": ["model=cgan"], "infogan": ["model=infogan"],
     }  # fmt: skip
     assert set(presets) == set(options("prior"))
@@ -307,3 +307,27 @@ def test_the_package_imports_in_one_direction():
     programs = {f"gan_lightning.{name}" for name in ("__main__", "evaluate", "sample", "explore", "export", "translate", "train", "cli")}
     for library in ("models", "nets", "losses", "data", "metrics", "callbacks"):
         assert not packages[f"gan_lightning.{library}"] & (programs | {"gan_lightning.trainer"}), library
+
+
+SWAPPABLE = ("loss", "penalty", "prior", "augment")  # the parts of an adversarial family, each a run-level group
+
+
+def test_model_presets_set_model_keys_and_choose_other_groups_by_name():
+    """A preset's own keys are its family's arguments; what it picks outside the model (data, callbacks,
+    the run's length, a loss or prior) is an option of the group named for it, and a budget sets only
+    the run's length and batch."""
+    for path in sorted((CONF / "model").glob("*.yaml")):
+        assert not path.read_text().startswith("# @package"), path.name  # its keys land under model.
+        for entry in OmegaConf.load(path).get("defaults", []):
+            text = next(iter(entry)) if isinstance(entry, dict) else entry
+            if "_global_" in text:
+                group = text.removeprefix("override ").lstrip("/").split("@")[0]
+                assert group in ("data", "callbacks", "budget", *SWAPPABLE), (path.name, text)
+    for path in (CONF / "budget").glob("*.yaml"):
+        settings = OmegaConf.to_container(OmegaConf.load(path))
+        assert {f"{group}.{key}" for group, keys in settings.items() for key in keys} <= {"trainer.max_steps", "data.batch_size"}, path.name
+    for group in SWAPPABLE:  # one spelling: group=option on the command line, whatever the preset
+        assert all((CONF / group / f"{option}.yaml").read_text().startswith(f"# @package model.{group}") for option in options(group)), group
+        option = options(group)[0]
+        chosen = compose_config([f"{group}={option}"], Path("unused")).model[group]
+        assert chosen._target_ == OmegaConf.load(CONF / group / f"{option}.yaml")._target_, group

@@ -17,8 +17,7 @@ from torch import Tensor
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses.auxiliary import auxiliary_class_loss, class_loss
-from gan_lightning.models.adversarial import GANFamily
-from gan_lightning.models.cgan import labelled_batch
+from gan_lightning.models.adversarial import GANFamily, labelled_batch
 
 
 class ACGAN(GANFamily):

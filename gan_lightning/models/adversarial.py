@@ -5,11 +5,23 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from gan_lightning.errors import ConfigError
+from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.models.base import Family, Spec, build
 from gan_lightning.models.sampling import LatentSampling
 from gan_lightning.nets.eval_mode import eval_mode
 
+
+def labelled_batch(batch: dict[str, Tensor], family: str) -> tuple[Tensor, Tensor]:
+    """(images, labels) of a batch, or a message that the family needs labelled data."""
+    if "label" not in batch:
+        raise DataError(f"{family} conditions on class labels, and this data has none: use labelled data such as data=digits")
+    return batch["image"], batch["label"]
+
+
+def refuse_adversarial_loss(preset: str, loss: Spec | None) -> None:
+    """The autoencoder families write their own game: an adversarial loss config has no place in it."""
+    if loss is not None:
+        raise ConfigError(f"model={preset} plays its own game on reconstruction errors: drop the adversarial loss (loss=null)")
 
 class GANFamily(LatentSampling, Family):
     """Base of the families that play D against a G fed from a prior (GAN, cGAN, AC-GAN, InfoGAN, BiGAN).

@@ -14,15 +14,9 @@ import torch
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.models.adversarial import GANFamily
+from gan_lightning.models.adversarial import GANFamily, refuse_adversarial_loss
 from gan_lightning.models.base import Spec
 from gan_lightning.nets.eval_mode import eval_mode
-
-
-def refuse_adversarial_loss(preset: str, loss: Spec | None) -> None:
-    """The autoencoder families write their own game: an adversarial loss config has no place in it."""
-    if loss is not None:
-        raise ConfigError(f"model={preset} plays its own game on reconstruction errors: drop the adversarial loss (loss=null)")
 
 
 def reconstruction_loss(autoencoder: nn.Module, images: Tensor) -> Tensor:

@@ -17,7 +17,8 @@ from torch import Tensor
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses.penalties import orthogonal_regularization
-from gan_lightning.models.cgan import CGAN, labelled_batch
+from gan_lightning.models.adversarial import labelled_batch
+from gan_lightning.models.cgan import CGAN
 
 
 class BigGAN(CGAN):

@@ -11,15 +11,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from gan_lightning.errors import DataError
-from gan_lightning.models.adversarial import GANFamily
-
-
-def labelled_batch(batch: dict[str, Tensor], family: str) -> tuple[Tensor, Tensor]:
-    """(images, labels) of a batch, or a message that the family needs labelled data."""
-    if "label" not in batch:
-        raise DataError(f"{family} conditions on class labels, and this data has none: use labelled data such as data=digits")
-    return batch["image"], batch["label"]
+from gan_lightning.models.adversarial import GANFamily, labelled_batch
 
 
 class CGAN(GANFamily):

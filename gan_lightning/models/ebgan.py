@@ -15,9 +15,8 @@ from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.losses import pulling_away_term
-from gan_lightning.models.adversarial import GANFamily
+from gan_lightning.models.adversarial import GANFamily, refuse_adversarial_loss
 from gan_lightning.models.base import Spec
-from gan_lightning.models.began import refuse_adversarial_loss
 from gan_lightning.nets.began import AutoencoderDiscriminator
 from gan_lightning.nets.eval_mode import eval_mode
 

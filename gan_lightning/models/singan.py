@@ -33,8 +33,8 @@ class SinGAN(Family):
     frozen scales below.
 
     Args:
-        generator, discriminator: config nodes of the pyramids (`SinGANGenerator`, `SinGANDiscriminator`),
-            with the same num_scales.
+        generator, discriminator: config nodes of the pyramids (`SinGANGenerator`, `SinGANDiscriminator`);
+            D gets as many scales as G has.
         iterations_per_scale: iterations of each scale (2,000 in the paper); None (the preset): the run's
             trainer.max_steps split evenly over the scales (the last one takes what does not divide).
         min_size: the coarsest scale's shorter side (25 in the paper).
@@ -56,12 +56,13 @@ class SinGAN(Family):
     ):  # fmt: skip
         super().__init__()
         self.save_hyperparameters(logger=False)
-        self.generator, self.discriminator = build(generator), build(discriminator)
-        if not isinstance(self.generator, SinGANGenerator) or not isinstance(self.discriminator, SinGANDiscriminator):
-            raise ConfigError("model=singan needs gan_lightning.nets.SinGANGenerator and SinGANDiscriminator")
+        self.generator = build(generator)
+        if not isinstance(self.generator, SinGANGenerator):
+            raise ConfigError("model=singan needs gan_lightning.nets.SinGANGenerator")
         self.num_scales = len(self.generator.stages)
-        if len(self.discriminator.stages) != self.num_scales:
-            raise ConfigError(f"SinGAN's G has {self.num_scales} scales and its D {len(self.discriminator.stages)}: give both the same num_scales")
+        self.discriminator = build(discriminator, num_scales=self.num_scales)  # a D for each of G's scales
+        if not isinstance(self.discriminator, SinGANDiscriminator):
+            raise ConfigError("model=singan needs gan_lightning.nets.SinGANDiscriminator")
         if min(iterations_per_scale or 1, d_steps, g_steps) < 1:
             raise ConfigError(f"model.iterations_per_scale, d_steps and g_steps must be positive, not {iterations_per_scale}, {d_steps} and {g_steps}")
         self.iterations_per_scale, self.min_size, self.num_fixed_samples = iterations_per_scale, min_size, num_fixed_samples

@@ -36,7 +36,7 @@ class TranslationFamily(Family):
         loss: config node of an `AdversarialLoss`, applied to every score of a PatchGAN's grid
             (`loss=non_saturating` is the papers' "vanilla" GAN loss, `least_squares` LSGAN,
             `wasserstein` with a gradient penalty WGAN-GP).
-        penalty: optional penalty on each discriminator (`+penalty@model.penalty=gradient`).
+        penalty: optional penalty on each discriminator (`penalty=gradient`).
         g_optimizer, d_optimizer, g_scheduler, d_scheduler: the players' optimizers and schedulers
             (`_partial_` configs), the schedulers stepped after every `scheduler_interval` ("epoch" or "iteration").
     """
