@@ -1,5 +1,5 @@
 """Editing one factor of the shapes (issue 18): for each categorical factor of `data=shapes`, a latent
-direction from value 0 to value 1 (`gan_lightning.editing`, from `--pool` samples read by the shapes
+direction from value 0 to value 1 (`gan_lightning.latent.editing`, from `--pool` samples read by the shapes
 factor classifier), applied to the samples read as value 0 at two strengths; the share of edited
 samples whose targeted factor now reads 1, the share whose other factors read as before, and the
 share with both. StyleGAN's default run on the shapes (the one bench/inversion.py trains), edited in z.
@@ -19,8 +19,8 @@ from pathlib import Path
 import torch
 from omegaconf import OmegaConf
 
-from gan_lightning import editing
 from gan_lightning.data.shapes import CATEGORICAL
+from gan_lightning.latent import editing
 from gan_lightning.models import load_family
 from gan_lightning.priors import Latent
 

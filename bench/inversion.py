@@ -21,7 +21,7 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
-from gan_lightning.inversion import invert, psnr
+from gan_lightning.latent.inversion import invert, psnr
 from gan_lightning.metrics import MetricSettings
 from gan_lightning.metrics.evaluation import build_backbone
 from gan_lightning.models import load_family

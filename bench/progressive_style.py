@@ -56,10 +56,10 @@ def evaluate(name: str, psi: float | None = None) -> dict:
 
 @torch.no_grad()
 def style_mixing_rates(name: str, crossover: int) -> dict:
+    from gan_lightning.latent.styles import crossover_layer
     from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
     from gan_lightning.models import load_family
     from gan_lightning.models.stylegan import mix_styles
-    from gan_lightning.styles import crossover_layer
 
     model = load_family(RUNS / name / "checkpoints" / "last.ckpt")
     reader = ShapesClassifierBackbone(os.environ.get("GAN_LIGHTNING_CACHE", "~/.cache/gan_lightning"))

@@ -28,6 +28,7 @@ from gan_lightning.cli import check_writable, command
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent import set_latent_truncation
+from gan_lightning.latent.styles import set_truncation
 from gan_lightning.metrics.evaluation import (
     MetricSettings,
     build_metrics,
@@ -38,7 +39,6 @@ from gan_lightning.metrics.evaluation import (
 )
 from gan_lightning.metrics.generative import GenerativeMetrics
 from gan_lightning.models import load_family, read_checkpoint
-from gan_lightning.styles import set_truncation
 
 log = logging.getLogger(__name__)
 

@@ -22,13 +22,14 @@ import torch.nn.functional as F
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 
-from gan_lightning import editing, latent, styles
+from gan_lightning import latent
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.capabilities import HasLatentSpace, HasStyles, Injects, Samples
 from gan_lightning.cli import check_writable, command
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
-from gan_lightning.inversion import invert, psnr
+from gan_lightning.latent import editing, styles
+from gan_lightning.latent.inversion import invert, psnr
 from gan_lightning.models import load_family, read_checkpoint
 from gan_lightning.priors import Latent
 

@@ -29,10 +29,10 @@ from gan_lightning.capabilities import Samples
 from gan_lightning.cli import check_writable, command
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent import set_latent_truncation
+from gan_lightning.latent.styles import set_truncation
 from gan_lightning.metrics.backbones import to_uint8
 from gan_lightning.metrics.evaluation import index_batches
 from gan_lightning.models import load_family
-from gan_lightning.styles import set_truncation
 
 log = logging.getLogger(__name__)
 FORMATS = ("png", "npz")

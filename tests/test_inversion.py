@@ -8,11 +8,11 @@ import torch
 from PIL import Image
 from torchvision.utils import save_image
 
-from gan_lightning import editing
-from gan_lightning.editing import attribute_direction, relabelled
 from gan_lightning.errors import ConfigError
 from gan_lightning.explore import explore
-from gan_lightning.inversion import invert, psnr
+from gan_lightning.latent import editing
+from gan_lightning.latent.editing import attribute_direction, relabelled
+from gan_lightning.latent.inversion import invert, psnr
 from gan_lightning.models import load_family
 from gan_lightning.priors import Latent
 from gan_lightning.train import train

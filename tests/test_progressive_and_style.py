@@ -16,6 +16,7 @@ from test_shapes import QUICK_CLASSIFIER
 from gan_lightning.errors import ConfigError
 from gan_lightning.evaluate import evaluate
 from gan_lightning.explore import explore
+from gan_lightning.latent.styles import crossover_layer, set_truncation, style_mixing_grid, truncation_grid
 from gan_lightning.losses import wasserstein_discriminator_loss
 from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
 from gan_lightning.models import load_family
@@ -24,7 +25,6 @@ from gan_lightning.models.stylegan import StyleGAN, mix_styles
 from gan_lightning.nets import ProgressiveDiscriminator, ProgressiveGenerator, StyleGenerator
 from gan_lightning.nets.progan import EqualizedConv2d, EqualizedLinear, PixelNorm, at_level, resize
 from gan_lightning.sample import write_samples
-from gan_lightning.styles import crossover_layer, set_truncation, style_mixing_grid, truncation_grid
 from gan_lightning.train import train
 
 from conftest import TINY, compose_config, read_metrics

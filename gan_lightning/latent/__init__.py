@@ -1,5 +1,7 @@
-"""Walking the latent space of any family that samples through a prior (`HasLatentSpace`):
-interpolation and vector arithmetic.
+"""What can be done in a trained family's latent space. This module: walking it for any family that
+samples through a prior (`HasLatentSpace`), interpolation and vector arithmetic; `editing`: attribute
+directions found from labelled samples; `inversion`: the latent code of given images; `styles`: the
+pictures of a style-based generator's style space. `python -m gan_lightning.explore` draws them all.
 
 - `lerp` and `slerp` paths between latents. Gaussian latents concentrate near a sphere, and a linear
   path between two of them cuts through its inside, where G has seen no training inputs; the
