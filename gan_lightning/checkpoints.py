@@ -1,18 +1,16 @@
-"""Checkpoints: read without running anything they name, and written so a kill never leaves a broken one.
+"""What a checkpoint may name: the trust rules every read of a checkpoint applies, and nothing else.
 
 A checkpoint stores the family's name and the config nodes (`_target_: ...`) that rebuild its parts,
-and tools instantiate those nodes. Loading goes through `read_checkpoint`, which runs nothing: the
-file is read with `torch.load(weights_only=True)`, the family must be one of gan-lightning's, and
-every `_target_` that a tool would instantiate (the model's hyperparameters, the run's data config)
-must be a class or a module-level function of the packages a run is built from (`ALLOWED`). A
-checkpoint that names anything else (`pathlib.Path.touch`, another package's family) is refused with
-one line naming it. Your own networks or data in another package are allowed by naming its modules in
-GAN_LIGHTNING_TRUSTED_MODULES (comma-separated), for checkpoints you made yourself.
+and tools instantiate those nodes. Every `_target_` that a tool would instantiate (the model's
+hyperparameters, the run's data config) must be a class or a module-level function of the packages a
+run is built from (`ALLOWED`). A checkpoint that names anything else (`pathlib.Path.touch`, another
+package's family) is refused with one line naming it. Your own networks or data in another package
+are allowed by naming its modules in GAN_LIGHTNING_TRUSTED_MODULES (comma-separated), for
+checkpoints you made yourself.
 
-`AtomicCheckpointIO` writes each checkpoint with `gan_lightning.cache.save_atomically` (a temporary
-file in the same folder, flushed, renamed over the old one), so a process killed at any moment leaves
-the previous complete file; Lightning's own save goes through a temporary file in TMPDIR, moved
-across file systems, and a failed save went unreported.
+The reading itself (`torch.load(weights_only=True)`, once per command, the family checked) is
+`gan_lightning.models.checkpointing.read_checkpoint`; the writing, whole or not at all, is
+`gan_lightning.trainer.AtomicCheckpointIO`.
 """
 
 from __future__ import annotations
