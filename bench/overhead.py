@@ -45,9 +45,10 @@ def gaps(starts: list[float], warmup: int) -> list[float]:
 def lightning_round(cfg, model, datamodule, iterations: int, progress_bar: bool) -> list[float]:
     clock = IterationClock()
     logger = L.pytorch.loggers.CSVLogger(tempfile.mkdtemp(), name="", version="")
+    bar = [instantiate(cfg.callbacks.rich_progress_bar)] if progress_bar else []  # the run's own bar, as configured
     trainer = L.Trainer(
         accelerator="cpu", devices=1, max_epochs=1, limit_train_batches=iterations, logger=logger,
-        log_every_n_steps=10, callbacks=[clock], enable_checkpointing=False, enable_model_summary=False,
+        log_every_n_steps=10, callbacks=[clock, *bar], enable_checkpointing=False, enable_model_summary=False,
         enable_progress_bar=progress_bar,
     )
     trainer.fit(model, datamodule=datamodule)
@@ -84,7 +85,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=25, help="iterations per round (digits at batch 64: one epoch)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--warmup", type=int, default=3, help="iterations dropped at the start of each round")
-    parser.add_argument("--progress-bar", action="store_true", help="keep Lightning's progress bar on")
+    parser.add_argument("--progress-bar", action="store_true", help="train with the run's progress bar (conf/callbacks/rich_progress_bar.yaml)")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides of the default config")
     args = parser.parse_args()
     quiet_known_noise()

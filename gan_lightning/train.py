@@ -11,9 +11,9 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from gan_lightning import run_folder
-from gan_lightning.callbacks import RunConfigInCheckpoint
+from gan_lightning.callbacks import Evaluation, RunConfigInCheckpoint
 from gan_lightning.config_check import check_tree
-from gan_lightning.errors import CheckpointError, ConfigError
+from gan_lightning.errors import CheckpointError, ConfigError, DivergenceError
 from gan_lightning.loggers import drop_rows_from, finish_runs
 from gan_lightning.models import Family, read_checkpoint
 
@@ -84,6 +84,29 @@ def continue_run_directory(output_dir: Path, ckpt_path: str | None) -> None:
         log.info("Continuing the run in %s from iteration %d (%d rows of metrics.csv logged after it dropped)", output_dir, iteration, dropped)
 
 
+def run_summary(output_dir: Path, trainer: L.Trainer, model: Family, outcome: str) -> str:
+    """Where a run's results are, said at its end: the folder, the last grid, the checkpoint to pass
+    to the tools, and the last scores with what they were measured on."""
+    budget = model.settings.max_iterations
+    lines = [f"Run {outcome} at iteration {model.iteration}{f' of {budget}' if budget > 0 else ''}: {output_dir}"]
+    grid = output_dir / "samples" / "last.png"
+    if grid.is_file():
+        lines.append(f"  last grid   {grid}")
+    checkpoint = output_dir / "checkpoints" / "last.ckpt"
+    if checkpoint.is_file():
+        lines.append(f"  checkpoint  {checkpoint}  (python -m gan_lightning.sample|evaluate|export ckpt_path=...; resume with ckpt_path=...)")
+    else:
+        lines.append("  checkpoint  none written yet")
+    scores = {key: float(value) for key, value in trainer.callback_metrics.items() if key.startswith("val/")}
+    measured_on = [f"{int(scores.pop(key)):,} {what}" for key, what in (("val/num_samples", "samples"), ("val/num_real", "real images")) if key in scores]
+    backbones = [callback.metrics.backbone.cache_key for callback in trainer.callbacks if isinstance(callback, Evaluation) and callback.metrics is not None]
+    measured_on += [f"backbone {name}" for name in backbones]
+    if scores:
+        shown = ", ".join(f"{key} {value:.4g}" for key, value in sorted(scores.items()) if not key.endswith("_std"))
+        lines.append(f"  scores      {shown}" + (f"  ({'; '.join(measured_on)})" if measured_on else ""))
+    return "\n".join(lines)
+
+
 def train(cfg: DictConfig) -> float | None:
     """Train the configured family on the configured data; returns `cfg.optimized_metric` for sweeps."""
     quiet_known_noise()
@@ -120,8 +143,12 @@ def train_into(cfg: DictConfig, output_dir: Path, ckpt_path: str | None) -> floa
     log.info("Training %s on %s; run directory %s", cfg.model._target_, cfg.data._target_, output_dir)
     try:
         trainer.fit(model, datamodule=datamodule, ckpt_path=ckpt_path)
+    except DivergenceError:
+        log.info("%s", run_summary(output_dir, trainer, model, "stopped: training diverged"))
+        raise
     finally:
         finish_runs(loggers)
+    log.info("%s", run_summary(output_dir, trainer, model, "stopped by the user (Ctrl-C)" if trainer.interrupted else "finished"))
 
     metric = cfg.get("optimized_metric")
     if metric is None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from hydra.utils import instantiate
 
 from gan_lightning.errors import CheckpointError
 from gan_lightning.losses import relativistic_generator_loss
@@ -235,3 +236,29 @@ def test_a_callback_set_to_null_is_left_out(tmp_path):
     callbacks = build_callbacks(compose_config(["callbacks.evaluation=null"], tmp_path))
     assert None not in callbacks and any(isinstance(c, SampleGrid) for c in callbacks)  # a None stops the Trainer
     assert not any(isinstance(c, Evaluation) for c in callbacks)
+
+
+def test_a_run_ends_saying_where_its_results_are(tmp_path, caplog):
+    with caplog.at_level("INFO", logger="gan_lightning.train"):
+        out = run(tmp_path)
+    summary = next(record.getMessage() for record in caplog.records if record.getMessage().startswith("Run finished"))
+    assert summary.splitlines()[0] == f"Run finished at iteration 4 of 1000: {out}"  # 2 epochs of 2 batches came first
+    paths = [Path(line.split()[-1] if "grid" in line else line.split()[1]) for line in summary.splitlines()[1:3]]
+    assert paths == [out / "samples" / "last.png", out / "checkpoints" / "last.ckpt"] and all(path.is_file() for path in paths)
+    scores = summary.splitlines()[3]
+    last_fd = [row["val/fd"] for row in read_metrics(out / "metrics.csv", prefix="val/")][-1]
+    assert f"val/fd {last_fd:.4g}" in scores and "100 samples" in scores and "backbone digits_classifier-" in scores
+
+
+def test_the_progress_bar_counts_iterations_of_the_budget_across_epochs(tmp_path):
+    from gan_lightning.callbacks import IterationProgressBar
+    from gan_lightning.data import DigitsDataModule
+    from gan_lightning.trainer import GANTrainer
+
+    cfg = compose_config(tiny_overrides("dcgan"), tmp_path)
+    model = instantiate(cfg.model, _recursive_=False, _convert_="all")
+    bar = IterationProgressBar()
+    trainer = GANTrainer(max_steps=7, max_epochs=-1, accelerator="cpu", logger=False, enable_checkpointing=False, enable_model_summary=False, callbacks=[bar])
+    trainer.fit(model, datamodule=DigitsDataModule(image_size=16, batch_size=256))  # 6 batches an epoch: the budget spans 2 epochs
+    task = bar.progress.tasks[bar.train_progress_bar_id]
+    assert (task.total, task.completed, task.description) == (7, 7, "Iteration") and len(bar.progress.tasks) == 1

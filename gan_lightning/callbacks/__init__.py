@@ -1,9 +1,10 @@
-"""Callbacks hooked into the Trainer: checkpoints, sample grids, evaluation."""
+"""Callbacks hooked into the Trainer: checkpoints, sample grids, evaluation, the progress bar."""
 
 from gan_lightning.callbacks.checkpoints import BestCheckpoint, Checkpoints
 from gan_lightning.callbacks.evaluation import Evaluation
 from gan_lightning.callbacks.likelihood import Likelihood
 from gan_lightning.callbacks.modes import ModeCoverage
+from gan_lightning.callbacks.progress import IterationProgressBar
 from gan_lightning.callbacks.run_config import RunConfigInCheckpoint
 from gan_lightning.callbacks.samples import SampleGrid, log_image
 from gan_lightning.callbacks.single_image import SingleImageScores
@@ -14,6 +15,7 @@ __all__ = [
     "BestCheckpoint",
     "Checkpoints",
     "Evaluation",
+    "IterationProgressBar",
     "Likelihood",
     "ModeCoverage",
     "RetargetGrid",
