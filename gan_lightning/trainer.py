@@ -13,7 +13,7 @@ from lightning.fabric.plugins import CheckpointIO, TorchCheckpointIO
 
 from gan_lightning.cache import save_atomically
 from gan_lightning.errors import CheckpointError, ConfigError
-from gan_lightning.models.base import TrainingSettings
+from gan_lightning.models.base import Family, TrainingSettings
 from gan_lightning.models.checkpointing import read_checkpoint
 
 
@@ -120,7 +120,7 @@ class GANTrainer(Trainer):
         )
 
     def fit(self, model: LightningModule, *args: Any, **kwargs: Any) -> None:
-        if not hasattr(model, "use_settings"):
+        if not isinstance(model, Family):
             raise ConfigError(f"GANTrainer trains gan_lightning families (gan_lightning.models), not {type(model).__name__}")
         model.use_settings(self.family_settings)
         return super().fit(model, *args, **kwargs)

@@ -23,6 +23,7 @@ def refuse_adversarial_loss(preset: str, loss: Spec | None) -> None:
     if loss is not None:
         raise ConfigError(f"model={preset} plays its own game on reconstruction errors: drop the adversarial loss (loss=null)")
 
+
 class GANFamily(LatentSampling, Family):
     """Base of the families that play D against a G fed from a prior (GAN, cGAN, AC-GAN, InfoGAN, BiGAN).
 
