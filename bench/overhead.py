@@ -8,6 +8,10 @@ between the starts of consecutive iterations, so it includes fetching the batch 
 
     python bench/overhead.py [--rounds 6] [--iterations 25] [--batch-size 64] [--progress-bar] [overrides ...]
 
+--progress-bar adds a third loop, interleaved with the two: the Lightning run with the run's own
+progress bar (conf/callbacks/rich_progress_bar.yaml), so the bar's cost is a ratio within one run.
+Run it in a terminal (or under `script`) for the bar to draw as it does for a user.
+
 Overrides are Hydra config overrides, e.g. `model.generator.base_width=64 model.discriminator.base_width=64`.
 """
 
@@ -85,7 +89,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=25, help="iterations per round (digits at batch 64: one epoch)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--warmup", type=int, default=3, help="iterations dropped at the start of each round")
-    parser.add_argument("--progress-bar", action="store_true", help="train with the run's progress bar (conf/callbacks/rich_progress_bar.yaml)")
+    parser.add_argument("--progress-bar", action="store_true", help="also time the Lightning loop with the run's progress bar")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides of the default config")
     args = parser.parse_args()
     quiet_known_noise()
@@ -108,10 +112,12 @@ def main() -> None:
     d_opt = instantiate(cfg.model.d_optimizer, _convert_="all")(plain_d.parameters())
     loader = datamodule.train_dataloader()
 
-    lightning_times, plain_times = [], []
+    lightning_times, plain_times, bar_times = [], [], []
     for _ in range(args.rounds):
-        lightning_times += gaps(lightning_round(cfg, model, datamodule, args.iterations, args.progress_bar), args.warmup)
+        lightning_times += gaps(lightning_round(cfg, model, datamodule, args.iterations, False), args.warmup)
         plain_times += gaps(plain_round(plain_g, plain_d, g_opt, d_opt, loader, args.iterations, plain_g.latent_dim), args.warmup)
+        if args.progress_bar:
+            bar_times += gaps(lightning_round(cfg, model, datamodule, args.iterations, True), args.warmup)
 
     lightning_median, plain_median = statistics.median(lightning_times), statistics.median(plain_times)
     print(
@@ -126,7 +132,12 @@ def main() -> None:
     print("|---|---|---|")
     print(f"| Lightning (gan_lightning GAN family) | {lightning_median:.4f} | {statistics.mean(lightning_times):.4f} |")
     print(f"| plain PyTorch | {plain_median:.4f} | {statistics.mean(plain_times):.4f} |")
+    if bar_times:
+        print(f"| Lightning with the run's progress bar | {statistics.median(bar_times):.4f} | {statistics.mean(bar_times):.4f} |")
     print(f"ratio Lightning / plain (median): {lightning_median / plain_median:.3f}")
+    if bar_times:
+        print(f"ratio Lightning with the bar / plain (median): {statistics.median(bar_times) / plain_median:.3f}")
+        print(f"ratio with the bar / without (median): {statistics.median(bar_times) / lightning_median:.3f}")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ sample picture per row, written into the README (between its zoo markers) and do
 The rows are bench/presets.py's default runs (label 'after', seed 0: `python -m gan_lightning
 model=<preset> seed=0` on one core); finished ones are reused and missing ones trained the same way,
 so a preset added to conf/model gets its row the next time this runs. Scores are the runs' own
-last evaluation: FD on the digits classifier's features (the offline backbone: not Inception, so not
-FID), 2,000 samples against the 1,617 training digits, precision and recall on the same features.
+last evaluation, with its N and backbone: FD on the built-in data's classifier features (the offline
+backbones: not Inception, so not FID), translation scores on the validation pairs, patch SWD for the
+single-image families; each grid at README size (128 to 256 pixels wide). It fails, naming them, while
+a preset in conf/model has no row.
 """
 
 from __future__ import annotations
@@ -19,23 +21,65 @@ import sys
 import time
 from pathlib import Path
 
+from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 from PIL import Image
+
+from gan_lightning.cli import config_dir
 
 import presets
 
 REPO = presets.REPO
 PICTURES = REPO / "docs" / "images" / "zoo"
 README = REPO / "README.md"
+GALLERY = REPO / "docs" / "gallery.md"
+# Pictures other benches made of what a family is known for, shown under its section of the gallery.
+MORE_PICTURES = {
+    "LAPGAN": [("lapgan_levels.png", "each sample at every level of the pyramid, coarsest first (bench/lapgan.py)")],
+    "ProGAN": [("progan_resolutions.png", "the last grid at each resolution as the networks grow (bench/progressive_style.py)")],
+    "StyleGAN": [
+        ("stylegan_style_mixing.png", "style mixing: coarse styles of one row's source, fine of one column's (`explore mode=style_mixing`)"),
+        ("stylegan_truncation.png", "truncation towards the mean w (`explore mode=truncation`)"),
+        ("stylegan_noise.png", "the same styles under different noise (`explore mode=noise`)"),
+    ],
+    "CGAN": [("sagan_digits.png", "SAGAN after 1,000 iterations: a row per class"), ("biggan_digits.png", "BigGAN after 1,000 iterations")],
+    "SinGAN": [("singan_china.png", "random samples of the one photograph"), ("singan_china_2x.png", "a sample twice as wide")],
+    "InGAN": [("ingan_china.png", "the photograph retargeted to other shapes")],
+    "SRGAN": [("srgan_photos.png", "low resolution, bicubic, SRGAN, high resolution (bench/restoration.py)")],
+    "ContextEncoder": [("context_encoder_photos.png", "masked, inpainted, original (bench/restoration.py)")],
+    "BiCycleGAN": [("bicyclegan_digits.png", "several outputs per input from different z")],
+}
 START, END = "<!-- zoo:start (bench/zoo.py writes this table) -->", "<!-- zoo:end -->"
 
 
+def failed(result: dict | None) -> bool:
+    """No finished run: none yet, or one that stopped with an error message (a semi-supervised
+    run's val/error is a number)."""
+    return result is None or isinstance(result.get("error"), str)
+
+
+def backbone(model: str) -> str | None:
+    """The features the run's scores were computed on, as the run logged them; a row recorded before
+    run folders were kept here (2026-12-01) was scored with the first build of the digits classifier (FD within 0.5% of the current one)."""
+    hparams = presets.run_dir("after", model) / "hparams.yaml"
+    if not hparams.is_file():
+        return "digits classifier, first build, 2026-12-01"
+    name = OmegaConf.select(OmegaConf.load(hparams), "evaluation.backbone")
+    return None if name is None else str(name).split("-")[0].replace("_", " ")
+
+
 def headline(r: dict) -> str:
-    """What the preset is scored by, with the baseline that gives it meaning."""
+    """What the preset is scored by, with the baseline that gives it meaning, its N and backbone."""
     if "l1" in r:
-        return f"val L1 {r['l1']:.3f} (input: {r['l1_input']:.3f}), SSIM {r['ssim']:.2f}"
+        text = f"val L1 {r['l1']:.3f} (input: {r['l1_input']:.3f}), PSNR {r['psnr']:.1f} dB, SSIM {r['ssim']:.2f}"
+        return text + " on the validation pairs"
     if "fd_AtoB" in r:
-        return f"FD A→B {r['fd_AtoB']:.1f} (real: {r['fd_AtoB_floor']:.1f}, input: {r['fd_AtoB_input']:.0f})"
+        return f"FD A→B {r['fd_AtoB']:.1f} (real: {r['fd_AtoB_floor']:.1f}, input: {r['fd_AtoB_input']:.0f}; {backbone(r['model']) or 'digits classifier'})"
+    if "patch_swd" in r:
+        diversity = f", diversity {r['diversity']:.2f}" if "diversity" in r else ""
+        return f"patch SWD {r['patch_swd']:.1f} to the image{diversity}"
+    if "error" in r and "fd" not in r:
+        return f"val error {100 * r['error']:.1f}%"
     text = f"FD {r['fd']:.1f}"
     if "class_accuracy" in r and r["model"] != "infogan":
         text += f", class accuracy {100 * r['class_accuracy']:.0f}%"
@@ -43,36 +87,91 @@ def headline(r: dict) -> str:
         text += f", code ↔ digit {100 * r['matched_class_accuracy']:.0f}%"
     if "bits_per_dim" in r:
         text += f", {r['bits_per_dim']:.2f} bits/dim"
-    return text
+    if "error" in r:
+        text += f", val error {100 * r['error']:.1f}%"
+    measured = [f"{int(r['num_samples']):,} samples"] if "num_samples" in r else []
+    measured += [name for name in [backbone(r["model"])] if name]
+    return text + (f" ({', '.join(measured)})" if measured else "")
 
 
 def picture(model: str) -> Path:
-    """The run's last sample grid, shrunk to 128 pixels wide, grey (the digits are)."""
-    grid = Image.open(presets.run_dir("after", model) / "samples" / "last.png").convert("L")
-    grid.thumbnail((128, 10_000))
+    """The run's last sample grid at README size: at most 256 pixels wide, at least 128 (pixels
+    repeated, not blurred), grey where the data are, colour where they are not."""
     path = PICTURES / f"{model}.png"
+    last = presets.run_dir("after", model) / "samples" / "last.png"
+    if not last.is_file():
+        return path  # a row recorded earlier keeps the picture made then
+    grid = Image.open(last)
+    grid = grid.convert("L") if grid.mode in ("L", "LA", "I;16") or is_grey(grid) else grid.convert("RGB")
+    if grid.width > 256:
+        grid.thumbnail((256, 10_000))
+    elif grid.width < 128:
+        factor = -(-128 // grid.width)
+        grid = grid.resize((grid.width * factor, grid.height * factor), Image.NEAREST)
     grid.save(path, optimize=True)
     return path
 
 
+def is_grey(image: Image.Image) -> bool:
+    rgb = image.convert("RGB")
+    red, green, blue = rgb.split()
+    return red.tobytes() == green.tobytes() == blue.tobytes()
+
+
 def family(model: str) -> str:
-    config = OmegaConf.load(presets.run_dir("after", model) / ".hydra" / "config.yaml")
-    return str(config.model._target_).rsplit(".", 1)[-1]
+    saved = presets.run_dir("after", model) / ".hydra" / "config.yaml"
+    if saved.is_file():
+        target = OmegaConf.load(saved).model._target_
+    else:  # a row recorded earlier: the preset as it composes now
+        with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+            target = compose(config_name="train", overrides=[f"model={model}"]).model._target_
+    return str(target).rsplit(".", 1)[-1]
 
 
-def table(results: dict) -> str:
+def table(results: dict) -> tuple[str, list[str]]:
+    """The README's table, and the presets that have no finished default run yet."""
     lines = [
-        "| preset | family | after 1,000 iterations | precision | recall | CPU min | last grid |",
-        "|---|---|---|---|---|---|---|",
+        "| preset | family | score at the end of the default run | precision | recall | iterations | CPU min | last grid |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    missing = []
     for model in presets.PRESETS:
         r = results.get(("after", model, 0))
-        if r is None or "error" in r:
+        if failed(r):
+            missing.append(model)
             continue
         scores = [f"{r[k]:.2f}" if k in r else "" for k in ("precision", "recall")]
         image = picture(model).relative_to(REPO)
-        lines.append(f"| `model={model}` | {family(model)} | {headline(r)} | {' | '.join(scores)} | {r['cpu_minutes']} | ![{model}]({image}) |")
-    return "\n".join(lines)
+        lines.append(
+            f"| `model={model}` | {family(model)} | {headline(r)} | {' | '.join(scores)} | {r['iterations']:,} | {r['cpu_minutes']} | ![{model}]({image}) |"
+        )
+    return "\n".join(lines), missing
+
+
+def gallery(results: dict) -> str:
+    """docs/gallery.md: a section per family, each preset's last grid and the command that made it,
+    then the pictures other benches made of what the family is known for."""
+    families: dict[str, list[str]] = {}
+    for model in presets.PRESETS:
+        families.setdefault(family(model), []).append(model)
+    lines = [
+        "# Gallery",
+        "",
+        "[Back to the README](../README.md) · made by `python bench/zoo.py` from each preset's default run",
+        "(seed 0, one CPU core) and the benches named under the pictures; the scores are in the README's zoo.",
+    ]
+    for name, models in families.items():
+        lines += ["", f"## {name}", ""]
+        for model in models:
+            r = results.get(("after", model, 0))
+            if failed(r):
+                lines.append(f"`model={model}`: no default run recorded yet.")
+                continue
+            lines += [f"`python -m gan_lightning model={model}`: {headline(r)}, {r['iterations']:,} iterations", "",
+                      f"![{model}](images/zoo/{model}.png)", ""]  # fmt: skip
+        for picture_name, caption in MORE_PICTURES.get(name, []):
+            lines += [f"![{caption}](images/{picture_name})", "", f"*{caption}*", ""]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def main() -> None:
@@ -80,20 +179,25 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     finished = presets.stored()
-    missing = [m for m in presets.PRESETS if ("after", m, 0) not in finished or "error" in finished[("after", m, 0)]]
+    missing = [m for m in presets.PRESETS if failed(finished.get(("after", m, 0)))]
     if missing:  # trained as bench/presets.py trains them, into its store
         subprocess.run([sys.executable, str(presets.BENCH / "presets.py"), "--models", *missing, "--workers", str(args.workers)], check=True)
     PICTURES.mkdir(parents=True, exist_ok=True)
+    rows, missing = table(presets.stored())
     block = (
         f"{START}\n`python bench/zoo.py`, {time.strftime('%Y-%m-%d')}: each preset's default run (`python -m gan_lightning "
-        "model=<preset>`, seed 0) on the built-in digits, one CPU core of a 2-core VM; FD on the digits classifier's "
-        "features (not Inception), 2,000 samples against the 1,617 training digits.\n\n" + table(presets.stored()) + f"\n{END}"
+        "model=<preset>`, seed 0, its own data and budget) on one CPU core of a 2-core VM, scored by the run's own last "
+        "evaluation: FD on the built-in data's classifier features (digits or shapes classifier: not Inception, so not FID) "
+        "against the training images, translation scores on the validation pairs, patch SWD to the one image.\n\n" + rows + f"\n{END}"
     )
     text = README.read_text()
     if START not in text:
         raise SystemExit(f"README.md has no {START} marker: put the marker pair where the zoo table goes")
     README.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
     print(block)
+    GALLERY.write_text(gallery(presets.stored()))
+    if missing:  # every preset in conf/model must have its row
+        raise SystemExit(f"no finished default run for {', '.join(missing)}: run bench/zoo.py again (it trains what is missing)")
 
 
 if __name__ == "__main__":
