@@ -100,14 +100,17 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
     """For each direction X -> Y: `fd_XtoY` of G(val X) to the train split of Y, `fd_XtoY_input` of
     val X itself (no translation) and `fd_XtoY_floor` of val Y (the same domain, a perfect
     translator's score), with the N each rests on: `fd_XtoY_num_samples` (val X, translated or not),
-    `fd_XtoY_floor_num_samples` (val Y) and `fd_XtoY_num_real` (train Y); and `cycle_l1_X`, the mean |F(G(x)) - x| on [0, 1] pixels. `references` caches the
-    train-split Gaussians between calls."""
+    `fd_XtoY_floor_num_samples` (val Y) and `fd_XtoY_num_real` (train Y); and, for a model that maps
+    both ways, `cycle_l1_X`, the mean |F(G(x)) - x| on [0, 1] pixels. A one-sided model is scored in its
+    one direction. `references` caches the train-split Gaussians between calls."""
     device = model.device
     backbone = backbone.to(device)
     references = {} if references is None else references
     results: dict[str, float] = {}
     for source, target in (("A", "B"), ("B", "A")):
         direction = f"{source}to{target}"
+        if direction not in model.directions:  # a one-sided map (DistanceGAN) is scored the way it goes
+            continue
         if target not in references:
             references[target] = gaussian_of(backbone, batched(datamodule.train_set.domain(target), batch_size), device)
         reference = references[target]
@@ -119,9 +122,10 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
         results[f"fd_{direction}_num_samples"] = len(val_source)
         results[f"fd_{direction}_floor_num_samples"] = len(val_target)
         results[f"fd_{direction}_num_real"] = reference[2]
-        errors = [
-            (to_unit(round_trip(model, batch, direction)[1]) - to_unit(batch.to(device))).abs().mean(dim=(1, 2, 3))
-            for batch in batched(val_source, batch_size)
-        ]
-        results[f"cycle_l1_{source}"] = float(torch.cat(errors).mean())
+        if len(model.directions) == 2:
+            errors = [
+                (to_unit(round_trip(model, batch, direction)[1]) - to_unit(batch.to(device))).abs().mean(dim=(1, 2, 3))
+                for batch in batched(val_source, batch_size)
+            ]
+            results[f"cycle_l1_{source}"] = float(torch.cat(errors).mean())
     return results
