@@ -1,5 +1,6 @@
 """DistanceGAN (Benaim & Wolf 2017): the distance term by hand, the one-sided family, its statistics."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,7 @@ def test_a_one_sided_run_learns_g_alone_and_keeps_its_statistics_in_the_checkpoi
     assert all(row["train/g_distance_ab"] >= 0 for row in rows) and "train/g_gan_ba" not in rows[0]
     scores = read_metrics(run / "metrics.csv", prefix="val/")[-1]
     assert "val/fd_AtoB" in scores and "val/fd_BtoA" not in scores and "val/cycle_l1_A" not in scores  # scored the way it maps
+    assert 0 <= scores["val/digit_kept_AtoB"] <= 1
     with pytest.raises(ConfigError, match="learns one direction"):
         model.translate(torch.zeros(1, 1, 32, 32), "BtoA")
 
@@ -80,3 +82,33 @@ def test_two_sided_with_the_cycle_trains_both_maps_and_the_cycle_needs_both(tmp_
     assert model.directions == ("AtoB", "BtoA") and model.translate(torch.zeros(2, 1, 32, 32), "BtoA").shape == (2, 1, 32, 32)
     with pytest.raises(InstantiationException, match="set model.two_sided=true or model.cycle_weight=0"):
         instantiate(compose_config(["model=distancegan", "model.cycle_weight=10"], Path("unused")).model, _recursive_=False, _convert_="all")
+
+
+class KnownRendering(torch.nn.Module):
+    """A translator that renders A's digits exactly as B's (the domains' known relation)."""
+
+    directions = ("AtoB",)
+    device = torch.device("cpu")
+
+    def translate(self, images, direction="AtoB"):
+        from gan_lightning.data.unpaired import bold_inverted
+
+        return bold_inverted(images)
+
+
+def test_digit_kept_reads_each_inputs_digit_in_its_translation(tmp_path):
+    from gan_lightning.data import UnpairedDigitsDataModule
+    from gan_lightning.data.unpaired import bold_inverted, plain_from_bold_inverted
+    from gan_lightning.metrics.backbones import DigitsClassifierBackbone
+    from gan_lightning.metrics.translation import unpaired_metrics
+
+    plain = torch.rand(4, 1, 8, 8) * 2 - 1
+    torch.testing.assert_close(plain_from_bold_inverted(bold_inverted(plain)), plain, atol=1e-5, rtol=0)
+    data = UnpairedDigitsDataModule(image_size=32)
+    data.setup("fit")
+    classifier = DigitsClassifierBackbone(os.environ["GAN_LIGHTNING_CACHE"])  # the session cache the runs share
+    scores = unpaired_metrics(KnownRendering(), data, classifier, batch_size=64)
+    val_a = torch.stack([data.val_set.domain("A")[i] for i in range(len(data.val_set.domain("A")))])
+    accuracy = float((classifier.predict(val_a) == data.val_labels["A"]).float().mean())
+    assert scores["digit_kept_AtoB"] == pytest.approx(accuracy, abs=1e-6) and accuracy > 0.9  # the digit survives the known map
+    assert "fd_BtoA" not in scores and "cycle_l1_A" not in scores

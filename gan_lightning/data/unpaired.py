@@ -126,6 +126,11 @@ def bold_inverted(digits: Tensor) -> Tensor:
     return 1 - 2 * ((digits + 1) / 2).pow(1 / 3)
 
 
+def plain_from_bold_inverted(images: Tensor) -> Tensor:
+    """The inverse of `bold_inverted`: what the digits classifier reads of the bold domain."""
+    return 2 * ((1 - images.clamp(-1, 1)) / 2).pow(3) - 1
+
+
 class UnpairedDigitsDataModule(TranslationDataModule):
     """Built-in unpaired data: the 1,797 digits split at random into two halves; A renders its half
     as the plain digits (grey strokes on black), B its half bold and inverted (black on white). No
@@ -147,14 +152,23 @@ class UnpairedDigitsDataModule(TranslationDataModule):
             raise DataError(f"the unpaired digits are grey: data.channels must be 1, not {channels}")
         self.image_size, self.load_size, self.flip, self.channels = image_size, load_size, flip, channels
         self.direction = checked_direction(direction)
+        self.val_labels: dict[str, Tensor] = {}  # the digit of each validation image, by domain (after direction)
+
+    def as_plain_digits(self, images: Tensor, domain: str) -> Tensor:
+        """Images of `domain` (A or B, after direction) as plain digits, which the digits classifier reads."""
+        bold = (domain == "B") != (self.direction == "BtoA")
+        return plain_from_bold_inverted(images) if bold else images
 
     def splits(self) -> tuple[Dataset, Dataset]:
-        digits, _ = digit_images(self.image_size)
+        digits, labels = digit_images(self.image_size)
         order = torch.randperm(len(digits), generator=torch.Generator().manual_seed(self.split_seed + 1))
         half = len(digits) // 2
         domain_a, domain_b = digits[order[:half]], bold_inverted(digits[order[half:]])
         train_a, val_a = self.split_indices(len(domain_a))
         train_b, val_b = self.split_indices(len(domain_b))
+        plain_labels, bold_labels = labels[order[:half]][val_a], labels[order[half:]][val_b]
+        swap = self.direction == "BtoA"
+        self.val_labels = {"A": bold_labels if swap else plain_labels, "B": plain_labels if swap else bold_labels}
         train_jitter, val_jitter = Jitter(self.image_size, self.load_size, self.flip, train=True), Jitter(self.image_size, train=False)
         train = UnpairedImages(JitteredTensors(domain_a[train_a], train_jitter), JitteredTensors(domain_b[train_b], train_jitter), True, self.direction)
         val = UnpairedImages(JitteredTensors(domain_a[val_a], val_jitter), JitteredTensors(domain_b[val_b], val_jitter), False, self.direction)

@@ -18,6 +18,8 @@ from torchmetrics import MeanAbsoluteError, MetricCollection
 from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMeasure
 
 from gan_lightning.data.pixels import to_unit
+from gan_lightning.data.unpaired import UnpairedDigitsDataModule
+from gan_lightning.metrics.backbones import DigitsClassifierBackbone
 from gan_lightning.metrics.frechet import frechet_distance, mean_and_covariance
 
 
@@ -101,7 +103,8 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
     val X itself (no translation) and `fd_XtoY_floor` of val Y (the same domain, a perfect
     translator's score), with the N each rests on: `fd_XtoY_num_samples` (val X, translated or not),
     `fd_XtoY_floor_num_samples` (val Y) and `fd_XtoY_num_real` (train Y); and, for a model that maps
-    both ways, `cycle_l1_X`, the mean |F(G(x)) - x| on [0, 1] pixels. A one-sided model is scored in its
+    both ways, `cycle_l1_X`, the mean |F(G(x)) - x| on [0, 1] pixels; on the built-in unpaired digits,
+    `digit_kept_XtoY`, how often the digits classifier reads x's digit in G(x). A one-sided model is scored in its
     one direction. `references` caches the train-split Gaussians between calls."""
     device = model.device
     backbone = backbone.to(device)
@@ -122,6 +125,10 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
         results[f"fd_{direction}_num_samples"] = len(val_source)
         results[f"fd_{direction}_floor_num_samples"] = len(val_target)
         results[f"fd_{direction}_num_real"] = reference[2]
+        if isinstance(datamodule, UnpairedDigitsDataModule) and isinstance(backbone, DigitsClassifierBackbone):
+            # DTN's measure: the digit of each input, read in its translation (the renderings are known)
+            read = torch.cat([backbone.predict(datamodule.as_plain_digits(images, target).to(device)).cpu() for images in translated])
+            results[f"digit_kept_{direction}"] = float((read == datamodule.val_labels[source]).float().mean())
         if len(model.directions) == 2:
             errors = [
                 (to_unit(round_trip(model, batch, direction)[1]) - to_unit(batch.to(device))).abs().mean(dim=(1, 2, 3))

@@ -1,0 +1,121 @@
+"""One-sided against two-sided unpaired mapping at equal CPU time (issue 34): CycleGAN, DistanceGAN
+alone and DistanceGAN with the cycle, on the built-in unpaired digits (plain -> bold inverted).
+
+Benaim & Wolf 2017's point: a map that keeps distances, learnt without its inverse, matches or beats
+CycleGAN's. Each configuration is a command line (`python -m gan_lightning model=... seed=s`, one
+core); its iterations are set so that it spends the CPU time of CycleGAN's default run (1,000
+iterations), from a calibration of each configuration's CPU seconds per iteration (the difference of
+a 20- and a 60-iteration run, so start-up is left out). Scores: the run's own last evaluation on the
+validation digits, `val/digit_kept_AtoB` (how often the digits classifier reads the input's digit in
+its translation, the renderings being known: DTN's measure) and `val/fd_AtoB` (FD on the digits
+classifier's features to the B training images; its floor, B's own validation images, beside it).
+
+    python bench/unpaired_mapping.py [--seeds 3] [--workers 1]
+
+Runs go to bench/runs/unpaired_mapping/<config>_seed<s>/ (finished ones are reused), results to
+bench/unpaired_mapping.json and the table to stdout (for bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RUNS = BENCH / "runs" / "unpaired_mapping"
+STORE = BENCH / "unpaired_mapping.json"
+CONFIGS = {
+    "cyclegan": ["model=cyclegan"],
+    "distancegan": ["model=distancegan"],
+    "distancegan_cycle": ["model=distancegan", "model.two_sided=true", "model.cycle_weight=10"],
+}
+REFERENCE = ("cyclegan", 1000)  # the CPU time every configuration gets: CycleGAN's default run
+QUIET = ["~callbacks.rich_progress_bar", "logger=csv"]
+
+
+def cpu_seconds(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, done
+
+
+def run(config: str, seed: int, iterations: int, folder: Path, evaluate: bool = True) -> tuple[float, Path]:
+    if folder.exists():
+        shutil.rmtree(folder)
+    overrides = [*CONFIGS[config], f"seed={seed}", f"trainer.max_steps={iterations}", f"hydra.run.dir={folder}", *QUIET]
+    overrides += [f"metrics.every_n_iterations={iterations}"] if evaluate else ["~callbacks.evaluation", "~callbacks.sample_grid"]
+    seconds, done = cpu_seconds([sys.executable, "-m", "gan_lightning", *overrides])
+    if done.returncode != 0:
+        raise RuntimeError(f"{config} seed {seed} failed:\n{(done.stdout + done.stderr)[-2000:]}")
+    return seconds, folder
+
+
+def per_iteration(config: str) -> float:
+    """CPU seconds an iteration of `config` takes, start-up left out."""
+    short, _ = run(config, 0, 20, RUNS / "calibration" / f"{config}_20", evaluate=False)
+    long, _ = run(config, 0, 60, RUNS / "calibration" / f"{config}_60", evaluate=False)
+    return (long - short) / 40
+
+
+def cell(config: str, seed: int, iterations: int) -> dict:
+    folder = RUNS / f"{config}_seed{seed}"
+    result_file = folder / "result.json"
+    if result_file.is_file():
+        return json.loads(result_file.read_text())
+    seconds, folder = run(config, seed, iterations, folder)
+    with open(folder / "metrics.csv", newline="") as file:
+        rows = [row for row in csv.DictReader(file) if row.get("val/fd_AtoB")]
+    last = {key[4:]: float(value) for key, value in rows[-1].items() if key.startswith("val/") and value != ""}
+    result = {"config": config, "seed": seed, "iterations": iterations, "cpu_minutes": round(seconds / 60, 2), **last}
+    result_file.write_text(json.dumps(result))
+    return result
+
+
+def spread(values: list[float], scale: float = 1.0, digits: int = 1) -> str:
+    scaled = [scale * v for v in values]
+    if len(scaled) < 2:
+        return f"{scaled[0]:.{digits}f}"
+    return f"{statistics.mean(scaled):.{digits}f} ± {statistics.stdev(scaled):.{digits}f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    stored = json.loads(STORE.read_text()) if STORE.is_file() else {}
+    costs = stored.get("seconds_per_iteration") or {config: per_iteration(config) for config in CONFIGS}
+    budget = costs[REFERENCE[0]] * REFERENCE[1]
+    iterations = {config: max(20, round(budget / cost)) for config, cost in costs.items()}
+    STORE.write_text(json.dumps({"seconds_per_iteration": costs, "iterations": iterations, "results": stored.get("results", [])}, indent=1))
+    jobs = [(config, seed, iterations[config]) for config in CONFIGS for seed in range(args.seeds)]
+    results = []
+    with ProcessPoolExecutor(args.workers) as pool:
+        for result in pool.map(cell, *zip(*jobs)):
+            results.append(result)
+            print(json.dumps(result), flush=True)
+            STORE.write_text(json.dumps({"seconds_per_iteration": costs, "iterations": iterations, "results": results}, indent=1))
+    print("| configuration | iterations | CPU s / iteration | digit kept A→B (%) | FD A→B | FD floor | CPU min |")
+    print("|---|---|---|---|---|---|---|")
+    for config in CONFIGS:
+        cells = [r for r in results if r["config"] == config]
+        print(
+            f"| `{' '.join(CONFIGS[config])}` | {iterations[config]:,} | {costs[config]:.3f} | {spread([c['digit_kept_AtoB'] for c in cells], 100)} | "
+            f"{spread([c['fd_AtoB'] for c in cells])} | {spread([c['fd_AtoB_floor'] for c in cells])} | {spread([c['cpu_minutes'] for c in cells], digits=2)} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
