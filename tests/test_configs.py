@@ -64,7 +64,8 @@ def sample_shape(data_cfg, key: str = "B") -> tuple[int, ...] | None:
     if "max_size" in data_cfg:
         return None
     side = data_cfg.get("image_size") or data_cfg.patch_size // (data_cfg.get("scale", 1) if key == "A" else 1)
-    return (data_cfg.channels + int(key == "A" and "mask" in data_cfg), side, side)
+    channels = data_cfg.get(f"channels_{key.lower()}", data_cfg.get("channels"))  # domains of their own channels (house numbers -> digits)
+    return (channels + int(key == "A" and "mask" in data_cfg), side, side)
 
 
 @pytest.mark.parametrize("group,option", [(g, o) for g in RUN_GROUPS for o in options(g)])

@@ -28,6 +28,12 @@ def fixed_batch(dataset, count: int) -> dict[str, Tensor]:
     return {key: torch.stack([item[key] for item in items]) for key in ("A", "B")}
 
 
+def same_channels(columns: list[Tensor]) -> list[Tensor]:
+    """Grey columns repeated to RGB where others are RGB (house numbers beside digits), so they share a grid."""
+    channels = max(column.shape[1] for column in columns)
+    return [column.expand(-1, channels, -1, -1) if column.shape[1] == 1 else column for column in columns]
+
+
 def translation_rows(model: Translates, batch: dict[str, Tensor], shown: Callable[[Tensor], Tensor] = lambda a: a) -> tuple[Tensor, int]:
     """The grid's images row by row and the images per row. One direction (pix2pix): input (as
     `shown`: super-resolution's inputs at the output's size) | output | target; many outputs per input
@@ -40,10 +46,10 @@ def translation_rows(model: Translates, batch: dict[str, Tensor], shown: Callabl
     elif len(model.directions) == 1:
         columns = [shown(a).to(model.device), model.translate(a), b.to(model.device)]
     else:
-        forward = [a.to(model.device), *round_trip(model, a, "AtoB"), b.to(model.device)]
-        backward = [b.to(model.device), *round_trip(model, b, "BtoA"), a.to(model.device)]
+        forward = same_channels([a.to(model.device), *round_trip(model, a, "AtoB"), b.to(model.device)])
+        backward = same_channels([b.to(model.device), *round_trip(model, b, "BtoA"), a.to(model.device)])
         columns = [torch.cat([f, r]) for f, r in zip(forward, backward)]
-    rows = torch.stack(columns, dim=1).flatten(0, 1)  # example by example, its columns side by side
+    rows = torch.stack(same_channels(columns), dim=1).flatten(0, 1)  # example by example, its columns side by side
     return rows.float().cpu(), len(columns)
 
 

@@ -4,6 +4,7 @@ from gan_lightning.data.base import GANDataModule, TensorDictDataset
 from gan_lightning.data.celeba import CelebADataModule
 from gan_lightning.data.cifar import CIFAR10DataModule, CIFAR100DataModule
 from gan_lightning.data.digits import DigitsDataModule
+from gan_lightning.data.house_numbers import HouseNumbersDataModule, HouseNumbersToDigitsDataModule
 from gan_lightning.data.image_folder import ImageFiles, ImageFolderDataModule, image_transform
 from gan_lightning.data.lsun import LSUNDataModule
 from gan_lightning.data.mnist import FashionMNISTDataModule, MNISTDataModule
@@ -23,6 +24,8 @@ __all__ = [
     "DigitsDataModule",
     "FashionMNISTDataModule",
     "GANDataModule",
+    "HouseNumbersDataModule",
+    "HouseNumbersToDigitsDataModule",
     "ImageFiles",
     "ImageFolderDataModule",
     "LSUNDataModule",

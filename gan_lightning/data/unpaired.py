@@ -154,8 +154,9 @@ class UnpairedDigitsDataModule(TranslationDataModule):
         self.direction = checked_direction(direction)
         self.val_labels: dict[str, Tensor] = {}  # the digit of each validation image, by domain (after direction)
 
-    def as_plain_digits(self, images: Tensor, domain: str) -> Tensor:
-        """Images of `domain` (A or B, after direction) as plain digits, which the digits classifier reads."""
+    def as_plain_digits(self, images: Tensor, domain: str) -> Tensor | None:
+        """Images of `domain` (A or B, after direction) as plain digits, which the digits classifier
+        reads (None where no known map leads back to them)."""
         bold = (domain == "B") != (self.direction == "BtoA")
         return plain_from_bold_inverted(images) if bold else images
 

@@ -125,7 +125,8 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
         results[f"fd_{direction}_num_samples"] = len(val_source)
         results[f"fd_{direction}_floor_num_samples"] = len(val_target)
         results[f"fd_{direction}_num_real"] = reference[2]
-        if isinstance(datamodule, UnpairedDigitsDataModule) and isinstance(backbone, DigitsClassifierBackbone):
+        readable = isinstance(datamodule, UnpairedDigitsDataModule) and isinstance(backbone, DigitsClassifierBackbone)
+        if readable and datamodule.as_plain_digits(translated[0], target) is not None:
             # DTN's measure: the digit of each input, read in its translation (the renderings are known)
             read = torch.cat([backbone.predict(datamodule.as_plain_digits(images, target).to(device)).cpu() for images in translated])
             results[f"digit_kept_{direction}"] = float((read == datamodule.val_labels[source]).float().mean())
