@@ -1,7 +1,7 @@
 """The model zoo (issue 21): every preset's default run on the built-in data, as a table with a small
 sample picture per row, written into the README (between its zoo markers) and docs/images/zoo/.
 
-    python bench/zoo.py [--workers 2]
+    python bench/zoo.py [--workers 2] [--table-only]
 
 The rows are bench/presets.py's default runs (label 'after', seed 0: `python -m gan_lightning
 model=<preset> seed=0` on one core); finished ones are reused and missing ones trained the same way,
@@ -177,10 +177,11 @@ def gallery(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--table-only", action="store_true", help="write the table and gallery from the runs finished so far, training none")
     args = parser.parse_args()
     finished = presets.stored()
     missing = [m for m in presets.PRESETS if failed(finished.get(("after", m, 0)))]
-    if missing:  # trained as bench/presets.py trains them, into its store
+    if missing and not args.table_only:  # trained as bench/presets.py trains them, into its store
         subprocess.run([sys.executable, str(presets.BENCH / "presets.py"), "--models", *missing, "--workers", str(args.workers)], check=True)
     PICTURES.mkdir(parents=True, exist_ok=True)
     rows, missing = table(presets.stored())

@@ -26,6 +26,7 @@ from gan_lightning.models import (
     ACGAN,
     BEGAN,
     CGAN,
+    DTN,
     EBGAN,
     GAN,
     LAPGAN,
@@ -115,7 +116,7 @@ def test_a_plain_lightning_trainer_trains_a_family_with_the_default_settings_or_
 def test_every_family_declares_what_it_can_do():
     adversarial = [GAN, UnrolledGAN, CGAN, ACGAN, InfoGAN, BiGAN, ProGAN, StyleGAN, BEGAN, EBGAN, LAPGAN, SemiSupervisedGAN]
     samples = [*adversarial, VAE, PixelCNN, SinGAN]
-    translates = [Pix2Pix, CycleGAN, DistanceGAN, SRGAN, ContextEncoder, BiCycleGAN]
+    translates = [Pix2Pix, CycleGAN, DistanceGAN, DTN, SRGAN, ContextEncoder, BiCycleGAN]
     abilities = {
         Samples: samples,
         HasLatentSpace: [*adversarial, VAE],

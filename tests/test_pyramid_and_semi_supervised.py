@@ -5,11 +5,12 @@ import torch
 import torch.nn.functional as F
 
 from gan_lightning.data import DigitsDataModule
+from gan_lightning.data.pyramids import collapse, gaussian_pyramid, laplacian_pyramid, upsample
 from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.losses import mean_feature_matching_loss, real_fake_logit
 from gan_lightning.models import LAPGAN, SemiSupervisedGAN, load_family
 from gan_lightning.nets import LaplacianPyramidGenerator, MLPGenerator, RefinementGenerator
-from gan_lightning.nets.lapgan import collapse, gaussian_pyramid, laplacian_pyramid, level_sizes, upsample
+from gan_lightning.nets.lapgan import level_sizes
 from gan_lightning.train import train
 
 from conftest import TINY, compose_config, read_metrics

@@ -17,8 +17,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from gan_lightning.data.pyramids import laplacian_pyramid
 from gan_lightning.errors import ConfigError
-from gan_lightning.nets.lapgan import laplacian_pyramid
 
 
 def patch_descriptors(images: Tensor, per_image: int, size: int, stream: torch.Generator) -> Tensor:

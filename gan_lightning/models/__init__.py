@@ -14,6 +14,7 @@ from gan_lightning.models.checkpointing import load_family, read_checkpoint
 from gan_lightning.models.context_encoder import ContextEncoder
 from gan_lightning.models.cyclegan import CycleGAN
 from gan_lightning.models.distancegan import DistanceGAN
+from gan_lightning.models.dtn import DTN
 from gan_lightning.models.ebgan import EBGAN
 from gan_lightning.models.gan import GAN
 from gan_lightning.models.infogan import InfoGAN
@@ -31,7 +32,7 @@ from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "DistanceGAN", "EBGAN", "Family", "GAN", "GANFamily",
+    "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "DistanceGAN", "DTN", "EBGAN", "Family", "GAN", "GANFamily",
     "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily",
     "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
 ]  # fmt: skip

@@ -14,11 +14,12 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from gan_lightning.data.pyramids import conditioned_pyramid, downsample, upsample
 from gan_lightning.errors import ConfigError
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Spec
 from gan_lightning.nets.eval_mode import eval_mode
-from gan_lightning.nets.lapgan import LaplacianPyramidDiscriminator, LaplacianPyramidGenerator, conditioned_pyramid, downsample, upsample
+from gan_lightning.nets.lapgan import LaplacianPyramidDiscriminator, LaplacianPyramidGenerator
 
 
 class LAPGAN(GANFamily):

@@ -14,6 +14,7 @@ from gan_lightning.nets.conditional import (
 )
 from gan_lightning.nets.context_encoder import ContextEncoderGenerator
 from gan_lightning.nets.dcgan import DCGANDiscriminator, DCGANGenerator
+from gan_lightning.nets.dtn import SourceEncoder
 from gan_lightning.nets.ingan import InGANGenerator
 from gan_lightning.nets.lapgan import LaplacianPyramidDiscriminator, LaplacianPyramidGenerator, RefinementDiscriminator, RefinementGenerator
 from gan_lightning.nets.mlp import MaxoutDiscriminator, MLPDiscriminator, MLPGenerator
@@ -30,6 +31,7 @@ from gan_lightning.nets.unet import UNetGenerator
 __all__ = [
     "InGANGenerator",
     "SinGANDiscriminator",
+    "SourceEncoder",
     "SinGANGenerator",
     "LocalEnhancer",
     "ContextEncoderGenerator",
