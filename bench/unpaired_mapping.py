@@ -1,19 +1,21 @@
-"""One-sided against two-sided unpaired mapping at equal CPU time (issue 34): CycleGAN, DistanceGAN
-alone and DistanceGAN with the cycle, on the built-in unpaired digits (plain -> bold inverted).
+"""Unpaired mapping at equal CPU time (issue 34): CycleGAN, DistanceGAN alone and DistanceGAN with
+the cycle on the built-in unpaired digits (plain -> bold inverted, `--task digits`), and DTN,
+DistanceGAN and CycleGAN on the built-in house numbers -> plain digits (`--task house_numbers`,
+Taigman et al.'s SVHN -> MNIST).
 
 Benaim & Wolf 2017's point: a map that keeps distances, learnt without its inverse, matches or beats
 CycleGAN's. Each configuration is a command line (`python -m gan_lightning model=... seed=s`, one
-core); its iterations are set so that it spends the CPU time of CycleGAN's default run (1,000
-iterations), from a calibration of each configuration's CPU seconds per iteration (the difference of
+core); its iterations are set so that it spends the CPU time of CycleGAN's default run on the task
+(1,000 iterations), from a calibration of each configuration's CPU seconds per iteration (the difference of
 a 20- and a 60-iteration run, so start-up is left out). Scores: the run's own last evaluation on the
 validation digits, `val/digit_kept_AtoB` (how often the digits classifier reads the input's digit in
 its translation, the renderings being known: DTN's measure) and `val/fd_AtoB` (FD on the digits
 classifier's features to the B training images; its floor, B's own validation images, beside it).
 
-    python bench/unpaired_mapping.py [--seeds 3] [--workers 1]
+    python bench/unpaired_mapping.py [--task digits|house_numbers] [--seeds 3] [--workers 1]
 
-Runs go to bench/runs/unpaired_mapping/<config>_seed<s>/ (finished ones are reused), results to
-bench/unpaired_mapping.json and the table to stdout (for bench/RESULTS.md).
+Runs go to bench/runs/unpaired_mapping/<task>/<config>_seed<s>/ (finished ones are reused), results
+to bench/unpaired_mapping_<task>.json and the table to stdout (for bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -32,14 +34,22 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-RUNS = BENCH / "runs" / "unpaired_mapping"
-STORE = BENCH / "unpaired_mapping.json"
-CONFIGS = {
-    "cyclegan": ["model=cyclegan"],
-    "distancegan": ["model=distancegan"],
-    "distancegan_cycle": ["model=distancegan", "model.two_sided=true", "model.cycle_weight=10"],
+HOUSE_NUMBERS = ["experiment=house_numbers_to_digits"]
+TASKS = {
+    "digits": {
+        "cyclegan": ["model=cyclegan"],
+        "distancegan": ["model=distancegan"],
+        "distancegan_cycle": ["model=distancegan", "model.two_sided=true", "model.cycle_weight=10"],
+    },
+    "house_numbers": {
+        "cyclegan": [*HOUSE_NUMBERS, "model=cyclegan", "model.identity_weight=0"],  # F's identity term would feed grey digits to an RGB map
+        "distancegan": [*HOUSE_NUMBERS, "model=distancegan"],
+        "dtn": ["model=dtn"],
+    },
 }
 REFERENCE = ("cyclegan", 1000)  # the CPU time every configuration gets: CycleGAN's default run
+CONFIGS: dict[str, list[str]] = {}
+RUNS = BENCH / "runs" / "unpaired_mapping"
 QUIET = ["~callbacks.rich_progress_bar", "logger=csv"]
 
 
@@ -49,6 +59,15 @@ def cpu_seconds(command: list[str]) -> tuple[float, subprocess.CompletedProcess]
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, done
+
+
+def use_task(task: str) -> Path:
+    """Point the module at a task's configurations (worker processes call it too); its store."""
+    global RUNS
+    CONFIGS.clear()
+    CONFIGS.update(TASKS[task])
+    RUNS = BENCH / "runs" / "unpaired_mapping" / task
+    return BENCH / f"unpaired_mapping_{task}.json"
 
 
 def run(config: str, seed: int, iterations: int, folder: Path, evaluate: bool = True) -> tuple[float, Path]:
@@ -69,7 +88,8 @@ def per_iteration(config: str) -> float:
     return (long - short) / 40
 
 
-def cell(config: str, seed: int, iterations: int) -> dict:
+def cell(task: str, config: str, seed: int, iterations: int) -> dict:
+    use_task(task)
     folder = RUNS / f"{config}_seed{seed}"
     result_file = folder / "result.json"
     if result_file.is_file():
@@ -92,21 +112,23 @@ def spread(values: list[float], scale: float = 1.0, digits: int = 1) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--task", choices=list(TASKS), default="digits")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    stored = json.loads(STORE.read_text()) if STORE.is_file() else {}
+    store = use_task(args.task)
+    stored = json.loads(store.read_text()) if store.is_file() else {}
     costs = stored.get("seconds_per_iteration") or {config: per_iteration(config) for config in CONFIGS}
     budget = costs[REFERENCE[0]] * REFERENCE[1]
     iterations = {config: max(20, round(budget / cost)) for config, cost in costs.items()}
-    STORE.write_text(json.dumps({"seconds_per_iteration": costs, "iterations": iterations, "results": stored.get("results", [])}, indent=1))
-    jobs = [(config, seed, iterations[config]) for config in CONFIGS for seed in range(args.seeds)]
+    store.write_text(json.dumps({"seconds_per_iteration": costs, "iterations": iterations, "results": stored.get("results", [])}, indent=1))
+    jobs = [(args.task, config, seed, iterations[config]) for config in CONFIGS for seed in range(args.seeds)]
     results = []
     with ProcessPoolExecutor(args.workers) as pool:
         for result in pool.map(cell, *zip(*jobs)):
             results.append(result)
             print(json.dumps(result), flush=True)
-            STORE.write_text(json.dumps({"seconds_per_iteration": costs, "iterations": iterations, "results": results}, indent=1))
+            store.write_text(json.dumps({"seconds_per_iteration": costs, "iterations": iterations, "results": results}, indent=1))
     print("| configuration | iterations | CPU s / iteration | digit kept A→B (%) | FD A→B | FD floor | CPU min |")
     print("|---|---|---|---|---|---|---|")
     for config in CONFIGS:

@@ -1,4 +1,5 @@
-"""Translate a folder of images with a trained pix2pix, CycleGAN, SRGAN or BiCycleGAN checkpoint.
+"""Translate a folder of images with a trained checkpoint of a translating family (pix2pix, CycleGAN,
+DistanceGAN, DTN, SRGAN, BiCycleGAN, the context encoder).
 
     python -m gan_lightning.translate ckpt_path=RUN/checkpoints/last.ckpt input_dir=DIR output_dir=OUT
     python -m gan_lightning.translate ckpt_path=... input_dir=... output_dir=... direction=BtoA   (CycleGAN)
@@ -43,7 +44,8 @@ def translate_folder(cfg: DictConfig) -> list[Path]:
     model = load_family(cfg.ckpt_path, checkpoint=checkpoint)
     if not isinstance(model, Translates):
         held = type(model).__name__
-        raise ConfigError(f"{cfg.ckpt_path} holds a {held}, which does not translate images: use a pix2pix, CycleGAN, SRGAN or BiCycleGAN checkpoint")
+        families = "pix2pix, CycleGAN, DistanceGAN, DTN, SRGAN or BiCycleGAN"
+        raise ConfigError(f"{cfg.ckpt_path} holds a {held}, which does not translate images: use a {families} checkpoint")
     if cfg.samples < 1 or (cfg.samples > 1 and not isinstance(model, TranslatesMany)):
         raise ConfigError(f"samples={cfg.samples}: {type(model).__name__} gives one output per input, so samples must be 1 (BiCycleGAN gives many)")
     output_dir = Path(cfg.output_dir)
