@@ -52,6 +52,11 @@ MORE_PICTURES = {
 START, END = "<!-- zoo:start (bench/zoo.py writes this table) -->", "<!-- zoo:end -->"
 
 
+def cpu(result: dict) -> str:
+    """The run's CPU minutes; a run stopped and resumed counts its resumed part only, so say so."""
+    return f"{result['cpu_minutes']} (resumed part)" if result.get("resumed") else str(result["cpu_minutes"])
+
+
 def failed(result: dict | None) -> bool:
     """No finished run: none yet, or one that stopped with an error message (a semi-supervised
     run's val/error is a number)."""
@@ -71,8 +76,9 @@ def backbone(model: str) -> str | None:
 def headline(r: dict) -> str:
     """What the preset is scored by, with the baseline that gives it meaning, its N and backbone."""
     if "l1" in r:
-        text = f"val L1 {r['l1']:.3f} (input: {r['l1_input']:.3f}), PSNR {r['psnr']:.1f} dB, SSIM {r['ssim']:.2f}"
-        return text + " on the validation pairs"
+        baseline = "bicubic" if "l1_bicubic" in r else "input"  # super-resolution's baseline is bicubic upsampling
+        l1, psnr = f"val L1 {r['l1']:.3f} ({baseline}: {r[f'l1_{baseline}']:.3f})", f"PSNR {r['psnr']:.1f} dB ({baseline}: {r[f'psnr_{baseline}']:.1f})"
+        return f"{l1}, {psnr}, SSIM {r['ssim']:.2f} on the validation pairs"
     if "fd_AtoB" in r:
         return f"FD A→B {r['fd_AtoB']:.1f} (real: {r['fd_AtoB_floor']:.1f}, input: {r['fd_AtoB_input']:.0f}; {backbone(r['model']) or 'digits classifier'})"
     if "patch_swd" in r:
@@ -143,7 +149,7 @@ def table(results: dict) -> tuple[str, list[str]]:
         scores = [f"{r[k]:.2f}" if k in r else "" for k in ("precision", "recall")]
         image = picture(model).relative_to(REPO)
         lines.append(
-            f"| `model={model}` | {family(model)} | {headline(r)} | {' | '.join(scores)} | {r['iterations']:,} | {r['cpu_minutes']} | ![{model}]({image}) |"
+            f"| `model={model}` | {family(model)} | {headline(r)} | {' | '.join(scores)} | {r['iterations']:,} | {cpu(r)} | ![{model}]({image}) |"
         )
     return "\n".join(lines), missing
 
