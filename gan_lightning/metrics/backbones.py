@@ -117,6 +117,17 @@ def weights_digest(module: nn.Module) -> str:
     return digest.hexdigest()[:12]
 
 
+def rgb_trunk(width: int = 32) -> nn.Sequential:
+    """The built-in RGB classifiers' trunk (shapes, house numbers): three 3x3 convolutions, each halving
+    the side by max pooling, 32x32 -> 4x4, then 128 features."""
+    return nn.Sequential(
+        nn.Conv2d(3, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 16x16
+        nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 8x8
+        nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 4x4
+        nn.Flatten(), nn.Linear(2 * width * 16, 128), nn.ReLU(),
+    )  # fmt: skip
+
+
 class DigitsClassifier(nn.Module):
     """A small CNN for grey digits at 16x16 (the data are 8x8 scans): `embed` gives the 128
     penultimate features, `head` the 10 class logits."""

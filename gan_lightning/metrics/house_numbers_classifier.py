@@ -15,7 +15,7 @@ from torch import Tensor, nn
 
 from gan_lightning.data.digits import digit_images
 from gan_lightning.data.house_numbers import house_numbers
-from gan_lightning.metrics.backbones import CachedClassifierBackbone, fit_classifier, resized
+from gan_lightning.metrics.backbones import CachedClassifierBackbone, fit_classifier, resized, rgb_trunk
 
 
 class HouseNumbersClassifier(nn.Module):
@@ -25,12 +25,7 @@ class HouseNumbersClassifier(nn.Module):
 
     def __init__(self, width: int = 32):
         super().__init__()
-        self.embed = nn.Sequential(
-            nn.Conv2d(3, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 16x16
-            nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 8x8
-            nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 4x4
-            nn.Flatten(), nn.Linear(2 * width * 16, 128), nn.ReLU(),
-        )  # fmt: skip
+        self.embed = rgb_trunk(width)
         self.head = nn.Linear(128, 10)
 
     def forward(self, images: Tensor) -> tuple[Tensor, Tensor]:

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gan_lightning.data.shapes import CATEGORICAL, ShapesDataset
-from gan_lightning.metrics.backbones import CachedClassifierBackbone, fit_classifier, resized
+from gan_lightning.metrics.backbones import CachedClassifierBackbone, fit_classifier, resized, rgb_trunk
 
 REGRESSED = ("x", "y", "scale")
 
@@ -28,12 +28,7 @@ class ShapesFactorClassifier(nn.Module):
 
     def __init__(self, width: int = 32):
         super().__init__()
-        self.embed = nn.Sequential(
-            nn.Conv2d(3, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 16x16
-            nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 8x8
-            nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 4x4
-            nn.Flatten(), nn.Linear(2 * width * 16, 128), nn.ReLU(),
-        )  # fmt: skip
+        self.embed = rgb_trunk(width)
         self.heads = nn.ModuleDict({name: nn.Linear(128, count) for name, count in CATEGORICAL.items()})
         self.position = nn.Linear(128, len(REGRESSED))
 
