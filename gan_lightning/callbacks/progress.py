@@ -13,9 +13,9 @@ class IterationProgressBar(RichProgressBar):
     (`Iteration 340/1000`), one bar for the whole run.
 
     Lightning's own bar counts the batches of each epoch and labels it `Epoch 19/-2` when the budget
-    is in iterations (max_epochs -1). Drawing is what costs: it redraws `refresh_rate` times a second
-    (Lightning's default, 100, took 5-7% of a default DCGAN iteration on 2 cores) and the numbers
-    beside the bar are read only in iterations whose metrics are logged.
+    is in iterations (max_epochs -1). Drawing is what costs: this bar redraws `refresh_rate` times a
+    second (Lightning's default is 100) and reads the numbers beside it only in iterations whose
+    metrics are logged; it costs 1-2% of a default DCGAN iteration on 2 cores (bench/RESULTS.md).
 
     Args:
         refresh_rate: redraws a second.

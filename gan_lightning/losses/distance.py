@@ -3,9 +3,9 @@ Mapping" (arXiv 1706.00826).
 
 A map G: A -> B should keep how far apart two samples are: the distance between x_i and x_j in A,
 standardised by A's mean and standard deviation of such distances, should equal that of G(x_i) and
-G(x_j) in B, standardised by B's (eq. 4 and 5). The distance is the mean absolute difference of two
+G(x_j) in B, standardised by B's. The distance is the mean absolute difference of two
 images, as in the authors' code; without pairs in a batch (a batch of one), the distance between an
-image's top and bottom halves stands in for it (the paper's self-distance, eq. 6).
+image's top and bottom halves stands in for it (the paper's self-distance).
 """
 
 from __future__ import annotations

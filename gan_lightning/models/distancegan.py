@@ -3,7 +3,7 @@
 A map G: A -> B learnt from unpaired domains, without its inverse: beside the adversarial term, G
 keeps the distances between samples. For two images of A, their distance standardised by A's mean
 and standard deviation of distances should equal their translations' distance standardised by B's
-(eq. 4-5; `gan_lightning.losses.distance`). The paper's point: this one-sided constraint matches or
+(`gan_lightning.losses.distance`). The paper's point: this one-sided constraint matches or
 beats CycleGAN's cycle, which needs the map back; both can be combined (two_sided, cycle_weight).
 """
 

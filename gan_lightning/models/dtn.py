@@ -32,7 +32,7 @@ class EncodeThenGenerate(nn.Module):
 
 class DTN(TranslationFamily):
     """Per batch (s, t) of unpaired source and target images: one step of D on its three classes, then
-    one step of g on L_GANG + alpha L_CONST + beta L_TID + gamma L_TV (sec. 3, eq. 6).
+    one step of g on L_GANG + alpha L_CONST + beta L_TID + gamma L_TV (sec. 3).
 
     Args:
         encoder: config node of f, fixed (`gan_lightning.nets.SourceEncoder`: the built-in house
