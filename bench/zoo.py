@@ -76,7 +76,8 @@ def backbone(model: str) -> str | None:
 def headline(r: dict) -> str:
     """What the preset is scored by, with the baseline that gives it meaning, its N and backbone."""
     if "l1" in r:
-        baseline = "bicubic" if "l1_bicubic" in r else "input"  # super-resolution's baseline is bicubic upsampling
+        # the task's own baseline: bicubic upsampling (super-resolution), biharmonic filling (inpainting), the input
+        baseline = next(name for name in ("bicubic", "biharmonic", "input") if f"l1_{name}" in r)
         l1, psnr = f"val L1 {r['l1']:.3f} ({baseline}: {r[f'l1_{baseline}']:.3f})", f"PSNR {r['psnr']:.1f} dB ({baseline}: {r[f'psnr_{baseline}']:.1f})"
         return f"{l1}, {psnr}, SSIM {r['ssim']:.2f} on the validation pairs"
     if "fd_AtoB" in r:
