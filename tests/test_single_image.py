@@ -150,6 +150,8 @@ def test_ingan_trains_on_shapes_drawn_under_its_curriculum_and_retargets_at_thre
     assert isinstance(model, InGAN) and isinstance(model, Retargets)
     image = SingleImageDataModule(image="china", max_size=48).photograph()[None]  # 32x48
     assert [tuple(model.retarget(image, 1, w).shape[-2:]) for w in (0.5, 1, 2)] == [(32, 24), (32, 48), (32, 96)]
+    smallest = 2 * model.generator.multiple  # never a 1x1 bottleneck, which BatchNorm cannot train on in a batch of one
+    assert model.fitted(1, 1) == (smallest, smallest) and model.fitted(32, 1) == (32, smallest)
 
 
 def test_an_image_injected_at_a_fine_scale_keeps_more_of_itself(tmp_path):

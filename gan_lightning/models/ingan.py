@@ -56,9 +56,11 @@ class InGAN(Family):
         self.add_player("g", [self.generator], g_optimizer, config_key="model.g_optimizer")
 
     def fitted(self, height: int, width: int) -> tuple[int, int]:
-        """The nearest shape G can make: each side a positive multiple of its multiple."""
+        """The nearest shape G can make and train on: each side a multiple of its multiple, and at least
+        twice it, so that G's bottleneck is never a single value per channel, which BatchNorm cannot
+        normalise in a batch of one image (the default run stopped at iteration 1,519 on such a draw)."""
         multiple = self.generator.multiple
-        return max(multiple, round(height / multiple) * multiple), max(multiple, round(width / multiple) * multiple)
+        return max(2 * multiple, round(height / multiple) * multiple), max(2 * multiple, round(width / multiple) * multiple)
 
     def random_factors(self) -> tuple[float, float]:
         """This iteration's (height, width) factors, under the curriculum."""
