@@ -13,8 +13,9 @@ from lightning.fabric.plugins import CheckpointIO, TorchCheckpointIO
 
 from gan_lightning.cache import save_atomically
 from gan_lightning.errors import CheckpointError, ConfigError
-from gan_lightning.models.base import Family, TrainingSettings
+from gan_lightning.models.base import Family
 from gan_lightning.models.checkpointing import read_checkpoint
+from gan_lightning.models.settings import TrainingSettings
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):

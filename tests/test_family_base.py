@@ -48,7 +48,7 @@ from gan_lightning.models import (
     StyleGAN,
     UnrolledGAN,
 )  # fmt: skip
-from gan_lightning.models.base import TrainingSettings
+from gan_lightning.models.settings import TrainingSettings
 from gan_lightning.trainer import GANTrainer
 
 REPO = Path(__file__).resolve().parents[1]

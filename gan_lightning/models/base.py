@@ -45,6 +45,7 @@ from torch.optim import Optimizer
 
 from gan_lightning.errors import ConfigError, DivergenceError
 from gan_lightning.models.checkpointing import CheckpointState
+from gan_lightning.models.settings import TrainingSettings
 
 log = logging.getLogger(__name__)
 
@@ -85,27 +86,6 @@ class Player:
     def parameters(self) -> Iterator[nn.Parameter]:
         for module in self.modules:
             yield from module.parameters()
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """What the Trainer's settings ask of a family's players (see `gan_lightning.trainer.GANTrainer`).
-
-    Args:
-        max_iterations: the run's length in iterations (-1: no limit but the epochs).
-        gradient_clip_val, gradient_clip_algorithm: clip each player's gradients ("norm" or "value"),
-            unless the player clips its own.
-        compile: torch.compile the players' networks (those that may be).
-        channels_last: store the convolution weights channels-last.
-        detect_divergence: stop with one message when a logged number or a weight is no longer finite.
-    """
-
-    max_iterations: int = -1
-    gradient_clip_val: float | None = None
-    gradient_clip_algorithm: str = "norm"
-    compile: bool = False
-    channels_last: bool = False
-    detect_divergence: bool = True
 
 
 class IterationSchedules(Callback):

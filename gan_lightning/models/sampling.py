@@ -68,6 +68,7 @@ class LatentSampling:
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ConfigError(f"model.ema_decay must lie in (0, 1) or be null, not {ema_decay}")
         self.prior, self.sampled_network, self.num_fixed_samples = prior, network, num_fixed_samples
+        self._averaging_player: str | None = None
         self.network_ema = None if ema_decay is None else AveragedModel(net, multi_avg_fn=ema_with_warmup(ema_decay), use_buffers=True)
         if self.network_ema is not None:
             self.network_ema.requires_grad_(False)  # never trained: DDP leaves it out of gradient sync
@@ -84,7 +85,11 @@ class LatentSampling:
 
     def after_step(self, name: str) -> None:
         super().after_step(name)
-        if self.network_ema is not None and name == self.averaging_player():
+        if self.network_ema is None:
+            return
+        if self._averaging_player is None:  # the players are fixed once the family is built: found once
+            self._averaging_player = self.averaging_player()
+        if name == self._averaging_player:
             self.update_ema()
 
     def averaging_player(self) -> str:

@@ -1,0 +1,26 @@
+"""What the Trainer's settings ask of a family's players, handed over by GANTrainer.fit (`Family.settings`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """What the Trainer's settings ask of a family's players (see `gan_lightning.trainer.GANTrainer`).
+
+    Args:
+        max_iterations: the run's length in iterations (-1: no limit but the epochs).
+        gradient_clip_val, gradient_clip_algorithm: clip each player's gradients ("norm" or "value"),
+            unless the player clips its own.
+        compile: torch.compile the players' networks (those that may be).
+        channels_last: store the convolution weights channels-last.
+        detect_divergence: stop with one message when a logged number or a weight is no longer finite.
+    """
+
+    max_iterations: int = -1
+    gradient_clip_val: float | None = None
+    gradient_clip_algorithm: str = "norm"
+    compile: bool = False
+    channels_last: bool = False
+    detect_divergence: bool = True
