@@ -210,6 +210,8 @@ def test_image_pool_returns_the_first_images_then_swaps_half_for_old_ones():
         assert {float(x) for x in pool.images} == stored and len(pool.images) == 4
     assert 0.4 < old_returned / 400 < 0.6
     assert torch.equal(ImagePool(size=0).query(images_of(7, 8)), images_of(7, 8))  # no pool: always the latest
+    generated = images_of(7, 8).requires_grad_() * 2  # still in G's graph, which G's step has freed
+    assert not ImagePool(size=0).query(generated).requires_grad  # D's loss must not reach back into it
 
 
 def test_linear_decay_is_constant_then_falls_to_zero():

@@ -14,7 +14,7 @@ class ImagePool(nn.Module):
     """Keeps up to `size` generated images. For each image of a batch: while the pool is not full, it
     is stored and returned; once full, with probability 1/2 a stored image chosen at random is
     returned and the new one takes its place, else the new image is returned and the pool is unchanged.
-    size 0 returns every batch as it is.
+    size 0 returns every batch as it is (detached from G's graph, as stored images are).
 
     The images are training state: they travel in the family's state_dict (as the module's extra
     state), so a run resumed after the pool has filled goes on exactly as the uninterrupted run.
@@ -46,7 +46,7 @@ class ImagePool(nn.Module):
     @torch.no_grad()
     def query(self, images: Tensor) -> Tensor:
         if self.size == 0:
-            return images
+            return images.detach()  # D's step must not reach back into G's graph (already freed by G's step)
         returned = []
         for image in images.detach():
             if len(self._images) < self.size:
