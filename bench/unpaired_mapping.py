@@ -1,18 +1,24 @@
 """Unpaired mapping at equal CPU time (issue 34): CycleGAN, DistanceGAN alone and DistanceGAN with
 the cycle on the built-in unpaired digits (plain -> bold inverted, `--task digits`), and DTN,
 DistanceGAN and CycleGAN on the built-in house numbers -> plain digits (`--task house_numbers`,
-Taigman et al.'s SVHN -> MNIST).
+Taigman et al.'s SVHN -> MNIST), and Recycle-GAN against per-frame CycleGAN on the built-in moving
+shapes -> moving digits (`--task video`).
 
 Benaim & Wolf 2017's point: a map that keeps distances, learnt without its inverse, matches or beats
-CycleGAN's. Each configuration is a command line (`python -m gan_lightning model=... seed=s`, one
-core); its iterations are set so that it spends the CPU time of CycleGAN's default run on the task
-(1,000 iterations), from a calibration of each configuration's CPU seconds per iteration (the difference of
-a 20- and a 60-iteration run, so start-up is left out). Scores: the run's own last evaluation on the
+CycleGAN's; Bansal et al.'s, that a translation tied to the frames around it keeps the video's
+timing where per-frame CycleGAN flickers. Each configuration is a command line (`python -m
+gan_lightning model=... seed=s`, one core); its iterations are set so that it spends the CPU time of
+a default run on the task (1,000 iterations of CycleGAN; of Recycle-GAN for the video), from a
+calibration of each configuration's CPU seconds per iteration (the difference of a 20- and a
+60-iteration run, so start-up is left out). Scores: the run's own last evaluation on the
 validation digits, `val/digit_kept_AtoB` (how often the digits classifier reads the input's digit in
 its translation, the renderings being known: DTN's measure) and `val/fd_AtoB` (FD on the digits
-classifier's features to the B training images; its floor, B's own validation images, beside it).
+classifier's features to the B training images; its floor, B's own validation images, beside it);
+for the video, per frame FD and the temporal scores of `gan_lightning.metrics.video` (how often the
+digit read in an output frame changes from the frame before, beside real clips' rate; the mean
+change per frame, beside real clips').
 
-    python bench/unpaired_mapping.py [--task digits|house_numbers] [--seeds 3] [--workers 1]
+    python bench/unpaired_mapping.py [--task digits|house_numbers|video] [--seeds 3] [--workers 1]
 
 Runs go to bench/runs/unpaired_mapping/<task>/<config>_seed<s>/ (finished ones are reused), results
 to bench/unpaired_mapping_<task>.json and the table to stdout (for bench/RESULTS.md).
@@ -46,8 +52,23 @@ TASKS = {
         "distancegan": [*HOUSE_NUMBERS, "model=distancegan"],
         "dtn": ["model=dtn"],
     },
+    "video": {
+        "cyclegan": ["model=cyclegan", "data=moving_clips"],  # per frame: the windows' last frames, as unrelated images
+        "recyclegan": ["model=recyclegan"],
+    },
 }
-REFERENCE = ("cyclegan", 1000)  # the CPU time every configuration gets: CycleGAN's default run
+REFERENCE = {"digits": ("cyclegan", 1000), "house_numbers": ("cyclegan", 1000), "video": ("recyclegan", 1000)}  # the CPU time each gets: a default run
+KEPT = [("digit_kept_AtoB", "digit kept A→B (%)", 100, 1), ("fd_AtoB", "FD A→B", 1, 1), ("fd_AtoB_floor", "FD floor", 1, 1)]
+COLUMNS = {  # task -> (score, header, scale, digits)
+    "digits": KEPT,
+    "house_numbers": KEPT,
+    "video": [
+        ("fd_AtoB", "per-frame FD A→B", 1, 1), ("fd_AtoB_floor", "FD floor", 1, 1),
+        ("digit_flips_AtoB", "digit flips A→B (%)", 100, 1), ("digit_flips_B", "flips in real B clips (%)", 100, 1),
+        ("temporal_change_AtoB", "change per frame A→B", 1, 4), ("temporal_change_B", "change per frame, real B", 1, 4),
+        ("fd_BtoA", "per-frame FD B→A", 1, 1), ("temporal_change_BtoA", "change per frame B→A", 1, 4), ("temporal_change_A", "change per frame, real A", 1, 4),
+    ],
+}  # fmt: skip
 CONFIGS: dict[str, list[str]] = {}
 RUNS = BENCH / "runs" / "unpaired_mapping"
 QUIET = ["~callbacks.rich_progress_bar", "logger=csv"]
@@ -119,7 +140,8 @@ def main() -> None:
     store = use_task(args.task)
     stored = json.loads(store.read_text()) if store.is_file() else {}
     costs = stored.get("seconds_per_iteration") or {config: per_iteration(config) for config in CONFIGS}
-    budget = costs[REFERENCE[0]] * REFERENCE[1]
+    reference, reference_iterations = REFERENCE[args.task]
+    budget = costs[reference] * reference_iterations
     iterations = {config: max(20, round(budget / cost)) for config, cost in costs.items()}
     store.write_text(json.dumps({"seconds_per_iteration": costs, "iterations": iterations, "results": stored.get("results", [])}, indent=1))
     jobs = [(args.task, config, seed, iterations[config]) for config in CONFIGS for seed in range(args.seeds)]
@@ -129,14 +151,37 @@ def main() -> None:
             results.append(result)
             print(json.dumps(result), flush=True)
             store.write_text(json.dumps({"seconds_per_iteration": costs, "iterations": iterations, "results": results}, indent=1))
-    print("| configuration | iterations | CPU s / iteration | digit kept A→B (%) | FD A→B | FD floor | CPU min |")
-    print("|---|---|---|---|---|---|---|")
+    columns = COLUMNS[args.task]
+    print(f"| configuration | iterations | CPU s / iteration | {' | '.join(header for _, header, _, _ in columns)} | CPU min |")
+    print("|---" * (len(columns) + 4) + "|")
     for config in CONFIGS:
         cells = [r for r in results if r["config"] == config]
-        print(
-            f"| `{' '.join(CONFIGS[config])}` | {iterations[config]:,} | {costs[config]:.3f} | {spread([c['digit_kept_AtoB'] for c in cells], 100)} | "
-            f"{spread([c['fd_AtoB'] for c in cells])} | {spread([c['fd_AtoB_floor'] for c in cells])} | {spread([c['cpu_minutes'] for c in cells], digits=2)} |"
-        )
+        scores = [spread([c[score] for c in cells], scale, digits) for score, _, scale, digits in columns]
+        minutes = spread([c["cpu_minutes"] for c in cells], digits=2)
+        print(f"| `{' '.join(CONFIGS[config])}` | {iterations[config]:,} | {costs[config]:.3f} | {' | '.join(scores)} | {minutes} |")
+    if args.task == "video":
+        print(f"picture: {clips_picture(BENCH.parent / 'docs' / 'images' / 'retargeting_clips.png')}")
+
+
+def clips_picture(path: Path, count: int = 4) -> Path:
+    """Validation clips of moving shapes (rows of frames), each above its translations frame by frame
+    by the seed-0 runs of every configuration, in CONFIGS order."""
+    import torch
+    from torchvision.utils import save_image
+
+    sys.path.insert(0, str(REPO))
+    from gan_lightning.data import MovingClipsDataModule
+    from gan_lightning.models import load_family
+
+    data = MovingClipsDataModule()
+    data.setup("fit")
+    models = [load_family(RUNS / f"{config}_seed0" / "checkpoints" / "last.ckpt") for config in CONFIGS]
+    rows = []
+    for clip in data.val_set.clips("A")[:count]:
+        rows += [clip, *(model.translate(clip).cpu() for model in models)]
+    frames = len(rows[0])
+    save_image(torch.cat(rows), path, nrow=frames, normalize=True, value_range=(-1, 1), padding=1)
+    return path
 
 
 if __name__ == "__main__":

@@ -165,6 +165,18 @@ def write_aligned_pairs(root: Path, splits: tuple[str, ...] = ("train", "val"), 
     return root
 
 
+def write_video_clips(root: Path, lengths: tuple[int, ...] = (4, 2), size: tuple[int, int] = (20, 20)) -> Path:
+    """The video layout: root/trainA, trainB, testA, testB, each one folder of frames per clip (clip<c>/<t>.png).
+    Frame t is grey base + 10 t, the base 20 in trainA, 40 in testA, 120 in trainB, 140 in testB."""
+    for folder, base in (("trainA", 20), ("testA", 40), ("trainB", 120), ("testB", 140)):
+        for c, length in enumerate(lengths):
+            clip = root / folder / f"clip{c}"
+            clip.mkdir(parents=True)
+            for t in range(length):
+                Image.fromarray(np.full((size[1], size[0], 3), base + 10 * t, dtype=np.uint8)).save(clip / f"{t:05d}.png")
+    return root
+
+
 def write_unpaired_domains(root: Path, counts: dict[str, int] | None = None, size: tuple[int, int] = (16, 16)) -> Path:
     """The CycleGAN layout: root/trainA, trainB, testA, testB of images, A dark (grey 20), B bright (grey 230)."""
     counts = counts or {"trainA": 5, "trainB": 3, "testA": 2, "testB": 2}

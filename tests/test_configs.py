@@ -19,7 +19,7 @@ from gan_lightning.losses import AdversarialLoss
 from gan_lightning.metrics import MetricSettings
 from gan_lightning.models import Family
 
-from conftest import compose_config, read_metrics, write_aligned_pairs, write_unpaired_domains
+from conftest import compose_config, read_metrics, write_aligned_pairs, write_unpaired_domains, write_video_clips
 from release_formats import RELEASES, build_release
 
 CONF = Path(config_dir())
@@ -51,7 +51,7 @@ def build_model(cfg) -> Family:
 
 
 TOY_DATA = {"ring", "grid", "swissroll"}  # 2D points: they go with experiment=mode_coverage
-FOLDER_FIXTURES = {"paired": write_aligned_pairs, "unpaired": write_unpaired_domains}  # image-to-image layouts
+FOLDER_FIXTURES = {"paired": write_aligned_pairs, "unpaired": write_unpaired_domains, "video": write_video_clips}  # image-to-image layouts
 
 
 def sample_shape(data_cfg, key: str = "B") -> tuple[int, ...] | None:

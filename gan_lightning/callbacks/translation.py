@@ -18,6 +18,7 @@ from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import Retargets, Translates, TranslatesMany
 from gan_lightning.metrics.evaluation import MetricSettings, build_backbone
 from gan_lightning.metrics.translation import paired_metrics, round_trip, unpaired_metrics
+from gan_lightning.metrics.video import video_metrics
 
 MANY_OUTPUTS = 4  # outputs a grid shows per input, for families that draw many
 
@@ -92,7 +93,8 @@ class TranslationMetrics(Callback):
     target (`val/l1_mean`, ...). Unpaired data
     (CycleGAN): `val/fd_AtoB` (`fid_...` with Inception), `val/fd_BtoA`, the untranslated inputs'
     `val/fd_AtoB_input`, the floor `val/fd_AtoB_floor`, the N of each (`val/fd_AtoB_num_samples`,
-    `_floor_num_samples`, `_num_real`), and `val/cycle_l1_A`, `val/cycle_l1_B`.
+    `_floor_num_samples`, `_num_real`), and `val/cycle_l1_A`, `val/cycle_l1_B`; on clips, the
+    temporal scores of `gan_lightning.metrics.video` (`val/temporal_change_AtoB`, `val/digit_flips_AtoB`, ...).
     Settings: the `metrics` group (backbone, every_n_epochs, batch_size, cache_dir, inception_weights).
     """
 
@@ -127,6 +129,8 @@ class TranslationMetrics(Callback):
                 self.baselines = {k: v for k, v in results.items() if k not in ("l1", "psnr", "ssim")}
             return results
         results = unpaired_metrics(pl_module, datamodule, self.backbone, self.settings.batch_size, self.references)
+        if hasattr(datamodule.val_set, "clips"):  # video domains: the temporal scores too
+            results |= video_metrics(pl_module, datamodule, self.backbone)
         name = self.backbone.distance_name
         return {key.replace("fd_", f"{name}_", 1): value for key, value in results.items()}
 

@@ -16,6 +16,7 @@ from gan_lightning.data.shapes import ShapesDataModule, ShapesDataset
 from gan_lightning.data.stacked import StackedDigits, StackedDigitsDataModule
 from gan_lightning.data.toy import ToyDataModule, mixture_modes
 from gan_lightning.data.unpaired import UnpairedDataModule, UnpairedDigitsDataModule
+from gan_lightning.data.video import MovingClipsDataModule, VideoDataModule
 
 __all__ = [
     "CIFAR10DataModule",
@@ -30,6 +31,7 @@ __all__ = [
     "ImageFolderDataModule",
     "LSUNDataModule",
     "MNISTDataModule",
+    "MovingClipsDataModule",
     "PairedDataModule",
     "PairedDigitsDataModule",
     "ReleasedSplitsDataModule",
@@ -43,3 +45,4 @@ __all__ = [
     "mixture_modes",
 ]
 __all__ += ["InpaintingDataModule", "SingleImageDataModule", "SuperResolutionDataModule", "UnpairedDataModule", "UnpairedDigitsDataModule"]
+__all__ += ["MovingClipsDataModule", "VideoDataModule"]

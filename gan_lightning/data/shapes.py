@@ -75,15 +75,20 @@ def render(factors: dict[str, float | int], size: int) -> np.ndarray:
     """One image (size, size, 3) uint8 of these factors."""
     side = size * SUPERSAMPLING
     canvas = Image.new("RGB", (side, side), BACKGROUNDS[factors["background"]])
+    mask = shape_mask(SHAPES[factors["shape"]], factors["x"], factors["y"], factors["scale"], factors["rotation"], side)
+    canvas.paste(fill(TEXTURES[factors["texture"]], FOREGROUNDS[factors["foreground"]], side), mask=mask)
+    return np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
+
+
+def shape_mask(shape: str, x: float, y: float, scale: float, rotation: float, side: int) -> Image.Image:
+    """A (side, side) mask, 255 inside the shape centred at (x, y) with radius `scale` (fractions of the side)."""
     mask = Image.new("L", (side, side), 0)
-    shape = SHAPES[factors["shape"]]
-    cx, cy, radius = factors["x"] * side, factors["y"] * side, factors["scale"] * side
+    cx, cy, radius = x * side, y * side, scale * side
     if shape == "circle":
         ImageDraw.Draw(mask).ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=255)
     else:
-        ImageDraw.Draw(mask).polygon(outline(shape, cx, cy, radius, factors["rotation"]), fill=255)
-    canvas.paste(fill(TEXTURES[factors["texture"]], FOREGROUNDS[factors["foreground"]], side), mask=mask)
-    return np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
+        ImageDraw.Draw(mask).polygon(outline(shape, cx, cy, radius, rotation), fill=255)
+    return mask
 
 
 class ShapesDataset(Dataset):

@@ -23,6 +23,7 @@ from gan_lightning.models.lapgan import LAPGAN
 from gan_lightning.models.pix2pix import Pix2Pix
 from gan_lightning.models.pixelcnn import PixelCNN
 from gan_lightning.models.progan import ProGAN
+from gan_lightning.models.recyclegan import RecycleGAN
 from gan_lightning.models.singan import SinGAN
 from gan_lightning.models.srgan import SRGAN
 from gan_lightning.models.ssgan import SemiSupervisedGAN
@@ -33,6 +34,6 @@ from gan_lightning.models.vae import VAE
 
 __all__ = [
     "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "DistanceGAN", "DTN", "EBGAN", "Family", "GAN", "GANFamily",
-    "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "SemiSupervisedGAN", "StyleGAN", "TranslationFamily",
-    "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
+    "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "RecycleGAN", "SemiSupervisedGAN", "StyleGAN",
+    "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
 ]  # fmt: skip

@@ -1,0 +1,85 @@
+"""Built-in video domains: short clips of one moving shape (A) or one moving digit (B), drawn from a seed.
+
+Both domains share one motion model: over a clip's frames the object's centre, size, rotation and
+colour move linearly between two random draws, so every frame follows smoothly from the one before
+and a next frame is predictable from the two before it (what Recycle-GAN's predictors learn). Only
+the object differs: one of the five shapes, or one of scikit-learn's 1,797 digits, drawn at 4x the
+size and box-filtered down like the still shapes (`gan_lightning.data.shapes`). Clip i of a domain
+is a function of (seed, domain, i) alone. Written by hand: no package ships short clips with known,
+smooth motion (Moving MNIST is a download, grey, and its digits only slide).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image
+from sklearn.datasets import load_digits
+
+from gan_lightning.data.shapes import FOREGROUNDS, SHAPES, SUPERSAMPLING, shape_mask
+
+KINDS = ("shapes", "digits")
+CENTRE = (0.42, 0.58)  # the object's centre, as fractions of the side
+SIZE = (0.85, 1.0)  # a digit's side (a shape's diameter x 0.7), as a fraction of the frame's side
+MAX_TURN = math.radians(20)  # rotation either way: digits stay readable
+DARK_BACKGROUNDS = ((15, 15, 25), (45, 30, 80), (20, 65, 45))  # the still shapes' near-black, indigo and dark green
+
+
+def draw_motion(rng: np.random.Generator, frames: int) -> dict[str, np.ndarray]:
+    """Per frame: centre x, y and size (fractions of the side), rotation (radians) and colour (RGB),
+    each moving linearly from one random draw to another over the clip."""
+    path = np.linspace(0.0, 1.0, frames)
+
+    def between(start, end) -> np.ndarray:
+        start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+        return start + np.multiply.outer(path, end - start)
+
+    first, last = rng.choice(len(FOREGROUNDS), size=2, replace=False)
+    return {
+        "x": between(*rng.uniform(*CENTRE, size=2)), "y": between(*rng.uniform(*CENTRE, size=2)),
+        "size": between(*rng.uniform(*SIZE, size=2)), "rotation": between(*rng.uniform(-MAX_TURN, MAX_TURN, size=2)),
+        "colour": between(FOREGROUNDS[first], FOREGROUNDS[last]),
+    }  # fmt: skip
+
+
+def digit_glyphs() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits as (N, 8, 8) uint8 masks (0-255) and their labels."""
+    digits = load_digits()
+    return (digits.images * (255 / 16)).round().astype(np.uint8), digits.target
+
+
+def paint(mask: Image.Image, colour: np.ndarray, background: tuple[int, int, int], size: int) -> np.ndarray:
+    """The object (a supersampled mask) in `colour` on `background`, box-filtered down to (size, size, 3) uint8."""
+    canvas = Image.new("RGB", mask.size, background)
+    canvas.paste(tuple(int(round(c)) for c in colour), (0, 0, *mask.size), mask=mask)
+    return np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
+
+
+def digit_mask(glyph: np.ndarray, x: float, y: float, size: float, rotation: float, side: int) -> Image.Image:
+    """A (side, side) mask of an 8x8 glyph scaled to `size` of the side, turned by `rotation`, centred at (x, y)."""
+    extent = max(int(round(size * side)), 1)
+    turned = Image.fromarray(glyph, "L").resize((extent, extent), Image.Resampling.BILINEAR)
+    turned = turned.rotate(math.degrees(rotation), resample=Image.Resampling.BICUBIC, expand=True)
+    mask = Image.new("L", (side, side), 0)
+    mask.paste(turned, (int(round(x * side - turned.width / 2)), int(round(y * side - turned.height / 2))))
+    return mask
+
+
+def moving_clip(kind: str, seed: int, index: int, frames: int, size: int, glyphs: np.ndarray) -> tuple[np.ndarray, int]:
+    """Clip `index` of domain `kind` under `seed`: (frames, size, size, 3) uint8, and its object's
+    class (the shape, or the digit's index into `glyphs`)."""
+    rng = np.random.default_rng([seed, KINDS.index(kind), index])
+    which = int(rng.integers(len(SHAPES) if kind == "shapes" else len(glyphs)))
+    background = DARK_BACKGROUNDS[int(rng.integers(len(DARK_BACKGROUNDS)))]
+    motion = draw_motion(rng, frames)
+    side = size * SUPERSAMPLING
+    pictures = []
+    for t in range(frames):
+        x, y, extent, rotation = (float(motion[name][t]) for name in ("x", "y", "size", "rotation"))
+        if kind == "shapes":
+            mask = shape_mask(SHAPES[which], x, y, 0.35 * extent, rotation, side)
+        else:
+            mask = digit_mask(glyphs[which], x, y, extent, rotation, side)
+        pictures.append(paint(mask, motion["colour"][t], background, size))
+    return np.stack(pictures), which

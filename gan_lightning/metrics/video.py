@@ -1,0 +1,53 @@
+"""Temporal scores of a translator on clips (Recycle-GAN against per-frame CycleGAN).
+
+Frames are translated one by one, as a trained model maps a video. For each direction X -> Y, on the
+validation clips:
+- `temporal_change_XtoY`: the mean |out_{t+1} - out_t| over consecutive output frames ([0, 1]
+  pixels), beside `temporal_change_XtoY_input` (the inputs' own change) and `temporal_change_Y` (how
+  much real clips of Y change from frame to frame). A translator that flickers changes more than Y's
+  clips do; one that freezes, less. Read beside the per-frame FD, which a frozen output fails.
+- `digit_flips_XtoY`, where Y's frames are digits the digits classifier reads (the built-in moving
+  digits): how often the digit read in an output frame differs from the one read in the frame
+  before, against `digit_flips_Y`, the same on real clips of Y (whose digit never changes: the
+  classifier's own noise). The object of a source clip never changes either, so each change is a
+  translation that forgot what it drew a frame before.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from gan_lightning.data.pixels import to_unit
+
+
+def temporal_change(clips: list[Tensor]) -> float:
+    """Mean |frame t+1 - frame t| over the consecutive frames of (T, C, H, W) clips in [-1, 1], on [0, 1] pixels."""
+    changes = torch.cat([(to_unit(clip[1:]) - to_unit(clip[:-1])).abs().mean(dim=(1, 2, 3)) for clip in clips])
+    return float(changes.mean())
+
+
+def flips(readings: list[Tensor]) -> float:
+    """How often the class read in a frame differs from the one read in the frame before, over clips."""
+    return float(torch.cat([(read[1:] != read[:-1]).float() for read in readings]).mean())
+
+
+@torch.no_grad()
+def video_metrics(model, datamodule, backbone: nn.Module) -> dict[str, float]:
+    """The temporal scores (module docstring) of `model` on `datamodule`'s validation clips."""
+    device = model.device
+    results: dict[str, float] = {}
+    for source, target in (("A", "B"), ("B", "A")):
+        direction = f"{source}to{target}"
+        if direction not in model.directions:
+            continue
+        inputs, reals = datamodule.val_set.clips(source), datamodule.val_set.clips(target)
+        outputs = [model.translate(clip.to(device), direction).cpu() for clip in inputs]
+        results[f"temporal_change_{direction}"] = temporal_change(outputs)
+        results[f"temporal_change_{direction}_input"] = temporal_change(inputs)
+        results[f"temporal_change_{target}"] = temporal_change(reals)
+        plain = getattr(datamodule, "as_plain_digits", None)
+        if plain is not None and plain(reals[0], target) is not None and hasattr(backbone, "predict"):
+            for name, clips in ((direction, outputs), (target, reals)):
+                results[f"digit_flips_{name}"] = flips([backbone.predict(plain(clip, target).to(device)).cpu() for clip in clips])
+    return results
