@@ -75,10 +75,11 @@ def write_samples(cfg: DictConfig) -> dict[str, Any]:
     for indices in track(batches, description=f"sampling {cfg.num_samples}", transient=True):
         with torch.no_grad():
             batch, classes = model.sample_indexed(indices, cfg.seed)
-        pixels = to_uint8(batch.cpu()).permute(0, 2, 3, 1).numpy()  # N, H, W, C
+        pixels = to_uint8(batch.cpu()).movedim(1, -1).numpy()  # N, H, W, C (clips: N, T, H, W, C)
         if cfg.format == "png":
             for i, image in zip(indices, pixels):
                 name = f"{i:06d}" if classes is None else f"{i:06d}_class{int(classes[i - indices[0]])}"
+                image = np.concatenate(list(image), axis=1) if image.ndim == 4 else image  # a clip: its frames side by side
                 picture = Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image)
                 write_atomically(output_dir / f"{name}.png", lambda file, picture=picture: picture.save(file, format="PNG"), durable=False)
         else:

@@ -10,10 +10,12 @@ from gan_lightning.callbacks.samples import SampleGrid, log_image
 from gan_lightning.callbacks.single_image import SingleImageScores
 from gan_lightning.callbacks.stacked import StackedModes
 from gan_lightning.callbacks.translation import RetargetGrid, TranslationGrid, TranslationMetrics
+from gan_lightning.callbacks.video import ClipMotion
 
 __all__ = [
     "BestCheckpoint",
     "Checkpoints",
+    "ClipMotion",
     "Evaluation",
     "IterationProgressBar",
     "Likelihood",

@@ -13,6 +13,7 @@ from torchvision.utils import make_grid
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.capabilities import Grows, HasLevels, Reconstructs, Samples
+from gan_lightning.data.pixels import frames_of
 
 
 def logged_step(pl_module: LightningModule) -> int:
@@ -85,8 +86,11 @@ class SampleGrid(Callback):
             self.write_levels(trainer, pl_module, name)
 
     def write_grid(self, pl_module: Samples, name: str) -> Tensor | None:
-        """The fixed sample batch as <dirpath>/<name>.png; the grid, or None for samples that are not images."""
+        """The fixed sample batch as <dirpath>/<name>.png (clips one a row of frames); the grid, or None
+        for samples that are neither images nor clips."""
         images, per_row = pl_module.sample_grid()
+        if images.dim() == 5:
+            images, per_row = frames_of(images), images.shape[2]
         if images.dim() != 4:
             return None
         grid = make_grid(images.float().cpu(), nrow=per_row or self.nrow, normalize=True, value_range=(-1, 1))

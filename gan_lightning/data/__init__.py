@@ -3,6 +3,7 @@
 from gan_lightning.data.base import GANDataModule, TensorDictDataset
 from gan_lightning.data.celeba import CelebADataModule
 from gan_lightning.data.cifar import CIFAR10DataModule, CIFAR100DataModule
+from gan_lightning.data.clips import MovingShapesDataModule
 from gan_lightning.data.digits import DigitsDataModule
 from gan_lightning.data.house_numbers import HouseNumbersDataModule, HouseNumbersToDigitsDataModule
 from gan_lightning.data.image_folder import ImageFiles, ImageFolderDataModule, image_transform
@@ -45,4 +46,4 @@ __all__ = [
     "mixture_modes",
 ]
 __all__ += ["InpaintingDataModule", "SingleImageDataModule", "SuperResolutionDataModule", "UnpairedDataModule", "UnpairedDigitsDataModule"]
-__all__ += ["MovingClipsDataModule", "VideoDataModule"]
+__all__ += ["MovingClipsDataModule", "MovingShapesDataModule", "VideoDataModule"]

@@ -1,4 +1,4 @@
-"""Built-in video domains: short clips of one moving shape (A) or one moving digit (B), drawn from a seed.
+"""Built-in clips: one moving shape or one moving digit on a still background, drawn from a seed.
 
 Both domains share one motion model: over a clip's frames the object's centre, size, rotation and
 colour move linearly between two random draws, so every frame follows smoothly from the one before
@@ -7,6 +7,9 @@ the object differs: one of the five shapes, or one of scikit-learn's 1,797 digit
 size and box-filtered down like the still shapes (`gan_lightning.data.shapes`). Clip i of a domain
 is a function of (seed, domain, i) alone. Written by hand: no package ships short clips with known,
 smooth motion (Moving MNIST is a download, grey, and its digits only slide).
+
+Recycle-GAN maps the shapes to the digits (`data=moving_clips`, `gan_lightning.data.video`); VGAN
+generates the shapes' clips (`data=moving_shapes`, `MovingShapesDataModule`).
 """
 
 from __future__ import annotations
@@ -14,10 +17,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 from PIL import Image
 from sklearn.datasets import load_digits
+from torch import Tensor
+from torch.utils.data import Dataset
 
+from gan_lightning.data.base import GANDataModule
 from gan_lightning.data.shapes import FOREGROUNDS, SHAPES, SUPERSAMPLING, shape_mask
+from gan_lightning.errors import DataError
 
 KINDS = ("shapes", "digits")
 CENTRE = (0.42, 0.58)  # the object's centre, as fractions of the side
@@ -83,3 +91,46 @@ def moving_clip(kind: str, seed: int, index: int, frames: int, size: int, glyphs
             mask = digit_mask(glyphs[which], x, y, extent, rotation, side)
         pictures.append(paint(mask, motion["colour"][t], background, size))
     return np.stack(pictures), which
+
+
+class ClipSet(Dataset):
+    """uint8 clips (N, C, T, H, W) served as {"image": (C, T, H, W) in [-1, 1]}: what an image family's
+    batches hold, one clip an item."""
+
+    def __init__(self, clips: Tensor):
+        self.clips = clips
+
+    def __len__(self) -> int:
+        return len(self.clips)
+
+    def __getitem__(self, index: int) -> dict[str, Tensor]:
+        return {"image": self.clips[index].float() / 127.5 - 1}
+
+
+class MovingShapesDataModule(GANDataModule):
+    """Built-in clips to generate (VGAN): one moving shape on a still background a clip (the moving
+    shapes of `data=moving_clips`), as (3, frames, H, W) samples.
+    Scored frame by frame on the shapes classifier's features (`metrics.backbone=auto`).
+
+    Args:
+        image_size: side of the frames (32).
+        frames: frames a clip (16).
+        clips: clips in the data set, train and validation splits together.
+        seed: the seed the clips are drawn from.
+        channels: 3, in the config for the networks.
+        Loader arguments: see GANDataModule.
+    """
+
+    metrics_backbone = "shapes_classifier"
+
+    def __init__(self, image_size: int = 32, frames: int = 16, clips: int = 1000, seed: int = 0, channels: int = 3, **loader_args):
+        super().__init__(**loader_args)
+        if channels != 3:
+            raise DataError(f"the moving shapes are coloured: data.channels must be 3, not {channels}")
+        if frames < 2 or clips < 1:
+            raise DataError(f"data.frames must be 2 or more and data.clips 1 or more, not {frames} and {clips}")
+        self.image_size, self.frames, self.clips, self.seed, self.channels = image_size, frames, clips, seed, channels
+
+    def load(self) -> ClipSet:
+        drawn = [moving_clip("shapes", self.seed, i, self.frames, self.image_size, np.zeros(0))[0] for i in range(self.clips)]
+        return ClipSet(torch.from_numpy(np.stack(drawn)).permute(0, 4, 1, 2, 3).contiguous())  # (N, 3, T, H, W)

@@ -1,5 +1,5 @@
-"""Views of [-1, 1] images that scores are taken on: [0, 1] pixels, the luma channel, an inner crop.
-Data modules name the view their task is scored on (`scored`); the metrics compute on it."""
+"""Views of [-1, 1] images that scores are taken on: [0, 1] pixels, the luma channel, an inner crop,
+the frames of clips. Data modules name the view their task is scored on (`scored`); the metrics compute on it."""
 
 from __future__ import annotations
 
@@ -22,3 +22,9 @@ def luma(images: Tensor) -> Tensor:
 def cropped(images: Tensor, border: int) -> Tensor:
     """Images without a strip of `border` pixels on every side."""
     return images[..., border : images.shape[-2] - border, border : images.shape[-1] - border].contiguous() if border else images
+
+
+def frames_of(samples: Tensor) -> Tensor:
+    """A batch of clips (N, C, T, H, W) as its frames (N * T, C, H, W), clip after clip; images as they are.
+    Image metrics score a clip frame by frame, and grids show it as a row of frames."""
+    return samples.transpose(1, 2).flatten(0, 1) if samples.dim() == 5 else samples

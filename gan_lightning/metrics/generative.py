@@ -31,6 +31,7 @@ from torchmetrics.classification import MulticlassConfusionMatrix
 from torchmetrics.image import FrechetInceptionDistance
 
 from gan_lightning.cache import load_or_build
+from gan_lightning.data.pixels import frames_of
 from gan_lightning.metrics.classes import ClassGaussians, class_accuracies, intra_class_distance
 from gan_lightning.metrics.frechet import frechet_distance_infinity
 from gan_lightning.metrics.prdc import precision_recall_density_coverage
@@ -119,7 +120,11 @@ class GenerativeMetrics(nn.Module):
         return int(self.fid.real_features_num_samples)
 
     def update(self, images: Tensor, real: bool, labels: Tensor | None = None) -> None:
-        """Add a batch; `labels` are the classes generated images were drawn for, if any."""
+        """Add a batch; `labels` are the classes generated images were drawn for, if any. Clips
+        (N, C, T, H, W) enter frame by frame, each frame with its clip's label."""
+        if images.dim() == 5:
+            labels = None if labels is None else labels.repeat_interleave(images.shape[2])
+            images = frames_of(images)
         features, logits = self.backbone(images)
         self.fid.update(features, real=real)
         classes = self.real_classes if real else self.fake_classes

@@ -1,4 +1,5 @@
-"""Temporal scores of a translator on clips (Recycle-GAN against per-frame CycleGAN).
+"""Temporal scores of clips: of a translator's outputs (Recycle-GAN against per-frame CycleGAN), and
+of a generator's clips (VGAN: `motion_scores`).
 
 Frames are translated one by one, as a trained model maps a video. For each direction X -> Y, on the
 validation clips:
@@ -25,6 +26,28 @@ def temporal_change(clips: list[Tensor]) -> float:
     """Mean |frame t+1 - frame t| over the consecutive frames of (T, C, H, W) clips in [-1, 1], on [0, 1] pixels."""
     changes = torch.cat([(to_unit(clip[1:]) - to_unit(clip[:-1])).abs().mean(dim=(1, 2, 3)) for clip in clips])
     return float(changes.mean())
+
+
+def still_pixels(clips: Tensor, tolerance: float = 0.05) -> float:
+    """The share of pixel positions whose value stays within `tolerance` over a clip's frames (in
+    every channel, on [0, 1] pixels), over (N, T, C, H, W) clips in [-1, 1]: a still background's
+    share of the frame."""
+    pixels = to_unit(clips)
+    spread = (pixels.amax(dim=1) - pixels.amin(dim=1)).amax(dim=1)  # over frames, then the widest channel: (N, H, W)
+    return float((spread <= tolerance).float().mean())
+
+
+def motion_scores(generated: Tensor, real: Tensor) -> dict[str, float]:
+    """What moves in clips (N, C, T, H, W) of a generator against real ones: `temporal_change` (mean
+    |frame t+1 - frame t|, on [0, 1] pixels) and `still_pixels` (the share of pixels that keep their
+    value through a clip), each beside the real clips' (`..._real`). Real clips of one object moving
+    on a still background have most pixels still and the rest changing; a generator whose background
+    flickers has fewer still pixels, one that does not move, no temporal change."""
+    generated, real = generated.transpose(1, 2), real.transpose(1, 2)  # (N, T, C, H, W)
+    return {
+        "temporal_change": temporal_change(list(generated)), "temporal_change_real": temporal_change(list(real)),
+        "still_pixels": still_pixels(generated), "still_pixels_real": still_pixels(real),
+    }  # fmt: skip
 
 
 def flips(readings: list[Tensor]) -> float:

@@ -31,9 +31,10 @@ from gan_lightning.models.stylegan import StyleGAN
 from gan_lightning.models.translation import TranslationFamily
 from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
+from gan_lightning.models.vgan import VGAN
 
 __all__ = [
     "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "DistanceGAN", "DTN", "EBGAN", "Family", "GAN", "GANFamily",
     "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "RecycleGAN", "SemiSupervisedGAN", "StyleGAN",
-    "TranslationFamily", "UnrolledGAN", "VAE", "load_family", "read_checkpoint",
+    "TranslationFamily", "UnrolledGAN", "VAE", "VGAN", "load_family", "read_checkpoint",
 ]  # fmt: skip

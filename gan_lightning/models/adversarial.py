@@ -73,6 +73,18 @@ class GANFamily(LatentSampling, Family):
         self.discriminator = self.build_discriminator(discriminator)
         self.add_players(g_optimizer, d_optimizer, g_scheduler, d_scheduler, scheduler_interval)
 
+    def on_fit_start(self) -> None:
+        super().on_fit_start()
+        served = self.trainer.datamodule.train_set[0].get("image")
+        made = self.sample(1, seed=0)[0]
+        if served is not None and made.dim() != served.dim():
+            kinds = {1: "points", 3: "images (C, H, W)", 4: "clips (C, T, H, W)"}
+            made_kind, served_kind = kinds.get(made.dim(), f"{made.dim()}-d samples"), kinds.get(served.dim(), f"{served.dim()}-d items")
+            raise DataError(
+                f"{type(self).__name__}'s generator makes {made_kind} and {type(self.trainer.datamodule).__name__} serves {served_kind}: "
+                "pick data of the kind the model makes (clips for model=vgan: data=moving_shapes)"
+            )
+
     def add_players(self, g_optimizer: Spec, d_optimizer: Spec, g_scheduler: Spec | None, d_scheduler: Spec | None, scheduler_interval: str) -> None:
         """Players d and g. A family with more (LAPGAN: a pair per pyramid level) adds its own here."""
         self.add_player("d", [self.discriminator], d_optimizer, d_scheduler, scheduler_interval=scheduler_interval)

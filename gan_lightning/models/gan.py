@@ -82,13 +82,20 @@ class GAN(GANFamily):
         # G descends its loss on fresh noise; D's weights are frozen so none of its gradients are computed.
         with self.toggled("g"):
             z = self.draw(len(real)).z
-            fake = self.generator(z)
+            fake, own_terms = self.generated(z)
             g_loss = self.generator_loss(fake, reals)
             diversity = mode_seeking_loss(fake, z) if self.mode_seeking_weight else None
-            self.update("g", g_loss if diversity is None else g_loss + self.mode_seeking_weight * diversity)
+            weighted_diversity = 0 if diversity is None else self.mode_seeking_weight * diversity
+            self.update("g", g_loss + weighted_diversity + sum(own_terms.values()))
 
         instance_noise = noise_std if self.instance_noise else None
-        self.log_losses(d_loss, g_loss, real_logits, fake_logits, d_penalty=penalty, g_mode_seeking=diversity, instance_noise=instance_noise)
+        terms = {"d_penalty": penalty, "g_mode_seeking": diversity, "instance_noise": instance_noise, **own_terms}
+        self.log_losses(d_loss, g_loss, real_logits, fake_logits, **terms)
+
+    def generated(self, z: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """G's samples for its step, and the terms of G's loss its network adds beside the game's, by
+        name (VGAN's mask sparsity); none here."""
+        return self.generator(z), {}
 
     def instance_noise_std(self) -> float:
         """The instance noise now: instance_noise, annealed linearly to 0 when anneal steps are set."""

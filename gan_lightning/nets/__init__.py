@@ -27,6 +27,7 @@ from gan_lightning.nets.singan import SinGANDiscriminator, SinGANGenerator
 from gan_lightning.nets.srgan import SRGANDiscriminator, SRResNet
 from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
+from gan_lightning.nets.vgan import TwoStreamVideoGenerator, VideoDiscriminator
 
 __all__ = [
     "InGANGenerator",
@@ -72,5 +73,7 @@ __all__ = [
     "SelfAttention",
     "StyleGenerator",
     "TrunkEncoder",
+    "TwoStreamVideoGenerator",
     "UNetGenerator",
+    "VideoDiscriminator",
 ]
