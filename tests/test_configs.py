@@ -56,7 +56,7 @@ FOLDER_FIXTURES = {"paired": write_aligned_pairs, "unpaired": write_unpaired_dom
 
 def sample_shape(data_cfg, key: str = "B") -> tuple[int, ...] | None:
     """What one sample (or one `key` image of a pair) of this data looks like: (C, H, W) for images,
-    (C, T, H, W) for clips, (2,) for 2D mixtures; super-resolution's inputs (A) are `scale` times smaller than its patches (B),
+    (C, T, H, W) for clips, (C, S, S, S) for voxel grids, (2,) for 2D mixtures; super-resolution's inputs (A) are `scale` times smaller than its patches (B),
     inpainting's carry their hole's mask as one more channel. None for one photograph, whose shape is
     its own (its longer side max_size)."""
     if data_cfg.get("kind") in TOY_DATA:
@@ -67,6 +67,8 @@ def sample_shape(data_cfg, key: str = "B") -> tuple[int, ...] | None:
     channels = data_cfg.get(f"channels_{key.lower()}", data_cfg.get("channels"))  # domains of their own channels (house numbers -> digits)
     if "frames" in data_cfg and "past_frames" not in data_cfg:  # clips to generate (C, T, H, W); a translation's clips serve frames
         return (channels, data_cfg.frames, side, side)
+    if data_cfg._target_.endswith("VoxelShapesDataModule"):  # voxel grids (C, S, S, S)
+        return (channels, side, side, side)
     return (channels + int(key == "A" and "mask" in data_cfg), side, side)
 
 

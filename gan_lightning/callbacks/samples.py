@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -72,7 +73,7 @@ class SampleGrid(Callback):
         self._last_written_step = trainer.global_step
         if not trainer.is_global_zero or not isinstance(pl_module, Samples):
             return
-        grid = self.write_grid(pl_module, name)
+        grid = self.write_grid(pl_module, name, getattr(trainer.datamodule, "pictures", None))
         if grid is None:  # not images (2D points): nothing to draw as a grid
             return
         save_image_atomically(grid, self.dirpath / "last.png")
@@ -85,11 +86,14 @@ class SampleGrid(Callback):
         if isinstance(pl_module, HasLevels):
             self.write_levels(trainer, pl_module, name)
 
-    def write_grid(self, pl_module: Samples, name: str) -> Tensor | None:
-        """The fixed sample batch as <dirpath>/<name>.png (clips one a row of frames); the grid, or None
-        for samples that are neither images nor clips."""
+    def write_grid(self, pl_module: Samples, name: str, pictures: Callable[[Tensor], Tensor] | None = None) -> Tensor | None:
+        """The fixed sample batch as <dirpath>/<name>.png: as the data draws its samples (`pictures`:
+        voxel grids seen in 3D), else clips one a row of frames and images as they are; the grid, or
+        None for samples that are none of these (2D points)."""
         images, per_row = pl_module.sample_grid()
-        if images.dim() == 5:
+        if pictures is not None:
+            images = pictures(images)
+        elif images.dim() == 5:
             images, per_row = frames_of(images), images.shape[2]
         if images.dim() != 4:
             return None

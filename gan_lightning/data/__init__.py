@@ -18,6 +18,7 @@ from gan_lightning.data.stacked import StackedDigits, StackedDigitsDataModule
 from gan_lightning.data.toy import ToyDataModule, mixture_modes
 from gan_lightning.data.unpaired import UnpairedDataModule, UnpairedDigitsDataModule
 from gan_lightning.data.video import MovingClipsDataModule, VideoDataModule
+from gan_lightning.data.voxels import VoxelShapesDataModule
 
 __all__ = [
     "CIFAR10DataModule",
@@ -46,4 +47,4 @@ __all__ = [
     "mixture_modes",
 ]
 __all__ += ["InpaintingDataModule", "SingleImageDataModule", "SuperResolutionDataModule", "UnpairedDataModule", "UnpairedDigitsDataModule"]
-__all__ += ["MovingClipsDataModule", "MovingShapesDataModule", "VideoDataModule"]
+__all__ += ["MovingClipsDataModule", "MovingShapesDataModule", "VideoDataModule", "VoxelShapesDataModule"]

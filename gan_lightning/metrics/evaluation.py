@@ -16,8 +16,9 @@ from gan_lightning.metrics.backbones import DigitsClassifierBackbone, InceptionB
 from gan_lightning.metrics.frechet import SMALLEST_SUBSET
 from gan_lightning.metrics.generative import GenerativeMetrics
 from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
+from gan_lightning.metrics.voxel_classifier import VoxelClassifierBackbone
 
-BACKBONES = ("auto", "inception", "digits_classifier", "shapes_classifier")
+BACKBONES = ("auto", "inception", "digits_classifier", "shapes_classifier", "voxel_classifier")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +72,8 @@ def build_backbone(settings: MetricSettings, datamodule: Any) -> nn.Module:
         return DigitsClassifierBackbone(settings.cache_dir or "~/.cache/gan_lightning")
     if name == "shapes_classifier":
         return ShapesClassifierBackbone(settings.cache_dir or "~/.cache/gan_lightning")
+    if name == "voxel_classifier":
+        return VoxelClassifierBackbone(settings.cache_dir or "~/.cache/gan_lightning")
     return InceptionBackbone(settings.inception_weights)
 
 

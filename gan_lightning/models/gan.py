@@ -32,6 +32,9 @@ class GAN(GANFamily):
             input of D, real and fake, in D's steps and in G's step.
         mode_seeking_weight: if positive, G also minimises this times the mode-seeking term
             (Mao et al. 2019, MSGAN) on the two halves of its batch; logged as train/g_mode_seeking.
+        d_accuracy_limit: if set, a D step is taken only while D's accuracy on its batch (real
+            logits above 0, fake ones below) is at most this (3D-GAN's 0.8, Wu et al. 2016, sec. 3.2:
+            a D that learns faster than G starves it); logged as train/d_accuracy.
         Other arguments: see `GANFamily`.
     """
 
@@ -46,6 +49,7 @@ class GAN(GANFamily):
         instance_noise_anneal_steps: int | None = None,
         augment: Spec | None = None,
         mode_seeking_weight: float = 0.0,
+        d_accuracy_limit: float | None = None,
         **parts,
     ):
         super().__init__(**parts)
@@ -62,6 +66,9 @@ class GAN(GANFamily):
         if mode_seeking_weight < 0:
             raise ConfigError(f"model.mode_seeking_weight must be 0 or more, not {mode_seeking_weight}")
         self.mode_seeking_weight = mode_seeking_weight
+        if d_accuracy_limit is not None and not 0.0 < d_accuracy_limit <= 1.0:
+            raise ConfigError(f"model.d_accuracy_limit must lie in (0, 1] or be null, not {d_accuracy_limit}")
+        self.d_accuracy_limit = d_accuracy_limit
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         noise_std = self.instance_noise_std()  # constant within an iteration
@@ -75,7 +82,9 @@ class GAN(GANFamily):
             real_logits, fake_logits = self.discriminate(real), self.discriminate(fake)
             d_loss = self.loss.discriminator(real_logits, fake_logits)
             penalty = self.discriminator_penalty(real, fake)
-            self.update("d", d_loss if penalty is None else d_loss + penalty)
+            d_accuracy = discriminator_accuracy(real_logits, fake_logits) if self.d_accuracy_limit is not None else None
+            if d_accuracy is None or d_accuracy <= self.d_accuracy_limit:
+                self.update("d", d_loss if penalty is None else d_loss + penalty)
             if self.weight_clip is not None:
                 clip_weights(self.discriminator, self.weight_clip)
 
@@ -89,7 +98,7 @@ class GAN(GANFamily):
             self.update("g", g_loss + weighted_diversity + sum(own_terms.values()))
 
         instance_noise = noise_std if self.instance_noise else None
-        terms = {"d_penalty": penalty, "g_mode_seeking": diversity, "instance_noise": instance_noise, **own_terms}
+        terms = {"d_penalty": penalty, "g_mode_seeking": diversity, "instance_noise": instance_noise, "d_accuracy": d_accuracy, **own_terms}
         self.log_losses(d_loss, g_loss, real_logits, fake_logits, **terms)
 
     def generated(self, z: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
@@ -123,3 +132,9 @@ class GAN(GANFamily):
         """G's loss on its samples, judged by the current D (the unrolled game looks further ahead); a
         relativistic loss compares them with D's logits of the last real minibatch, as its authors' code does."""
         return self.loss.generator(self.discriminate(fake), self.loss.real_logits_for_generator(self.discriminate, reals[-1]))
+
+
+def discriminator_accuracy(real_logits: Tensor, fake_logits: Tensor) -> float:
+    """The share of a D batch D gets right: real logits above 0, fake ones below."""
+    right = torch.cat([(real_logits > 0).flatten(), (fake_logits < 0).flatten()])
+    return float(right.float().mean())

@@ -28,6 +28,7 @@ from gan_lightning.nets.srgan import SRGANDiscriminator, SRResNet
 from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
 from gan_lightning.nets.vgan import TwoStreamVideoGenerator, VideoDiscriminator
+from gan_lightning.nets.voxels import VoxelDiscriminator, VoxelGenerator
 
 __all__ = [
     "InGANGenerator",
@@ -76,4 +77,6 @@ __all__ = [
     "TwoStreamVideoGenerator",
     "UNetGenerator",
     "VideoDiscriminator",
+    "VoxelDiscriminator",
+    "VoxelGenerator",
 ]

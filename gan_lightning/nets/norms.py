@@ -42,14 +42,14 @@ def uses_bias(norm: str) -> bool:
     return norm not in ("batch", "layer")
 
 
-def normal_weights_init(module: nn.Module) -> None:
+def normal_weights_init(module: nn.Module, std: float = 0.02) -> None:
     """The N(0, 0.02) init of DCGAN (Radford et al., sec. 4) that pix2pix and CycleGAN kept (Isola et al.
-    2017, Zhu et al. 2017: their code's 'normal' init): convolution weights from N(0, 0.02), BatchNorm
-    scales from N(1, 0.02), biases 0."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
+    2017, Zhu et al. 2017: their code's 'normal' init): convolution weights from N(0, std), BatchNorm
+    scales from N(1, 0.02), biases 0 (VGAN's code takes std 0.01: `functools.partial`)."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Conv3d, nn.ConvTranspose3d)):
+        nn.init.normal_(module.weight, 0.0, std)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
+    elif isinstance(module, (nn.BatchNorm2d, nn.BatchNorm3d)):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)

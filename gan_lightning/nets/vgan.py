@@ -13,23 +13,14 @@ here the start is (frames / 2^k, 4, 4), with 2^k = image_size / 4 (2x4x4 for 16 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
 from gan_lightning.nets.dcgan import doublings_from_4x4
-
-
-def video_weights_init(module: nn.Module) -> None:
-    """The authors' init: convolution weights from N(0, 0.01), BatchNorm scales from N(1, 0.02), biases 0."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Conv3d, nn.ConvTranspose3d)):
-        nn.init.normal_(module.weight, 0.0, 0.01)
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
-    elif isinstance(module, (nn.BatchNorm2d, nn.BatchNorm3d)):
-        nn.init.normal_(module.weight, 1.0, 0.02)
-        nn.init.zeros_(module.bias)
+from gan_lightning.nets.norms import normal_weights_init
 
 
 def start_frames(frames: int, doublings: int) -> int:
@@ -40,9 +31,12 @@ def start_frames(frames: int, doublings: int) -> int:
     return start
 
 
-def upsampling(make_conv, make_norm, width: int, doublings: int) -> tuple[list[nn.Module], int]:
-    """`doublings` stride-2 transposed convolutions halving the width, each with BatchNorm and ReLU; the last width."""
-    layers: list[nn.Module] = []
+def grown_from_z(make_conv, make_norm, latent_dim: int, width: int, start, doublings: int) -> tuple[list[nn.Module], int]:
+    """DCGAN's generator body in 2D or 3D (`make_conv`, `make_norm`: the transposed convolution and
+    BatchNorm of that dimension): z, seen as a 1-pixel map, to `width` channels over `start` by one
+    transposed convolution, then `doublings` stride-2 4x4 ones halving the channels, each with BatchNorm
+    and ReLU. The layers, and the channels of the last."""
+    layers: list[nn.Module] = [make_conv(latent_dim, width, start, bias=False), make_norm(width), nn.ReLU(inplace=True)]
     for _ in range(doublings):
         layers += [make_conv(width, width // 2, 4, 2, 1, bias=False), make_norm(width // 2), nn.ReLU(inplace=True)]
         width //= 2
@@ -84,18 +78,15 @@ class TwoStreamVideoGenerator(nn.Module):
         doublings = doublings_from_4x4(image_size, "video generator")
         width = base_width * 2 ** (doublings - 1)
         start = (start_frames(frames, doublings), 4, 4)
-        body, last = upsampling(nn.ConvTranspose3d, nn.BatchNorm3d, width, doublings - 1)
-        self.foreground = nn.Sequential(nn.ConvTranspose3d(latent_dim, width, start, bias=False), nn.BatchNorm3d(width), nn.ReLU(inplace=True), *body)
+        body, last = grown_from_z(nn.ConvTranspose3d, nn.BatchNorm3d, latent_dim, width, start, doublings - 1)
+        self.foreground = nn.Sequential(*body)
         self.to_clip = nn.Sequential(nn.ConvTranspose3d(last, channels, 4, 2, 1), nn.Tanh())
         self.to_mask = nn.Sequential(nn.ConvTranspose3d(last, 1, 4, 2, 1), nn.Sigmoid()) if streams == 2 else None
         self.background = None
         if streams == 2:
-            body, last = upsampling(nn.ConvTranspose2d, nn.BatchNorm2d, width, doublings - 1)
-            self.background = nn.Sequential(
-                nn.ConvTranspose2d(latent_dim, width, 4, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True), *body,
-                nn.ConvTranspose2d(last, channels, 4, 2, 1), nn.Tanh(),
-            )  # fmt: skip
-        self.apply(video_weights_init)
+            body, last = grown_from_z(nn.ConvTranspose2d, nn.BatchNorm2d, latent_dim, width, 4, doublings - 1)
+            self.background = nn.Sequential(*body, nn.ConvTranspose2d(last, channels, 4, 2, 1), nn.Tanh())
+        self.apply(partial(normal_weights_init, std=0.01))  # the authors' N(0, 0.01)
 
     def parts(self, z: Tensor) -> VideoParts:
         features = self.foreground(z[:, :, None, None, None])
@@ -122,7 +113,7 @@ class VideoDiscriminator(nn.Module):
             width *= 2
         layers.append(nn.Conv3d(width, 1, (start_frames(frames, doublings), 4, 4)))
         self.net = nn.Sequential(*layers)
-        self.apply(video_weights_init)
+        self.apply(partial(normal_weights_init, std=0.01))  # the authors' N(0, 0.01)
 
     def forward(self, clips: Tensor) -> Tensor:
         return self.net(clips).flatten()
