@@ -96,7 +96,10 @@ def headline(r: dict) -> str:
         text += f", {r['bits_per_dim']:.2f} bits/dim"
     if "error" in r:
         text += f", val error {100 * r['error']:.1f}%"
-    measured = [f"{int(r['num_samples']):,} samples"] if "num_samples" in r else []
+    if "still_pixels" in r:  # clips: what stays still, beside the real clips
+        text += f", still pixels {100 * r['still_pixels']:.1f}% (real: {100 * r['still_pixels_real']:.0f}%)"
+    unit = "frames" if "still_pixels" in r else "samples"  # clips are scored frame by frame
+    measured = [f"{int(r['num_samples']):,} {unit}"] if "num_samples" in r else []
     measured += [name for name in [backbone(r["model"])] if name]
     return text + (f" ({', '.join(measured)})" if measured else "")
 
@@ -195,7 +198,7 @@ def main() -> None:
     block = (
         f"{START}\n`python bench/zoo.py`, {time.strftime('%Y-%m-%d')}: each preset's default run (`python -m gan_lightning "
         "model=<preset>`, seed 0, its own data and budget) on one CPU core of a 2-core VM, scored by the run's own last "
-        "evaluation: FD on the built-in data's classifier features (digits or shapes classifier: not Inception, so not FID) "
+        "evaluation: FD on the built-in data's classifier features (digits, shapes or voxel classifier; clips frame by frame: not Inception, so not FID) "
         "against the training images, translation scores on the validation pairs, patch SWD to the one image.\n\n" + rows + f"\n{END}"
     )
     text = README.read_text()
