@@ -17,6 +17,14 @@
 | `HasStyles` | StyleGAN | explore's style mixing, truncation and noise |
 | `HasLevels` | LAPGAN | a grid of each sample at every level |
 | `Classifies` | semi-supervised GAN | the validation error (`val/error`) on labelled data |
+
+What data can do, asked the same way of a datamodule or its splits:
+
+| protocol | data | used by |
+|---|---|---|
+| `HasClips` | the splits of `moving_clips` and `video` | the temporal scores of translations |
+| `HasPictures` | `voxel_shapes` | sample grids of samples that are not images |
+| `ReadsAsDigits` | `unpaired_digits`, `house_numbers_to_digits`, `moving_clips` | digit kept and digit flips |
 """
 
 from __future__ import annotations
@@ -161,3 +169,27 @@ class HasStyles(Protocol):
     def synthesize(self, styles: Tensor, noise: str | torch.Generator | None = None, differentiable: bool = False) -> Tensor:
         """Images from per-layer styles (eval mode); noise: "const", "random" or a stream to draw it
         from; `differentiable`: with gradients to the styles (inversion)."""
+
+
+@runtime_checkable
+class HasClips(Protocol):
+    """A split of video domains that also serves its clips whole."""
+
+    def clips(self, name: str) -> list[Tensor]:
+        """Every clip of domain `name` (A or B), (T, C, H, W) each, in [-1, 1]."""
+
+
+@runtime_checkable
+class HasPictures(Protocol):
+    """Data whose samples are not images (voxel grids), with a way to draw them."""
+
+    def pictures(self, samples: Tensor) -> Tensor:
+        """Samples as (N, 3, H, W) images in [-1, 1]."""
+
+
+@runtime_checkable
+class ReadsAsDigits(Protocol):
+    """Translation data one of whose domains the digits classifier can read."""
+
+    def as_plain_digits(self, images: Tensor, domain: str) -> Tensor | None:
+        """Images of `domain` (A or B) as plain grey digits, or None where that domain holds no digits."""

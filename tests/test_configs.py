@@ -125,7 +125,9 @@ def test_run_config_composes_and_instantiates(group, option, tmp_path, image_dir
         assert len(loggers) == {"none": 0, "many": 3}.get(option, 1)
 
 
-FAMILY_NETWORKS = {"lapgan_": "lapgan", "biggan_": "sagan", "srgan_": "srgan", "singan_": "singan", "ingan_": "ingan"}  # networks only their own families use
+FAMILY_NETWORKS = {  # networks only their own families use
+    "lapgan_": "lapgan", "biggan_": "sagan", "srgan_": "srgan", "singan_": "singan", "ingan_": "ingan", "vgan_": "vgan", "voxel_": "3dgan",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ["generator", "discriminator"])
@@ -147,8 +149,8 @@ def test_every_network_config_builds_into_a_model(role, tmp_path):
             assert len(getattr(model, role).stages) == cfg.model.generator.num_scales
             continue
         samples = model.sample(2)
-        assert samples.shape == (2, cfg.data.channels, cfg.data.image_size, cfg.data.image_size)
-        if preset == "dcgan":
+        assert samples.shape == (2, *sample_shape(cfg.data))
+        if preset in ("dcgan", "vgan", "3dgan"):
             assert model.discriminator(samples).shape == (2,)
 
 

@@ -13,7 +13,7 @@ from torchvision.utils import make_grid
 
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.callbacks.schedule import epoch_due
-from gan_lightning.capabilities import Grows, HasLevels, Reconstructs, Samples
+from gan_lightning.capabilities import Grows, HasLevels, HasPictures, Reconstructs, Samples
 from gan_lightning.data.pixels import frames_of
 
 
@@ -73,7 +73,8 @@ class SampleGrid(Callback):
         self._last_written_step = trainer.global_step
         if not trainer.is_global_zero or not isinstance(pl_module, Samples):
             return
-        grid = self.write_grid(pl_module, name, getattr(trainer.datamodule, "pictures", None))
+        datamodule = trainer.datamodule
+        grid = self.write_grid(pl_module, name, datamodule.pictures if isinstance(datamodule, HasPictures) else None)
         if grid is None:  # not images (2D points): nothing to draw as a grid
             return
         save_image_atomically(grid, self.dirpath / "last.png")

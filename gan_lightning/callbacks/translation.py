@@ -15,7 +15,7 @@ from torchvision.utils import make_grid
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.callbacks.samples import log_image, logged_step
 from gan_lightning.callbacks.schedule import epoch_due
-from gan_lightning.capabilities import Retargets, Translates, TranslatesMany
+from gan_lightning.capabilities import HasClips, Retargets, Translates, TranslatesMany
 from gan_lightning.metrics.evaluation import MetricSettings, build_backbone
 from gan_lightning.metrics.translation import paired_metrics, round_trip, unpaired_metrics
 from gan_lightning.metrics.video import video_metrics
@@ -129,7 +129,7 @@ class TranslationMetrics(Callback):
                 self.baselines = {k: v for k, v in results.items() if k not in ("l1", "psnr", "ssim")}
             return results
         results = unpaired_metrics(pl_module, datamodule, self.backbone, self.settings.batch_size, self.references)
-        if hasattr(datamodule.val_set, "clips"):  # video domains: the temporal scores too
+        if isinstance(datamodule.val_set, HasClips):  # video domains: the temporal scores too
             results |= video_metrics(pl_module, datamodule, self.backbone)
         name = self.backbone.distance_name
         return {key.replace("fd_", f"{name}_", 1): value for key, value in results.items()}

@@ -19,7 +19,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from gan_lightning.capabilities import ReadsAsDigits
 from gan_lightning.data.pixels import to_unit
+from gan_lightning.metrics.backbones import DigitsClassifierBackbone
 
 
 def temporal_change(clips: list[Tensor]) -> float:
@@ -69,8 +71,9 @@ def video_metrics(model, datamodule, backbone: nn.Module) -> dict[str, float]:
         results[f"temporal_change_{direction}"] = temporal_change(outputs)
         results[f"temporal_change_{direction}_input"] = temporal_change(inputs)
         results[f"temporal_change_{target}"] = temporal_change(reals)
-        plain = getattr(datamodule, "as_plain_digits", None)
-        if plain is not None and plain(reals[0], target) is not None and hasattr(backbone, "predict"):
+        readable = isinstance(datamodule, ReadsAsDigits) and isinstance(backbone, DigitsClassifierBackbone)
+        if readable and datamodule.as_plain_digits(reals[0], target) is not None:
             for name, clips in ((direction, outputs), (target, reals)):
-                results[f"digit_flips_{name}"] = flips([backbone.predict(plain(clip, target).to(device)).cpu() for clip in clips])
+                read = [backbone.predict(datamodule.as_plain_digits(clip, target).to(device)).cpu() for clip in clips]
+                results[f"digit_flips_{name}"] = flips(read)
     return results
