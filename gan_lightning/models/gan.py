@@ -33,7 +33,7 @@ class GAN(GANFamily):
         mode_seeking_weight: if positive, G also minimises this times the mode-seeking term
             (Mao et al. 2019, MSGAN) on the two halves of its batch; logged as train/g_mode_seeking.
         d_accuracy_limit: if set, a D step is taken only while D's accuracy on its batch (real
-            logits above 0, fake ones below) is at most this (3D-GAN's 0.8, Wu et al. 2016, sec. 3.2:
+            logits above 0, fake ones below) is at most this (3D-GAN's 0.8, Wu et al. 2016's training details:
             a D that learns faster than G starves it); logged as train/d_accuracy.
         Other arguments: see `GANFamily`.
     """
