@@ -52,7 +52,8 @@ def explore(cfg: DictConfig) -> Path:
         raise ConfigError(f"mode={cfg.mode} needs a style-based generator (model=stylegan), not {type(model).__name__}")
     images, nrow = render(model, cfg)
     if images.dim() != 4:
-        raise ConfigError("this model generates points, not images: explore draws image grids")
+        made = "points" if images.dim() == 2 else "clips or volumes"
+        raise ConfigError(f"this model generates {made}, not images: explore draws image grids (python -m gan_lightning.sample writes its samples)")
     output = Path(cfg.output)
     check_writable(output.parent, "the folder of output")
     output.parent.mkdir(parents=True, exist_ok=True)

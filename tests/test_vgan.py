@@ -96,6 +96,10 @@ def test_a_run_learns_from_clips_and_leaves_clip_grids_scores_and_samples(tmp_pa
     folder = tmp_path / "samples"
     write_samples(compose_config([f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", "num_samples=3", f"output_dir={folder}"], tmp_path, "sample"))
     assert Image.open(folder / "000000.png").size == (8 * 32, 32)  # a clip as a strip of its frames
+    from gan_lightning.explore import explore
+
+    with pytest.raises(ConfigError, match="this model generates clips or volumes, not images"):
+        explore(compose_config([f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}"], tmp_path / "explore", "explore"))
     npz = tmp_path / "npz"
     write_samples(compose_config([f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", "num_samples=3", f"output_dir={npz}", "format=npz"], tmp_path, "sample"))
     assert np.load(npz / "samples.npz")["images"].shape == (3, 8, 32, 32, 3)  # N, T, H, W, C
