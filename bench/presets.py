@@ -68,6 +68,11 @@ def stored() -> dict[tuple[str, str, int], dict]:
     return {(r["label"], r["model"], r.get("seed", 0)): r for r in cells}
 
 
+def failed(result: dict) -> bool:
+    """A cell that stopped with an error message (a semi-supervised run's val/error is a number)."""
+    return isinstance(result.get("error"), str)
+
+
 def run_dir(label: str, model: str, seed: int = 0) -> Path:
     return BENCH / "runs" / "presets" / label / (model if seed == 0 else f"{model}_seed{seed}")
 
@@ -188,7 +193,7 @@ def table(results: list[dict]) -> str:
     ]
     order = [*PRESETS, *VARIANTS]
     for r in sorted((r for r in results if r.get("seed", 0) == 0), key=lambda r: (order.index(r["model"]), r["label"])):
-        if "error" in r:
+        if failed(r):
             lines.append(f"| {r['model']} | {r['label']} | failed: {r['error'].strip().splitlines()[-1][:120]} |")
             continue
         cells = [f"{r[k]:.3g}" if k in r else "" for k in COLUMNS]
@@ -229,7 +234,7 @@ def main() -> None:
         return
     results = stored()
     wanted = [(args.label, m, seed) for m in args.models for seed in range(args.seeds)]
-    missing = [key for key in wanted if key not in results or "error" in results[key]]
+    missing = [key for key in wanted if key not in results or failed(results[key])]
     with ProcessPoolExecutor(args.workers) as pool:
         futures = {key: pool.submit(train_cell, *key, args.code.resolve(), args.iterations) for key in missing}
         for key, future in futures.items():

@@ -58,9 +58,8 @@ def cpu(result: dict) -> str:
 
 
 def failed(result: dict | None) -> bool:
-    """No finished run: none yet, or one that stopped with an error message (a semi-supervised
-    run's val/error is a number)."""
-    return result is None or isinstance(result.get("error"), str)
+    """No finished run: none yet, or one that stopped with an error message."""
+    return result is None or presets.failed(result)
 
 
 def backbone(model: str) -> str | None:
@@ -81,7 +80,12 @@ def headline(r: dict) -> str:
         l1, psnr = f"val L1 {r['l1']:.3f} ({baseline}: {r[f'l1_{baseline}']:.3f})", f"PSNR {r['psnr']:.1f} dB ({baseline}: {r[f'psnr_{baseline}']:.1f})"
         return f"{l1}, {psnr}, SSIM {r['ssim']:.2f} on the validation pairs"
     if "fd_AtoB" in r:
-        return f"FD A→B {r['fd_AtoB']:.1f} (real: {r['fd_AtoB_floor']:.1f}, input: {r['fd_AtoB_input']:.0f}; {backbone(r['model']) or 'digits classifier'})"
+        text = f"FD A→B {r['fd_AtoB']:.1f} (real: {r['fd_AtoB_floor']:.1f}, input: {r['fd_AtoB_input']:.0f}; {backbone(r['model']) or 'digits classifier'})"
+        if "digit_kept_AtoB" in r:  # the digits classifier reads the input's digit in its translation
+            text += f", digit kept {100 * r['digit_kept_AtoB']:.0f}%"
+        if "digit_flips_AtoB" in r:  # clips: the digit read changes from one output frame to the next
+            text += f", digit flips {100 * r['digit_flips_AtoB']:.0f}% (real clips: {100 * r['digit_flips_B']:.0f}%)"
+        return text
     if "patch_swd" in r:
         diversity = f", diversity {r['diversity']:.2f}" if "diversity" in r else ""
         return f"patch SWD {r['patch_swd']:.1f} to the image{diversity}"
