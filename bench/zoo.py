@@ -112,8 +112,10 @@ def picture(model: str) -> Path:
     """The run's last sample grid at README size: at most 256 pixels wide, at least 128 (pixels
     repeated, not blurred), grey where the data are, colour where they are not."""
     path = PICTURES / f"{model}.png"
-    last = presets.run_dir("after", model) / "samples" / "last.png"
-    if not last.is_file():
+    samples = presets.run_dir("after", model) / "samples"
+    drawn = sorted(samples.glob("*.png"), key=lambda p: p.stat().st_mtime) if samples.is_dir() else []
+    last = samples / "last.png" if (samples / "last.png").is_file() else (drawn[-1] if drawn else None)  # InGAN draws retargeting grids only
+    if last is None:
         return path  # a row recorded earlier keeps the picture made then
     grid = Image.open(last)
     grid = grid.convert("L") if grid.mode in ("L", "LA", "I;16") or is_grey(grid) else grid.convert("RGB")
