@@ -94,16 +94,21 @@ def moving_clip(kind: str, seed: int, index: int, frames: int, size: int, glyphs
 
 
 class ClipSet(Dataset):
-    """uint8 clips (N, C, T, H, W) served as {"image": (C, T, H, W) in [-1, 1]}: what an image family's
-    batches hold, one clip an item."""
+    """`count` moving-shape clips under `seed`, served as {"image": (3, T, H, W) in [-1, 1]}: what an
+    image family's batches hold, one clip an item. Each clip is drawn when first asked for and kept
+    (as uint8): a data set is ready at once, and its first epoch draws it."""
 
-    def __init__(self, clips: Tensor):
-        self.clips = clips
+    def __init__(self, count: int, frames: int, size: int, seed: int):
+        self.frames, self.size, self.seed = frames, size, seed
+        self.clips: list[Tensor | None] = [None] * count
 
     def __len__(self) -> int:
         return len(self.clips)
 
     def __getitem__(self, index: int) -> dict[str, Tensor]:
+        if self.clips[index] is None:
+            drawn = moving_clip("shapes", self.seed, index, self.frames, self.size, np.zeros(0))[0]  # (T, H, W, 3)
+            self.clips[index] = torch.from_numpy(drawn).permute(3, 0, 1, 2).contiguous()  # (3, T, H, W)
         return {"image": self.clips[index].float() / 127.5 - 1}
 
 
@@ -132,5 +137,4 @@ class MovingShapesDataModule(GANDataModule):
         self.image_size, self.frames, self.clips, self.seed, self.channels = image_size, frames, clips, seed, channels
 
     def load(self) -> ClipSet:
-        drawn = [moving_clip("shapes", self.seed, i, self.frames, self.image_size, np.zeros(0))[0] for i in range(self.clips)]
-        return ClipSet(torch.from_numpy(np.stack(drawn)).permute(0, 4, 1, 2, 3).contiguous())  # (N, 3, T, H, W)
+        return ClipSet(self.clips, self.frames, self.image_size, self.seed)
