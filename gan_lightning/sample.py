@@ -79,7 +79,7 @@ def write_samples(cfg: DictConfig) -> dict[str, Any]:
         if cfg.format == "png":
             for i, image in zip(indices, pixels):
                 name = f"{i:06d}" if classes is None else f"{i:06d}_class{int(classes[i - indices[0]])}"
-                image = np.concatenate(list(image), axis=1) if image.ndim == 4 else image  # a clip: its frames side by side
+                image = np.concatenate(list(image), axis=1) if image.ndim == 4 else image  # a clip (a volume): its frames (slices) side by side
                 picture = Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image)
                 write_atomically(output_dir / f"{name}.png", lambda file, picture=picture: picture.save(file, format="PNG"), durable=False)
         else:

@@ -80,6 +80,12 @@ class UnpairedClips(UnpairedImages):
         return [windows.whole(c) for c in range(len(windows.clips))]
 
 
+CLIP_FOLDERS = {  # split -> domain -> the folders that may hold its clips, in order
+    "train": {"A": ("trainA",), "B": ("trainB",)},
+    "validation": {"A": ("valA", "testA"), "B": ("valB", "testB")},
+}
+
+
 def checked_past_frames(past_frames: int) -> int:
     if not isinstance(past_frames, int) or past_frames < 1:
         raise DataError(f"data.past_frames must be a whole number of frames, 1 or more, not {past_frames}")
@@ -113,34 +119,28 @@ class VideoDataModule(TranslationDataModule):
         self.root, self.image_size, self.load_size, self.flip, self.channels = Path(root), image_size, load_size, flip, channels
         self.past_frames, self.direction = checked_past_frames(past_frames), checked_direction(direction)
 
-    def domain_clips(self, *names: str) -> list[list[Path]] | None:
-        """The clips (frame files) of the first of the folders `names` that holds clip folders."""
-        for name in names:
+    def domain_clips(self, split: str, domain: str) -> list[list[Path]]:
+        """The clips (frame files) of one split of one domain: those of the first of its folders that holds
+        clip folders (validation: valA, else testA); a split without one, or whose clips are all too short, stops here."""
+        for name in CLIP_FOLDERS[split][domain]:
             folder = self.root / name
-            clips = [image_files(c) for c in sorted(folder.iterdir()) if c.is_dir()] if folder.is_dir() else []
-            if clips := [c for c in clips if c]:
-                return clips
-        return None
+            clips = [files for c in sorted(folder.iterdir()) if c.is_dir() and (files := image_files(c))] if folder.is_dir() else []
+            if clips:
+                break
+        else:
+            raise DataError(f"no {split} clips of domain {domain} under {self.root}: trainA, trainB, testA and testB each hold one folder of frames per clip")
+        if max(len(c) for c in clips) <= self.past_frames:
+            raise DataError(f"every {split} clip of domain {domain} has {self.past_frames} frames or fewer: lower data.past_frames or add longer clips")
+        return clips
 
     def splits(self) -> tuple[UnpairedClips, UnpairedClips]:
         if not self.root.is_dir():
             raise DataError(
                 f"data.root={self.root} is not a folder: point it at a video dataset (root/trainA, trainB, testA, testB, each a folder of clip folders)"
             )
-        found = {split: [self.domain_clips(*names) for names in folders] for split, folders in {
-            "train": (("trainA",), ("trainB",)), "validation": (("valA", "testA"), ("valB", "testB")),
-        }.items()}  # fmt: skip
-        for split, clips in found.items():
-            for domain, domain_clips in zip("AB", clips):
-                if not domain_clips:
-                    raise DataError(
-                        f"no {split} clips of domain {domain} under {self.root}: each of trainA, trainB, testA and testB holds one folder of frames per clip"
-                    )
-                if max(len(c) for c in domain_clips) <= self.past_frames:
-                    raise DataError(f"every {split} clip of domain {domain} has {self.past_frames} frames or fewer: lower data.past_frames or add longer clips")
         train_jitter, val_jitter = Jitter(self.image_size, self.load_size, self.flip, train=True), Jitter(self.image_size, train=False)
-        train = [ClipWindows(c, self.past_frames, train_jitter, self.channels) for c in found["train"]]
-        val = [ClipWindows(c, self.past_frames, val_jitter, self.channels) for c in found["validation"]]
+        train = [ClipWindows(self.domain_clips("train", d), self.past_frames, train_jitter, self.channels) for d in "AB"]
+        val = [ClipWindows(self.domain_clips("validation", d), self.past_frames, val_jitter, self.channels) for d in "AB"]
         return UnpairedClips(*train, True, self.direction), UnpairedClips(*val, False, self.direction)
 
 

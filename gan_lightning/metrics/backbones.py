@@ -50,6 +50,7 @@ class InceptionBackbone(nn.Module):
 
     name = "inception"
     distance_name, score_name, kernel_name = "fid", "is", "kid"  # the published metrics' names
+    volumetric = False  # reads images: clips are scored frame by frame
     num_features = 2048
 
     def __init__(self, weights_path: str | None = None):
@@ -200,6 +201,7 @@ class CachedClassifierBackbone(nn.Module):
 
     name: str
     distance_name, score_name, kernel_name = "fd", "classifier_score", "kd"
+    volumetric = False  # True: reads (N, C, D, H, W) volumes whole (the voxel classifier), not as frames
     SETTINGS: dict
 
     def make(self) -> nn.Module:

@@ -123,7 +123,7 @@ class GenerativeMetrics(nn.Module):
         """Add a batch; `labels` are the classes generated images were drawn for, if any. Clips
         (N, C, T, H, W) enter frame by frame, each frame with its clip's label, unless the backbone
         reads volumes whole (the voxel classifier)."""
-        if images.dim() == 5 and not getattr(self.backbone, "volumetric", False):
+        if images.dim() == 5 and not self.backbone.volumetric:
             labels = None if labels is None else labels.repeat_interleave(images.shape[2])
             images = frames_of(images)
         features, logits = self.backbone(images)

@@ -39,17 +39,14 @@ def still_pixels(clips: Tensor, tolerance: float = 0.05) -> float:
     return float((spread <= tolerance).float().mean())
 
 
-def motion_scores(generated: Tensor, real: Tensor) -> dict[str, float]:
-    """What moves in clips (N, C, T, H, W) of a generator against real ones: `temporal_change` (mean
-    |frame t+1 - frame t|, on [0, 1] pixels) and `still_pixels` (the share of pixels that keep their
-    value through a clip), each beside the real clips' (`..._real`). Real clips of one object moving
-    on a still background have most pixels still and the rest changing; a generator whose background
-    flickers has fewer still pixels, one that does not move, no temporal change."""
-    generated, real = generated.transpose(1, 2), real.transpose(1, 2)  # (N, T, C, H, W)
-    return {
-        "temporal_change": temporal_change(list(generated)), "temporal_change_real": temporal_change(list(real)),
-        "still_pixels": still_pixels(generated), "still_pixels_real": still_pixels(real),
-    }  # fmt: skip
+def motion_scores(clips: Tensor) -> dict[str, float]:
+    """What moves in clips (N, C, T, H, W) in [-1, 1]: `temporal_change` (mean |frame t+1 - frame t|,
+    on [0, 1] pixels) and `still_pixels` (the share of pixels that keep their value through a clip).
+    Real clips of one object moving on a still background have most pixels still and the rest
+    changing; a generator whose background flickers has fewer still pixels, one that does not move,
+    no temporal change."""
+    frames = clips.transpose(1, 2)  # (N, T, C, H, W)
+    return {"temporal_change": temporal_change(list(frames)), "still_pixels": still_pixels(frames)}
 
 
 def flips(readings: list[Tensor]) -> float:

@@ -76,8 +76,8 @@ class GANFamily(LatentSampling, Family):
     def on_fit_start(self) -> None:
         super().on_fit_start()
         served = self.trainer.datamodule.train_set[0].get("image")
-        made = self.sample(1, seed=0)[0]
-        if served is not None and made.dim() != served.dim():
+        made = None if served is None else self.sample(1, seed=0)[0]
+        if made is not None and made.dim() != served.dim():
             kinds = {1: "points", 3: "images (C, H, W)", 4: "clips (C, T, H, W)"}
             made_kind, served_kind = kinds.get(made.dim(), f"{made.dim()}-d samples"), kinds.get(served.dim(), f"{served.dim()}-d items")
             raise DataError(
