@@ -31,7 +31,6 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.latent import editing, styles
 from gan_lightning.latent.inversion import invert, psnr
 from gan_lightning.models import load_family, read_checkpoint
-from gan_lightning.priors import Latent
 
 log = logging.getLogger(__name__)
 MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise", "invert", "edit", "inject")
@@ -134,9 +133,9 @@ def edit_grid(model, cfg: DictConfig) -> Tensor:
     chosen = (labels == cfg.source).nonzero().flatten()[: cfg.rows]
     if not len(chosen):
         raise ConfigError(f"none of {cfg.count} samples reads as {cfg.factor}={cfg.source}: draw more (count=) or pick another source")
-    picked = Latent(pool.z[chosen], None if pool.labels is None else pool.labels[chosen])
+    picked = pool[chosen]
     if model.prior.conditional:
-        before, after = model.generate(picked), editing.relabelled(model, picked, cfg.target)
+        before, after = model.generate(picked), editing.relabelled(model, picked, cfg.target, cfg.factor)
         rows = torch.stack([before] * (cfg.steps // 2) + [after] * (cfg.steps - cfg.steps // 2), dim=1)
     else:
         direction = editing.attribute_direction(pool.z, labels, cfg.source, cfg.target, cfg.direction)

@@ -3,7 +3,8 @@
 A prior draws a `Latent`: the noise z a network maps to a sample, and the class each sample stands
 for. A conditional prior hands the class to the network (cGAN, AC-GAN: G(z, y)); InfoGAN's codes live
 inside z, and their first categorical code is the class metrics compare with; an unconditional
-Gaussian has no classes. Draws come in three kinds:
+Gaussian has no classes. An attribute prior hands the network an attribute vector instead (every
+factor of the shapes asked for: Attribute2Image's G(z, y)), and the shape is each sample's class. Draws come in three kinds:
 
 - `sample(n)`: from the global random stream (training), or from `stream` (a seed);
 - `indexed(indices, seed)`: sample i from its own stream (seed, i), of class i mod K, so evaluation
@@ -20,28 +21,33 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
 
 
 @dataclass
 class Latent:
-    """A batch of draws: z (N, latent_dim), and the class of each sample (N,) or None."""
+    """A batch of draws: z (N, latent_dim), the class of each sample (N,) or None, and the attributes
+    asked of each (N, A) or None (an attribute prior's)."""
 
     z: Tensor
     labels: Tensor | None = None
+    attributes: Tensor | None = None
 
     def __len__(self) -> int:
         return len(self.z)
 
     def to(self, device: torch.device | str) -> Latent:
-        return Latent(self.z.to(device), None if self.labels is None else self.labels.to(device))
+        return Latent(*(None if part is None else part.to(device) for part in (self.z, self.labels, self.attributes)))
+
+    def __getitem__(self, index: Tensor | slice) -> Latent:
+        return Latent(*(None if part is None else part[index] for part in (self.z, self.labels, self.attributes)))
 
     @staticmethod
     def cat(latents: Sequence[Latent]) -> Latent:
-        labels = [latent.labels for latent in latents]
-        return Latent(torch.cat([latent.z for latent in latents]), None if labels[0] is None else torch.cat(labels))
+        parts = zip(*((latent.z, latent.labels, latent.attributes) for latent in latents))
+        return Latent(*(None if part[0] is None else torch.cat(part) for part in parts))
 
 
 def index_stream(seed: int, index: int) -> torch.Generator:
@@ -72,7 +78,7 @@ class Prior:
     """
 
     num_classes: int | None = None  # classes that label the samples (None: none)
-    conditional = False  # True: the network takes the labels beside z
+    conditional = False  # True: the network takes the labels beside z (`condition`)
 
     def __init__(self, latent_dim: int | None, truncation: float | None = None):
         if latent_dim is None or latent_dim < 1:
@@ -80,6 +86,16 @@ class Prior:
         if truncation is not None and truncation <= 0:
             raise ConfigError(f"model.prior.truncation must be positive or null, not {truncation}")
         self.latent_dim, self.truncation = latent_dim, truncation
+
+    def condition(self, latent: Latent) -> Tensor | None:
+        """What a conditional network takes beside z: the labels (the attributes, for an attribute prior)."""
+        return latent.labels
+
+    def misfit(self, network: nn.Module) -> str | None:
+        """Why a conditional network cannot take this prior's conditions, or None when it can."""
+        if self.conditional and getattr(network, "num_classes", None) != self.num_classes:
+            return f"a class-conditional prior needs a network that takes {self.num_classes} classes, not {type(network).__name__}"
+        return None
 
     def sample(
         self, n: int, device: torch.device | str = "cpu", stream: torch.Generator | None = None, labels: Tensor | None = None, truncate: bool = False
@@ -169,6 +185,63 @@ class ClassConditionalPrior(Prior):
         if labels is None:
             labels = torch.randint(self.num_classes, (n,), generator=stream, device=z.device if stream is None else "cpu")
         return Latent(z, torch.as_tensor(labels).to(device))
+
+
+class AttributePrior(Prior):
+    """N(0, I) noise and the attributes of a drawn shape, both handed to the network: G(z, y) with y the
+    one-hot shape, colours and texture and the position and scale (`gan_lightning.data.shapes.
+    attribute_vector`; Yan et al. 2016, Attribute2Image), with `rotation` the angle's cosine and sine
+    too (the chairs generator's view). The attributes are drawn as the built-in shapes' factors are,
+    so samples ask for what the data holds; the shape is each sample's class. latent_dim may be 0: a
+    generator of the attributes alone (Dosovitskiy et al. 2015). Args: latent_dim, rotation;
+    truncation as `Prior`."""
+
+    conditional = True
+
+    def __init__(self, latent_dim: int, rotation: bool = False, truncation: float | None = None):
+        from gan_lightning.data.shapes import ATTRIBUTE_DIM, SHAPES
+
+        if latent_dim == 0 and truncation is None:
+            self.latent_dim, self.truncation = 0, None
+        else:
+            super().__init__(latent_dim, truncation)
+        self.rotation, self.num_classes, self.attribute_dim = rotation, len(SHAPES), ATTRIBUTE_DIM + 2 * rotation
+
+    def attributes_of(self, factors: dict[str, Tensor]) -> Tensor:
+        """The attribute vectors of a batch of factors (each (N,))."""
+        from gan_lightning.data.shapes import attribute_vector
+
+        return attribute_vector(factors, self.rotation)
+
+    def condition(self, latent: Latent) -> Tensor | None:
+        return latent.attributes
+
+    def misfit(self, network: nn.Module) -> str | None:
+        if getattr(network, "attribute_dim", None) != self.attribute_dim:
+            return f"an attribute prior needs a network that takes {self.attribute_dim} attributes, not {type(network).__name__}"
+        return None
+
+    def sample(self, n, device="cpu", stream=None, labels=None, truncate=False) -> Latent:
+        """`labels` fix the shapes asked for; the other attributes are drawn (from `stream`: a seed for
+        the shapes' factor draws, so each draw is a function of the stream)."""
+        from gan_lightning.data.shapes import draw_factors
+
+        z = gaussian(n, self.latent_dim, stream, device, self.truncation if truncate else None)
+        seed = int(torch.randint(2**62, (), generator=stream))
+        draws = [draw_factors(seed, i) for i in range(n)]
+        factors = {name: torch.tensor([draw[name] for draw in draws]) for name in draws[0]} if n else {}
+        if labels is not None:
+            factors["shape"] = torch.as_tensor(labels).long().cpu()
+        return Latent(z, factors["shape"].to(device), self.attributes_of(factors).to(device))
+
+    def with_factor(self, latent: Latent, name: str, value: int) -> Latent:
+        """The same draws asking for categorical factor `name` = `value` (the rest as they were)."""
+        from gan_lightning.data.shapes import CATEGORICAL, factors_of
+
+        if name not in CATEGORICAL or not 0 <= value < CATEGORICAL[name]:
+            raise ConfigError(f"{name}={value} is not a shapes attribute: choose one of {', '.join(f'{k} 0..{v - 1}' for k, v in CATEGORICAL.items())}")
+        factors = factors_of(latent.attributes.cpu()) | {name: torch.full((len(latent),), value)}
+        return Latent(latent.z, factors["shape"].to(latent.z.device), self.attributes_of(factors).to(latent.z.device))
 
 
 class InfoGANPrior(Prior):

@@ -133,6 +133,12 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
         T, ["model=singan", "trainer.max_steps=3"], "model=singan splits trainer.max_steps over its 5 scales: give at least 5, not 3",
     ),  # fmt: skip
     "unknown photograph": (T, ["model=singan", "data.image=foo"], "data.image=foo is neither a built-in photograph"),
+    "layered attribute model without masks": (
+        T, ["model=discvae", "data=shapes", "data.count=20", "data.image_size=16", "~callbacks.evaluation"], "serves no mask: use data=shapes_with_masks",
+    ),  # fmt: skip
+    "attribute model on data without factors": (
+        T, ["model=attribute2image", "data=digits", "data.image_size=16", "~callbacks.evaluation"], "serves no factors: use data=shapes",
+    ),  # fmt: skip
     "run folder another process trains into": (T, [*FAST, "hydra.run.dir={held}"], "{held} is being trained into by process"),
     "zero iterations": (T, ["trainer.max_steps=0"], "trainer.max_steps must be a positive number of iterations"),
     "zero checkpoint interval": (T, ["callbacks.checkpoints.every_n_iterations=0"], "every_n_iterations positive or null"),

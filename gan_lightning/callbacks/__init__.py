@@ -1,5 +1,6 @@
 """Callbacks hooked into the Trainer: checkpoints, sample grids, evaluation, the progress bar."""
 
+from gan_lightning.callbacks.attributes import AttributeAccuracy
 from gan_lightning.callbacks.checkpoints import BestCheckpoint, Checkpoints
 from gan_lightning.callbacks.evaluation import Evaluation
 from gan_lightning.callbacks.likelihood import Likelihood
@@ -13,6 +14,7 @@ from gan_lightning.callbacks.translation import RetargetGrid, TranslationGrid, T
 from gan_lightning.callbacks.video import ClipMotion
 
 __all__ = [
+    "AttributeAccuracy",
     "BestCheckpoint",
     "Checkpoints",
     "ClipMotion",

@@ -15,7 +15,9 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image, ImageDraw
+from torch import Tensor
 from torch.utils.data import Dataset
 
 from gan_lightning.data.base import GANDataModule
@@ -29,6 +31,8 @@ POSITION, SCALE = (0.3, 0.7), (0.15, 0.3)  # centre range and radius range, as f
 SUPERSAMPLING = 4
 CATEGORICAL = {"shape": len(SHAPES), "foreground": len(FOREGROUNDS), "background": len(BACKGROUNDS), "texture": len(TEXTURES)}
 CONTINUOUS = ("x", "y", "scale", "rotation")
+RANGES = {"x": POSITION, "y": POSITION, "scale": SCALE}  # the continuous attributes, mapped to [-1, 1]
+ATTRIBUTE_DIM = sum(CATEGORICAL.values()) + len(RANGES)  # 21: one-hot shape, colours and texture; x, y, scale
 
 
 def draw_factors(seed: int, index: int) -> dict[str, float | int]:
@@ -73,11 +77,39 @@ def fill(texture: str, colour: tuple[int, int, int], side: int) -> Image.Image:
 
 def render(factors: dict[str, float | int], size: int) -> np.ndarray:
     """One image (size, size, 3) uint8 of these factors."""
+    return render_with_mask(factors, size)[0]
+
+
+def render_with_mask(factors: dict[str, float | int], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The image (size, size, 3) and the shape's coverage of each pixel (size, size), both uint8."""
     side = size * SUPERSAMPLING
     canvas = Image.new("RGB", (side, side), BACKGROUNDS[factors["background"]])
     mask = shape_mask(SHAPES[factors["shape"]], factors["x"], factors["y"], factors["scale"], factors["rotation"], side)
     canvas.paste(fill(TEXTURES[factors["texture"]], FOREGROUNDS[factors["foreground"]], side), mask=mask)
-    return np.asarray(canvas.resize((size, size), Image.Resampling.BOX))
+    return np.asarray(canvas.resize((size, size), Image.Resampling.BOX)), np.asarray(mask.resize((size, size), Image.Resampling.BOX))
+
+
+def attribute_vector(factors: dict[str, Tensor], rotation: bool = False) -> Tensor:
+    """(N, ATTRIBUTE_DIM) attributes of a batch of factors (each (N,)): the categorical factors one-hot,
+    then x, y and scale mapped from their ranges to [-1, 1]; with `rotation`, (N, ATTRIBUTE_DIM + 2),
+    the angle's cosine and sine after them. Rotation is otherwise left out: a circle has none, the
+    other shapes repeat under their symmetries, and the factor classifier does not read it."""
+    one_hot = [F.one_hot(factors[name].long(), count).float() for name, count in CATEGORICAL.items()]
+    continuous = [(factors[name].float() - low) / (high - low) * 2 - 1 for name, (low, high) in RANGES.items()]
+    if rotation:
+        continuous += [factors["rotation"].float().cos(), factors["rotation"].float().sin()]
+    return torch.cat([*one_hot, torch.stack(continuous, dim=1)], dim=1)
+
+
+def factors_of(attributes: Tensor) -> dict[str, Tensor]:
+    """The factors an attribute vector asks for (the inverse of `attribute_vector`, with or without
+    rotation): the categorical ones as class indices, the continuous ones as values."""
+    *one_hots, continuous = attributes.split([*CATEGORICAL.values(), attributes.shape[1] - sum(CATEGORICAL.values())], dim=1)
+    factors = {name: one_hot.argmax(dim=1) for name, one_hot in zip(CATEGORICAL, one_hots)}
+    factors |= {name: (value + 1) / 2 * (high - low) + low for (name, (low, high)), value in zip(RANGES.items(), continuous.unbind(dim=1))}
+    if continuous.shape[1] > len(RANGES):
+        factors["rotation"] = torch.atan2(continuous[:, -1], continuous[:, -2]) % (2 * math.pi)
+    return factors
 
 
 def shape_mask(shape: str, x: float, y: float, scale: float, rotation: float, side: int) -> Image.Image:
@@ -93,11 +125,14 @@ def shape_mask(shape: str, x: float, y: float, scale: float, rotation: float, si
 
 class ShapesDataset(Dataset):
     """`count` shapes images under `seed`, kept as uint8 and served as {"image" in [-1, 1], "label" (the
-    shape), "factors" (a dict of every factor)}."""
+    shape), "factors" (a dict of every factor)}; with `masks`, also "mask" (1, size, size): the share of
+    each pixel the shape covers, in [0, 1]."""
 
-    def __init__(self, count: int, size: int, seed: int = 0):
+    def __init__(self, count: int, size: int, seed: int = 0, masks: bool = False):
         self.factors = [draw_factors(seed, i) for i in range(count)]
-        self.images = torch.from_numpy(np.stack([render(f, size) for f in self.factors])).permute(0, 3, 1, 2).contiguous()
+        drawn = [render_with_mask(f, size) for f in self.factors]
+        self.images = torch.from_numpy(np.stack([image for image, _ in drawn])).permute(0, 3, 1, 2).contiguous()
+        self.masks = torch.from_numpy(np.stack([mask for _, mask in drawn]))[:, None] if masks else None
         self.labels = torch.tensor([f["shape"] for f in self.factors])
 
     def __len__(self) -> int:
@@ -105,11 +140,14 @@ class ShapesDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict:
         factors = self.factors[index]
-        return {
+        item = {
             "image": self.images[index].float() / 127.5 - 1,
             "label": self.labels[index],
             "factors": {name: torch.tensor(factors[name]) for name in (*CATEGORICAL, *CONTINUOUS)},
         }
+        if self.masks is not None:
+            item["mask"] = self.masks[index].float() / 255
+        return item
 
 
 class ShapesDataModule(GANDataModule):
@@ -122,12 +160,15 @@ class ShapesDataModule(GANDataModule):
         seed: the seed the images are drawn from (the train/validation split has its own, `split_seed`).
         channels: 3 (the colours are factors); in the config so networks can read `data.channels`.
         num_classes: the shapes, 5; in the config so conditional models can read `data.num_classes`.
+        masks: also serve each image's shape mask (the layered attribute model, model=discvae).
         Loader arguments: see GANDataModule.
     """
 
     metrics_backbone = "shapes_classifier"  # metrics.backbone=auto evaluates shapes offline with its factor classifier
 
-    def __init__(self, image_size: int = 32, count: int = 10_000, seed: int = 0, channels: int = 3, num_classes: int = len(SHAPES), **loader_args):
+    def __init__(
+        self, image_size: int = 32, count: int = 10_000, seed: int = 0, channels: int = 3, num_classes: int = len(SHAPES), masks: bool = False, **loader_args
+    ):
         super().__init__(**loader_args)
         if channels != 3:
             raise DataError(f"shapes are RGB (their colours are factors): data.channels must be 3, not {channels}")
@@ -138,6 +179,7 @@ class ShapesDataModule(GANDataModule):
         if num_classes != len(SHAPES):
             raise DataError(f"shapes has {len(SHAPES)} classes ({', '.join(SHAPES)}), not data.num_classes={num_classes}")
         self.image_size, self.count, self.seed, self.channels, self.num_classes = image_size, count, seed, channels, num_classes
+        self.masks = masks
 
     def load(self) -> ShapesDataset:
-        return ShapesDataset(self.count, self.image_size, self.seed)
+        return ShapesDataset(self.count, self.image_size, self.seed, self.masks)

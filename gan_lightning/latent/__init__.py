@@ -56,13 +56,14 @@ def interpolate(a: Tensor, b: Tensor, steps: int, method: str = "slerp") -> Tens
 
 def interpolation_grid(model: HasLatentSpace, rows: int = 8, steps: int = 8, method: str = "slerp", seed: int = 0, labels: Tensor | None = None) -> Tensor:
     """(rows * steps) samples: each row walks from one random latent to another. A conditional family
-    keeps each row's label (given, or class r mod K for row r)."""
-    ends = model.prior.sample(2 * rows, stream=torch.Generator().manual_seed(seed), truncate=True).z
-    path = torch.cat([interpolate(ends[2 * r], ends[2 * r + 1], steps, method) for r in range(rows)])
+    keeps each row's condition: its label (given, or class r mod K for row r) and the attributes of
+    the row's first draw."""
     if model.prior.conditional:
-        labels = model.prior.labels_of(range(rows)) if labels is None else torch.as_tensor(labels)
-        return model.generate(Latent(path, labels.repeat_interleave(steps)))
-    return model.generate(Latent(path))
+        labels = (model.prior.labels_of(range(rows)) if labels is None else torch.as_tensor(labels)).repeat_interleave(2)
+    ends = model.prior.sample(2 * rows, stream=torch.Generator().manual_seed(seed), labels=labels, truncate=True)
+    path = torch.cat([interpolate(ends.z[2 * r], ends.z[2 * r + 1], steps, method) for r in range(rows)])
+    first = ends[::2]
+    return model.generate(Latent(path, *(None if part is None else part.repeat_interleave(steps, dim=0) for part in (first.labels, first.attributes))))
 
 
 def arithmetic(

@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from torch import Tensor
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.priors import Latent
+from gan_lightning.priors import AttributePrior, Latent
 
 METHODS = ("mean", "linear")
 
@@ -47,10 +47,13 @@ def edited(model, latent: Latent, direction: Tensor, strengths: list[float]) -> 
     return torch.stack([model.generate(Latent(latent.z + s * direction.to(latent.z.device), latent.labels)) for s in strengths], dim=1)
 
 
-def relabelled(model, latent: Latent, target: int) -> Tensor:
-    """A conditional family's edit: the same noise with the condition changed to `target`."""
+def relabelled(model, latent: Latent, target: int, factor: str | None = None) -> Tensor:
+    """A conditional family's edit: the same noise with the condition changed to `target`: the class,
+    or for an attribute prior the attribute `factor`, the others kept."""
     if not model.prior.conditional:
         raise ConfigError(f"{type(model).__name__} has no condition to change: edit along a direction instead")
+    if isinstance(model.prior, AttributePrior):
+        return model.generate(model.prior.with_factor(latent, factor, target))
     return model.generate(Latent(latent.z, torch.full_like(latent.labels, target)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.adversarial import GANFamily
+from gan_lightning.models.attribute2image import CVAE, DisCVAE
 from gan_lightning.models.base import Family, Player
 from gan_lightning.models.began import BEGAN
 from gan_lightning.models.bicyclegan import BiCycleGAN
@@ -28,13 +29,14 @@ from gan_lightning.models.singan import SinGAN
 from gan_lightning.models.srgan import SRGAN
 from gan_lightning.models.ssgan import SemiSupervisedGAN
 from gan_lightning.models.stylegan import StyleGAN
+from gan_lightning.models.supervised import SupervisedGeneration
 from gan_lightning.models.translation import TranslationFamily
 from gan_lightning.models.unrolled import UnrolledGAN
 from gan_lightning.models.vae import VAE
 from gan_lightning.models.vgan import VGAN
 
 __all__ = [
-    "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "ContextEncoder", "CycleGAN", "DistanceGAN", "DTN", "EBGAN", "Family", "GAN", "GANFamily",
-    "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "RecycleGAN", "SemiSupervisedGAN", "StyleGAN",
-    "TranslationFamily", "UnrolledGAN", "VAE", "VGAN", "load_family", "read_checkpoint",
+    "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "CVAE", "ContextEncoder", "CycleGAN", "DisCVAE", "DistanceGAN", "DTN", "EBGAN",
+    "Family", "GAN", "GANFamily", "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "RecycleGAN", "SemiSupervisedGAN",
+    "StyleGAN", "SupervisedGeneration", "TranslationFamily", "UnrolledGAN", "VAE", "VGAN", "load_family", "read_checkpoint",
 ]  # fmt: skip

@@ -63,8 +63,8 @@ class LatentSampling:
         inputs = getattr(net, "latent_dim", prior.latent_dim)
         if inputs != prior.latent_dim:
             raise ConfigError(f"the prior draws latent_dim={prior.latent_dim} inputs and the {type(net).__name__} takes {inputs}: make them equal")
-        if prior.conditional and getattr(net, "num_classes", None) != prior.num_classes:
-            raise ConfigError(f"a class-conditional prior needs a network that takes {prior.num_classes} classes, not {type(net).__name__}")
+        if prior.conditional and (misfit := prior.misfit(net)):
+            raise ConfigError(misfit)
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ConfigError(f"model.ema_decay must lie in (0, 1) or be null, not {ema_decay}")
         self.prior, self.sampled_network, self.num_fixed_samples = prior, network, num_fixed_samples
@@ -121,7 +121,7 @@ class LatentSampling:
         net = self.sampling_network
         latent = latent if differentiable else latent.to(self.device)
         with torch.set_grad_enabled(differentiable), eval_mode(net):
-            outputs = net(latent.z, latent.labels) if self.prior.conditional else net(latent.z)
+            outputs = net(latent.z, self.prior.condition(latent)) if self.prior.conditional else net(latent.z)
             return self.expected_samples(outputs) if differentiable else self.samples_from(outputs, latent)
 
     def samples_from(self, outputs: Tensor, latent: Latent) -> Tensor:

@@ -29,6 +29,18 @@ from gan_lightning.nets.eval_mode import eval_mode
 from gan_lightning.priors import GaussianPrior, Latent
 
 
+def diagonal_gaussian(statistics: Tensor) -> Independent:
+    """N(mu, diag sigma^2) from an encoder's outputs (N, 2 * d): mu, then log sigma^2."""
+    mean, log_variance = statistics.chunk(2, dim=1)
+    return Independent(Normal(mean, (0.5 * log_variance).exp()), 1)
+
+
+def standard_gaussian(dim: int, device: torch.device) -> Independent:
+    """N(0, I) in `dim` dimensions: the prior p(z) of the KL term."""
+    zeros = torch.zeros(dim, device=device)
+    return Independent(Normal(zeros, torch.ones_like(zeros)), 1)
+
+
 class VAE(LatentSampling, Family):
     """One update of encoder and decoder together (the player `vae`) per batch, down -ELBO.
 
@@ -81,12 +93,10 @@ class VAE(LatentSampling, Family):
 
     def posterior(self, x: Tensor) -> Independent:
         """q(z | x) = N(mu, diag sigma^2); the encoder outputs mu and log sigma^2."""
-        mean, log_variance = self.encoder(x).chunk(2, dim=1)
-        return Independent(Normal(mean, (0.5 * log_variance).exp()), 1)
+        return diagonal_gaussian(self.encoder(x))
 
     def prior_distribution(self) -> Independent:
-        zeros = torch.zeros(self.prior.latent_dim, device=self.device)
-        return Independent(Normal(zeros, torch.ones_like(zeros)), 1)
+        return standard_gaussian(self.prior.latent_dim, self.device)
 
     def samples_from(self, outputs: Tensor, latent: Latent) -> Tensor:
         if not self.sample_noise:
