@@ -17,6 +17,7 @@
 | `HasStyles` | StyleGAN | explore's style mixing, truncation and noise |
 | `HasLevels` | LAPGAN | a grid of each sample at every level |
 | `Classifies` | semi-supervised GAN | the validation error (`val/error`) on labelled data |
+| `EditsAttributes` | Attribute2Image's CVAE and disCVAE, the attribute GAN | explore's attribute editing of real images, bench/attributes.py |
 
 What data can do, asked the same way of a datamodule or its splits:
 
@@ -104,6 +105,17 @@ class Injects(Protocol):
 
     def inject(self, images: Tensor, scale: int, seed: int = 0) -> Tensor:
         """The images given to `scale` in place of the scales below, refined by it and the finer ones."""
+
+
+@runtime_checkable
+class EditsAttributes(Protocol):
+    """Changes the attributes of real images (a family that generates from attributes and can find
+    an image's latent: through its encoder, or by inversion)."""
+
+    prior: Prior  # an AttributePrior: attributes_of(factors) gives the attributes edit_attributes takes
+
+    def edit_attributes(self, images: Tensor, attributes: Tensor, edited: Tensor) -> Tensor:
+        """Each image, whose attributes are `attributes`, remade with the attributes `edited` (N, A)."""
 
 
 @runtime_checkable

@@ -7,6 +7,7 @@
     python -m gan_lightning.explore ckpt_path=... mode=style_mixing crossover=8  (StyleGAN; also truncation, noise)
     python -m gan_lightning.explore ckpt_path=... mode=invert images=DIR [space=w+]  (codes of real images: image | G(code) rows)
     python -m gan_lightning.explore ckpt_path=... mode=edit factor=digit source=3 target=8 strength=2  (attribute editing)
+    python -m gan_lightning.explore ckpt_path=... mode=attributes factor=background  (real shapes, each to every value)
     python -m gan_lightning.explore ckpt_path=... mode=inject images=DIR  (SinGAN: each image injected at every scale)
 
 Writes one PNG grid (`output`, by default <mode>.png in the run directory) and prints its path.
@@ -24,7 +25,7 @@ from torch import Tensor
 
 from gan_lightning import latent
 from gan_lightning.cache import save_image_atomically
-from gan_lightning.capabilities import HasLatentSpace, HasStyles, Injects, Samples
+from gan_lightning.capabilities import EditsAttributes, HasLatentSpace, HasStyles, Injects, Samples
 from gan_lightning.cli import check_writable, command
 from gan_lightning.data import ImageFiles, image_transform
 from gan_lightning.errors import ConfigError
@@ -33,7 +34,7 @@ from gan_lightning.latent.inversion import invert, psnr
 from gan_lightning.models import load_family, read_checkpoint
 
 log = logging.getLogger(__name__)
-MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise", "invert", "edit", "inject")
+MODES = ("samples", "interpolate", "arithmetic", "traverse", "style_mixing", "truncation", "noise", "invert", "edit", "attributes", "inject")
 STYLE_MODES = ("style_mixing", "truncation", "noise")
 
 
@@ -81,6 +82,8 @@ def render(model, cfg: DictConfig) -> tuple[Tensor, int]:
         return inversion_grid(model, cfg), 2
     if cfg.mode == "edit":
         return edit_grid(model, cfg), cfg.steps
+    if cfg.mode == "attributes":
+        return attribute_grid(model, cfg)
     if cfg.mode == "inject":
         return injection_grid(model, cfg), model.num_scales
     if not cfg.groups:
@@ -105,6 +108,34 @@ def inversion_grid(model, cfg: DictConfig) -> Tensor:
     for path, value in zip(files.files, psnr(found.reconstructions, images.to(found.reconstructions.device)).tolist()):
         log.info("%s: PSNR %.2f dB", path, value)
     return torch.stack([images.to(found.reconstructions.device), found.reconstructions], dim=1).flatten(0, 1)
+
+
+def attribute_grid(model, cfg: DictConfig) -> tuple[Tensor, int]:
+    """`rows` shapes the model never saw (drawn with data seed 99 + seed), each followed by itself with
+    its attribute `factor` changed to every value in turn; logs the share of edits read as asked and
+    the share whose other factors read as before (the shapes factor classifier)."""
+    from gan_lightning.data.shapes import CATEGORICAL, ShapesDataset
+    from gan_lightning.metrics import ShapesClassifierBackbone
+    from gan_lightning.metrics.attributes import edit_agreement
+
+    if not isinstance(model, EditsAttributes):
+        raise ConfigError(f"mode=attributes edits real images with a model of attributes (attribute2image, discvae, attribute_gan), not {type(model).__name__}")
+    if cfg.factor not in CATEGORICAL:
+        raise ConfigError(f"factor={cfg.factor} is not an attribute of the shapes: choose one of {', '.join(CATEGORICAL)}")
+    data = ShapesDataset(cfg.rows, model.sample(1, seed=cfg.seed).shape[-1], seed=99 + cfg.seed)
+    images = data.images.float() / 127.5 - 1
+    factors = {name: torch.tensor([f[name] for f in data.factors]) for name in data.factors[0]}
+    reader = ShapesClassifierBackbone(cfg.cache_dir)
+    before, columns, scores = reader.read(images), [images], []
+    for value in range(CATEGORICAL[cfg.factor]):
+        target = torch.full((len(images),), value)
+        asked = model.prior.attributes_of(factors | {cfg.factor: target})
+        edited = model.edit_attributes(images, model.prior.attributes_of(factors), asked).cpu()
+        columns.append(edited)
+        scores.append(edit_agreement(before, reader.read(edited), cfg.factor, target))
+    share = {key: sum(score[key] for score in scores) / len(scores) for key in scores[0]}
+    log.info("%s edited to each value: %.1f%% read as asked, %.1f%% keep the other factors", cfg.factor, 100 * share["target"], 100 * share["others_kept"])
+    return torch.stack(columns, dim=1).flatten(0, 1), len(columns)
 
 
 def injection_grid(model, cfg: DictConfig) -> Tensor:

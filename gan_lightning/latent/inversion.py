@@ -5,7 +5,8 @@ seed's back-projection onto the noise space before editing).
 Adam on the codes of a batch, from `restarts` starting points each (prior draws, and the family's
 encoder's E(x) first where it has one: BiGAN, VAE), minimising the pixels' squared error, plus
 `feature_weight` times that of a backbone's features where one is given; each image keeps its best
-restart. StyleGAN is inverted in W (one w for every layer) or W+ (one per layer).
+restart. StyleGAN is inverted in W (one w for every layer) or W+ (one per layer). A family that
+generates from attributes is inverted under each image's own attributes, held fixed.
 """
 
 from __future__ import annotations
@@ -41,18 +42,20 @@ def psnr(images: Tensor, targets: Tensor) -> Tensor:
 
 def invert(
     model: HasLatentSpace, images: Tensor, space: str = "z", steps: int = 500, restarts: int = 4, lr: float = 0.05,
-    feature_weight: float = 0.0, backbone: nn.Module | None = None, seed: int = 0,
+    feature_weight: float = 0.0, backbone: nn.Module | None = None, seed: int = 0, attributes: Tensor | None = None,
 ) -> Inversion:  # fmt: skip
-    """The codes of `images` (N, C, H, W) in [-1, 1]: see the module docstring."""
+    """The codes of `images` (N, C, H, W) in [-1, 1]: see the module docstring; `attributes` (N, A):
+    each image's, for a family that generates from attributes."""
     if space not in SPACES:
         raise ConfigError(f"space={space} is unknown: choose z, w (StyleGAN) or w+ (StyleGAN)")
     if space != "z" and not isinstance(model, HasStyles):
         raise ConfigError(f"space={space} inverts a style-based generator (model=stylegan), not {type(model).__name__}: use space=z")
-    if model.prior.conditional:
-        raise ConfigError(f"{type(model).__name__} draws its samples per class: inversion takes an unconditional model")
+    if model.prior.conditional and attributes is None:
+        raise ConfigError(f"{type(model).__name__} draws its samples per class: inversion takes an unconditional model, or one from attributes with them")
     if restarts < 1 or steps < 0:
         raise ConfigError(f"restarts must be at least 1 and steps 0 or more, not {restarts} and {steps}")
     images = images.to(model.device)
+    attributes = None if attributes is None else attributes.to(model.device)
     stream = torch.Generator().manual_seed(seed)
     best: Inversion | None = None
     for restart in range(restarts):
@@ -60,13 +63,13 @@ def invert(
         code = starting_code(model, len(images), space, stream, start).detach().to(model.device).requires_grad_(True)
         optimizer = torch.optim.Adam([code], lr=lr)
         for _ in range(steps):
-            loss = per_image_loss(model, code, space, images, feature_weight, backbone).sum()
+            loss = per_image_loss(model, code, space, images, feature_weight, backbone, attributes).sum()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
         with torch.no_grad():
-            errors = per_image_loss(model, code, space, images, feature_weight, backbone)
-            found = Inversion(code.detach(), render(model, code, space).detach(), errors)
+            errors = per_image_loss(model, code, space, images, feature_weight, backbone, attributes)
+            found = Inversion(code.detach(), render(model, code, space, attributes).detach(), errors)
         best = found if best is None else keep_better(best, found)
     return best
 
@@ -81,17 +84,19 @@ def starting_code(model, n: int, space: str, stream: torch.Generator, start: Ten
     return (styles[:, :1] if space == "w" else styles).clone()  # styles() broadcasts one w: each layer its own memory
 
 
-def render(model, code: Tensor, space: str) -> Tensor:
-    """The images of the codes, with gradients to them."""
+def render(model, code: Tensor, space: str, attributes: Tensor | None = None) -> Tensor:
+    """The images of the codes (under `attributes`, where given), with gradients to them."""
     if space == "z":
-        return model.generate(Latent(code), differentiable=True)
+        return model.generate(Latent(code, None, attributes), differentiable=True)
     layers = model.styles(model.prior.sample(1, model.device), psi=1.0).shape[1]
     return model.synthesize(code.expand(-1, layers, -1), noise="const", differentiable=True)
 
 
-def per_image_loss(model, code: Tensor, space: str, images: Tensor, feature_weight: float, backbone: nn.Module | None) -> Tensor:
+def per_image_loss(
+    model, code: Tensor, space: str, images: Tensor, feature_weight: float, backbone: nn.Module | None, attributes: Tensor | None = None
+) -> Tensor:
     """(N,): each image's pixel MSE, plus feature_weight x its backbone features' MSE."""
-    output = render(model, code, space)
+    output = render(model, code, space, attributes)
     loss = F.mse_loss(output, images, reduction="none").flatten(1).mean(dim=1)
     if feature_weight and backbone is not None:
         loss = loss + feature_weight * F.mse_loss(backbone(output), backbone(images).detach(), reduction="none").flatten(1).mean(dim=1)

@@ -1,7 +1,7 @@
 """Networks: architectures only, no training logic."""
 
 from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
-from gan_lightning.nets.attributes import ConditionedDecoder, ConditionedEncoder, LayeredDecoder, UpConvGenerator
+from gan_lightning.nets.attributes import ConditionedDecoder, ConditionedImageNet, LayeredDecoder, UpConvGenerator
 from gan_lightning.nets.autoencoders import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
 from gan_lightning.nets.began import AutoencoderDiscriminator, BEGANDecoder, BEGANEncoder
 from gan_lightning.nets.bigan import JointDiscriminator, TrunkEncoder
@@ -34,7 +34,7 @@ from gan_lightning.nets.voxels import VoxelDiscriminator, VoxelGenerator
 __all__ = [
     "UpConvGenerator",
     "ConditionedDecoder",
-    "ConditionedEncoder",
+    "ConditionedImageNet",
     "LayeredDecoder",
     "InGANGenerator",
     "SinGANDiscriminator",

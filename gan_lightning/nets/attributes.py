@@ -1,6 +1,7 @@
 """Networks that take a vector condition beside their input: Attribute2Image's (Yan et al. 2016)
-encoders q(z | x, y) and decoders p(x | z, y), y an attribute vector, and the layered decoder of its
-disCVAE (a foreground with a gate over a background).
+encoders q(z | x, y) and decoders p(x | z, y), y an attribute vector, the layered decoder of its
+disCVAE (a foreground with a gate over a background), an attribute GAN's G(z, y) and D(x, y), and
+the chairs generator's up-convolutional network (Dosovitskiy et al. 2015).
 
 The authors' code joins y late (a linear layer on y beside the image trunk's features, and beside z
 in the decoder); here the encoder takes y as constant planes on the image's channels (as cGAN's concat
@@ -15,12 +16,12 @@ import torch
 from torch import Tensor, nn
 
 
-class ConditionedEncoder(nn.Module):
-    """(images (N, C, H, W), condition (N, D)) -> the wrapped encoder's outputs for the images with D
-    constant planes more, plane d holding condition[:, d].
+class ConditionedImageNet(nn.Module):
+    """(images (N, C, H, W), condition (N, D)) -> the wrapped network's outputs (an encoder's posterior,
+    a discriminator's logits) for the images with D constant planes more, plane d holding condition[:, d].
 
     Args:
-        net: a partial encoder config taking `channels`, built here with channels + condition_dim.
+        net: a partial network config taking `channels`, built here with channels + condition_dim.
         condition_dim: D (set by the family).
     """
 
@@ -28,7 +29,7 @@ class ConditionedEncoder(nn.Module):
         super().__init__()
         self.condition_dim = condition_dim
         self.net = net(channels=net.keywords["channels"] + condition_dim)
-        self.latent_dim = self.net.latent_dim
+        self.latent_dim = getattr(self.net, "latent_dim", None)
 
     def forward(self, images: Tensor, condition: Tensor) -> Tensor:
         planes = condition.to(images)[:, :, None, None].expand(-1, -1, *images.shape[2:])
