@@ -1,14 +1,16 @@
 """Generation from attributes on the built-in shapes (issue 35): Attribute2Image's CVAE and layered
-disCVAE, and the chairs generator (Dosovitskiy et al.), 3 seeds each.
+disCVAE, the chairs generator (Dosovitskiy et al.) and the attribute GAN (Karacan et al.'s
+conditioning), 3 seeds each.
 
 Each row is a command line (`python -m gan_lightning model=<preset> seed=s`, one core, the presets'
-2,000 iterations of 64 shapes of 32x32) scored at its end by the run itself: 1,000 samples asked for
+2,000 iterations of 64 shapes of 32x32; the GAN's 1,000 of G) scored at its end by the run itself: 1,000 samples asked for
 attributes drawn as the data's, each factor read back by the shapes factor classifier
 (`gan_lightning.metrics.attributes`; chance is 1/5 for the shape, 1/6 for the foreground colour, 1/4
 for the background, 1/3 for the texture), and FD on the classifier's features (2,000 samples; not
 Inception, so not FID). Then editing real images: for 1,000 shapes the runs never saw (data seed 99),
 each categorical factor asked to be the next value (v + 1 mod K): the image's z inferred under its own
-attributes, decoded under the edited ones (the two VAEs; the chairs generator infers nothing), read
+attributes (the VAEs' encoders; the GAN's inversion, 300 Adam steps from 2 starts), generated under
+the edited ones (the chairs generator infers nothing), read
 before and after by the classifier, as bench/editing.md's columns: the share read as the target, the
 share whose other factors read as before, both.
 
@@ -28,6 +30,7 @@ ROWS = {  # row -> overrides
     "cvae": ["model=attribute2image"],
     "discvae": ["model=discvae"],
     "chairs": ["model=chairs"],
+    "attribute_gan": ["model=attribute_gan"],
 }
 FACTORS = ("shape", "foreground", "background", "texture")
 METRICS = ("fd", *(f"accuracy_{name}" for name in FACTORS), "all_categorical", "error_x", "error_y", "error_scale")
