@@ -9,8 +9,8 @@ attributes drawn as the data's, each factor read back by the shapes factor class
 for the background, 1/3 for the texture), and FD on the classifier's features (2,000 samples; not
 Inception, so not FID). Then editing real images: for 1,000 shapes the runs never saw (data seed 99),
 each categorical factor asked to be the next value (v + 1 mod K): the image's z inferred under its own
-attributes (the VAEs' encoders; the GAN's inversion, 300 Adam steps from 2 starts), generated under
-the edited ones (the chairs generator infers nothing), read
+attributes (the VAEs' encoders; the GAN's inversion, 300 Adam steps from 2 starts; the chairs
+generator has no z), generated under the edited ones (`gan_lightning.latent.editing.edit_attributes`), read
 before and after by the classifier, as bench/editing.md's columns: the share read as the target, the
 share whose other factors read as before, both.
 
@@ -40,6 +40,7 @@ EDITED = 1000
 def edit_scores(checkpoint, cache_dir: str) -> dict[str, dict[str, float]]:
     """factor -> the edit scores (`edit_agreement`) of EDITED unseen shapes, each asked for the next value of the factor."""
     from gan_lightning.data.shapes import CATEGORICAL, ShapesDataset
+    from gan_lightning.latent.editing import edit_attributes
     from gan_lightning.metrics.attributes import edit_agreement
     from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
     from gan_lightning.models import load_family
@@ -55,7 +56,7 @@ def edit_scores(checkpoint, cache_dir: str) -> dict[str, dict[str, float]]:
     for name, count in CATEGORICAL.items():
         target = (factors[name] + 1) % count
         edited = model.prior.attributes_of(factors | {name: target})
-        after = reader.read(model.edit_attributes(images, attributes, edited).cpu())
+        after = reader.read(edit_attributes(model, images, attributes, edited).cpu())
         scores[name] = edit_agreement(before, after, name, target)
     return scores
 
@@ -76,7 +77,7 @@ def main() -> None:
     edits = {}
     for r in results:
         run = args.runs / r["row"] / f"seed_{r['seed']}"
-        if r["row"] != "chairs" and (run / "checkpoints" / "last.ckpt").is_file():
+        if (run / "checkpoints" / "last.ckpt").is_file():
             r["edits"] = edit_scores(run / "checkpoints" / "last.ckpt", OmegaConf.load(run / "config.yaml").metrics.cache_dir)
             edits.setdefault(r["row"], []).append(r["edits"])
     if edits:

@@ -17,7 +17,7 @@
 | `HasStyles` | StyleGAN | explore's style mixing, truncation and noise |
 | `HasLevels` | LAPGAN | a grid of each sample at every level |
 | `Classifies` | semi-supervised GAN | the validation error (`val/error`) on labelled data |
-| `EditsAttributes` | Attribute2Image's CVAE and disCVAE, the attribute GAN | explore's attribute editing of real images, bench/attributes.py |
+| `InfersLatents` | Attribute2Image's CVAE and disCVAE | editing real images by their attributes (explore mode=attributes) without inversion |
 
 What data can do, asked the same way of a datamodule or its splits:
 
@@ -108,14 +108,12 @@ class Injects(Protocol):
 
 
 @runtime_checkable
-class EditsAttributes(Protocol):
-    """Changes the attributes of real images (a family that generates from attributes and can find
-    an image's latent: through its encoder, or by inversion)."""
+class InfersLatents(Protocol):
+    """Finds the latent of an image given its attributes (a family that generates from attributes with
+    an encoder of q(z | x, y)); the others are inverted (`gan_lightning.latent.editing.edit_attributes`)."""
 
-    prior: Prior  # an AttributePrior: attributes_of(factors) gives the attributes edit_attributes takes
-
-    def edit_attributes(self, images: Tensor, attributes: Tensor, edited: Tensor) -> Tensor:
-        """Each image, whose attributes are `attributes`, remade with the attributes `edited` (N, A)."""
+    def infer(self, images: Tensor, attributes: Tensor) -> Latent:
+        """Each image's latent under its attributes (N, A), as a `Latent` asking for them."""
 
 
 @runtime_checkable

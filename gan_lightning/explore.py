@@ -25,12 +25,15 @@ from torch import Tensor
 
 from gan_lightning import latent
 from gan_lightning.cache import save_image_atomically
-from gan_lightning.capabilities import EditsAttributes, HasLatentSpace, HasStyles, Injects, Samples
+from gan_lightning.capabilities import HasLatentSpace, HasStyles, Injects, Samples
 from gan_lightning.cli import check_writable, command
 from gan_lightning.data import ImageFiles, image_transform
+from gan_lightning.data.shapes import CATEGORICAL, ShapesDataset
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent import editing, styles
 from gan_lightning.latent.inversion import invert, psnr
+from gan_lightning.metrics import ShapesClassifierBackbone
+from gan_lightning.metrics.attributes import edit_agreement
 from gan_lightning.models import load_family, read_checkpoint
 
 log = logging.getLogger(__name__)
@@ -112,14 +115,10 @@ def inversion_grid(model, cfg: DictConfig) -> Tensor:
 
 def attribute_grid(model, cfg: DictConfig) -> tuple[Tensor, int]:
     """`rows` shapes the model never saw (drawn with data seed 99 + seed), each followed by itself with
-    its attribute `factor` changed to every value in turn; logs the share of edits read as asked and
+    its attribute `factor` changed to every value in turn (`editing.edit_attributes`: a family without
+    an encoder is inverted with `inversion_steps` and `restarts`); logs the share of edits read as asked and
     the share whose other factors read as before (the shapes factor classifier)."""
-    from gan_lightning.data.shapes import CATEGORICAL, ShapesDataset
-    from gan_lightning.metrics import ShapesClassifierBackbone
-    from gan_lightning.metrics.attributes import edit_agreement
-
-    if not isinstance(model, EditsAttributes):
-        raise ConfigError(f"mode=attributes edits real images with a model of attributes (attribute2image, discvae, attribute_gan), not {type(model).__name__}")
+    editing.require_attributes(model)
     if cfg.factor not in CATEGORICAL:
         raise ConfigError(f"factor={cfg.factor} is not an attribute of the shapes: choose one of {', '.join(CATEGORICAL)}")
     data = ShapesDataset(cfg.rows, model.sample(1, seed=cfg.seed).shape[-1], seed=99 + cfg.seed)
@@ -130,7 +129,7 @@ def attribute_grid(model, cfg: DictConfig) -> tuple[Tensor, int]:
     for value in range(CATEGORICAL[cfg.factor]):
         target = torch.full((len(images),), value)
         asked = model.prior.attributes_of(factors | {cfg.factor: target})
-        edited = model.edit_attributes(images, model.prior.attributes_of(factors), asked).cpu()
+        edited = editing.edit_attributes(model, images, model.prior.attributes_of(factors), asked, cfg.inversion_steps, cfg.restarts).cpu()
         columns.append(edited)
         scores.append(edit_agreement(before, reader.read(edited), cfg.factor, target))
     share = {key: sum(score[key] for score in scores) / len(scores) for key in scores[0]}

@@ -4,7 +4,8 @@ A prior draws a `Latent`: the noise z a network maps to a sample, and the class 
 for. A conditional prior hands the class to the network (cGAN, AC-GAN: G(z, y)); InfoGAN's codes live
 inside z, and their first categorical code is the class metrics compare with; an unconditional
 Gaussian has no classes. An attribute prior hands the network an attribute vector instead (every
-factor of the shapes asked for: Attribute2Image's G(z, y)), and the shape is each sample's class. Draws come in three kinds:
+factor of the shapes asked for: Attribute2Image's G(z, y)), and the shape is each sample's class.
+Draws come in three kinds:
 
 - `sample(n)`: from the global random stream (training), or from `stream` (a seed);
 - `indexed(indices, seed)`: sample i from its own stream (seed, i), of class i mod K, so evaluation
@@ -23,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gan_lightning.data.shapes import ATTRIBUTE_DIM, CATEGORICAL, SHAPES, attribute_vector, draw_factors, factors_of
 from gan_lightning.errors import ConfigError
 
 
@@ -79,10 +81,11 @@ class Prior:
 
     num_classes: int | None = None  # classes that label the samples (None: none)
     conditional = False  # True: the network takes the labels beside z (`condition`)
+    fewest_latent_dims = 1
 
     def __init__(self, latent_dim: int | None, truncation: float | None = None):
-        if latent_dim is None or latent_dim < 1:
-            raise ConfigError(f"the prior needs at least one latent dimension, not latent_dim={latent_dim}")
+        if latent_dim is None or latent_dim < self.fewest_latent_dims:
+            raise ConfigError(f"the prior needs at least {self.fewest_latent_dims} latent dimensions, not latent_dim={latent_dim}")
         if truncation is not None and truncation <= 0:
             raise ConfigError(f"model.prior.truncation must be positive or null, not {truncation}")
         self.latent_dim, self.truncation = latent_dim, truncation
@@ -197,20 +200,14 @@ class AttributePrior(Prior):
     truncation as `Prior`."""
 
     conditional = True
+    fewest_latent_dims = 0
 
     def __init__(self, latent_dim: int, rotation: bool = False, truncation: float | None = None):
-        from gan_lightning.data.shapes import ATTRIBUTE_DIM, SHAPES
-
-        if latent_dim == 0 and truncation is None:
-            self.latent_dim, self.truncation = 0, None
-        else:
-            super().__init__(latent_dim, truncation)
+        super().__init__(latent_dim, truncation)
         self.rotation, self.num_classes, self.attribute_dim = rotation, len(SHAPES), ATTRIBUTE_DIM + 2 * rotation
 
     def attributes_of(self, factors: dict[str, Tensor]) -> Tensor:
         """The attribute vectors of a batch of factors (each (N,))."""
-        from gan_lightning.data.shapes import attribute_vector
-
         return attribute_vector(factors, self.rotation)
 
     def condition(self, latent: Latent) -> Tensor | None:
@@ -224,8 +221,6 @@ class AttributePrior(Prior):
     def sample(self, n, device="cpu", stream=None, labels=None, truncate=False) -> Latent:
         """`labels` fix the shapes asked for; the other attributes are drawn (from `stream`: a seed for
         the shapes' factor draws, so each draw is a function of the stream)."""
-        from gan_lightning.data.shapes import draw_factors
-
         z = gaussian(n, self.latent_dim, stream, device, self.truncation if truncate else None)
         seed = int(torch.randint(2**62, (), generator=stream))
         draws = [draw_factors(seed, i) for i in range(n)]
@@ -236,8 +231,6 @@ class AttributePrior(Prior):
 
     def with_factor(self, latent: Latent, name: str, value: int) -> Latent:
         """The same draws asking for categorical factor `name` = `value` (the rest as they were)."""
-        from gan_lightning.data.shapes import CATEGORICAL, factors_of
-
         if name not in CATEGORICAL or not 0 <= value < CATEGORICAL[name]:
             raise ConfigError(f"{name}={value} is not a shapes attribute: choose one of {', '.join(f'{k} 0..{v - 1}' for k, v in CATEGORICAL.items())}")
         factors = factors_of(latent.attributes.cpu()) | {name: torch.full((len(latent),), value)}

@@ -215,7 +215,7 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "explore: zero samples": (X, ["ckpt_path={checkpoint}", "count=0"], "count and rows must be at least 1, not count=0"),
     "explore: unknown mode": (X, ["ckpt_path={checkpoint}", "mode=paint"], "mode=paint is unknown: choose one of samples, interpolate"),
     "explore: attribute edits of a model without attributes": (
-        X, ["ckpt_path={checkpoint}", "mode=attributes"], "mode=attributes edits real images with a model of attributes",
+        X, ["ckpt_path={checkpoint}", "mode=attributes", "factor=shape"], "GAN does not generate from attributes: train one (model=attribute2image",
     ),  # fmt: skip
     "explore: codes of a model without": (X, ["ckpt_path={checkpoint}", "mode=traverse"], "this prior has no continuous codes to traverse"),
     "translate: a model that samples": (

@@ -6,7 +6,8 @@ G's samples are labelled by a built-in classifier (the digits', or the shapes fa
 reading of one factor); the direction from attribute value `source` to `target` is the difference of
 the two groups' mean codes (`mean`), or the unit normal of a logistic regression between them scaled
 to that same distance along it (`linear`). A conditional family needs no direction: it edits by
-changing its condition.
+changing its condition. A family that generates from attributes edits real images too
+(`edit_attributes`): their latents found under their own attributes, generated under others.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor
 
+from gan_lightning.capabilities import InfersLatents
 from gan_lightning.errors import ConfigError
+from gan_lightning.latent.inversion import invert
 from gan_lightning.priors import AttributePrior, Latent
 
 METHODS = ("mean", "linear")
@@ -55,6 +58,24 @@ def relabelled(model, latent: Latent, target: int, factor: str | None = None) ->
     if isinstance(model.prior, AttributePrior):
         return model.generate(model.prior.with_factor(latent, factor, target))
     return model.generate(Latent(latent.z, torch.full_like(latent.labels, target)))
+
+
+def edit_attributes(model, images: Tensor, attributes: Tensor, edited: Tensor, steps: int = 300, restarts: int = 2) -> Tensor:
+    """Real images, whose attributes are `attributes` (N, A), remade with the attributes `edited`: each
+    image's latent from the family's encoder (`InfersLatents`: the CVAEs' posterior mean) or else by
+    inversion under its attributes (`steps` Adam steps from `restarts` starts), generated under `edited`."""
+    require_attributes(model)
+    if isinstance(model, InfersLatents):
+        z = model.infer(images, attributes).z
+    else:
+        z = invert(model, images, steps=steps, restarts=restarts, attributes=attributes).codes
+    return model.generate(Latent(z, None, edited.to(z.device)))
+
+
+def require_attributes(model) -> None:
+    """A message when the family does not generate from attributes."""
+    if not isinstance(model.prior, AttributePrior):
+        raise ConfigError(f"{type(model).__name__} does not generate from attributes: train one (model=attribute2image, discvae, chairs, attribute_gan)")
 
 
 def factor_reader(factor: str, cache_dir: str) -> Callable[[Tensor], Tensor]:

@@ -16,8 +16,8 @@ that holds what the attributes leave open.
 On the built-in shapes y is every factor but rotation (`gan_lightning.data.shapes.attribute_vector`):
 z is left the rotation and the fine detail. Samples ask for attributes drawn as the data's are
 (`gan_lightning.priors.AttributePrior`); the attributes callback reads them back with the shapes
-factor classifier. A real image is edited by encoding it under its own attributes and decoding the
-posterior mean under others (`edit_attributes`).
+factor classifier. A real image is edited by encoding it under its own attributes (`infer`) and
+decoding the posterior mean under others (`gan_lightning.latent.editing.edit_attributes`).
 """
 
 from __future__ import annotations
@@ -97,19 +97,13 @@ class CVAE(LatentSampling, Family):
         self.update("cvae", (reconstruction + self.beta * kl).mean())
         self.log_train({"elbo": -(reconstruction + kl).mean(), "reconstruction": reconstruction.mean(), "kl": kl.mean()})
 
-    # Editing real images.
+    # Capability: InfersLatents.
 
     def infer(self, images: Tensor, attributes: Tensor) -> Latent:
         """The posterior mean of each image's z under its attributes, as a latent asking for them."""
         with eval_mode(self.encoder), torch.no_grad():
             z = self.posterior(images.to(self.device), attributes.to(self.device)).mean
         return Latent(z, None, attributes.to(self.device))
-
-    def edit_attributes(self, images: Tensor, attributes: Tensor, edited: Tensor) -> Tensor:
-        """Each image with its attributes changed to `edited`: its z inferred under `attributes`,
-        decoded under `edited`."""
-        latent = self.infer(images, attributes)
-        return self.generate(Latent(latent.z, None, edited.to(self.device)))
 
 
 class DisCVAE(CVAE):

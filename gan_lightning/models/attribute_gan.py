@@ -7,9 +7,9 @@ attributes.
 G(z, y) and D(x, y), y the shapes' attribute vector (`gan_lightning.priors.AttributePrior`), play the
 conditional game of Mirza & Osindero on (image, attributes) pairs: D's steps judge real pairs against
 G's images made for the same attributes, G's step takes attributes drawn as the data's. A real image
-is edited by inverting G under its own attributes (`gan_lightning.latent.inversion`: the z whose
-G(z, y) is closest) and generating that z under the changed ones (`edit_attributes`). The semantic
-layout of the paper has no counterpart on the shapes and is left out.
+is edited by inverting G under its own attributes (the z whose G(z, y) is closest) and generating
+that z under the changed ones (`gan_lightning.latent.editing.edit_attributes`). The semantic layout
+of the paper has no counterpart on the shapes and is left out.
 """
 
 from __future__ import annotations
@@ -18,32 +18,27 @@ import torch
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
-from gan_lightning.latent.inversion import invert
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.attribute2image import require_items
 from gan_lightning.models.base import Spec, build
-from gan_lightning.priors import AttributePrior, Latent
+from gan_lightning.priors import AttributePrior
 
 
 class AttributeGAN(GANFamily):
     """`n_critic` D steps on real (image, attributes) pairs against (G(z, y), y) with the same
     attributes, then one G step on attributes drawn from the prior.
 
-    Args:
-        inversion_steps, inversion_restarts: Adam steps and starts of the inversion behind
-            `edit_attributes`.
-        Others: see `GANFamily` (G: a network (z, attributes) -> images, such as `ConditionedDecoder`
+    Args: see `GANFamily` (G: a network (z, attributes) -> images, such as `ConditionedDecoder`
         around DCGAN's G; D: one (images, attributes) -> logits, such as `ConditionedImageNet` around
         DCGAN's D; the prior: an `AttributePrior`).
     """
 
     takes_critic_steps = True
 
-    def __init__(self, inversion_steps: int = 300, inversion_restarts: int = 2, **parts):
+    def __init__(self, **parts):
         super().__init__(**parts)
         if not isinstance(self.prior, AttributePrior):
             raise ConfigError(f"AttributeGAN generates from attributes: model.prior must be an AttributePrior, not {type(self.prior).__name__}")
-        self.inversion_steps, self.inversion_restarts = inversion_steps, inversion_restarts
 
     def build_discriminator(self, spec: Spec) -> nn.Module:
         discriminator = build(spec)
@@ -71,8 +66,3 @@ class AttributeGAN(GANFamily):
             g_loss = self.loss.generator(fake_logits_g, self.loss.real_logits_for_generator(self.discriminator, real, attributes))
             self.update("g", g_loss)
         self.log_losses(d_loss, g_loss, real_logits, fake_logits)
-
-    def edit_attributes(self, images: Tensor, attributes: Tensor, edited: Tensor) -> Tensor:
-        """Each image's z found by inverting G under `attributes`, generated under `edited`."""
-        found = invert(self, images, steps=self.inversion_steps, restarts=self.inversion_restarts, attributes=attributes)
-        return self.generate(Latent(found.codes, None, edited.to(self.device)))
