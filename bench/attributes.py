@@ -24,7 +24,7 @@ from __future__ import annotations
 import torch
 from omegaconf import OmegaConf
 
-from seeded_runs import machine, mean_se, report, run_seeded_table, table_arguments
+from seeded_runs import machine, mean_se, report, run_seeded_table, seeded_rows, table_arguments
 
 ROWS = {  # row -> overrides
     "cvae": ["model=attribute2image"],
@@ -68,11 +68,7 @@ def main() -> None:
         "| model | FD | shape | foreground | background | texture | all four | x error | y error | scale error | seeds |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for row, overrides in ROWS.items():
-        cells = [r for r in results if r["row"] == row]
-        if cells:
-            scores = [mean_se([c[m] for c in cells], 0 if m == "fd" else 3) for m in METRICS]
-            lines.append(f"| `{' '.join(overrides)}` | {' | '.join(scores)} | {len(cells)} |")
+    lines += seeded_rows(ROWS, results, METRICS, fd_digits=0, digits=3)
     torch.set_num_threads(1)
     edits = {}
     for r in results:

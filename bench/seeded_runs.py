@@ -172,6 +172,18 @@ def mean_se(values: list[float], digits: int) -> str:
     return f"{mean:.{digits}f}±{statistics.stdev(values) / math.sqrt(len(values)):.{digits}f}"
 
 
+def seeded_rows(rows: dict[str, list[str]], results: list[dict], metrics: Sequence[str], fd_digits: int = 1, digits: int = 3) -> list[str]:
+    """A table line per row with results: its overrides, the mean ± standard error over seeds of each
+    metric (FD with `fd_digits`, the others with `digits`) and the number of seeds."""
+    lines = []
+    for row, overrides in rows.items():
+        cells = [r for r in results if r["row"] == row]
+        if cells:
+            scores = [mean_se([c[m] for c in cells], fd_digits if m == "fd" else digits) for m in metrics]
+            lines.append(f"| `{' '.join(overrides)}` | {' | '.join(scores)} | {len(cells)} |")
+    return lines
+
+
 def table_arguments(description: str, name: str, seeds: int, iterations: int | None = None) -> argparse.Namespace:
     """The command line every row-by-seed table takes: --iterations, --seeds, --set (more overrides),
     --workers, --runs (bench/runs/<name>), --collect and --output (bench/<name>.md and .json)."""

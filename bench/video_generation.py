@@ -15,7 +15,7 @@ Runs go to bench/runs/video_generation/<row>/seed_<s>/, results to bench/video_g
 
 from __future__ import annotations
 
-from seeded_runs import machine, mean_se, report, run_seeded_table, table_arguments
+from seeded_runs import machine, report, run_seeded_table, seeded_rows, table_arguments
 
 ROWS = {  # row -> overrides
     "two_streams": ["model=vgan"],
@@ -31,11 +31,7 @@ def main() -> None:
         "| G | per-frame FD | still pixels | still pixels, real clips | change per frame | change per frame, real clips | seeds |",
         "|---|---|---|---|---|---|---|",
     ]
-    for row, overrides in ROWS.items():
-        cells = [r for r in results if r["row"] == row]
-        if cells:
-            scores = [mean_se([c[m] for c in cells], 1 if m == "fd" else 3) for m in METRICS]
-            lines.append(f"| `{' '.join(overrides)}` | {' | '.join(scores)} | {len(cells)} |")
+    lines += seeded_rows(ROWS, results, METRICS, fd_digits=1, digits=3)
     setup = f"{machine()}; mean ± standard error over seeds"
     report("video_generation.py", setup, results, len(wanted) - len(results), minutes, "\n".join(lines), args.output, ("row", "seed"))
 

@@ -14,7 +14,7 @@ Runs go to bench/runs/voxel_generation/<row>/seed_<s>/, results to bench/voxel_g
 
 from __future__ import annotations
 
-from seeded_runs import machine, mean_se, report, run_seeded_table, table_arguments
+from seeded_runs import machine, report, run_seeded_table, seeded_rows, table_arguments
 
 ROWS = {  # row -> overrides
     "accuracy_rule": ["model=3dgan"],
@@ -27,11 +27,7 @@ def main() -> None:
     args = table_arguments(__doc__.splitlines()[0], "voxel_generation", seeds=3)
     wanted, results, minutes = run_seeded_table(args, ROWS, METRICS)
     lines = ["| run | FD | classifier score (of 4) | precision | recall | seeds |", "|---|---|---|---|---|---|"]
-    for row, overrides in ROWS.items():
-        cells = [r for r in results if r["row"] == row]
-        if cells:
-            scores = [mean_se([c[m] for c in cells], 0 if m == "fd" else 2) for m in METRICS]
-            lines.append(f"| `{' '.join(overrides)}` | {' | '.join(scores)} | {len(cells)} |")
+    lines += seeded_rows(ROWS, results, METRICS, fd_digits=0, digits=2)
     setup = f"{machine()}; mean ± standard error over seeds"
     report("voxel_generation.py", setup, results, len(wanted) - len(results), minutes, "\n".join(lines), args.output, ("row", "seed"))
 

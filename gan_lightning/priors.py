@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gan_lightning.data.shapes import ATTRIBUTE_DIM, CATEGORICAL, SHAPES, attribute_vector, draw_factors, factors_of
-from gan_lightning.errors import ConfigError
+from gan_lightning.errors import ConfigError, DataError
 
 
 @dataclass
@@ -183,6 +183,12 @@ class ClassConditionalPrior(Prior):
             raise ConfigError(f"a conditional prior needs at least 2 classes, not num_classes={num_classes}")
         self.num_classes = num_classes
 
+    def condition_of(self, batch: dict) -> Tensor:
+        """The condition of a batch of real images: their labels."""
+        if "label" not in batch:
+            raise DataError("the model conditions on class labels, and this data has none: use labelled data such as data=digits")
+        return batch["label"]
+
     def sample(self, n, device="cpu", stream=None, labels=None, truncate=False) -> Latent:
         z = gaussian(n, self.latent_dim, stream, device, self.truncation if truncate else None)
         if labels is None:
@@ -212,6 +218,12 @@ class AttributePrior(Prior):
 
     def condition(self, latent: Latent) -> Tensor | None:
         return latent.attributes
+
+    def condition_of(self, batch: dict) -> Tensor:
+        """The condition of a batch of real shapes: the attributes of their factors."""
+        if "factors" not in batch:
+            raise DataError("the model conditions on the shapes' attributes, and this data has no factors: use data=shapes")
+        return self.attributes_of(batch["factors"])
 
     def misfit(self, network: nn.Module) -> str | None:
         if getattr(network, "attribute_dim", None) != self.attribute_dim:

@@ -139,6 +139,9 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "attribute model on data without factors": (
         T, ["model=attribute2image", "data=digits", "data.image_size=16", "~callbacks.evaluation"], "serves no factors: use data=shapes",
     ),  # fmt: skip
+    "attribute GAN on data without factors": (
+        T, ["model=attribute_gan", "data=digits", "data.image_size=16", "~callbacks.evaluation"], "this data has no factors: use data=shapes",
+    ),  # fmt: skip
     "run folder another process trains into": (T, [*FAST, "hydra.run.dir={held}"], "{held} is being trained into by process"),
     "zero iterations": (T, ["trainer.max_steps=0"], "trainer.max_steps must be a positive number of iterations"),
     "zero checkpoint interval": (T, ["callbacks.checkpoints.every_n_iterations=0"], "every_n_iterations positive or null"),

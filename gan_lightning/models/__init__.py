@@ -5,7 +5,6 @@ from __future__ import annotations
 from gan_lightning.models.acgan import ACGAN
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.attribute2image import CVAE, DisCVAE
-from gan_lightning.models.attribute_gan import AttributeGAN
 from gan_lightning.models.base import Family, Player
 from gan_lightning.models.began import BEGAN
 from gan_lightning.models.bicyclegan import BiCycleGAN
@@ -37,7 +36,7 @@ from gan_lightning.models.vae import VAE
 from gan_lightning.models.vgan import VGAN
 
 __all__ = [
-    "ACGAN", "AttributeGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "CVAE", "ContextEncoder", "CycleGAN", "DisCVAE", "DistanceGAN", "DTN", "EBGAN",
+    "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "CVAE", "ContextEncoder", "CycleGAN", "DisCVAE", "DistanceGAN", "DTN", "EBGAN",
     "Family", "GAN", "GANFamily", "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "RecycleGAN", "SemiSupervisedGAN",
     "StyleGAN", "SupervisedGeneration", "TranslationFamily", "UnrolledGAN", "VAE", "VGAN", "load_family", "read_checkpoint",
 ]  # fmt: skip
