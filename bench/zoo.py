@@ -181,7 +181,7 @@ def gallery(results: dict) -> str:
         for model in models:
             r = results.get(("after", model, 0))
             if failed(r):
-                lines.append(f"`model={model}`: no default run recorded yet.")
+                lines += [f"`model={model}`: no default run recorded yet.", ""]
                 continue
             lines += [f"`python -m gan_lightning model={model}`: {headline(r)}, {r['iterations']:,} iterations", "",
                       f"![{model}](images/zoo/{model}.png)", ""]  # fmt: skip
