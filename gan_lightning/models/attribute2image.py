@@ -89,7 +89,7 @@ class CVAE(LatentSampling, Family):
         return self.likelihood.mean(outputs)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        x, attributes = batch["image"], self.prior.attributes_of(batch["factors"])
+        x, attributes = batch["image"], self.prior.condition_of(batch)
         posterior = self.posterior(x, attributes)
         z = posterior.rsample()
         reconstruction = -self.likelihood.log_prob(self.decoder(z, attributes), x)  # -log p(x | z, y), nats per image
@@ -152,14 +152,8 @@ class DisCVAE(CVAE):
     def expected_samples(self, outputs: Tensor) -> Tensor:
         return outputs  # the composed image
 
-    def posterior(self, x: Tensor, attributes: Tensor, mask: Tensor | None = None) -> tuple[Independent, Independent]:
-        """q(z_F | x_F, y) and q(z_B | x, y, z_F), z_F taken at its posterior mean (the background's
-        condition); x_F is x inside `mask` (the whole image without one)."""
-        foreground = diagonal_gaussian(self.encoder(x if mask is None else foreground_layer(x, mask), attributes))
-        return foreground, diagonal_gaussian(self.background_encoder(x, torch.cat([attributes, foreground.mean], dim=1)))
-
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        x, attributes, mask = batch["image"], self.prior.attributes_of(batch["factors"]), batch["mask"]
+        x, attributes, mask = batch["image"], self.prior.condition_of(batch), batch["mask"]
         target_foreground = foreground_layer(x, mask)
         q_foreground = diagonal_gaussian(self.encoder(target_foreground, attributes))
         z_foreground = q_foreground.rsample()
@@ -180,17 +174,14 @@ class DisCVAE(CVAE):
         self.log_train(terms)
 
     def infer(self, images: Tensor, attributes: Tensor) -> Latent:
-        """[z_F, z_B] at their posterior means, the foreground encoded from the whole image (no mask
-        is known for a new image)."""
-        with eval_mode(self.encoder, self.background_encoder), torch.no_grad():
-            foreground, background = self.posterior(images.to(self.device), attributes.to(self.device))
-        return Latent(torch.cat([foreground.mean, background.mean], dim=1), None, attributes.to(self.device))
-
-    def layers(self, latent: Latent) -> tuple[Tensor, Tensor, Tensor]:
-        """(x_F, g, x_B) of the sampling network for these latents, in eval mode."""
-        with torch.no_grad(), eval_mode(self.sampling_network):
-            latent = latent.to(self.device)
-            return self.sampling_network.layers(latent.z, latent.attributes)
+        """[z_F, z_B] at their posterior means. A new image comes without its mask: the one the decoder
+        draws for its attributes at z = 0 (the prior's mean) stands in for it."""
+        with eval_mode(self.encoder, self.background_encoder, self.sampling_network), torch.no_grad():
+            x, y = images.to(self.device), attributes.to(self.device)
+            _, gate, _ = self.sampling_network.layers(torch.zeros(len(x), self.prior.latent_dim, device=self.device), y)
+            foreground = diagonal_gaussian(self.encoder(foreground_layer(x, 1 - gate), y)).mean
+            background = diagonal_gaussian(self.background_encoder(x, torch.cat([y, foreground], dim=1))).mean
+        return Latent(torch.cat([foreground, background], dim=1), None, y)
 
 
 def require_items(datamodule, needs: tuple[str, ...], family: str) -> None:

@@ -65,7 +65,7 @@ class SupervisedGeneration(LatentSampling, Family):
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         x, mask = batch["image"], batch["mask"]
         latent = self.draw(len(x))  # only its z (none by default): the attributes are the batch's
-        outputs = self.generator(latent.z, self.prior.attributes_of(batch["factors"]))
+        outputs = self.generator(latent.z, self.prior.condition_of(batch))
         image_error = F.mse_loss(self.expected_samples(outputs), x)
         mask_error = F.mse_loss(outputs[:, -1:].sigmoid(), mask)
         self.update("g", self.image_weight * image_error + mask_error)
