@@ -34,6 +34,11 @@ class ClassGaussians(Metric):
         self.outer += torch.einsum("nk,ni,nj->kij", one_hot, features, features)
         self.counts += one_hot.sum(dim=0)
 
+    def restore(self, sums: Tensor, outer: Tensor, counts: Tensor) -> None:
+        """Take sums saved earlier (cached real statistics) as this metric's state."""
+        self.sums, self.outer, self.counts = sums.to(self.sums), outer.to(self.outer), counts.to(self.counts)
+        self.update(self.sums.new_zeros(0, self.sums.shape[1]), self.counts.new_zeros(0))  # adds nothing; compute() then knows it holds data
+
     def compute(self) -> tuple[Tensor, Tensor, Tensor]:
         """Per-class means (K, d), unbiased covariances (K, d, d) and counts (K,)."""
         counts = self.counts.clamp_min(2)[:, None]

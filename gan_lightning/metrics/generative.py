@@ -224,9 +224,7 @@ class GenerativeMetrics(nn.Module):
             self.real_features.reset()
             self.real_features.update(state["features"].to(device, torch.float32))
         if self.real_classes is not None and "class_sums" in state:
-            self.real_classes.sums = state["class_sums"].to(device)
-            self.real_classes.outer = state["class_outer"].to(device)
-            self.real_classes.counts = state["class_counts"].to(device)
+            self.real_classes.restore(state["class_sums"], state["class_outer"], state["class_counts"])
 
     def check_real_state(self, state: Mapping[str, Tensor]) -> None:
         """Raises when a cached state does not fit these metrics (another feature size, a truncated entry)."""
