@@ -24,31 +24,36 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from gan_lightning.data.shapes import ATTRIBUTE_DIM, CATEGORICAL, SHAPES, attribute_vector, draw_factors, factors_of
+from gan_lightning.data.shapes import ATTRIBUTE_DIM, CATEGORICAL, PHRASINGS, SHAPES, attribute_vector, caption, caption_ids, draw_factors, factors_of
 from gan_lightning.errors import ConfigError, DataError
 
 
 @dataclass
 class Latent:
-    """A batch of draws: z (N, latent_dim), the class of each sample (N,) or None, and the attributes
-    asked of each (N, A) or None (an attribute prior's)."""
+    """A batch of draws: z (N, latent_dim), the class of each sample (N,) or None, the attributes asked
+    of each (N, A) or None (an attribute prior's), and the caption of each as word indices (N, L) or
+    None (a caption prior's)."""
 
     z: Tensor
     labels: Tensor | None = None
     attributes: Tensor | None = None
+    text: Tensor | None = None
 
     def __len__(self) -> int:
         return len(self.z)
 
+    def parts(self) -> tuple[Tensor | None, ...]:
+        return self.z, self.labels, self.attributes, self.text
+
     def to(self, device: torch.device | str) -> Latent:
-        return Latent(*(None if part is None else part.to(device) for part in (self.z, self.labels, self.attributes)))
+        return Latent(*(None if part is None else part.to(device) for part in self.parts()))
 
     def __getitem__(self, index: Tensor | slice) -> Latent:
-        return Latent(*(None if part is None else part[index] for part in (self.z, self.labels, self.attributes)))
+        return Latent(*(None if part is None else part[index] for part in self.parts()))
 
     @staticmethod
     def cat(latents: Sequence[Latent]) -> Latent:
-        parts = zip(*((latent.z, latent.labels, latent.attributes) for latent in latents))
+        parts = zip(*(latent.parts() for latent in latents))
         return Latent(*(None if part[0] is None else torch.cat(part) for part in parts))
 
 
@@ -247,6 +252,40 @@ class AttributePrior(Prior):
             raise ConfigError(f"{name}={value} is not a shapes attribute: choose one of {', '.join(f'{k} 0..{v - 1}' for k, v in CATEGORICAL.items())}")
         factors = factors_of(latent.attributes.cpu()) | {name: torch.full((len(latent),), value)}
         return Latent(latent.z, factors["shape"].to(latent.z.device), self.attributes_of(factors).to(latent.z.device))
+
+
+class CaptionPrior(AttributePrior):
+    """N(0, I) noise and the caption of a drawn shape (StackGAN's text, on the built-in shapes): its
+    shape, colours and texture in words, in a phrasing drawn with it; the network takes the caption's
+    word indices. The drawn factors stay with each draw as attributes, so the attributes callback can
+    read back what the caption asked (its position and scale are not in the caption). Args: latent_dim;
+    truncation as `Prior`."""
+
+    def __init__(self, latent_dim: int, truncation: float | None = None):
+        super().__init__(latent_dim, rotation=False, truncation=truncation)
+
+    def condition(self, latent: Latent) -> Tensor | None:
+        return latent.text
+
+    def condition_of(self, batch: dict) -> Tensor:
+        """The condition of a batch of real shapes: their captions."""
+        if "caption" not in batch:
+            raise DataError("the model conditions on captions, and this data has none: use data=shapes_captions")
+        return batch["caption"]
+
+    def misfit(self, network: nn.Module) -> str | None:
+        return None if getattr(network, "takes_text", False) else f"a caption prior needs a network that reads captions, not {type(network).__name__}"
+
+    def sample(self, n, device="cpu", stream=None, labels=None, truncate=False) -> Latent:
+        drawn = super().sample(n, device, stream, labels, truncate)
+        factors = {name: value.cpu() for name, value in factors_of(drawn.attributes.cpu()).items()}
+        phrasings = torch.randint(len(PHRASINGS), (n,), generator=stream).tolist()
+        rows = [{name: int(factors[name][i]) for name in CATEGORICAL} for i in range(n)]
+        text = torch.stack([caption_ids(caption(row, phrasing)) for row, phrasing in zip(rows, phrasings)]) if n else torch.zeros(0, dtype=torch.long)
+        return Latent(drawn.z, drawn.labels, drawn.attributes, text.to(device))
+
+    def with_factor(self, latent: Latent, name: str, value: int) -> Latent:
+        raise ConfigError("a caption prior edits by its captions, not by attributes: give another caption")
 
 
 class InfoGANPrior(Prior):

@@ -139,6 +139,9 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "attribute model on data without factors": (
         T, ["model=attribute2image", "data=digits", "data.image_size=16", "~callbacks.evaluation"], "serves no factors: use data=shapes",
     ),  # fmt: skip
+    "text to image on data without captions": (
+        T, ["model=stackgan", "data=shapes", "data.count=20", "data.image_size=16", "data.batch_size=8", "~callbacks.evaluation"], "use data=shapes_captions",
+    ),  # fmt: skip
     "attribute GAN on data without factors": (
         T, ["model=attribute_gan", "data=digits", "data.image_size=16", "~callbacks.evaluation"], "this data has no factors: use data=shapes",
     ),  # fmt: skip

@@ -197,6 +197,7 @@ def test_every_prior_config_draws_what_its_preset_generator_takes(tmp_path):
     presets = {
         "gaussian": ["model=dcgan"], "uniform": ["model=bigan", "prior=uniform", "model.encoder.output=tanh"],
         "class_conditional": ["model=cgan"], "infogan": ["model=infogan"], "attributes": ["model=chairs"],
+        "captions": ["model=stackgan"],
     }  # fmt: skip
     assert set(presets) == set(options("prior"))
     for option, overrides in presets.items():

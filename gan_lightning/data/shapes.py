@@ -31,7 +31,21 @@ POSITION, SCALE = (0.3, 0.7), (0.15, 0.3)  # centre range and radius range, as f
 SUPERSAMPLING = 4
 CATEGORICAL = {"shape": len(SHAPES), "foreground": len(FOREGROUNDS), "background": len(BACKGROUNDS), "texture": len(TEXTURES)}
 CONTINUOUS = ("x", "y", "scale", "rotation")
-RANGES = {"x": POSITION, "y": POSITION, "scale": SCALE}  # the continuous attributes, mapped to [-1, 1]
+RANGES = {"x": POSITION, "y": POSITION, "scale": SCALE}
+# Captions: the shape, colours and texture in words, in one of four phrasings (StackGAN's text on shapes).
+SHAPE_WORDS = SHAPES
+FOREGROUND_WORDS = ("red", "green", "blue", "yellow", "purple", "cyan")
+BACKGROUND_WORDS = ("black", "grey", "indigo", "dark green")
+TEXTURE_WORDS = ("plain", "striped", "checked")
+PHRASINGS = (
+    "a {foreground} {texture} {shape} on a {background} background",
+    "a {texture} {shape} in {foreground} over {background}",
+    "{background} background with a {foreground} {shape} that is {texture}",
+    "there is a {shape} , {foreground} and {texture} , on {background}",
+)
+_NAMES = (*SHAPE_WORDS, *FOREGROUND_WORDS, *BACKGROUND_WORDS, *TEXTURE_WORDS)
+VOCABULARY = ("<pad>", *sorted({w for phrasing in PHRASINGS for w in phrasing.split() if not w.startswith("{")} | {w for name in _NAMES for w in name.split()}))
+CAPTION_LENGTH = 12  # words, the longest phrasing's; shorter captions are padded with <pad> (0)  # the continuous attributes, mapped to [-1, 1]
 ATTRIBUTE_DIM = sum(CATEGORICAL.values()) + len(RANGES)  # 21: one-hot shape, colours and texture; x, y, scale
 
 
@@ -112,6 +126,27 @@ def factors_of(attributes: Tensor) -> dict[str, Tensor]:
     return factors
 
 
+def caption(factors: dict[str, float | int], phrasing: int) -> str:
+    """The shape, colours and texture of `factors` in words, in phrasing `phrasing` (0..3)."""
+    return PHRASINGS[phrasing].format(
+        shape=SHAPE_WORDS[factors["shape"]], foreground=FOREGROUND_WORDS[factors["foreground"]],
+        background=BACKGROUND_WORDS[factors["background"]], texture=TEXTURE_WORDS[factors["texture"]],
+    )  # fmt: skip
+
+
+def caption_ids(text: str) -> Tensor:
+    """(CAPTION_LENGTH,) word indices into VOCABULARY, padded with 0."""
+    words = text.split()
+    if len(words) > CAPTION_LENGTH or any(word not in VOCABULARY for word in words):
+        raise DataError(f"the caption {text!r} has words outside the shapes' vocabulary or more than {CAPTION_LENGTH} of them")
+    return torch.tensor([VOCABULARY.index(word) for word in words] + [0] * (CAPTION_LENGTH - len(words)))
+
+
+def phrasing_of(seed: int, index: int) -> int:
+    """Which phrasing caption i under `seed` takes: a function of the two alone."""
+    return int(np.random.default_rng([seed, index, 1]).integers(len(PHRASINGS)))
+
+
 def shape_mask(shape: str, x: float, y: float, scale: float, rotation: float, side: int) -> Image.Image:
     """A (side, side) mask, 255 inside the shape centred at (x, y) with radius `scale` (fractions of the side)."""
     mask = Image.new("L", (side, side), 0)
@@ -126,14 +161,16 @@ def shape_mask(shape: str, x: float, y: float, scale: float, rotation: float, si
 class ShapesDataset(Dataset):
     """`count` shapes images under `seed`, kept as uint8 and served as {"image" in [-1, 1], "label" (the
     shape), "factors" (a dict of every factor)}; with `masks`, also "mask" (1, size, size): the share of
-    each pixel the shape covers, in [0, 1]."""
+    each pixel the shape covers, in [0, 1]; with `captions`, also "caption" (CAPTION_LENGTH,): the word
+    indices of its shape, colours and texture in one of four phrasings (`caption`)."""
 
-    def __init__(self, count: int, size: int, seed: int = 0, masks: bool = False):
+    def __init__(self, count: int, size: int, seed: int = 0, masks: bool = False, captions: bool = False):
         self.factors = [draw_factors(seed, i) for i in range(count)]
         drawn = [render_with_mask(f, size) for f in self.factors]
         self.images = torch.from_numpy(np.stack([image for image, _ in drawn])).permute(0, 3, 1, 2).contiguous()
         self.masks = torch.from_numpy(np.stack([mask for _, mask in drawn]))[:, None] if masks else None
         self.labels = torch.tensor([f["shape"] for f in self.factors])
+        self.captions = torch.stack([caption_ids(caption(f, phrasing_of(seed, i))) for i, f in enumerate(self.factors)]) if captions else None
 
     def __len__(self) -> int:
         return len(self.factors)
@@ -147,6 +184,8 @@ class ShapesDataset(Dataset):
         }
         if self.masks is not None:
             item["mask"] = self.masks[index].float() / 255
+        if self.captions is not None:
+            item["caption"] = self.captions[index]
         return item
 
 
@@ -161,13 +200,15 @@ class ShapesDataModule(GANDataModule):
         channels: 3 (the colours are factors); in the config so networks can read `data.channels`.
         num_classes: the shapes, 5; in the config so conditional models can read `data.num_classes`.
         masks: also serve each image's shape mask (the layered attribute model, model=discvae).
+        captions: also serve each image's caption (text to image, model=stackgan).
         Loader arguments: see GANDataModule.
     """
 
     metrics_backbone = "shapes_classifier"  # metrics.backbone=auto evaluates shapes offline with its factor classifier
 
     def __init__(
-        self, image_size: int = 32, count: int = 10_000, seed: int = 0, channels: int = 3, num_classes: int = len(SHAPES), masks: bool = False, **loader_args
+        self, image_size: int = 32, count: int = 10_000, seed: int = 0, channels: int = 3, num_classes: int = len(SHAPES), masks: bool = False,
+        captions: bool = False, **loader_args,
     ):
         super().__init__(**loader_args)
         if channels != 3:
@@ -179,7 +220,7 @@ class ShapesDataModule(GANDataModule):
         if num_classes != len(SHAPES):
             raise DataError(f"shapes has {len(SHAPES)} classes ({', '.join(SHAPES)}), not data.num_classes={num_classes}")
         self.image_size, self.count, self.seed, self.channels, self.num_classes = image_size, count, seed, channels, num_classes
-        self.masks = masks
+        self.masks, self.captions = masks, captions
 
     def load(self) -> ShapesDataset:
-        return ShapesDataset(self.count, self.image_size, self.seed, self.masks)
+        return ShapesDataset(self.count, self.image_size, self.seed, self.masks, self.captions)

@@ -28,6 +28,7 @@ from gan_lightning.models.recyclegan import RecycleGAN
 from gan_lightning.models.singan import SinGAN
 from gan_lightning.models.srgan import SRGAN
 from gan_lightning.models.ssgan import SemiSupervisedGAN
+from gan_lightning.models.stackgan import StackGAN
 from gan_lightning.models.stylegan import StyleGAN
 from gan_lightning.models.supervised import SupervisedGeneration
 from gan_lightning.models.translation import TranslationFamily
@@ -37,6 +38,7 @@ from gan_lightning.models.vgan import VGAN
 
 __all__ = [
     "ACGAN", "BEGAN", "BiCycleGAN", "BiGAN", "BigGAN", "CGAN", "CVAE", "ContextEncoder", "CycleGAN", "DisCVAE", "DistanceGAN", "DTN", "EBGAN",
-    "Family", "GAN", "GANFamily", "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "ProGAN", "RecycleGAN", "SemiSupervisedGAN",
-    "StyleGAN", "SupervisedGeneration", "TranslationFamily", "UnrolledGAN", "VAE", "VGAN", "load_family", "read_checkpoint",
+    "Family", "GAN", "GANFamily", "InGAN", "InfoGAN", "LAPGAN", "Pix2Pix", "PixelCNN", "SRGAN", "SinGAN", "Player", "StackGAN", "ProGAN",
+    "RecycleGAN", "SemiSupervisedGAN", "StyleGAN", "SupervisedGeneration", "TranslationFamily", "UnrolledGAN", "VAE", "VGAN", "load_family",
+    "read_checkpoint",
 ]  # fmt: skip

@@ -26,12 +26,16 @@ from gan_lightning.nets.progan import ProgressiveDiscriminator, ProgressiveGener
 from gan_lightning.nets.resnet import ResNetGenerator
 from gan_lightning.nets.singan import SinGANDiscriminator, SinGANGenerator
 from gan_lightning.nets.srgan import SRGANDiscriminator, SRResNet
+from gan_lightning.nets.stackgan import CaptionEncoder, StackDiscriminator, StackedGenerator
 from gan_lightning.nets.stylegan import StyleGenerator
 from gan_lightning.nets.unet import UNetGenerator
 from gan_lightning.nets.vgan import TwoStreamVideoGenerator, VideoDiscriminator
 from gan_lightning.nets.voxels import VoxelDiscriminator, VoxelGenerator
 
 __all__ = [
+    "CaptionEncoder",
+    "StackDiscriminator",
+    "StackedGenerator",
     "UpConvGenerator",
     "ConditionedDecoder",
     "ConditionedImageNet",
