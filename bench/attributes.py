@@ -1,6 +1,6 @@
-"""Generation from attributes on the built-in shapes (issue 35): Attribute2Image's CVAE and layered
-disCVAE, the chairs generator (Dosovitskiy et al.) and the attribute GAN (Karacan et al.'s
-conditioning), 3 seeds each.
+"""Generation from attributes and text on the built-in shapes (issue 35): Attribute2Image's CVAE and
+layered disCVAE, the chairs generator (Dosovitskiy et al.), the attribute GAN (Karacan et al.'s
+conditioning) and StackGAN from captions, 3 seeds each.
 
 Each row is a command line (`python -m gan_lightning model=<preset> seed=s`, one core, the presets'
 2,000 iterations of 64 shapes of 32x32; the GAN's 1,000 of G) scored at its end by the run itself: 1,000 samples asked for
@@ -21,6 +21,8 @@ Runs go to bench/runs/attributes/<row>/seed_<s>/, results to bench/attributes.js
 
 from __future__ import annotations
 
+import csv
+
 import torch
 from omegaconf import OmegaConf
 
@@ -31,6 +33,7 @@ ROWS = {  # row -> overrides
     "discvae": ["model=discvae"],
     "chairs": ["model=chairs"],
     "attribute_gan": ["model=attribute_gan"],
+    "stackgan": ["model=stackgan"],
 }
 FACTORS = ("shape", "foreground", "background", "texture")
 METRICS = ("fd", *(f"accuracy_{name}" for name in FACTORS), "all_categorical", "error_x", "error_y", "error_scale")
@@ -61,6 +64,17 @@ def edit_scores(checkpoint, cache_dir: str) -> dict[str, dict[str, float]]:
     return scores
 
 
+def stage_fds(run) -> tuple[float, float]:
+    """A StackGAN run's FD at its last evaluation before stage II began, and at its last."""
+    config = OmegaConf.load(run / "config.yaml")
+    switch = int(config.model.stage_one_share * config.trainer.max_steps)  # the first iteration of stage II
+    with open(run / "metrics.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    evaluations = [(int(row["step"]), float(row["val/fd"])) for row in rows if row.get("val/fd")]
+    before = [fd for step, fd in evaluations if step < switch]
+    return (before[-1] if before else float("nan")), evaluations[-1][1]
+
+
 def main() -> None:
     args = table_arguments(__doc__.splitlines()[0], "attributes", seeds=3)
     wanted, results, minutes = run_seeded_table(args, ROWS, METRICS)
@@ -69,11 +83,16 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += seeded_rows(ROWS, results, METRICS, fd_digits=0, digits=3)
+    stages = [stage_fds(args.runs / "stackgan" / f"seed_{r['seed']}") for r in results if r["row"] == "stackgan"]
+    if stages:
+        lines += ["", "StackGAN's two stages: FD of its samples at the last evaluation before stage II trains (stage I's, upsampled) and at the end:", "",
+                  "| stage I | stage II | seeds |", "|---|---|---|",
+                  f"| {mean_se([one for one, _ in stages], 0)} | {mean_se([two for _, two in stages], 0)} | {len(stages)} |"]  # fmt: skip
     torch.set_num_threads(1)
     edits = {}
     for r in results:
         run = args.runs / r["row"] / f"seed_{r['seed']}"
-        if (run / "checkpoints" / "last.ckpt").is_file():
+        if r["row"] != "stackgan" and (run / "checkpoints" / "last.ckpt").is_file():
             r["edits"] = edit_scores(run / "checkpoints" / "last.ckpt", OmegaConf.load(run / "config.yaml").metrics.cache_dir)
             edits.setdefault(r["row"], []).append(r["edits"])
     if edits:
