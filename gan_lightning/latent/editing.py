@@ -21,7 +21,7 @@ from torch import Tensor
 from gan_lightning.capabilities import InfersLatents
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent.inversion import invert
-from gan_lightning.priors import AttributePrior, Latent
+from gan_lightning.priors import AttributePrior, CaptionPrior, Latent
 
 METHODS = ("mean", "linear")
 
@@ -73,8 +73,8 @@ def edit_attributes(model, images: Tensor, attributes: Tensor, edited: Tensor, s
 
 
 def require_attributes(model) -> None:
-    """A message when the family does not generate from attributes."""
-    if not isinstance(model.prior, AttributePrior):
+    """A message when the family does not generate from attributes (StackGAN reads captions)."""
+    if not isinstance(model.prior, AttributePrior) or isinstance(model.prior, CaptionPrior):
         raise ConfigError(f"{type(model).__name__} does not generate from attributes: train one (model=attribute2image, discvae, chairs, attribute_gan)")
 
 
