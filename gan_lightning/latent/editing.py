@@ -62,11 +62,13 @@ def relabelled(model, latent: Latent, target: int, factor: str | None = None) ->
 
 def edit_attributes(model, images: Tensor, attributes: Tensor, edited: Tensor, steps: int = 300, restarts: int = 2) -> Tensor:
     """Real images, whose attributes are `attributes` (N, A), remade with the attributes `edited`: each
-    image's latent from the family's encoder (`InfersLatents`: the CVAEs' posterior mean) or else by
-    inversion under its attributes (`steps` Adam steps from `restarts` starts), generated under `edited`."""
+    image's latent from the family's encoder (`InfersLatents`: the CVAEs' posterior mean), none for a
+    generator without one (the chairs generator), or else by inversion under its attributes (`steps` Adam steps from `restarts` starts), generated under `edited`."""
     require_attributes(model)
     if isinstance(model, InfersLatents):
         z = model.infer(images, attributes).z
+    elif model.prior.latent_dim == 0:  # a generator of the attributes alone (the chairs generator): nothing to find
+        z = torch.zeros(len(images), 0, device=model.device)
     else:
         z = invert(model, images, steps=steps, restarts=restarts, attributes=attributes).codes
     return model.generate(Latent(z, None, edited.to(z.device)))
