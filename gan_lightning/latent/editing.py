@@ -63,7 +63,8 @@ def relabelled(model, latent: Latent, target: int, factor: str | None = None) ->
 def edit_attributes(model, images: Tensor, attributes: Tensor, edited: Tensor, steps: int = 300, restarts: int = 2) -> Tensor:
     """Real images, whose attributes are `attributes` (N, A), remade with the attributes `edited`: each
     image's latent from the family's encoder (`InfersLatents`: the CVAEs' posterior mean), none for a
-    generator without one (the chairs generator), or else by inversion under its attributes (`steps` Adam steps from `restarts` starts), generated under `edited`."""
+    generator without one (the chairs generator), or else by inversion under its attributes (`steps`
+    Adam steps from `restarts` starts), generated under `edited`."""
     require_attributes(model)
     if isinstance(model, InfersLatents):
         z = model.infer(images, attributes).z
