@@ -23,7 +23,7 @@ from typing import Any
 # What a checkpoint's config nodes may name: where gan-lightning's parts, data, schedules and the
 # optimizers they use are defined.
 ALLOWED = (
-    "gan_lightning.nets", "gan_lightning.losses", "gan_lightning.priors", "gan_lightning.data",
+    "gan_lightning.nets", "gan_lightning.losses", "gan_lightning.priors", "gan_lightning.attribute_priors", "gan_lightning.data",
     "gan_lightning.schedules", "torch.optim",
 )  # fmt: skip
 FAMILY_PACKAGE = "gan_lightning.models"

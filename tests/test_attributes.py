@@ -14,6 +14,7 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from gan_lightning import explore
+from gan_lightning.attribute_priors import AttributePrior
 from gan_lightning.capabilities import InfersLatents
 from gan_lightning.data.shapes import ATTRIBUTE_DIM, BACKGROUNDS, CATEGORICAL, ShapesDataset, attribute_vector, draw_factors, factors_of
 from gan_lightning.errors import ConfigError
@@ -24,7 +25,6 @@ from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
 from gan_lightning.models import load_family
 from gan_lightning.models.attribute2image import foreground_layer
 from gan_lightning.nets import ConditionedImageNet, LayeredDecoder, UpConvGenerator
-from gan_lightning.priors import AttributePrior
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics

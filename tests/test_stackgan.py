@@ -7,13 +7,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from gan_lightning.attribute_priors import CaptionPrior
 from gan_lightning.data.shapes import CATEGORICAL, VOCABULARY, ShapesDataset, caption, caption_ids, factors_of, phrasing_of
 from gan_lightning.errors import DataError
 from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
 from gan_lightning.models import load_family
 from gan_lightning.models.stackgan import kl_to_standard
 from gan_lightning.nets.stackgan import CaptionEncoder, ConditioningAugmentation, StackedGenerator
-from gan_lightning.priors import CaptionPrior
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics

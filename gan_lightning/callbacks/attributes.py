@@ -6,12 +6,12 @@ from __future__ import annotations
 import torch
 from lightning import Callback, LightningModule, Trainer
 
+from gan_lightning.attribute_priors import AttributePrior
 from gan_lightning.callbacks.schedule import epoch_due
 from gan_lightning.data.shapes import factors_of
 from gan_lightning.errors import ConfigError
 from gan_lightning.metrics.attributes import attribute_agreement
 from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
-from gan_lightning.priors import AttributePrior
 
 
 class AttributeAccuracy(Callback):

@@ -18,10 +18,11 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor
 
+from gan_lightning.attribute_priors import AttributePrior, CaptionPrior
 from gan_lightning.capabilities import InfersLatents
 from gan_lightning.errors import ConfigError
 from gan_lightning.latent.inversion import invert
-from gan_lightning.priors import AttributePrior, CaptionPrior, Latent
+from gan_lightning.priors import Latent
 
 METHODS = ("mean", "linear")
 

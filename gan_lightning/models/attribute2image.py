@@ -15,7 +15,7 @@ that holds what the attributes leave open.
 
 On the built-in shapes y is every factor but rotation (`gan_lightning.data.shapes.attribute_vector`):
 z is left the rotation and the fine detail. Samples ask for attributes drawn as the data's are
-(`gan_lightning.priors.AttributePrior`); the attributes callback reads them back with the shapes
+(`gan_lightning.attribute_priors.AttributePrior`); the attributes callback reads them back with the shapes
 factor classifier. A real image is edited by encoding it under its own attributes (`infer`) and
 decoding the posterior mean under others (`gan_lightning.latent.editing.edit_attributes`).
 """
@@ -27,12 +27,13 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.distributions import Independent, kl_divergence
 
+from gan_lightning.attribute_priors import AttributePrior
 from gan_lightning.errors import ConfigError, DataError
 from gan_lightning.models.base import Family, Spec, build
 from gan_lightning.models.sampling import LatentSampling
 from gan_lightning.models.vae import diagonal_gaussian, standard_gaussian
 from gan_lightning.nets.eval_mode import eval_mode
-from gan_lightning.priors import AttributePrior, Latent
+from gan_lightning.priors import Latent
 
 
 class CVAE(LatentSampling, Family):

@@ -21,11 +21,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from gan_lightning.attribute_priors import CaptionPrior
 from gan_lightning.data.shapes import CATEGORICAL
 from gan_lightning.errors import ConfigError
 from gan_lightning.models.base import Family, Spec, build
 from gan_lightning.models.sampling import LatentSampling
-from gan_lightning.priors import CaptionPrior
 
 
 def kl_to_standard(mu: Tensor, log_variance: Tensor) -> Tensor:

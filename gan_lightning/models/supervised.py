@@ -5,7 +5,7 @@ transformation; on the built-in shapes: the shape, colours, texture, position, s
 its up-convolutional network regresses the image and the object's segmentation mask, minimising
     lambda * ||x_hat - x||^2 + ||s_hat - s||^2,   lambda = 10 (sec. 3.2),
 the squared errors as means over pixels here. There is no noise: a sample is a function of the
-attributes it asks for, drawn as the data's (`gan_lightning.priors.AttributePrior` with rotation),
+attributes it asks for, drawn as the data's (`gan_lightning.attribute_priors.AttributePrior` with rotation),
 and the attributes callback reads each factor back from it. What the paper shows it can do, seeing
 views and shapes it was not given together, is the attribute accuracy on attributes drawn afresh.
 """
