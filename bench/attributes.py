@@ -54,13 +54,10 @@ def edit_scores(checkpoint, cache_dir: str) -> dict[str, dict[str, float]]:
     images = data.images.float() / 127.5 - 1
     factors = {name: torch.tensor([f[name] for f in data.factors]) for name in data.factors[0]}
     attributes = model.prior.attributes_of(factors)
+    targets = {name: (factors[name] + 1) % count for name, count in CATEGORICAL.items()}
+    edits = edit_attributes(model, images, attributes, [model.prior.attributes_of(factors | {name: target}) for name, target in targets.items()])
     before = reader.read(images)
-    scores = {}
-    for name, count in CATEGORICAL.items():
-        target = (factors[name] + 1) % count
-        edited = model.prior.attributes_of(factors | {name: target})
-        after = reader.read(edit_attributes(model, images, attributes, edited).cpu())
-        scores[name] = edit_agreement(before, after, name, target)
+    scores = {name: edit_agreement(before, reader.read(edited.cpu()), name, target) for (name, target), edited in zip(targets.items(), edits)}
     return scores
 
 

@@ -125,16 +125,14 @@ def attribute_grid(model, cfg: DictConfig) -> tuple[Tensor, int]:
     images = data.images.float() / 127.5 - 1
     factors = {name: torch.tensor([f[name] for f in data.factors]) for name in data.factors[0]}
     reader = ShapesClassifierBackbone(cfg.cache_dir)
-    before, columns, scores = reader.read(images), [images], []
-    for value in range(CATEGORICAL[cfg.factor]):
-        target = torch.full((len(images),), value)
-        asked = model.prior.attributes_of(factors | {cfg.factor: target})
-        edited = editing.edit_attributes(model, images, model.prior.attributes_of(factors), asked, cfg.inversion_steps, cfg.restarts).cpu()
-        columns.append(edited)
-        scores.append(edit_agreement(before, reader.read(edited), cfg.factor, target))
+    targets = [torch.full((len(images),), value) for value in range(CATEGORICAL[cfg.factor])]
+    asked = [model.prior.attributes_of(factors | {cfg.factor: target}) for target in targets]
+    columns = [edited.cpu() for edited in editing.edit_attributes(model, images, model.prior.attributes_of(factors), asked, cfg.inversion_steps, cfg.restarts)]
+    before = reader.read(images)
+    scores = [edit_agreement(before, reader.read(edited), cfg.factor, target) for edited, target in zip(columns, targets)]
     share = {key: sum(score[key] for score in scores) / len(scores) for key in scores[0]}
     log.info("%s edited to each value: %.1f%% read as asked, %.1f%% keep the other factors", cfg.factor, 100 * share["target"], 100 * share["others_kept"])
-    return torch.stack(columns, dim=1).flatten(0, 1), len(columns)
+    return torch.stack([images, *columns], dim=1).flatten(0, 1), len(columns) + 1
 
 
 def injection_grid(model, cfg: DictConfig) -> Tensor:

@@ -145,6 +145,9 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "attribute GAN on data without factors": (
         T, ["model=attribute_gan", "data=digits", "data.image_size=16", "~callbacks.evaluation"], "this data has no factors: use data=shapes",
     ),  # fmt: skip
+    "attribute GAN whose D takes other attributes": (
+        T, ["model=attribute_gan", "model.discriminator.condition_dim=5", "~callbacks.evaluation"], "the discriminator does not fit the prior",
+    ),  # fmt: skip
     "run folder another process trains into": (T, [*FAST, "hydra.run.dir={held}"], "{held} is being trained into by process"),
     "zero iterations": (T, ["trainer.max_steps=0"], "trainer.max_steps must be a positive number of iterations"),
     "zero checkpoint interval": (T, ["callbacks.checkpoints.every_n_iterations=0"], "every_n_iterations positive or null"),

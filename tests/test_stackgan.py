@@ -12,8 +12,8 @@ from gan_lightning.data.shapes import CATEGORICAL, VOCABULARY, ShapesDataset, ca
 from gan_lightning.errors import DataError
 from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
 from gan_lightning.models import load_family
-from gan_lightning.models.stackgan import kl_to_standard
-from gan_lightning.nets.stackgan import CaptionEncoder, ConditioningAugmentation, StackedGenerator
+from gan_lightning.models.stackgan import discriminator_loss, kl_to_standard
+from gan_lightning.nets.stackgan import CaptionEncoder, ConditioningAugmentation, StackDiscriminator, StackedGenerator
 from gan_lightning.train import train
 
 from conftest import compose_config, read_metrics
@@ -53,11 +53,41 @@ def test_the_caption_prior_captions_what_it_drew():
 
 def test_conditioning_augmentation_and_its_kl_by_hand():
     assert float(kl_to_standard(torch.zeros(3, 4), torch.zeros(3, 4))) == 0.0
-    assert float(kl_to_standard(torch.ones(2, 4), torch.zeros(2, 4))) == pytest.approx(2.0)  # 4 dimensions of mu^2 / 2
+    assert float(kl_to_standard(torch.ones(2, 4), torch.zeros(2, 4))) == pytest.approx(0.5)  # mu^2 / 2 in each dimension: the mean, not the sum
     augment = ConditioningAugmentation(8, 3)
     embedding = torch.randn(5, 8)
     c, mu, _ = augment(embedding)
     assert not torch.equal(c, mu) and torch.equal(augment.eval()(embedding)[0], mu)  # eval: the mean
+
+
+def test_the_discriminator_loss_is_the_authors_with_and_without_the_unconditional_head():
+    class Judge:  # features: the images; conditional logit x + c, unconditional x
+        unconditional = None
+
+        def encode(self, images):
+            return images
+
+        def conditioned(self, features, condition):
+            return (features + condition).flatten()
+
+        def unconditioned(self, features):
+            return features.flatten()
+
+    real, fake, condition = torch.tensor([[1.0], [2.0]]), torch.tensor([[-1.0], [-2.0]]), torch.tensor([[0.0], [3.0]])
+    wrong = torch.tensor([[3.0], [0.0]])  # the conditions rolled by one
+    real_pair, fake_pair, wrong_pair = F.softplus(-(real + condition)).mean(), F.softplus(fake + condition).mean(), F.softplus(real + wrong).mean()
+    judge = Judge()
+    assert float(discriminator_loss(judge, real, fake, condition)) == pytest.approx(float(real_pair + (fake_pair + wrong_pair) / 2))
+    judge.unconditional = True
+    expected = (real_pair + F.softplus(-real).mean()) / 2 + (fake_pair + wrong_pair + F.softplus(fake).mean()) / 3
+    assert float(discriminator_loss(judge, real, fake, condition)) == pytest.approx(float(expected))
+
+
+def test_the_networks_start_from_the_authors_init_but_the_caption_encoder():
+    generator, judge = StackedGenerator(image_size=16, stage_one_width=8, stage_two_width=8), StackDiscriminator(16, base_width=8, unconditional_head=True)
+    for weight in (judge.encode[0].weight, judge.unconditional.weight, generator.stage_one.fc[0].weight, generator.augment_one.fc.weight):
+        assert float(weight.detach().std()) == pytest.approx(0.02, rel=0.2)
+    assert float(generator.augment_one.fc.bias.abs().max()) == 0.0 and float(generator.text.heads["shape"].bias.abs().max()) > 0  # the encoder's own
 
 
 def test_the_caption_encoder_learns_to_tell_the_factors():

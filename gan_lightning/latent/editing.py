@@ -12,7 +12,7 @@ changing its condition. A family that generates from attributes edits real image
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 from sklearn.linear_model import LogisticRegression
@@ -61,11 +61,11 @@ def relabelled(model, latent: Latent, target: int, factor: str | None = None) ->
     return model.generate(Latent(latent.z, torch.full_like(latent.labels, target)))
 
 
-def edit_attributes(model, images: Tensor, attributes: Tensor, edited: Tensor, steps: int = 300, restarts: int = 2) -> Tensor:
-    """Real images, whose attributes are `attributes` (N, A), remade with the attributes `edited`: each
-    image's latent from the family's encoder (`InfersLatents`: the CVAEs' posterior mean), none for a
-    generator without one (the chairs generator), or else by inversion under its attributes (`steps`
-    Adam steps from `restarts` starts), generated under `edited`."""
+def edit_attributes(model, images: Tensor, attributes: Tensor, edits: Sequence[Tensor], steps: int = 300, restarts: int = 2) -> list[Tensor]:
+    """Real images, whose attributes are `attributes` (N, A), remade under each of `edits` (each (N, A)):
+    each image's latent, found once, from the family's encoder (`InfersLatents`: the CVAEs' posterior
+    mean), none for a generator without one (the chairs generator), or else by inversion under its
+    attributes (`steps` Adam steps from `restarts` starts), then generated under every edit."""
     require_attributes(model)
     if isinstance(model, InfersLatents):
         z = model.infer(images, attributes).z
@@ -73,7 +73,7 @@ def edit_attributes(model, images: Tensor, attributes: Tensor, edited: Tensor, s
         z = torch.zeros(len(images), 0, device=model.device)
     else:
         z = invert(model, images, steps=steps, restarts=restarts, attributes=attributes).codes
-    return model.generate(Latent(z, None, edited.to(z.device)))
+    return [model.generate(Latent(z, None, edited.to(z.device))) for edited in edits]
 
 
 def require_attributes(model) -> None:

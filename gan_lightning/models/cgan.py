@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from gan_lightning.errors import ConfigError
 from gan_lightning.models.adversarial import GANFamily
 
 
@@ -28,6 +29,8 @@ class CGAN(GANFamily):
     def __init__(self, **parts):
         super().__init__(**parts)
         self.require_prior(conditional=True)
+        if misfit := self.prior.misfit(self.discriminator):
+            raise ConfigError(f"the discriminator does not fit the prior: {misfit}")
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         batch = {**batch, "condition": self.prior.condition_of(batch)}  # a tensor: split among the D steps

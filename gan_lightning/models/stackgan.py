@@ -6,11 +6,13 @@ and texture (`data=shapes_captions`).
 Stage I draws a coarse image from the caption; stage II, trained after it with stage I fixed, redraws
 it at twice the size from stage I's image and the caption again. Each stage turns the caption's
 embedding into its condition by conditioning augmentation, c ~ N(mu(phi), sigma(phi)^2), with
-KL(N(mu, sigma^2) || N(0, I)) weighted by 2 in G's loss (the authors' COEFF.KL). D judges an image with
-the condition's mean mu and is matching-aware (Reed et al. 2016): its loss is
+KL(N(mu, sigma^2) || N(0, I)) (its mean over the condition's dimensions) weighted by 2 in G's loss
+(the authors' COEFF.KL). D judges an image with the condition's mean mu and is matching-aware (Reed et
+al. 2016): its loss is
     BCE(D(x, mu), 1) + (BCE(D(G(z, c), mu), 0) + BCE(D(x, mu'), 0)) / 2,
 mu' the mean of another image's caption in the batch (the batch rolled by one). G's is
-BCE(D(G(z, c), mu), 1) + 2 KL. The paper's caption embedding is pretrained (char-CNN-RNN); this one
+BCE(D(G(z, c), mu), 1) + 2 KL. Stage II's D also judges images without the condition, each of its
+terms in both losses beside the conditional one (`discriminator_loss`). The paper's caption embedding is pretrained (char-CNN-RNN); this one
 learns during the run, its own player, to tell each caption's factors, and G and D take it detached.
 Samples are stage II's images once it trains, stage I's upsampled before (`StackedGenerator.stage`).
 """
@@ -29,12 +31,26 @@ from gan_lightning.models.sampling import LatentSampling
 
 
 def kl_to_standard(mu: Tensor, log_variance: Tensor) -> Tensor:
-    """KL(N(mu, sigma^2) || N(0, I)), the mean over the batch of its sum over dimensions."""
-    return (0.5 * (mu.pow(2) + log_variance.exp() - 1 - log_variance)).sum(dim=1).mean()
+    """KL(N(mu, sigma^2) || N(0, I)) per dimension, the mean over the batch and the dimensions (the
+    authors' KL_loss: a mean, not a sum over the condition's dimensions)."""
+    return (0.5 * (mu.pow(2) + log_variance.exp() - 1 - log_variance)).mean()
 
 
 def bce(logits: Tensor, target: float) -> Tensor:
     return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+
+def discriminator_loss(discriminator, real: Tensor, fake: Tensor, condition: Tensor) -> Tensor:
+    """The authors' compute_discriminator_loss: real pairs against the mean of the fake pairs and the
+    wrong ones (real images, another's condition), each term shared with the unconditional head's
+    where D has one (stage II): (real + real') / 2 + (fake + wrong + fake') / 3."""
+    real_features, fake_features = discriminator.encode(real), discriminator.encode(fake)
+    real_terms = [bce(discriminator.conditioned(real_features, condition), 1.0)]
+    fake_terms = [bce(discriminator.conditioned(fake_features, condition), 0.0), bce(discriminator.conditioned(real_features, condition.roll(1, 0)), 0.0)]
+    if discriminator.unconditional is not None:
+        real_terms.append(bce(discriminator.unconditioned(real_features), 1.0))
+        fake_terms.append(bce(discriminator.unconditioned(fake_features), 0.0))
+    return sum(real_terms) / len(real_terms) + sum(fake_terms) / len(fake_terms)
 
 
 class StackGAN(LatentSampling, Family):
@@ -103,13 +119,14 @@ class StackGAN(LatentSampling, Family):
             c, mu, log_variance = augment(embedding)
             fake = g.stage_two(first, c)
         condition = mu.detach()
-        real_logits = discriminator(real, condition)
-        d_loss = bce(real_logits, 1.0) + 0.5 * (bce(discriminator(fake.detach(), condition), 0.0) + bce(discriminator(real, condition.roll(1, 0)), 0.0))
+        d_loss = discriminator_loss(discriminator, real, fake.detach(), condition)
         self.update(f"d{stage}", d_loss)
         with self.toggled(f"g{stage}"):
-            fake_logits = discriminator(fake, condition)
+            features = discriminator.encode(fake)
+            fake_logits = discriminator.conditioned(features, condition)
+            adversarial = bce(fake_logits, 1.0) + (bce(discriminator.unconditioned(features), 1.0) if discriminator.unconditional else 0.0)
             kl = kl_to_standard(mu, log_variance)
-            g_loss = bce(fake_logits, 1.0) + self.kl_weight * kl
+            g_loss = adversarial + self.kl_weight * kl
             self.update(f"g{stage}", g_loss)
         self.log_train({"text_loss": text_loss, "d_loss": d_loss, "g_loss": g_loss, "kl": kl, "stage": float(stage),
-                        "d_real": real_logits.sigmoid().mean(), "d_fake": fake_logits.sigmoid().mean()})  # fmt: skip
+                        "d_fake": fake_logits.sigmoid().mean()})  # fmt: skip

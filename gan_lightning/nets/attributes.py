@@ -27,7 +27,7 @@ class ConditionedImageNet(nn.Module):
 
     def __init__(self, net: Callable[..., nn.Module], condition_dim: int = 0):
         super().__init__()
-        self.condition_dim = condition_dim
+        self.condition_dim = self.attribute_dim = condition_dim
         self.net = net(channels=net.keywords["channels"] + condition_dim)
         self.latent_dim = getattr(self.net, "latent_dim", None)
 

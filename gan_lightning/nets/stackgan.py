@@ -11,8 +11,12 @@ the shapes' sizes (stage I 32x32, stage II 64x64; the paper's 64 and 256):
   + BatchNorm + ReLU per doubling, a 3x3 convolution and tanh.
 - `StageTwoGenerator`: the stage-I image -> stride-2 convolutions to a quarter of its side, joined
   with c (replicated), residual blocks, then upsampling blocks to twice the stage-I side.
-- `StackDiscriminator`: stride-2 4x4 convolutions to a 4x4 map, joined with the condition
-  (replicated), a 3x3 convolution, and a 4x4 one to the logit.
+- `StackDiscriminator`: stride-2 4x4 convolutions to a 4x4 map (`encode`), joined with the condition
+  (replicated), a 3x3 convolution, and a 4x4 one to the logit (`conditioned`); stage II's has a second,
+  unconditional head (`unconditioned`: the 4x4 convolution alone), as the authors' STAGE2_D.
+
+Every network but the caption encoder (the authors' is pretrained apart) starts from the authors'
+weights_init: convolution and linear weights from N(0, 0.02), biases 0, BatchNorm scales from N(1, 0.02).
 - `StackedGenerator`: all of them as one sampling network: (z, captions) -> images at the final size,
   stage I's upsampled while stage II is not trained (`stage`).
 """
@@ -25,6 +29,19 @@ from torch import Tensor, nn
 
 from gan_lightning.data.shapes import CATEGORICAL, VOCABULARY
 from gan_lightning.nets.dcgan import doublings_from_4x4
+from gan_lightning.nets.norms import normal_weights_init
+
+
+def authors_init(module: nn.Module) -> None:
+    """StackGAN's weights_init: `normal_weights_init`, and the same for linear layers and BatchNorm1d."""
+    normal_weights_init(module)
+    if isinstance(module, nn.Linear):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm1d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
 
 
 class CaptionEncoder(nn.Module):
@@ -116,9 +133,10 @@ class StageTwoGenerator(nn.Module):
 
 
 class StackDiscriminator(nn.Module):
-    """(images, condition (N, condition_dim)) -> logits (N,)."""
+    """(images, condition (N, condition_dim)) -> logits (N,); with `unconditional_head`, also
+    `unconditioned(encode(images))`, the image judged without the condition."""
 
-    def __init__(self, image_size: int = 32, channels: int = 3, condition_dim: int = 64, base_width: int = 32):
+    def __init__(self, image_size: int = 32, channels: int = 3, condition_dim: int = 64, base_width: int = 32, unconditional_head: bool = False):
         super().__init__()
         doublings = doublings_from_4x4(image_size, "StackGAN discriminator")
         layers: list[nn.Module] = [nn.Conv2d(channels, base_width, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
@@ -129,11 +147,18 @@ class StackDiscriminator(nn.Module):
         self.encode = nn.Sequential(*layers)
         self.logits = nn.Sequential(nn.Conv2d(width + condition_dim, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.LeakyReLU(0.2, True),
                                     nn.Conv2d(width, 1, 4, 4))  # fmt: skip
+        self.unconditional = nn.Conv2d(width, 1, 4, 4) if unconditional_head else None
+        self.apply(authors_init)
 
-    def forward(self, images: Tensor, condition: Tensor) -> Tensor:
-        features = self.encode(images)
+    def conditioned(self, features: Tensor, condition: Tensor) -> Tensor:
         joined = torch.cat([features, condition[:, :, None, None].expand(-1, -1, *features.shape[2:])], dim=1)
         return self.logits(joined).flatten()
+
+    def unconditioned(self, features: Tensor) -> Tensor:
+        return self.unconditional(features).flatten()
+
+    def forward(self, images: Tensor, condition: Tensor) -> Tensor:
+        return self.conditioned(self.encode(images), condition)
 
 
 class StackedGenerator(nn.Module):
@@ -151,6 +176,8 @@ class StackedGenerator(nn.Module):
         self.stage_one = StageOneGenerator(latent_dim, condition_dim, image_size // 2, channels, stage_one_width)
         self.stage_two = StageTwoGenerator(condition_dim, channels, stage_two_width, residual_blocks)
         self.register_buffer("stage", torch.tensor(1))
+        for net in (self.augment_one, self.augment_two, self.stage_one, self.stage_two):
+            net.apply(authors_init)
 
     def stage_one_images(self, z: Tensor, captions: Tensor) -> Tensor:
         return self.stage_one(z, self.augment_one(self.text(captions))[0])
