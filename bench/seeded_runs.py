@@ -200,13 +200,13 @@ def table_arguments(description: str, name: str, seeds: int, iterations: int | N
 
 
 def seeded_cells(args: argparse.Namespace, rows: dict[str, list[str]]) -> dict[Key, list[str]]:
-    """(row, seed) -> the run's overrides: the row's, the seed, args.iterations and args.set, with
-    evaluation at the end only and no progress output."""
+    """(row, seed) -> the run's overrides: the seed, args.iterations, evaluation at the end only and no
+    progress output, then the row's (a row may evaluate more often), then args.set."""
     common = [
         *([f"trainer.max_steps={args.iterations}"] if args.iterations else []), "metrics.every_n_iterations=null",
-        "~callbacks.rich_progress_bar", "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false", *args.set,
+        "~callbacks.rich_progress_bar", "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false",
     ]  # fmt: skip
-    return {(row, seed): [*overrides, f"seed={seed}", *common] for row, overrides in rows.items() for seed in range(args.seeds)}
+    return {(row, seed): [f"seed={seed}", *common, *overrides, *args.set] for row, overrides in rows.items() for seed in range(args.seeds)}
 
 
 def run_seeded_table(args: argparse.Namespace, rows: dict[str, list[str]], metrics: Sequence[str]) -> tuple[dict[Key, list[str]], list[dict], float]:

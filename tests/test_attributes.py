@@ -105,7 +105,9 @@ def test_agreement_scores_by_hand():
     assert scores["accuracy_shape"] == 0.5 and scores["accuracy_foreground"] == 1.0 and scores["all_categorical"] == 0.5
     assert scores["error_x"] == pytest.approx(0.15) and scores["error_y"] == 0.0
     after = read | {"foreground": torch.tensor([4, 4]), "texture": torch.tensor([0, 1])}
-    assert edit_agreement(read, after, "foreground", torch.tensor([4, 0])) == {"target": 0.5, "others_kept": 0.5, "both": 0.5}
+    assert edit_agreement(read, after, "foreground", torch.tensor([4, 0])) == {"target": 0.5, "others_kept": 0.5, "others_but_shape_kept": 0.5, "both": 0.5}
+    after |= {"shape": torch.tensor([2, 3])}  # the first edit loses its shape and keeps its colours and texture
+    assert edit_agreement(read, after, "foreground", torch.tensor([4, 0])) == {"target": 0.5, "others_kept": 0.0, "others_but_shape_kept": 0.5, "both": 0.0}
 
 
 def test_the_conditioned_encoder_reads_the_condition_and_the_layers_compose():

@@ -6,6 +6,7 @@ changed the factor it asked for and kept the others (the editing table's columns
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
 from gan_lightning.data.shapes import CATEGORICAL, RANGES
@@ -25,7 +26,11 @@ def attribute_agreement(asked: dict[str, Tensor], read: dict[str, Tensor]) -> di
 def edit_agreement(before: dict[str, Tensor], after: dict[str, Tensor], factor: str, target: Tensor) -> dict[str, float]:
     """For images edited to ask `factor` = `target` (one value per image), read before and after: the
     share read as the target (`target`), the share whose other categorical factors read as before
-    (`others_kept`), and the share with both (`both`)."""
+    (`others_kept`), the same leaving the shape out (`others_but_shape_kept`: what a model that draws
+    every shape as a blob can keep), and the share with the target and the others kept (`both`)."""
     changed = after[factor].cpu() == target.cpu()
-    kept = sum((after[other].cpu() == before[other].cpu()).long() for other in CATEGORICAL if other != factor) == len(CATEGORICAL) - 1
-    return {"target": float(changed.float().mean()), "others_kept": float(kept.float().mean()), "both": float((changed & kept).float().mean())}
+    same = {other: after[other].cpu() == before[other].cpu() for other in CATEGORICAL if other != factor}
+    kept = torch.stack(list(same.values())).all(dim=0)
+    kept_but_shape = torch.stack([agrees for other, agrees in same.items() if other != "shape"]).all(dim=0)
+    shares = {"target": changed, "others_kept": kept, "others_but_shape_kept": kept_but_shape, "both": changed & kept}
+    return {key: float(share.float().mean()) for key, share in shares.items()}
