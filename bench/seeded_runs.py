@@ -104,7 +104,12 @@ def finished(runs: Path, output: Path, wanted: dict[Key, list[str]], key_fields:
     for path in runs.glob("**/result.json"):
         saved = json.loads(path.read_text())
         known[tuple(saved["result"][field] for field in key_fields)] = {**saved["result"], "overrides": saved["overrides"]}
-    return {key: known[key] for key, overrides in wanted.items() if key in known and known[key].get("overrides") == overrides}
+    return {key: known[key] for key, overrides in wanted.items() if key in known and same_overrides(overrides, known[key].get("overrides"))}
+
+
+def same_overrides(wanted: list[str], saved: list[str] | None) -> bool:
+    """The same overrides, in any order (runs saved before the rows' moved behind the common ones)."""
+    return saved is not None and sorted(saved) == sorted(wanted)
 
 
 def run_missing(
