@@ -12,8 +12,9 @@ al. 2016): its loss is
     BCE(D(x, mu), 1) + (BCE(D(G(z, c), mu), 0) + BCE(D(x, mu'), 0)) / 2,
 mu' the mean of another image's caption in the batch (the batch rolled by one). G's is
 BCE(D(G(z, c), mu), 1) + 2 KL. Stage II's D also judges images without the condition, each of its
-terms in both losses beside the conditional one (`discriminator_loss`). The paper's caption embedding is pretrained (char-CNN-RNN); this one
-learns during the run, its own player, to tell each caption's factors, and G and D take it detached.
+terms in both losses beside the conditional one (`discriminator_loss`). The paper's caption embedding
+is pretrained (char-CNN-RNN); this one learns during the run, its own player, to tell each caption's
+factors, and G and D take it detached.
 Samples are stage II's images once it trains, stage I's upsampled before (`StackedGenerator.stage`).
 """
 
@@ -124,7 +125,7 @@ class StackGAN(LatentSampling, Family):
         with self.toggled(f"g{stage}"):
             features = discriminator.encode(fake)
             fake_logits = discriminator.conditioned(features, condition)
-            adversarial = bce(fake_logits, 1.0) + (bce(discriminator.unconditioned(features), 1.0) if discriminator.unconditional else 0.0)
+            adversarial = bce(fake_logits, 1.0) + (bce(discriminator.unconditioned(features), 1.0) if discriminator.unconditional is not None else 0.0)
             kl = kl_to_standard(mu, log_variance)
             g_loss = adversarial + self.kl_weight * kl
             self.update(f"g{stage}", g_loss)

@@ -14,11 +14,11 @@ the shapes' sizes (stage I 32x32, stage II 64x64; the paper's 64 and 256):
 - `StackDiscriminator`: stride-2 4x4 convolutions to a 4x4 map (`encode`), joined with the condition
   (replicated), a 3x3 convolution, and a 4x4 one to the logit (`conditioned`); stage II's has a second,
   unconditional head (`unconditioned`: the 4x4 convolution alone), as the authors' STAGE2_D.
+- `StackedGenerator`: all of them as one sampling network: (z, captions) -> images at the final size,
+  stage I's upsampled while stage II is not trained (`stage`).
 
 Every network but the caption encoder (the authors' is pretrained apart) starts from the authors'
 weights_init: convolution and linear weights from N(0, 0.02), biases 0, BatchNorm scales from N(1, 0.02).
-- `StackedGenerator`: all of them as one sampling network: (z, captions) -> images at the final size,
-  stage I's upsampled while stage II is not trained (`stage`).
 """
 
 from __future__ import annotations
