@@ -33,7 +33,7 @@ ROWS = {  # row -> overrides
     "discvae": ["model=discvae"],
     "chairs": ["model=chairs"],
     "attribute_gan": ["model=attribute_gan"],
-    "stackgan": ["model=stackgan", "metrics.every_n_iterations=1000"],  # also evaluated as stage I ends
+    "stackgan": ["model=stackgan", "metrics.every_n_iterations=280"],  # evaluated in stage I too (at 280, 560, 840)
 }
 FACTORS = ("shape", "foreground", "background", "texture")
 METRICS = ("fd", *(f"accuracy_{name}" for name in FACTORS), "all_categorical", "error_x", "error_y", "error_scale")
@@ -62,7 +62,8 @@ def edit_scores(checkpoint, cache_dir: str) -> dict[str, dict[str, float]]:
 
 
 def stage_fds(run) -> tuple[float, float]:
-    """A StackGAN run's FD at its last evaluation before stage II began, and at its last."""
+    """A StackGAN run's FD at its last evaluation before stage II began (evaluations fall at the ends
+    of epochs: the 840th of the 1,000 iterations of stage I), and at its last."""
     config = OmegaConf.load(run / "config.yaml")
     switch = int(config.model.stage_one_share * config.trainer.max_steps)  # the first iteration of stage II
     with open(run / "metrics.csv", newline="") as file:
