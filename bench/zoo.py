@@ -92,7 +92,10 @@ def headline(r: dict) -> str:
     if "error" in r and "fd" not in r:
         return f"val error {100 * r['error']:.1f}%"
     text = f"FD {r['fd']:.1f}"
-    if "class_accuracy" in r and r["model"] != "infogan":
+    if "accuracy_foreground" in r:  # generated from attributes or captions: each factor read as asked
+        factors = ("shape", "foreground", "background", "texture")
+        text += ", read as asked (1,000 samples): " + ", ".join(f"{name} {100 * r[f'accuracy_{name}']:.0f}%" for name in factors)
+    elif "class_accuracy" in r and r["model"] != "infogan":
         text += f", class accuracy {100 * r['class_accuracy']:.0f}%"
     if "matched_class_accuracy" in r and r["model"] == "infogan":
         text += f", code ↔ digit {100 * r['matched_class_accuracy']:.0f}%"
