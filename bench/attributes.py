@@ -16,12 +16,14 @@ share whose other factors read as before, the same leaving out the shape (which 
 
     python bench/attributes.py [--seeds 3] [--workers 1] [--iterations N] [--collect]
 
-Runs go to bench/runs/attributes/<row>/seed_<s>/, results to bench/attributes.json and .md.
+Runs go to bench/runs/attributes/<row>/seed_<s>/ (each with its edits.json), results to bench/attributes.json and .md.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+from pathlib import Path
 
 import torch
 from omegaconf import OmegaConf
@@ -61,6 +63,18 @@ def edit_scores(checkpoint, cache_dir: str) -> dict[str, dict[str, float]]:
     return scores
 
 
+def saved_edit_scores(run: Path) -> dict[str, dict[str, float]]:
+    """`edit_scores` of the run's last checkpoint, kept in the run's edits.json beside its checkpoint's
+    modification time (the GAN's inversions take minutes: a collect reuses them while the run is unchanged)."""
+    checkpoint, saved = run / "checkpoints" / "last.ckpt", run / "edits.json"
+    stamp = {"checkpoint_mtime": checkpoint.stat().st_mtime, "edited": EDITED}
+    if saved.is_file() and (kept := json.loads(saved.read_text()))["stamp"] == stamp:
+        return kept["scores"]
+    scores = edit_scores(checkpoint, OmegaConf.load(run / "config.yaml").metrics.cache_dir)
+    saved.write_text(json.dumps({"stamp": stamp, "scores": scores}))
+    return scores
+
+
 def stage_fds(run) -> tuple[float, float]:
     """A StackGAN run's FD at its last evaluation before stage II began (evaluations fall at the ends
     of epochs: the 840th of the 1,000 iterations of stage I), and at its last."""
@@ -91,7 +105,7 @@ def main() -> None:
     for r in results:
         run = args.runs / r["row"] / f"seed_{r['seed']}"
         if r["row"] != "stackgan" and (run / "checkpoints" / "last.ckpt").is_file():
-            r["edits"] = edit_scores(run / "checkpoints" / "last.ckpt", OmegaConf.load(run / "config.yaml").metrics.cache_dir)
+            r["edits"] = saved_edit_scores(run)
             edits.setdefault(r["row"], []).append(r["edits"])
     if edits:
         lines += ["", "Editing unseen shapes (each factor to its next value; mean ± standard error over seeds):", "",
