@@ -2,8 +2,9 @@
 loop with the same networks, data, batch size and optimizers, interleaved in one process.
 
 Both sides run Algorithm 1 exactly as `gan_lightning.models.GAN` does (fakes for D without gradients,
-D frozen during G's step, fresh noise for each step). The Lightning side is the real family inside a
-real Trainer with the CSV logger (every 10 steps, as the default run). An iteration's time is the gap
+D frozen during G's step, fresh noise for each step). The Lightning side is the real family inside
+the run's own Trainer (`GANTrainer`, with the config's trainer.channels_last, trainer.compile and
+trainer.detect_divergence) with the CSV logger (every 10 steps, as the default run). An iteration's time is the gap
 between the starts of consecutive iterations, so it includes fetching the batch and every hook.
 
     python bench/overhead.py [--rounds 6] [--iterations 25] [--batch-size 64] [--progress-bar] [overrides ...]
@@ -32,6 +33,7 @@ from omegaconf import open_dict
 from gan_lightning.cli import config_dir
 from gan_lightning.losses import bce_discriminator_loss, non_saturating_generator_loss
 from gan_lightning.train import quiet_known_noise
+from gan_lightning.trainer import GANTrainer
 
 
 class IterationClock(L.Callback):
@@ -50,11 +52,12 @@ def lightning_round(cfg, model, datamodule, iterations: int, progress_bar: bool)
     clock = IterationClock()
     logger = L.pytorch.loggers.CSVLogger(tempfile.mkdtemp(), name="", version="")
     bar = [instantiate(cfg.callbacks.rich_progress_bar)] if progress_bar else []  # the run's own bar, as configured
-    trainer = L.Trainer(
+    trainer = GANTrainer(
         accelerator="cpu", devices=1, max_epochs=1, limit_train_batches=iterations, logger=logger,
         log_every_n_steps=10, callbacks=[clock, *bar], enable_checkpointing=False, enable_model_summary=False,
-        enable_progress_bar=progress_bar,
-    )
+        enable_progress_bar=progress_bar, channels_last=cfg.trainer.channels_last, compile=cfg.trainer.compile,
+        detect_divergence=cfg.trainer.detect_divergence,
+    )  # fmt: skip
     trainer.fit(model, datamodule=datamodule)
     return clock.starts
 
@@ -126,7 +129,8 @@ def main() -> None:
     )
     print(
         f"DCGAN {cfg.data.image_size}x{cfg.data.image_size} digits, batch {args.batch_size}, base width {cfg.model.generator.base_width}, "
-        f"{args.rounds} interleaved rounds x {args.iterations - args.warmup - 1} timed iterations each"
+        f"{args.rounds} interleaved rounds x {args.iterations - args.warmup - 1} timed iterations each; "
+        f"ours with channels_last={cfg.trainer.channels_last}, compile={cfg.trainer.compile}, detect_divergence={cfg.trainer.detect_divergence}"
     )
     print("| loop | median s/iteration | mean s/iteration |")
     print("|---|---|---|")
