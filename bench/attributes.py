@@ -28,6 +28,8 @@ from pathlib import Path
 import torch
 from omegaconf import OmegaConf
 
+from gan_lightning.data.shapes import CATEGORICAL
+
 from seeded_runs import machine, mean_se, report, run_seeded_table, seeded_rows, table_arguments
 
 ROWS = {  # row -> overrides
@@ -37,14 +39,13 @@ ROWS = {  # row -> overrides
     "attribute_gan": ["model=attribute_gan"],
     "stackgan": ["model=stackgan", "metrics.every_n_iterations=280"],  # evaluated in stage I too (at 280, 560, 840)
 }
-FACTORS = ("shape", "foreground", "background", "texture")
-METRICS = ("fd", *(f"accuracy_{name}" for name in FACTORS), "all_categorical", "error_x", "error_y", "error_scale")
+METRICS = ("fd", *(f"accuracy_{name}" for name in CATEGORICAL), "all_categorical", "error_x", "error_y", "error_scale")
 EDITED = 1000
 
 
 def edit_scores(checkpoint, cache_dir: str) -> dict[str, dict[str, float]]:
     """factor -> the edit scores (`edit_agreement`) of EDITED unseen shapes, each asked for the next value of the factor."""
-    from gan_lightning.data.shapes import CATEGORICAL, ShapesDataset
+    from gan_lightning.data.shapes import ShapesDataset
     from gan_lightning.latent.editing import edit_attributes
     from gan_lightning.metrics.attributes import edit_agreement
     from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
@@ -112,7 +113,7 @@ def main() -> None:
                   "| model | factor | read as the target | other factors as before | the others but the shape as before | both | seeds |",
                   "|---|---|---|---|---|---|---|"]  # fmt: skip
         for row, runs in edits.items():
-            for name in FACTORS:
+            for name in CATEGORICAL:
                 cells = [mean_se([run[name][key] for run in runs], 3) for key in ("target", "others_kept", "others_but_shape_kept", "both")]
                 lines.append(f"| `{' '.join(ROWS[row])}` | {name} | {' | '.join(cells)} | {len(runs)} |")
     setup = f"{machine()}; mean ± standard error over seeds; chance: shape 0.2, foreground 0.167, background 0.25, texture 0.333"

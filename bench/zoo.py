@@ -26,6 +26,7 @@ from omegaconf import OmegaConf
 from PIL import Image
 
 from gan_lightning.cli import config_dir
+from gan_lightning.data.shapes import CATEGORICAL
 
 import presets
 
@@ -93,8 +94,7 @@ def headline(r: dict) -> str:
         return f"val error {100 * r['error']:.1f}%"
     text = f"FD {r['fd']:.1f}"
     if "accuracy_foreground" in r:  # generated from attributes or captions: each factor read as asked
-        factors = ("shape", "foreground", "background", "texture")
-        text += ", read as asked (1,000 samples): " + ", ".join(f"{name} {100 * r[f'accuracy_{name}']:.0f}%" for name in factors)
+        text += ", read as asked (1,000 samples): " + ", ".join(f"{name} {100 * r[f'accuracy_{name}']:.0f}%" for name in CATEGORICAL)
     elif "class_accuracy" in r and r["model"] != "infogan":
         text += f", class accuracy {100 * r['class_accuracy']:.0f}%"
     if "matched_class_accuracy" in r and r["model"] == "infogan":

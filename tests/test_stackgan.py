@@ -61,8 +61,8 @@ def test_conditioning_augmentation_and_its_kl_by_hand():
 
 
 def test_the_discriminator_loss_is_the_authors_with_and_without_the_unconditional_head():
-    class Judge:  # features: the images; conditional logit x + c, unconditional x
-        unconditional = None
+    class Judge:  # features: the images; conditional logit x + c, unconditional (when on) x
+        unconditional = False
 
         def encode(self, images):
             return images
@@ -70,15 +70,15 @@ def test_the_discriminator_loss_is_the_authors_with_and_without_the_unconditiona
         def conditioned(self, features, condition):
             return (features + condition).flatten()
 
-        def unconditioned(self, features):
-            return features.flatten()
+        def judgements(self, features, condition):
+            return [self.conditioned(features, condition), *([features.flatten()] if self.unconditional else [])]
 
     real, fake, condition = torch.tensor([[1.0], [2.0]]), torch.tensor([[-1.0], [-2.0]]), torch.tensor([[0.0], [3.0]])
     wrong = torch.tensor([[3.0], [0.0]])  # the conditions rolled by one
     real_pair, fake_pair, wrong_pair = F.softplus(-(real + condition)).mean(), F.softplus(fake + condition).mean(), F.softplus(real + wrong).mean()
     judge = Judge()
     assert float(discriminator_loss(judge, real, fake, condition)) == pytest.approx(float(real_pair + (fake_pair + wrong_pair) / 2))
-    judge.unconditional = True
+    judge.unconditional = True  # the authors' STAGE2_D
     expected = (real_pair + F.softplus(-real).mean()) / 2 + (fake_pair + wrong_pair + F.softplus(fake).mean()) / 3
     assert float(discriminator_loss(judge, real, fake, condition)) == pytest.approx(float(expected))
 

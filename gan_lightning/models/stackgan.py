@@ -23,6 +23,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch.distributions import Normal, kl_divergence
 
 from gan_lightning.attribute_priors import CaptionPrior
 from gan_lightning.data.shapes import CATEGORICAL
@@ -34,7 +35,7 @@ from gan_lightning.models.sampling import LatentSampling
 def kl_to_standard(mu: Tensor, log_variance: Tensor) -> Tensor:
     """KL(N(mu, sigma^2) || N(0, I)) per dimension, the mean over the batch and the dimensions (the
     authors' KL_loss: a mean, not a sum over the condition's dimensions)."""
-    return (0.5 * (mu.pow(2) + log_variance.exp() - 1 - log_variance)).mean()
+    return kl_divergence(Normal(mu, (0.5 * log_variance).exp()), Normal(0.0, 1.0)).mean()
 
 
 def bce(logits: Tensor, target: float) -> Tensor:
@@ -44,13 +45,11 @@ def bce(logits: Tensor, target: float) -> Tensor:
 def discriminator_loss(discriminator, real: Tensor, fake: Tensor, condition: Tensor) -> Tensor:
     """The authors' compute_discriminator_loss: real pairs against the mean of the fake pairs and the
     wrong ones (real images, another's condition), each term shared with the unconditional head's
-    where D has one (stage II): (real + real') / 2 + (fake + wrong + fake') / 3."""
+    where D has one (stage II): (real + real') / 2 + (fake + fake' + wrong) / 3."""
     real_features, fake_features = discriminator.encode(real), discriminator.encode(fake)
-    real_terms = [bce(discriminator.conditioned(real_features, condition), 1.0)]
-    fake_terms = [bce(discriminator.conditioned(fake_features, condition), 0.0), bce(discriminator.conditioned(real_features, condition.roll(1, 0)), 0.0)]
-    if discriminator.unconditional is not None:
-        real_terms.append(bce(discriminator.unconditioned(real_features), 1.0))
-        fake_terms.append(bce(discriminator.unconditioned(fake_features), 0.0))
+    real_terms = [bce(logits, 1.0) for logits in discriminator.judgements(real_features, condition)]
+    fake_terms = [bce(logits, 0.0) for logits in discriminator.judgements(fake_features, condition)]
+    fake_terms.append(bce(discriminator.conditioned(real_features, condition.roll(1, 0)), 0.0))
     return sum(real_terms) / len(real_terms) + sum(fake_terms) / len(fake_terms)
 
 
@@ -123,11 +122,10 @@ class StackGAN(LatentSampling, Family):
         d_loss = discriminator_loss(discriminator, real, fake.detach(), condition)
         self.update(f"d{stage}", d_loss)
         with self.toggled(f"g{stage}"):
-            features = discriminator.encode(fake)
-            fake_logits = discriminator.conditioned(features, condition)
-            adversarial = bce(fake_logits, 1.0) + (bce(discriminator.unconditioned(features), 1.0) if discriminator.unconditional is not None else 0.0)
+            judgements = discriminator.judgements(discriminator.encode(fake), condition)
+            adversarial = sum(bce(logits, 1.0) for logits in judgements)
             kl = kl_to_standard(mu, log_variance)
             g_loss = adversarial + self.kl_weight * kl
             self.update(f"g{stage}", g_loss)
         self.log_train({"text_loss": text_loss, "d_loss": d_loss, "g_loss": g_loss, "kl": kl, "stage": float(stage),
-                        "d_fake": fake_logits.sigmoid().mean()})  # fmt: skip
+                        "d_fake": judgements[0].sigmoid().mean()})  # fmt: skip

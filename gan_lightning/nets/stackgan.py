@@ -13,7 +13,7 @@ the shapes' sizes (stage I 32x32, stage II 64x64; the paper's 64 and 256):
   with c (replicated), residual blocks, then upsampling blocks to twice the stage-I side.
 - `StackDiscriminator`: stride-2 4x4 convolutions to a 4x4 map (`encode`), joined with the condition
   (replicated), a 3x3 convolution, and a 4x4 one to the logit (`conditioned`); stage II's has a second,
-  unconditional head (`unconditioned`: the 4x4 convolution alone), as the authors' STAGE2_D.
+  unconditional head (the 4x4 convolution alone; `judgements` gives every head's logits), as the authors' STAGE2_D.
 - `StackedGenerator`: all of them as one sampling network: (z, captions) -> images at the final size,
   stage I's upsampled while stage II is not trained (`stage`).
 
@@ -133,8 +133,8 @@ class StageTwoGenerator(nn.Module):
 
 
 class StackDiscriminator(nn.Module):
-    """(images, condition (N, condition_dim)) -> logits (N,); with `unconditional_head`, also
-    `unconditioned(encode(images))`, the image judged without the condition."""
+    """(images, condition (N, condition_dim)) -> logits (N,); `judgements(encode(images), condition)`
+    adds, with `unconditional_head`, the image judged without the condition."""
 
     def __init__(self, image_size: int = 32, channels: int = 3, condition_dim: int = 64, base_width: int = 32, unconditional_head: bool = False):
         super().__init__()
@@ -154,8 +154,10 @@ class StackDiscriminator(nn.Module):
         joined = torch.cat([features, condition[:, :, None, None].expand(-1, -1, *features.shape[2:])], dim=1)
         return self.logits(joined).flatten()
 
-    def unconditioned(self, features: Tensor) -> Tensor:
-        return self.unconditional(features).flatten()
+    def judgements(self, features: Tensor, condition: Tensor) -> list[Tensor]:
+        """The logits of every head: the conditional one, then the unconditional one where D has it."""
+        heads = [self.conditioned(features, condition)]
+        return heads if self.unconditional is None else [*heads, self.unconditional(features).flatten()]
 
     def forward(self, images: Tensor, condition: Tensor) -> Tensor:
         return self.conditioned(self.encode(images), condition)
