@@ -51,7 +51,7 @@ DCGAN = ["model=dcgan", "data=digits", "data.batch_size=64"]
 WORKLOADS = {
     "dcgan32": DCGAN,
     "dcgan64": [*DCGAN, "data.image_size=64", "data.channels=3", "model.generator.base_width=64", "model.discriminator.base_width=64"],
-    "pix2pix": ["model=pix2pix"],
+    "pix2pix": ["model=pix2pix", "model.generator.dropout_layers=0"],  # junyanz's U-Net of 5 levels has no dropout
     "cyclegan": ["model=cyclegan"],
     "wgan_gp": ["model=wgan_gp", "data=digits", "data.batch_size=64"],
     "overhead": DCGAN,

@@ -70,7 +70,8 @@ class GANTrainer(Trainer):
         compile: compile the players' networks with torch.compile (a player whose loss differentiates
             through its own gradients, as under a gradient penalty, stays eager).
         channels_last: store the players' convolution weights channels-last (NHWC), the layout tensor
-            cores read without transposes; convolutions then return channels-last activations.
+            cores read without transposes; convolutions then return channels-last activations. "auto":
+            only the networks measured faster so on this device type (bench/RESULTS.md, "Speed against peers").
         detect_divergence: stop with one message when a logged loss is no longer finite or exceeds 1e8.
         Other arguments: those of `lightning.Trainer`.
     """
@@ -82,7 +83,7 @@ class GANTrainer(Trainer):
         gradient_clip_val: float | None = None,
         gradient_clip_algorithm: str = "norm",
         compile: bool = False,  # noqa: A002 (the name users write: trainer.compile=true)
-        channels_last: bool = False,
+        channels_last: bool | str = "auto",
         detect_divergence: bool = True,
         **kwargs: Any,
     ):
@@ -90,6 +91,8 @@ class GANTrainer(Trainer):
             raise ConfigError(f"trainer.gradient_clip_val must be positive or null, not {gradient_clip_val}")
         if gradient_clip_algorithm not in ("norm", "value"):
             raise ConfigError(f"trainer.gradient_clip_algorithm must be norm or value, not {gradient_clip_algorithm}")
+        if channels_last not in (True, False, "auto"):
+            raise ConfigError(f"trainer.channels_last must be true, false or auto, not {channels_last}")
         if max_steps is None or max_steps < -1 or max_steps == 0:
             raise ConfigError(f"trainer.max_steps must be a positive number of iterations, or -1 for no limit, not {max_steps}")
         devices = kwargs.get("devices", "auto")
@@ -116,7 +119,7 @@ class GANTrainer(Trainer):
             gradient_clip_val=gradient_clip_val or None,
             gradient_clip_algorithm=gradient_clip_algorithm,
             compile=bool(compile),
-            channels_last=bool(channels_last),
+            channels_last=channels_last,
             detect_divergence=bool(detect_divergence),
         )
 

@@ -43,3 +43,31 @@ def test_mlp_networks_map_noise_to_any_sample_shape():
     assert x.shape == (4, 3, 8, 8) and x.abs().max() <= 1
     assert d(x).shape == (4,)
     assert MLPGenerator(shape=[2], latent_dim=2)(torch.randn(7, 2)).shape == (7, 2)
+
+
+def test_forward_together_batches_only_networks_that_judge_each_sample_alone():
+    from gan_lightning.nets import PatchGAN, ResNetGenerator
+    from gan_lightning.nets.batching import forward_together, judges_samples_alone
+
+    torch.manual_seed(0)
+    first, second = torch.randn(2, 1, 32, 32), torch.randn(3, 1, 32, 32)
+    # instance norm: one call on both batches, outputs (a list per scale for PatchGAN) as two calls give
+    patches = PatchGAN(in_channels=1, image_size=32, receptive_field="16", base_width=4, norm="instance", num_scales=2)
+    for network in (ResNetGenerator(1, 1, base_width=4, num_blocks=1), patches):
+        calls = []
+        hook = network.register_forward_pre_hook(lambda module, inputs, calls=calls: calls.append(len(inputs[0])))
+        together = forward_together(network, first, second)
+        hook.remove()
+        assert calls == [5] and judges_samples_alone(network)
+        alone = [network(first), network(second)]
+        torch.testing.assert_close(together, alone, rtol=1e-4, atol=1e-5)
+    # BatchNorm's statistics are the batch's, spectral norm steps at each call: one call each
+    batch_norm = DCGANDiscriminator(image_size=32, channels=1, base_width=4)
+    spectral = DCGANDiscriminator(image_size=32, channels=1, base_width=4, norm="none", spectral_norm=True)
+    packing = DCGANDiscriminator(image_size=32, channels=1, base_width=4, norm="none", pack=2)
+    assert not any(judges_samples_alone(network) for network in (batch_norm, spectral, packing))
+    assert judges_samples_alone(DCGANDiscriminator(image_size=32, channels=1, base_width=4, norm="layer"))
+    torch.manual_seed(1)
+    together = forward_together(batch_norm, first, second)
+    torch.testing.assert_close(together, [batch_norm(first), batch_norm(second)])
+    assert not torch.allclose(batch_norm(torch.cat([first, second]))[:2], together[0])  # what one call would have given

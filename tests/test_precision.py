@@ -6,6 +6,7 @@ from hydra.utils import instantiate
 
 from gan_lightning.errors import ConfigError, find_user_error
 from gan_lightning.train import train
+from gan_lightning.trainer import GANTrainer
 
 from conftest import compose_config, read_metrics, tiny_overrides
 from helpers.gradients import RecordStepGradients
@@ -96,3 +97,23 @@ def test_channels_last_stores_conv_weights_nhwc_and_trains_the_same(tmp_path):
     _, rows = run(tmp_path / "nhwc", "trainer.channels_last=true")
     _, plain = run(tmp_path / "nchw")
     assert [row["train/g_loss"] for row in rows] == pytest.approx([row["train/g_loss"] for row in plain], rel=1e-4)
+
+
+def test_channels_last_auto_stores_only_the_networks_measured_faster_on_the_device(tmp_path):
+    def conv_layouts(model_name: str, setting: str) -> dict[str, bool]:
+        overrides = tiny_overrides("dcgan") if model_name == "dcgan" else ["model=pix2pix", "model.generator.base_width=4", "model.discriminator.base_width=4"]
+        cfg = compose_config([*overrides, f"trainer.channels_last={setting}"], tmp_path)
+        model = instantiate(cfg.model, _recursive_=False, _convert_="all")
+        model.trainer = trainer = instantiate(cfg.trainer)
+        model.use_settings(trainer.family_settings)
+        model.setup("fit")
+        convs = {name: m.weight for name, m in model.named_modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))}
+        either = [name for name, w in convs.items() if w.is_contiguous() and w.is_contiguous(memory_format=torch.channels_last)]
+        assert len(either) < len(convs) / 2  # layers with one channel, where both layouts coincide, are left out
+        return {name: w.is_contiguous(memory_format=torch.channels_last) for name, w in convs.items() if name not in either}
+
+    assert all(conv_layouts("dcgan", "auto").values())  # DCGAN's nets list "cpu" in channels_last_faster_on
+    assert not any(conv_layouts("pix2pix", "auto").values())  # the U-Net and PatchGAN do not (slower so on CPU)
+    assert all(conv_layouts("pix2pix", "true").values()) and not any(conv_layouts("dcgan", "false").values())
+    with pytest.raises(ConfigError, match="trainer.channels_last must be true, false or auto, not sometimes"):
+        GANTrainer(channels_last="sometimes")

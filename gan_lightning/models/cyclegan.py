@@ -19,6 +19,7 @@ from gan_lightning.losses import l1_loss
 from gan_lightning.models.base import Spec, build
 from gan_lightning.models.image_pool import ImagePool
 from gan_lightning.models.translation import TranslationFamily, with_channels
+from gan_lightning.nets.batching import forward_together
 
 
 class CycleGAN(TranslationFamily):
@@ -66,12 +67,17 @@ class CycleGAN(TranslationFamily):
     def translator(self, direction: str) -> nn.Module:
         return self.generator_ab if direction == "AtoB" else self.generator_ba
 
+    def identity_inputs(self, images: Tensor) -> list[Tensor]:
+        """The images a generator also translates for the identity term: none when it does not count."""
+        return [images] if self.identity_weight else []
+
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
         real_a, real_b = batch["A"], batch["B"]
 
         # G and F step, both discriminators frozen.
         with self.toggled("g"):
-            fake_b, fake_a = self.generator_ab(real_a), self.generator_ba(real_b)
+            fake_b, *same_b = forward_together(self.generator_ab, real_a, *self.identity_inputs(real_b))  # G(a), and G(b) if needed
+            fake_a, *same_a = forward_together(self.generator_ba, real_b, *self.identity_inputs(real_a))  # F(b), and F(a) if needed
             g_gan_ab = self.generator_adversarial_loss(self.discriminator_b, self.discriminator_b(fake_b), real_b)
             g_gan_ba = self.generator_adversarial_loss(self.discriminator_a, self.discriminator_a(fake_a), real_a)
             g_cycle_a = self.cycle_weight_a * l1_loss(self.generator_ba(fake_b), real_a)  # ||F(G(a)) - a||_1
@@ -79,16 +85,16 @@ class CycleGAN(TranslationFamily):
             g_identity = torch.zeros((), device=self.device)
             if self.identity_weight:
                 g_identity = self.identity_weight * (
-                    self.cycle_weight_a * l1_loss(self.generator_ba(real_a), real_a)  # ||F(a) - a||_1
-                    + self.cycle_weight_b * l1_loss(self.generator_ab(real_b), real_b)  # ||G(b) - b||_1
+                    self.cycle_weight_a * l1_loss(same_a[0], real_a)  # ||F(a) - a||_1
+                    + self.cycle_weight_b * l1_loss(same_b[0], real_b)  # ||G(b) - b||_1
                 )
             g_loss = g_gan_ab + g_gan_ba + g_cycle_a + g_cycle_b + g_identity
             self.update("g", g_loss)
 
         # D_A and D_B step: real images of their domain against translations drawn from the pools.
         pooled_b, pooled_a = self.pool_b.query(fake_b), self.pool_a.query(fake_a)
-        real_scores_b, fake_scores_b = self.discriminator_b(real_b), self.discriminator_b(pooled_b)
-        real_scores_a, fake_scores_a = self.discriminator_a(real_a), self.discriminator_a(pooled_a)
+        real_scores_b, fake_scores_b = forward_together(self.discriminator_b, real_b, pooled_b)
+        real_scores_a, fake_scores_a = forward_together(self.discriminator_a, real_a, pooled_a)
         d_loss_b = self.discriminator_loss(real_scores_b, fake_scores_b)
         d_loss_a = self.discriminator_loss(real_scores_a, fake_scores_a)
         penalties = [

@@ -13,6 +13,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.losses import clip_weights, mode_seeking_loss
 from gan_lightning.models.adversarial import GANFamily
 from gan_lightning.models.base import Spec, build
+from gan_lightning.nets.batching import forward_together
 
 
 class GAN(GANFamily):
@@ -79,7 +80,7 @@ class GAN(GANFamily):
         for real in reals:
             with torch.no_grad():
                 fake = self.generator(self.draw(len(real)).z)
-            real_logits, fake_logits = self.discriminate(real), self.discriminate(fake)
+            real_logits, fake_logits = self.discriminate_each(real, fake)
             d_loss = self.loss.discriminator(real_logits, fake_logits)
             penalty = self.discriminator_penalty(real, fake)
             d_accuracy = discriminator_accuracy(real_logits, fake_logits) if self.d_accuracy_limit is not None else None
@@ -122,6 +123,10 @@ class GAN(GANFamily):
     def discriminate(self, samples: Tensor) -> Tensor:
         """D's logits for samples (see discriminator_input)."""
         return self.discriminator(self.discriminator_input(samples))
+
+    def discriminate_each(self, *samples: Tensor) -> list[Tensor]:
+        """D's logits for each batch of samples: one call where D judges each sample alone (`forward_together`)."""
+        return forward_together(self.discriminator, *map(self.discriminator_input, samples))
 
     def discriminator_penalty(self, real: Tensor, fake: Tensor) -> Tensor | None:
         """The configured penalty (gradient, R1) on D as the game sees it: through the augmentation and

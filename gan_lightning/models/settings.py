@@ -14,7 +14,8 @@ class TrainingSettings:
         gradient_clip_val, gradient_clip_algorithm: clip each player's gradients ("norm" or "value"),
             unless the player clips its own.
         compile: torch.compile the players' networks (those that may be).
-        channels_last: store the convolution weights channels-last.
+        channels_last: store the convolution weights channels-last: True (every network), False, or
+            "auto" (the networks measured faster so on the run's device type; `Family.channels_last_networks`).
         detect_divergence: stop with one message when a logged number or a weight is no longer finite.
     """
 
@@ -22,5 +23,5 @@ class TrainingSettings:
     gradient_clip_val: float | None = None
     gradient_clip_algorithm: str = "norm"
     compile: bool = False
-    channels_last: bool = False
+    channels_last: bool | str = "auto"
     detect_divergence: bool = True

@@ -38,6 +38,10 @@ class DCGANGenerator(nn.Module):
     BigGAN do in G too (Zhang et al. 2019).
     """
 
+    # Device types where channels-last weights train it faster (trainer.channels_last=auto): bench/peers.py,
+    # bench/RESULTS.md "Speed against peers". Not yet measured on a GPU, so left to trainer.channels_last=true there.
+    channels_last_faster_on = ("cpu",)
+
     def __init__(self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, base_width: int = 64, spectral_norm: bool = False):
         super().__init__()
         self.latent_dim = latent_dim
@@ -79,6 +83,10 @@ class DCGANDiscriminator(nn.Module):
         output_layer: False builds the trunk alone, for a network that only reads `features()` (BiGAN's
             joint D): `head()` and `forward()` then do not exist.
     """
+
+    # Device types where channels-last weights train it faster (trainer.channels_last=auto): bench/peers.py,
+    # bench/RESULTS.md "Speed against peers". Not yet measured on a GPU, so left to trainer.channels_last=true there.
+    channels_last_faster_on = ("cpu",)
 
     def __init__(
         self,
