@@ -188,6 +188,29 @@ def test_generators_keep_the_image_size_and_refuse_sizes_they_cannot_build():
         ResNetGenerator(1, 1, base_width=4, num_blocks=1)(torch.randn(1, 1, 18, 18))
 
 
+
+def test_unet_in_place_activations_change_neither_outputs_nor_gradients():
+    """The encoder's LeakyReLUs overwrite the skips in place; the decoder's ReLU makes that exact."""
+    import copy
+
+    torch.manual_seed(0)
+    in_place = UNetGenerator(in_channels=1, out_channels=1, image_size=16, base_width=4, dropout=0.0)
+    fresh = copy.deepcopy(in_place)
+    for module in fresh.modules():
+        if isinstance(module, torch.nn.LeakyReLU):
+            assert module.inplace
+            module.inplace = False
+    results = []
+    for network in (in_place, fresh):
+        images = torch.randn(3, 1, 16, 16, generator=torch.Generator().manual_seed(1)).requires_grad_()
+        out = network(images)
+        out.square().sum().backward()
+        results.append((out.detach(), images.grad, [p.grad.clone() for p in network.parameters()]))
+        network.zero_grad()
+    (out_a, grad_a, params_a), (out_b, grad_b, params_b) = results
+    assert torch.equal(out_a, out_b) and torch.equal(grad_a, grad_b)
+    assert all(torch.equal(a, b) for a, b in zip(params_a, params_b))
+
 # ---- the image pool and the lr schedule ----
 
 

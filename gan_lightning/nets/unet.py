@@ -64,7 +64,9 @@ class UNetGenerator(nn.Module):
                 self.down.append(nn.Conv2d(in_channels, width, 4, 2, 1))  # no norm follows: a bias (the authors' code has none)
                 continue
             innermost = i == depth - 1
-            layers = [nn.LeakyReLU(0.2), nn.Conv2d(widths[i - 1], width, 4, 2, 1, bias=bias or innermost)]
+            # In place: the skip it overwrites reaches the decoder through a ReLU, and ReLU(LeakyReLU(x))
+            # = ReLU(x), values and gradients alike (as in the authors' code); one tensor fewer a layer.
+            layers = [nn.LeakyReLU(0.2, inplace=True), nn.Conv2d(widths[i - 1], width, 4, 2, 1, bias=bias or innermost)]
             self.down.append(nn.Sequential(*layers, *([] if innermost else [make_norm(width)])))
 
         # Decoder layer i undoes encoder layer i: it reads encoder i's output (innermost) or that joined
@@ -87,7 +89,7 @@ class UNetGenerator(nn.Module):
         for layer in self.down:
             x = layer(x)
             skips.append(x)
-        skips.pop()  # the innermost output feeds the decoder directly (the skips stay pre-activation: no in-place ops on them)
+        skips.pop()  # the innermost output feeds the decoder directly
         for layer in self.up[:-1]:
             x = torch.cat([layer(x), skips.pop()], dim=1)
         return self.up[-1](x)
