@@ -37,6 +37,21 @@ def test_srresnet_upsamples_by_exactly_its_scale_at_any_size(scale):
     assert sum(isinstance(m, torch.nn.PixelShuffle) for m in net.modules()) == {2: 1, 4: 2}[scale]
 
 
+
+def test_srresnet_upsamples_a_constant_image_to_a_constant_image_at_initialisation():
+    """ICNR: no checkerboard before training; PyTorch's default filters start with one."""
+
+    def spread(icnr: bool) -> float:
+        torch.manual_seed(0)
+        net = SRResNet(in_channels=3, out_channels=3, width=8, blocks=1, scale=4, icnr=icnr).eval()
+        with torch.no_grad():
+            out = net(torch.full((1, 3, 24, 24), 0.3))
+        interior = out[..., 40:56, 40:56]  # beyond the reach of the zero padding at the borders
+        return (interior.amax(dim=(-2, -1)) - interior.amin(dim=(-2, -1))).max().item()  # within each channel
+
+    assert spread(icnr=True) < 1e-3
+    assert spread(icnr=False) > 1e-2
+
 def test_bad_network_sizes_are_refused():
     with pytest.raises(ConfigError, match="must be 2, 4, 8"):
         SRResNet(scale=3)

@@ -6,6 +6,13 @@ convolution, BatchNorm, plus the block's input); a 3x3 convolution and BatchNorm
 layer's output; one upsampling stage per factor 2 (a 3x3 convolution to 4x the channels,
 PixelShuffle x2, PReLU); a 9x9 convolution to the image. Fully convolutional: any input size.
 
+The upsampling convolutions start from ICNR (Aitken, Ledig et al. 2017, "Checkerboard artifact free
+sub-pixel convolution", arXiv 1707.02937, the SRGAN authors' own remedy): the four filters that
+PixelShuffle spreads over one 2x2 block start equal, so each stage starts as a convolution followed by
+nearest-neighbour upsampling, and a constant image comes out constant, where independent filters
+start every 2x2 block with a checkerboard the training must undo. Neither torch nor torchvision has
+it; it is four lines (`icnr_`).
+
 D: a 3x3 convolution and LeakyReLU(0.2), then seven 3x3 convolutions with BatchNorm and LeakyReLU
 (k64 s2, k128 s1, k128 s2, k256 s1, k256 s2, k512 s1, k512 s2 for width 64), a dense layer of 1024,
 LeakyReLU, and one logit.
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+import torch
 from torch import Tensor, nn
 
 from gan_lightning.errors import ConfigError
@@ -40,9 +48,11 @@ class SRResNet(nn.Module):
         width: channels of every layer (64 in the paper).
         blocks: residual blocks B (16 in the paper).
         scale: the upsampling factor, a power of 2 (4: two PixelShuffle x2 stages).
+        icnr: start the upsampling convolutions from ICNR (see the module docstring); False: PyTorch's
+            default, independent filters (the SRGAN paper's network as published).
     """
 
-    def __init__(self, in_channels: int = 3, out_channels: int = 3, width: int = 64, blocks: int = 16, scale: int = 4):
+    def __init__(self, in_channels: int = 3, out_channels: int = 3, width: int = 64, blocks: int = 16, scale: int = 4, icnr: bool = True):
         super().__init__()
         stages = math.log2(scale) if scale > 0 else 0.5
         if stages < 1 or not stages.is_integer():
@@ -54,11 +64,25 @@ class SRResNet(nn.Module):
         self.body = nn.Sequential(*(ResidualBlock(width) for _ in range(blocks)), nn.Conv2d(width, width, 3, padding=1), nn.BatchNorm2d(width))
         upsampling = [[nn.Conv2d(width, 4 * width, 3, padding=1), nn.PixelShuffle(2), nn.PReLU()] for _ in range(int(stages))]
         self.upsample = nn.Sequential(*(layer for stage in upsampling for layer in stage))
+        if icnr:
+            for stage in upsampling:
+                icnr_(stage[0], 2)
         self.tail = nn.Conv2d(width, out_channels, 9, padding=4)
 
     def forward(self, x: Tensor) -> Tensor:
         features = self.head(x)
         return self.tail(self.upsample(features + self.body(features)))
+
+
+@torch.no_grad()
+def icnr_(conv: nn.Conv2d, factor: int) -> None:
+    """ICNR in place for a convolution followed by PixelShuffle(factor): output channels c * factor^2
+    + i (i < factor^2), which PixelShuffle puts at the factor x factor positions of channel c, all take
+    filter c of the default initialisation (drawn with the layer's own fan-in), and its bias."""
+    channels = conv.out_channels // factor**2
+    conv.weight.copy_(conv.weight[:channels].repeat_interleave(factor**2, dim=0))
+    if conv.bias is not None:
+        conv.bias.copy_(conv.bias[:channels].repeat_interleave(factor**2))
 
 
 class SRGANDiscriminator(nn.Module):
