@@ -31,6 +31,11 @@ def doublings_from_4x4(image_size: int, network: str) -> int:
     return int(k)
 
 
+# Device types where DCGAN's G and D train faster with channels-last weights (trainer.channels_last=auto):
+# bench/peers.py, bench/RESULTS.md "Speed against peers". Not yet measured on a GPU: there, trainer.channels_last=true.
+CHANNELS_LAST_FASTER_ON = ("cpu",)
+
+
 class DCGANGenerator(nn.Module):
     """z (N, latent_dim) -> images (N, channels, image_size, image_size) in [-1, 1].
 
@@ -38,9 +43,7 @@ class DCGANGenerator(nn.Module):
     BigGAN do in G too (Zhang et al. 2019).
     """
 
-    # Device types where channels-last weights train it faster (trainer.channels_last=auto): bench/peers.py,
-    # bench/RESULTS.md "Speed against peers". Not yet measured on a GPU, so left to trainer.channels_last=true there.
-    channels_last_faster_on = ("cpu",)
+    channels_last_faster_on = CHANNELS_LAST_FASTER_ON
 
     def __init__(self, latent_dim: int = 100, image_size: int = 64, channels: int = 3, base_width: int = 64, spectral_norm: bool = False):
         super().__init__()
@@ -84,9 +87,7 @@ class DCGANDiscriminator(nn.Module):
             joint D): `head()` and `forward()` then do not exist.
     """
 
-    # Device types where channels-last weights train it faster (trainer.channels_last=auto): bench/peers.py,
-    # bench/RESULTS.md "Speed against peers". Not yet measured on a GPU, so left to trainer.channels_last=true there.
-    channels_last_faster_on = ("cpu",)
+    channels_last_faster_on = CHANNELS_LAST_FASTER_ON
 
     def __init__(
         self,
