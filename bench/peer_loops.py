@@ -36,7 +36,9 @@ def example_dcgan_script(checkout: Path, images: torch.Tensor, batch_size: int, 
         if args and str(args[0]).startswith("["):  # "[epoch/niter][i/len] Loss_D: ..."
             marks.append(time.perf_counter())
 
-    dataset = TensorDataset(images[: batch_size * iterations], torch.zeros(batch_size * iterations))
+    needed = batch_size * iterations
+    images = images.repeat(-(-needed // len(images)), 1, 1, 1)[:needed]  # one epoch of `iterations` batches
+    dataset = TensorDataset(images, torch.zeros(needed))
     argv = [str(script), "--dataset", "fake", "--imageSize", str(images.shape[-1]), "--batchSize", str(batch_size), "--niter", "1"]
     argv += ["--workers", "0", "--manualSeed", "0", "--outf", tempfile.mkdtemp()]
     with (
