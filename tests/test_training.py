@@ -32,7 +32,7 @@ def test_a_few_batches_per_preset_write_the_run_directory(tmp_path, model):
     assert len(metrics) == 4  # 2 epochs x 2 batches, logged every step
     assert all(torch.isfinite(torch.tensor([row[key] for key in LOSSES])).all() for row in metrics)
     assert all(0 < row["train/d_real"] < 1 for row in metrics)  # probabilities for the logistic loss
-    assert all(row["train/lr_g"] == pytest.approx(2e-4) for row in metrics)
+    assert all(row["train/lr_g"] == pytest.approx({"gan": 5e-4, "dcgan": 2e-4}[model]) for row in metrics)  # each preset's rate
     assert sorted(p.name for p in (out / "samples").iterdir()) == ["epoch_0000.png", "epoch_0001.png", "last.png"]
     assert sorted({int(row["epoch"]) for row in metrics}) == [0, 1]  # the grids' epochs, as metrics.csv numbers them
     assert (out / "checkpoints" / "last.ckpt").is_file()
