@@ -248,21 +248,12 @@ class Family(CheckpointState):
                 f"lightning.Trainer(max_steps={self.trainer.max_steps}) counts optimizer steps, {len(self.players)} or more an iteration "
                 f"of {type(self).__name__}: train with gan_lightning.trainer.GANTrainer, whose max_steps counts iterations"
             )
-        for network in self.channels_last_networks():
+        for network in self.settings.channels_last_networks(self, self.trainer.strategy.root_device.type):
             network.to(memory_format=torch.channels_last)  # 4-D weights only; checkpoints load into either layout
         if self.settings.compile:
             self.compile_players()
         if any(self.gradient_clip(name)[0] for name in self.players):
             self.check_clipping_possible()
-
-    def channels_last_networks(self) -> list[nn.Module]:
-        """The networks trainer.channels_last stores channels-last: all (true), none (false), or under
-        "auto" those whose class lists this run's device type in `channels_last_faster_on`, where the
-        layout was measured faster (bench/peers.py)."""
-        if self.settings.channels_last != "auto":
-            return [self] if self.settings.channels_last else []
-        device = self.trainer.strategy.root_device.type
-        return [module for module in self.modules() if device in getattr(module, "channels_last_faster_on", ())]
 
     def compile_players(self) -> None:
         """torch.compile every player's networks in place (state_dict keys unchanged, so checkpoints stay

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from torch import nn
+
 
 @dataclass(frozen=True)
 class TrainingSettings:
@@ -15,7 +17,7 @@ class TrainingSettings:
             unless the player clips its own.
         compile: torch.compile the players' networks (those that may be).
         channels_last: store the convolution weights channels-last: True (every network), False, or
-            "auto" (the networks measured faster so on the run's device type; `Family.channels_last_networks`).
+            "auto" (the networks measured faster so on the run's device type: `channels_last_networks`).
         detect_divergence: stop with one message when a logged number or a weight is no longer finite.
     """
 
@@ -25,3 +27,11 @@ class TrainingSettings:
     compile: bool = False
     channels_last: bool | str = "auto"
     detect_divergence: bool = True
+
+    def channels_last_networks(self, family: nn.Module, device_type: str) -> list[nn.Module]:
+        """The networks of `family` to store channels-last: all (True), none (False), or under "auto"
+        those whose class lists `device_type` in `channels_last_faster_on`, where the layout was
+        measured faster (bench/peers.py)."""
+        if self.channels_last != "auto":
+            return [family] if self.channels_last else []
+        return [module for module in family.modules() if device_type in getattr(module, "channels_last_faster_on", ())]
