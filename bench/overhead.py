@@ -53,7 +53,7 @@ def lightning_round(cfg, model, datamodule, iterations: int, progress_bar: bool)
     logger = L.pytorch.loggers.CSVLogger(tempfile.mkdtemp(), name="", version="")
     bar = [instantiate(cfg.callbacks.rich_progress_bar)] if progress_bar else []  # the run's own bar, as configured
     trainer = GANTrainer(
-        accelerator="cpu", devices=1, max_epochs=1, limit_train_batches=iterations, logger=logger,
+        accelerator="cpu", devices=1, max_steps=iterations, max_epochs=-1, logger=logger,
         log_every_n_steps=10, callbacks=[clock, *bar], enable_checkpointing=False, enable_model_summary=False,
         enable_progress_bar=progress_bar, channels_last=cfg.trainer.channels_last, compile=cfg.trainer.compile,
         detect_divergence=cfg.trainer.detect_divergence,

@@ -28,7 +28,6 @@ import itertools
 import logging
 import statistics
 import tempfile
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -39,11 +38,10 @@ import torch
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 from omegaconf import open_dict
-from overhead import IterationClock, plain_round
+from overhead import lightning_round, plain_round
 
 from gan_lightning.cli import config_dir
 from gan_lightning.train import quiet_known_noise
-from gan_lightning.trainer import GANTrainer
 
 from seeded_runs import machine
 
@@ -71,16 +69,8 @@ class Ours:
         self.model = instantiate(self.cfg.model, _recursive_=False, _convert_="all")
 
     def round(self, iterations: int, progress_bar: bool = False) -> list[float]:
-        clock = IterationClock()
-        bar = [instantiate(self.cfg.callbacks.rich_progress_bar)] if progress_bar else []
-        trainer = GANTrainer(
-            accelerator="cpu", devices=1, max_steps=iterations, max_epochs=-1, callbacks=[clock, *bar],
-            logger=L.pytorch.loggers.CSVLogger(tempfile.mkdtemp(), name="", version=""), log_every_n_steps=10,
-            enable_checkpointing=False, enable_model_summary=False, enable_progress_bar=progress_bar,
-            channels_last=self.cfg.trainer.channels_last, compile=self.cfg.trainer.compile, detect_divergence=self.cfg.trainer.detect_divergence,
-        )  # fmt: skip
-        trainer.fit(self.model, datamodule=self.datamodule)
-        return [*clock.starts, time.perf_counter()]
+        """The starts of `iterations` iterations in the run's Trainer (bench/overhead.py's round)."""
+        return lightning_round(self.cfg, self.model, self.datamodule, iterations, progress_bar)
 
     def batches(self, split: int = 1):
         """The training batches forever, each cut into `split` minibatches (n_critic's)."""
