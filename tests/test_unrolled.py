@@ -51,3 +51,36 @@ def test_unrolling_changes_the_generator_step_only(tmp_path):
     assert unrolled[0]["train/d_loss"] == plain[0]["train/d_loss"]  # the first D step precedes any unrolling
     assert unrolled[0]["train/g_loss"] != plain[0]["train/g_loss"]  # G is judged by D two steps ahead
     assert all(torch.isfinite(torch.tensor([r["train/g_loss"] for r in unrolled])))
+
+
+def test_generator_descends_the_unrolled_value_function(tmp_path):
+    """With the minimax loss G's loss has the gradient of -L_D at D's weights after K Adam steps
+    (Metz et al. eq. 5: f_K, both of its terms), here unrolled independently with torch.func."""
+    from types import SimpleNamespace
+
+    from hydra.utils import instantiate
+    from torch.func import functional_call
+
+    cfg = compose_config(["experiment=unrolled_mixture", "model.unroll_steps=3", "model.generator.latent_dim=4", "model.discriminator.hidden_dims=[8]"], tmp_path)
+    family = instantiate(cfg.model, _recursive_=False, _convert_="all")
+    torch.manual_seed(0)
+    discriminator = family.discriminator
+    adam = torch.optim.Adam(discriminator.parameters(), lr=0.05, betas=(0.5, 0.999))
+    real, fake = torch.randn(16, 2), torch.randn(16, 2, requires_grad=True)
+    adam.zero_grad()
+    family.loss.discriminator(discriminator(real), discriminator(fake.detach())).backward()
+    adam.step()  # D's optimizer carries state into the unrolled steps
+    family.optimizer = lambda name: SimpleNamespace(optimizer=adam)
+
+    ours = torch.autograd.grad(family.generator_loss(fake, (real,)), fake)[0]
+
+    params = {name: p.detach().requires_grad_() for name, p in discriminator.named_parameters()}
+    state = {name: {"step": int(adam.state[p]["step"]), "m": adam.state[p]["exp_avg"].clone(), "v": adam.state[p]["exp_avg_sq"].clone()} for name, p in discriminator.named_parameters()}
+    for _ in range(3):
+        d_loss = family.loss.discriminator(functional_call(discriminator, params, (real,)), functional_call(discriminator, params, (fake,)))
+        params = adam_step(params, torch.autograd.grad(d_loss, list(params.values()), create_graph=True), state, 0.05, (0.5, 0.999), 1e-8)
+    value = -family.loss.discriminator(functional_call(discriminator, params, (real,)), functional_call(discriminator, params, (fake,)))
+    expected = torch.autograd.grad(value, fake, retain_graph=True)[0]
+    torch.testing.assert_close(ours, expected)
+    without_real_term = torch.autograd.grad(-torch.nn.functional.softplus(functional_call(discriminator, params, (fake,))).mean(), fake)[0]
+    assert not torch.allclose(ours, without_real_term, atol=1e-4)  # D's real term reaches G through the unrolling
