@@ -87,6 +87,9 @@ def test_auxiliary_classifier_shares_d_trunk():
     assert source.shape == (5,) and classes.shape == (5, 10)
     assert torch.allclose(source, critic.net(images))
     assert torch.allclose(classes, critic.classifier(critic.net.features(images).flatten(1)))
+    critic.twin = torch.nn.Linear(critic.net.feature_width, 10)  # TAC-GAN's twin head: a third output on the same features
+    source, classes, twin = critic(images)
+    assert torch.allclose(twin, critic.twin(critic.net.features(images).flatten(1))) and not torch.allclose(twin, classes)
 
 
 def test_acgan_class_terms_by_hand():
@@ -100,14 +103,20 @@ def test_acgan_class_terms_by_hand():
     fake = nll([0, 0, 3.0], 1)
     assert auxiliary_class_loss(real_classes, real_labels, fake_classes, fake_labels).item() == pytest.approx(real + fake, rel=1e-6)
     assert class_loss(fake_classes, fake_labels).item() == pytest.approx(fake, rel=1e-6)
-    for fake_class_loss, expected in ((True, real + fake), (False, real)):
+    fake_twin = torch.tensor([[1.0, 0.0, 0.0]])  # TAC-GAN's twin head on the generated sample
+    twin = nll([1.0, 0, 0], 1)
+    for fake_class_loss, twin_classifier, expected in ((True, False, real + fake), (False, False, real), (True, True, real + fake + twin), (False, True, real + twin)):
         family = ACGAN.__new__(ACGAN)  # the loss needs no networks
-        family.fake_class_loss = fake_class_loss
-        loss = family.discriminator_class_loss(real_classes, real_labels, fake_classes, fake_labels)
+        family.fake_class_loss, family.twin_classifier = fake_class_loss, twin_classifier
+        loss = family.discriminator_class_loss(real_classes, real_labels, fake_classes, fake_labels, fake_twin if twin_classifier else None)
         assert loss.item() == pytest.approx(expected, rel=1e-6)
+        g_loss = family.generator_class_loss(fake_classes, fake_twin if twin_classifier else None, fake_labels)
+        assert g_loss.item() == pytest.approx(fake - twin if twin_classifier else fake, rel=1e-6)  # G raises the twin's cross-entropy
 
 
-@pytest.mark.parametrize("model,extra", [("cgan", []), ("cgan", ["model.discriminator.conditioning=projection"]), ("acgan", [])])
+@pytest.mark.parametrize(
+    "model,extra", [("cgan", []), ("cgan", ["model.discriminator.conditioning=projection"]), ("acgan", []), ("acgan", ["model.twin_classifier=true"])]
+)
 def test_conditional_families_train_sample_by_label_and_draw_a_class_a_row(model, extra, tmp_path):
     out = tmp_path / "run"
     train(compose_config([f"model={model}", *TINY_CONDITIONAL, *extra], out))
@@ -116,6 +125,8 @@ def test_conditional_families_train_sample_by_label_and_draw_a_class_a_row(model
     assert evaluation["val/intra_fd"] > 0  # a Fréchet distance per digit class, averaged
     family = load_family(out / "checkpoints" / "last.ckpt")
     assert isinstance(family, ACGAN if model == "acgan" else CGAN) and family.num_classes == 10
+    if model == "acgan":  # the twin head comes with model.twin_classifier, and back from the checkpoint
+        assert (family.discriminator.twin is not None) == family.twin_classifier == ("model.twin_classifier=true" in extra)
     assert family.sample(4, labels=[7, 7, 1, 0]).shape == (4, 1, 16, 16)
     fives = family.sample(4, seed=3, labels=torch.tensor([5, 5, 5, 5]))
     assert torch.equal(fives, family.sample(4, seed=3, labels=[5, 5, 5, 5]))

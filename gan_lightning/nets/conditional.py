@@ -124,23 +124,29 @@ class ConditionalDiscriminator(nn.Module):
 
 class AuxiliaryClassifierDiscriminator(nn.Module):
     """Samples (N, ...) -> (source logits (N,), class logits (N, K)): AC-GAN's D (Odena et al. 2017),
-    a second, linear head on the features before D's output layer predicts the class.
+    a second, linear head on the features before D's output layer predicts the class. With twin=True
+    a third head, TAC-GAN's twin classifier (Gong et al. 2019), gives (N, K) more class logits, for
+    generated samples: the output is then (source, class, twin class logits).
 
     Args:
         net: a partial discriminator config with `features()`, `head()` and `feature_width`; pack 1.
         num_classes: K.
+        twin: add the twin classifier's head.
     """
 
-    def __init__(self, net: Callable[..., nn.Module], num_classes: int):
+    def __init__(self, net: Callable[..., nn.Module], num_classes: int, twin: bool = False):
         super().__init__()
         self.net, self.num_classes = net(), num_classes
         if getattr(self.net, "pack", 1) != 1:
             raise ConfigError("the auxiliary classifier labels single samples: use pack=1")
         self.classifier = nn.Linear(self.net.feature_width, num_classes)
+        self.twin = nn.Linear(self.net.feature_width, num_classes) if twin else None
 
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor) -> tuple[Tensor, ...]:
         features = self.net.features(x)
-        return self.net.head(features), self.classifier(features.flatten(1))
+        flat = features.flatten(1)
+        heads = (self.net.head(features), self.classifier(flat))
+        return heads if self.twin is None else (*heads, self.twin(flat))
 
 
 class ClassifierDiscriminator(nn.Module):
