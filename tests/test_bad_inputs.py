@@ -117,8 +117,9 @@ CASES = {  # name: (entry point, arguments ({name} is a path from `files`), what
     "n_critic zero": (T, ["model.n_critic=0"], "model.n_critic must be at least 1, not 0"),
     "critic steps for a one-step family": (T, ["model=acgan", "model.n_critic=2"], "model.n_critic must be 1: ACGAN takes one D step per G step, not 2"),
     "a twin classifier without its head": (
-        T, ["model=acgan", "model.twin_classifier=true", "model.discriminator.twin=false"], "model.twin_classifier=true needs D's twin head: model.discriminator.twin=true",
-    ),
+        T, ["model=acgan", "model.twin_classifier=true", "model.discriminator.twin=false"],
+        "model.twin_classifier=true needs D's twin head: model.discriminator.twin=true",
+    ),  # fmt: skip
     "relativistic kind unknown": (T, ["loss=relativistic", "model.loss.discriminator.kind=softmax"], "model.loss.discriminator.kind=softmax is unknown"),
     "ema decay out of range": (T, ["model.ema_decay=2"], "model.ema_decay must lie in (0, 1) or be null, not 2"),
     "negative truncation": (T, ["model.prior.truncation=-1"], "model.prior.truncation must be positive or null, not -1"),

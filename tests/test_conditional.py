@@ -105,7 +105,8 @@ def test_acgan_class_terms_by_hand():
     assert class_loss(fake_classes, fake_labels).item() == pytest.approx(fake, rel=1e-6)
     fake_twin = torch.tensor([[1.0, 0.0, 0.0]])  # TAC-GAN's twin head on the generated sample
     twin = nll([1.0, 0, 0], 1)
-    for fake_class_loss, twin_classifier, expected in ((True, False, real + fake), (False, False, real), (True, True, real + fake + twin), (False, True, real + twin)):
+    cases = ((True, False, real + fake), (False, False, real), (True, True, real + fake + twin), (False, True, real + twin))
+    for fake_class_loss, twin_classifier, expected in cases:
         family = ACGAN.__new__(ACGAN)  # the loss needs no networks
         family.fake_class_loss, family.twin_classifier = fake_class_loss, twin_classifier
         loss = family.discriminator_class_loss(real_classes, real_labels, fake_classes, fake_labels, fake_twin if twin_classifier else None)

@@ -46,6 +46,23 @@ def test_mlp_discriminator_hidden_units_are_leaky_unless_the_slope_is_zero():
         assert (features.min() < 0) == (slope > 0) and (features.max() > 0)
 
 
+def test_mlp_networks_take_tanh_units_and_orthogonal_weights():
+    from gan_lightning.nets import MLPGenerator
+
+    x = torch.randn(64, 2)
+    tanh = MLPDiscriminator(shape=[2], hidden_dims=[16], dropout=0, activation="tanh").features(x)
+    assert tanh.abs().max() < 1 and tanh.min() < 0  # bounded, and negative where ReLU would give 0
+    generator = MLPGenerator(shape=[2], latent_dim=8, hidden_dims=[16, 16], output="linear", activation="tanh", orthogonal_gain=1.4)
+    discriminator = MLPDiscriminator(shape=[2], hidden_dims=[16, 16], spectral_norm=False, orthogonal_gain=0.8)
+    for network, gain in ((generator, 1.4), (discriminator, 0.8)):
+        for layer in (m for m in network.modules() if isinstance(m, torch.nn.Linear)):
+            weight = layer.weight if layer.weight.shape[0] <= layer.weight.shape[1] else layer.weight.T  # rows orthogonal
+            torch.testing.assert_close(weight @ weight.T / gain**2, torch.eye(len(weight)), atol=1e-5, rtol=0)
+            assert torch.all(layer.bias == 0)
+    with pytest.raises(ConfigError, match="MLP generator activation=sigmoid is unknown: choose relu or tanh"):
+        MLPGenerator(shape=[2], activation="sigmoid")
+
+
 def test_minibatch_std_adds_the_batch_spread_as_a_feature_map():
     x = torch.randn(5, 3, 4, 4)
     out = MinibatchStdDev()(x)

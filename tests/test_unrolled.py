@@ -61,7 +61,8 @@ def test_generator_descends_the_unrolled_value_function(tmp_path):
     from hydra.utils import instantiate
     from torch.func import functional_call
 
-    cfg = compose_config(["experiment=unrolled_mixture", "model.unroll_steps=3", "model.generator.latent_dim=4", "model.discriminator.hidden_dims=[8]"], tmp_path)
+    small = ["model.generator.latent_dim=4", "model.generator.hidden_dims=[8]", "model.discriminator.hidden_dims=[8]"]
+    cfg = compose_config(["experiment=unrolled_mixture", "model.unroll_steps=3", *small], tmp_path)
     family = instantiate(cfg.model, _recursive_=False, _convert_="all")
     torch.manual_seed(0)
     discriminator = family.discriminator
@@ -75,7 +76,10 @@ def test_generator_descends_the_unrolled_value_function(tmp_path):
     ours = torch.autograd.grad(family.generator_loss(fake, (real,)), fake)[0]
 
     params = {name: p.detach().requires_grad_() for name, p in discriminator.named_parameters()}
-    state = {name: {"step": int(adam.state[p]["step"]), "m": adam.state[p]["exp_avg"].clone(), "v": adam.state[p]["exp_avg_sq"].clone()} for name, p in discriminator.named_parameters()}
+    state = {
+        name: {"step": int(adam.state[p]["step"]), "m": adam.state[p]["exp_avg"].clone(), "v": adam.state[p]["exp_avg_sq"].clone()}
+        for name, p in discriminator.named_parameters()
+    }
     for _ in range(3):
         d_loss = family.loss.discriminator(functional_call(discriminator, params, (real,)), functional_call(discriminator, params, (fake,)))
         params = adam_step(params, torch.autograd.grad(d_loss, list(params.values()), create_graph=True), state, 0.05, (0.5, 0.999), 1e-8)

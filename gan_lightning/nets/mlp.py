@@ -21,6 +21,26 @@ def _norm(norm: str, network: str) -> Callable[[int], nn.Module] | None:
     return None if norm == "none" else norm_layer(norm, network, dims=1)
 
 
+def _activation(activation: str, network: str, negative_slope: float = 0.0) -> Callable[[], nn.Module]:
+    """The hidden layers' activation by name: relu (LeakyReLU with a negative slope) or tanh."""
+    if activation == "tanh":
+        return nn.Tanh
+    if activation == "relu":
+        return (lambda: nn.LeakyReLU(negative_slope)) if negative_slope else nn.ReLU
+    raise ConfigError(f"{network} activation={activation} is unknown: choose relu or tanh")
+
+
+def orthogonal_init(network: nn.Module, gain: float | None) -> None:
+    """Every linear layer's weight orthogonal, times `gain`, its bias zero (the unrolled GAN's 2D
+    networks: Metz et al. 2017, appendix A, and the authors' notebook); None keeps PyTorch's init."""
+    if gain is None:
+        return
+    for layer in network.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.orthogonal_(layer.weight, gain)
+            nn.init.zeros_(layer.bias)
+
+
 def _hidden_stack(
     in_features: int,
     hidden_dims: Sequence[int],
@@ -42,12 +62,16 @@ class _FlatDiscriminator(nn.Module):
     """Shared by the fully connected discriminators: packing at the input; minibatch standard
     deviation and minibatch discrimination before the output layer; optional spectral norm."""
 
-    def __init__(self, hidden: list[nn.Module], width: int, pack: int, spectral_norm: bool, minibatch_std: bool, minibatch_kernels: int, output_layer: bool):
+    def __init__(
+        self, hidden: list[nn.Module], width: int, pack: int, spectral_norm: bool, minibatch_std: bool, minibatch_kernels: int, output_layer: bool,
+        orthogonal_gain: float | None = None,
+    ):  # fmt: skip
         super().__init__()
         self.pack, self.output_layer = pack, output_layer
         batch_layers, width = batch_feature_layers(width, minibatch_std, minibatch_kernels)
         self.net = nn.Sequential(*hidden, *batch_layers, *([nn.Linear(width, 1)] if output_layer else []))
         self.feature_width = width
+        orthogonal_init(self.net, orthogonal_gain)
         if spectral_norm:
             apply_spectral_norm(self.net)
 
@@ -69,7 +93,9 @@ OUTPUTS = {"tanh": nn.Tanh, "linear": nn.Identity}
 
 class MLPGenerator(nn.Module):
     """z (N, latent_dim) -> samples (N, *shape): in [-1, 1] with output="tanh" (images), unbounded
-    with output="linear" (2D mixtures). batch_norm=True adds BatchNorm before each ReLU (PacGAN's G)."""
+    with output="linear" (2D mixtures). batch_norm=True adds BatchNorm before each hidden activation
+    (PacGAN's G); activation: "relu" or "tanh" (the unrolled GAN notebook's); orthogonal_gain: see
+    `orthogonal_init`."""
 
     def __init__(
         self,
@@ -78,15 +104,19 @@ class MLPGenerator(nn.Module):
         hidden_dims: Sequence[int] = (256, 512, 1024),
         batch_norm: bool = False,
         output: str = "tanh",
+        activation: str = "relu",
+        orthogonal_gain: float | None = None,
     ):
         super().__init__()
         if output not in OUTPUTS:
             raise ConfigError(f"MLP generator output={output} is unknown: choose one of {', '.join(OUTPUTS)}")
         self.latent_dim = latent_dim
         self.shape = tuple(shape)
-        layers, width = _hidden_stack(latent_dim, hidden_dims, nn.ReLU, norm=nn.BatchNorm1d if batch_norm else None)
+        hidden_activation = _activation(activation, "MLP generator")
+        layers, width = _hidden_stack(latent_dim, hidden_dims, hidden_activation, norm=nn.BatchNorm1d if batch_norm else None)
         layers += [nn.Linear(width, math.prod(self.shape)), OUTPUTS[output]()]
         self.net = nn.Sequential(*layers)
+        orthogonal_init(self.net, orthogonal_gain)
 
     def forward(self, z: Tensor) -> Tensor:
         return self.net(z).view(len(z), *self.shape)
@@ -97,6 +127,8 @@ class MLPDiscriminator(_FlatDiscriminator):
 
     Args:
         negative_slope: of the LeakyReLU; 0 gives ReLU (WGAN-GP's toy critic).
+        activation: "relu" (the LeakyReLU above) or "tanh" (the unrolled GAN notebook's).
+        orthogonal_gain: orthogonal weights with this gain (`orthogonal_init`); None: PyTorch's init.
         norm: "none", "layer" or "batch" after each hidden linear layer.
         pack: judge this many samples at once (PacGAN).
         spectral_norm: divide each weight by its largest singular value (Miyato et al. 2018).
@@ -117,9 +149,12 @@ class MLPDiscriminator(_FlatDiscriminator):
         minibatch_std: bool = False,
         minibatch_kernels: int = 0,
         output_layer: bool = True,
+        activation: str = "relu",
+        orthogonal_gain: float | None = None,
     ):
-        hidden, width = _hidden_stack(math.prod(shape) * pack, hidden_dims, lambda: nn.LeakyReLU(negative_slope), dropout, _norm(norm, "MLP discriminator"))
-        super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels, output_layer)
+        hidden_activation = _activation(activation, "MLP discriminator", negative_slope)
+        hidden, width = _hidden_stack(math.prod(shape) * pack, hidden_dims, hidden_activation, dropout, _norm(norm, "MLP discriminator"))
+        super().__init__(hidden, width, pack, spectral_norm, minibatch_std, minibatch_kernels, output_layer, orthogonal_gain)
 
 
 class Maxout(nn.Module):
