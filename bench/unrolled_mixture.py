@@ -33,7 +33,8 @@ def main() -> None:
         seed = cell["seed"]
         lines.append(f"| {cell['row']} | {seed} | {course(args.runs / cell['row'] / f'seed_{seed}')} |")
     budget = f"{args.iterations} iterations" if args.iterations else "25,000 iterations"
-    setup = f"ring of 8 Gaussians (std 0.01), the paper's MLPs, batch 512, minimax loss, {budget}, {args.workers} one-core workers"
+    networks = "the authors' notebook's MLPs (2x128 tanh, orthogonal init)"
+    setup = f"ring of 8 Gaussians (std 0.01), {networks}, batch 512, minimax loss, {budget}, {args.workers} one-core workers"
     report("unrolled_mixture.py", setup, results, len(wanted) - len(results), minutes, "\n".join(lines), args.output, ("row", "seed"))
 
 
