@@ -55,7 +55,7 @@ def test_unrolling_changes_the_generator_step_only(tmp_path):
 
 def test_generator_descends_the_unrolled_value_function(tmp_path):
     """With the minimax loss G's loss has the gradient of -L_D at D's weights after K Adam steps
-    (Metz et al. eq. 5: f_K, both of its terms), here unrolled independently with torch.func."""
+    (Metz et al. sec. 2.2: f_K, both of its terms), here unrolled independently with torch.func."""
     from types import SimpleNamespace
 
     from hydra.utils import instantiate

@@ -38,7 +38,7 @@ class ACGAN(GANFamily):
             learns generated samples' labels, and G's class term becomes class_weight x (its
             samples' cross-entropy under the class head - that under the twin head).
         Other arguments: see `GANFamily`; the prior is class-conditional, and D must return (source
-        logits, class logits), as `gan_lightning.nets.AuxiliaryClassifierDiscriminator` does.
+        logits, class logits[, twin class logits]), as `gan_lightning.nets.AuxiliaryClassifierDiscriminator` does.
     """
 
     def __init__(self, *, class_weight: float = 1.0, fake_class_loss: bool = True, twin_classifier: bool = False, **parts):

@@ -32,8 +32,9 @@ class UnrolledGAN(GAN):
     """G's loss is taken against D after `unroll_steps` further Adam updates of D, differentiated
     through those updates, so G anticipates D's response instead of collapsing onto the modes D
     currently favours. With loss=minimax, G descends the paper's surrogate f_K exactly: its term on
-    its samples plus D's term on real data, both at D's unrolled weights. D is trained as in Algorithm 1; the unrolled copies are thrown away.
-    With unroll_steps=0 this is the plain GAN update. Other arguments: see `GAN`.
+    its samples plus D's term on real data, both at D's unrolled weights. D is trained as in
+    Algorithm 1; the unrolled copies are thrown away. With unroll_steps=0 this is the plain GAN
+    update. Other arguments: see `GAN`.
     """
 
     def __init__(self, *, unroll_steps: int = 5, **parts):
@@ -73,7 +74,7 @@ class UnrolledGAN(GAN):
         def unrolled(samples: Tensor) -> Tensor:
             return functional_call(self.discriminator, (params, buffers), (self.discriminator_input(samples),))
 
-        # G descends f_K = f(G, D after K steps) (eq. 5), whose real term E[log D_K(x)] depends on G through
+        # G descends f_K = f(G, D after K steps) (sec. 2.2), whose real term E[log D_K(x)] depends on G through
         # the unrolled steps: G raises D's loss on real data after them. The fakes' share of that loss
         # is held fixed and its value taken off, so g_loss still reads as G's own term.
         real = reals[-1]
