@@ -68,11 +68,8 @@ def baseline_scores(extra: list[str]) -> dict[str, dict[str, float]]:
     """The scores of the data's baselines (mean fill, biharmonic) on the validation patches, their
     realism, and the realism floor (the true holes, under "truth")."""
     data = inpainting_data(extra)
-    batches = [b for b in data.dataloader(data.val_set, 64)]
-    scores = {
-        name: score_pairs(((data.baselines(b["A"])[name], b["B"]) for b in batches), scored=data.scored)
-        for name in ("mean_fill", "biharmonic")
-    }
+    batches = [(data.baselines(b["A"]), b["B"]) for b in data.dataloader(data.val_set, 64)]  # each fill made once
+    scores = {name: score_pairs(((fills[name], target) for fills, target in batches), scored=data.scored) for name in ("mean_fill", "biharmonic")}
     realism_data = inpainting_data(extra, REALISM_PATCHES)
     reference, inputs, truth = realism_halves(realism_data)
     for name, filled in realism_data.baselines(inputs).items():
@@ -81,11 +78,9 @@ def baseline_scores(extra: list[str]) -> dict[str, dict[str, float]]:
     return scores
 
 
-def run_realism(run: Path, extra: list[str]) -> float:
-    """The realism of one trained cell's fills (its last checkpoint)."""
+def run_realism(run: Path, data, reference: torch.Tensor, inputs: torch.Tensor) -> float:
+    """The realism of one trained cell's fills (its last checkpoint) of `inputs`, against `reference`."""
     model = load_family(run / "checkpoints" / "last.ckpt")
-    data = inpainting_data(extra, REALISM_PATCHES)
-    reference, inputs, _ = realism_halves(data)
     with torch.no_grad():
         return hole_realism(data, reference, model.translate(inputs))
 
@@ -115,8 +110,10 @@ def main() -> None:
     setup = f"64x64 patches of 13 built-in photographs, 32x32 centre hole, batch 64, {args.seeds} seeds, {args.workers} one-core workers"
     data_overrides = [o for o in args.set if o.startswith("data.")]
     baselines = baseline_scores(data_overrides)
+    realism_data = inpainting_data(data_overrides, REALISM_PATCHES)
+    reference, inputs, _ = realism_halves(realism_data)
     for result in results:
-        result["swd"] = run_realism(args.runs / result["row"] / f"seed_{result['seed']}", data_overrides)
+        result["swd"] = run_realism(args.runs / result["row"] / f"seed_{result['seed']}", realism_data, reference, inputs)
     report("inpainting.py", setup, results, len(wanted) - len(results), minutes, table(results, args.seeds, baselines), args.output, KEY)
 
 

@@ -44,17 +44,12 @@ def training_image():
     return data.val_set[0]["image"].float()
 
 
-def shaped_crops_swd(image: torch.Tensor, height_factor: float, width_factor: float, keep: float = 0.9) -> float:
+def shaped_crops_swd(image: torch.Tensor, height_factor: float, width_factor: float) -> float:
     """The mean patch SWD to the image of CROPS random crops of the image at (height_factor x H,
-    width_factor x W), each side capped at `keep` of the image's, each scored alone."""
-    stream = torch.Generator().manual_seed(0)
-    height, width = image.shape[-2:]
-    crop_h, crop_w = min(round(height * height_factor), round(height * keep)), min(round(width * width_factor), round(width * keep))
-    total = 0.0
-    for _ in range(CROPS):
-        top, left = (int(torch.randint(side - crop + 1, (), generator=stream)) for side, crop in ((height, crop_h), (width, crop_w)))
-        total += patch_distance("swd", image[None], image[None, :, top : top + crop_h, left : left + crop_w])["swd"]
-    return total / CROPS
+    width_factor x W), each side capped at 90% of the image's, each scored alone."""
+    size = (round(image.shape[-2] * height_factor), round(image.shape[-1] * width_factor))
+    crops = random_crops(image, CROPS, size=size)
+    return sum(patch_distance("swd", image[None], crop[None])["swd"] for crop in crops) / CROPS
 
 
 def crop_floors(image: torch.Tensor) -> dict[str, float]:

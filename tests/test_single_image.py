@@ -116,6 +116,9 @@ def test_diversity_swd_and_the_two_references():
     assert torch.equal(shuffled[0].flatten().sort().values, image.flatten().sort().values)  # the same tiles, moved (48 and 32 divide by 8)
     crops = random_crops(image, 3)
     assert crops.shape == (3, *image.shape) and not torch.equal(crops[0], crops[1])
+    narrow = random_crops(image, 2, size=(32, 24))  # another shape: its height capped at 90% of the image's, not resized
+    assert narrow.shape == (2, 3, 29, 24)
+    assert any(torch.equal(narrow[0], image[:, top : top + 29, left : left + 24]) for top in range(4) for left in range(25))
     settings = {"levels": 2, "per_image": 64}
     own, shuffle, random = (sum(single_image_swd(s, image, **settings)) for s in (crops, shuffled, noise[:3]))
     assert own < random and shuffle < random

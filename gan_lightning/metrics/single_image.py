@@ -31,15 +31,21 @@ def single_image_swd(samples: Tensor, image: Tensor, levels: int = 3, per_image:
     return sliced_wasserstein_distances(image[None].expand(len(samples), -1, -1, -1), samples, levels=levels, per_image=per_image, seed=seed)
 
 
-def random_crops(image: Tensor, count: int, keep: float = 0.9, seed: int = 0) -> Tensor:
-    """`count` random crops of `keep` of each side of the image (C, H, W), resized back to its size."""
+def random_crops(image: Tensor, count: int, keep: float = 0.9, seed: int = 0, size: tuple[int, int] | None = None) -> Tensor:
+    """`count` random crops of `keep` of each side of the image (C, H, W), resized back to its size;
+    or, given `size` (h, w), crops of that size (each side capped at `keep` of the image's), kept as
+    they are: the image's own content at another shape."""
     stream = torch.Generator().manual_seed(seed)
     height, width = image.shape[-2:]
     crop_h, crop_w = round(height * keep), round(width * keep)
+    if size is not None:
+        crop_h, crop_w = min(size[0], crop_h), min(size[1], crop_w)
     crops = []
     for _ in range(count):
         top, left = (int(torch.randint(side - crop + 1, (), generator=stream)) for side, crop in ((height, crop_h), (width, crop_w)))
         crops.append(image[:, top : top + crop_h, left : left + crop_w])
+    if size is not None:
+        return torch.stack(crops)
     return F.interpolate(torch.stack(crops), size=(height, width), mode="bicubic", align_corners=False).clamp(-1, 1)
 
 
