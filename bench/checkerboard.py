@@ -1,6 +1,6 @@
 """SRGAN without checkerboards (issue 33): the `model=srgan` default run with its upsampling
-convolutions started from ICNR (the default) and from PyTorch's default initialisation (the paper's
-network as published), 3 seeds each, on the three held-out photographs as bench/super_resolution.py
+convolutions started from ICNR (the default), from PyTorch's default initialisation (the paper's
+network as published) and replaced by resize-convolution (Odena et al. 2016), 3 seeds each, on the three held-out photographs as bench/super_resolution.py
 scores them, plus the checkerboard itself.
 
 The checkerboard is the pattern repeating with the upsampling's period (4 pixels at x4: two
@@ -9,6 +9,7 @@ mean, as an RMS (x1e3, [-1, 1] images). A natural photograph has no preferred ph
 photographs' own value is the floor, and bicubic upsampling's is given beside it.
 
     nice -n 19 python bench/checkerboard.py --workers 2
+    nice -n 19 python bench/checkerboard.py --workers 2 --rows resize --output bench/checkerboard_resize
 """
 
 from __future__ import annotations
@@ -23,8 +24,16 @@ from gan_lightning.models import load_family
 
 from seeded_runs import mean_se, report, run_seeded_table, table_arguments
 
-ROWS = {"icnr": ["model=srgan"], "default_init": ["model=srgan", "model.generator.icnr=false"]}
-NAMES = {"icnr": "SRGAN, ICNR (now the default)", "default_init": "SRGAN, PyTorch's default init (`model.generator.icnr=false`)"}
+ROWS = {
+    "icnr": ["model=srgan"],
+    "default_init": ["model=srgan", "model.generator.icnr=false"],
+    "resize": ["model=srgan", "model.generator.upsampling=resize"],
+}
+NAMES = {
+    "icnr": "SRGAN, ICNR (now the default)",
+    "default_init": "SRGAN, PyTorch's default init (`model.generator.icnr=false`)",
+    "resize": "SRGAN, resize-convolution (`model.generator.upsampling=resize`)",
+}
 
 
 def phase_pattern(image: torch.Tensor, period: int = SCALE) -> float:

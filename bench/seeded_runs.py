@@ -190,12 +190,14 @@ def seeded_rows(rows: dict[str, list[str]], results: list[dict], metrics: Sequen
 
 
 def table_arguments(description: str, name: str, seeds: int, iterations: int | None = None) -> argparse.Namespace:
-    """The command line every row-by-seed table takes: --iterations, --seeds, --set (more overrides),
-    --workers, --runs (bench/runs/<name>), --collect and --output (bench/<name>.md and .json)."""
+    """The command line every row-by-seed table takes: --iterations, --seeds, --rows (default: all),
+    --set (more overrides), --workers, --runs (bench/runs/<name>), --collect and --output
+    (bench/<name>.md and .json)."""
     bench = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--iterations", type=int, default=iterations, help="iterations per run (default: the preset's)")
     parser.add_argument("--seeds", type=int, default=seeds)
+    parser.add_argument("--rows", nargs="+", help="only these rows (default: every row of the table)")
     parser.add_argument("--set", nargs="*", default=[], help="more overrides, for every row")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--runs", type=Path, default=bench / "runs" / name)
@@ -205,13 +207,18 @@ def table_arguments(description: str, name: str, seeds: int, iterations: int | N
 
 
 def seeded_cells(args: argparse.Namespace, rows: dict[str, list[str]]) -> dict[Key, list[str]]:
-    """(row, seed) -> the run's overrides: the seed, args.iterations, evaluation at the end only and no
-    progress output, then the row's (a row may evaluate more often), then args.set."""
+    """(row, seed) -> the run's overrides for each row in args.rows (default: all): the seed,
+    args.iterations, evaluation at the end only and no progress output, then the row's (a row may
+    evaluate more often), then args.set."""
+    unknown = sorted(set(args.rows or ()) - set(rows))
+    if unknown:
+        raise SystemExit(f"unknown rows {', '.join(unknown)}: this table's rows are {', '.join(rows)}")
     common = [
         *([f"trainer.max_steps={args.iterations}"] if args.iterations else []), "metrics.every_n_iterations=null",
         "~callbacks.rich_progress_bar", "trainer.enable_model_summary=false", "+trainer.enable_progress_bar=false",
     ]  # fmt: skip
-    return {(row, seed): [f"seed={seed}", *common, *overrides, *args.set] for row, overrides in rows.items() for seed in range(args.seeds)}
+    chosen = {row: overrides for row, overrides in rows.items() if row in (args.rows or rows)}
+    return {(row, seed): [f"seed={seed}", *common, *overrides, *args.set] for row, overrides in chosen.items() for seed in range(args.seeds)}
 
 
 def run_seeded_table(args: argparse.Namespace, rows: dict[str, list[str]], metrics: Sequence[str]) -> tuple[dict[Key, list[str]], list[dict], float]:

@@ -35,15 +35,17 @@ def test_srresnet_upsamples_by_exactly_its_scale_at_any_size(scale):
     net = SRResNet(width=8, blocks=2, scale=scale)
     assert net(torch.zeros(2, 3, 12, 20)).shape == (2, 3, 12 * scale, 20 * scale)
     assert sum(isinstance(m, torch.nn.PixelShuffle) for m in net.modules()) == {2: 1, 4: 2}[scale]
-
+    resize = SRResNet(width=8, blocks=2, scale=scale, upsampling="resize")
+    assert resize(torch.zeros(2, 3, 12, 20)).shape == (2, 3, 12 * scale, 20 * scale)
+    assert not any(isinstance(m, torch.nn.PixelShuffle) for m in resize.modules())
 
 
 def test_srresnet_upsamples_a_constant_image_to_a_constant_image_at_initialisation():
     """ICNR: no checkerboard before training; PyTorch's default filters start with one."""
 
-    def spread(icnr: bool) -> float:
+    def spread(icnr: bool, upsampling: str = "pixel_shuffle") -> float:
         torch.manual_seed(0)
-        net = SRResNet(in_channels=3, out_channels=3, width=8, blocks=1, scale=4, icnr=icnr).eval()
+        net = SRResNet(in_channels=3, out_channels=3, width=8, blocks=1, scale=4, icnr=icnr, upsampling=upsampling).eval()
         with torch.no_grad():
             out = net(torch.full((1, 3, 24, 24), 0.3))
         interior = out[..., 40:56, 40:56]  # beyond the reach of the zero padding at the borders
@@ -51,10 +53,14 @@ def test_srresnet_upsamples_a_constant_image_to_a_constant_image_at_initialisati
 
     assert spread(icnr=True) < 1e-3
     assert spread(icnr=False) > 1e-2
+    assert spread(icnr=False, upsampling="resize") < 1e-3  # resize-convolution: one filter for every phase
+
 
 def test_bad_network_sizes_are_refused():
     with pytest.raises(ConfigError, match="must be 2, 4, 8"):
         SRResNet(scale=3)
+    with pytest.raises(ConfigError, match="unknown SRResNet upsampling 'bilinear'"):
+        SRResNet(upsampling="bilinear")
     with pytest.raises(ConfigError, match="multiple of 16"):
         SRGANDiscriminator(image_size=40)
     with pytest.raises(ConfigError, match="judges 32x32 patches"):

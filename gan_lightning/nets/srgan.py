@@ -11,7 +11,10 @@ sub-pixel convolution", arXiv 1707.02937, the SRGAN authors' own remedy): the fo
 PixelShuffle spreads over one 2x2 block start equal, so each stage starts as a convolution followed by
 nearest-neighbour upsampling, and a constant image comes out constant, where independent filters
 start every 2x2 block with a checkerboard the training must undo. Neither torch nor torchvision has
-it; it is four lines (`icnr_`).
+it; it is four lines (`icnr_`). `upsampling="resize"` replaces each stage by resize-convolution
+(nearest-neighbour x2, then a 3x3 convolution, PReLU; Odena et al. 2016, "Deconvolution and
+Checkerboard Artifacts"), which has one filter for every output phase, so no phase can drift from the
+others during training either.
 
 D: a 3x3 convolution and LeakyReLU(0.2), then seven 3x3 convolutions with BatchNorm and LeakyReLU
 (k64 s2, k128 s1, k128 s2, k256 s1, k256 s2, k512 s1, k512 s2 for width 64), a dense layer of 1024,
@@ -40,6 +43,12 @@ class ResidualBlock(nn.Module):
         return x + self.body(x)
 
 
+UPSAMPLING = {
+    "pixel_shuffle": lambda width: [nn.Conv2d(width, 4 * width, 3, padding=1), nn.PixelShuffle(2), nn.PReLU()],
+    "resize": lambda width: [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(width, width, 3, padding=1), nn.PReLU()],
+}
+
+
 class SRResNet(nn.Module):
     """Low-resolution images (N, C, h, w) -> (N, C, scale * h, scale * w), in [-1, 1] (a linear output).
 
@@ -50,22 +59,35 @@ class SRResNet(nn.Module):
         scale: the upsampling factor, a power of 2 (4: two PixelShuffle x2 stages).
         icnr: start the upsampling convolutions from ICNR (see the module docstring); False: PyTorch's
             default, independent filters (the SRGAN paper's network as published).
+        upsampling: "pixel_shuffle" (the paper's sub-pixel convolution) or "resize" (nearest-neighbour
+            x2, then a convolution: no filter per phase; `icnr` has nothing to act on).
     """
 
-    def __init__(self, in_channels: int = 3, out_channels: int = 3, width: int = 64, blocks: int = 16, scale: int = 4, icnr: bool = True):
+    def __init__(
+        self,
+        in_channels: int = 3,
+        out_channels: int = 3,
+        width: int = 64,
+        blocks: int = 16,
+        scale: int = 4,
+        icnr: bool = True,
+        upsampling: str = "pixel_shuffle",
+    ):
         super().__init__()
-        stages = math.log2(scale) if scale > 0 else 0.5
-        if stages < 1 or not stages.is_integer():
+        doublings = math.log2(scale) if scale > 0 else 0.5
+        if doublings < 1 or not doublings.is_integer():
             raise ConfigError(f"SRResNet upsamples by PixelShuffle x2 stages: the scale must be 2, 4, 8, ..., not {scale}")
         if blocks < 1 or width < 1:
             raise ConfigError(f"SRResNet needs at least one residual block and one channel, not blocks={blocks}, width={width}")
+        if upsampling not in UPSAMPLING:
+            raise ConfigError(f"unknown SRResNet upsampling {upsampling!r}: use one of {', '.join(UPSAMPLING)}")
         self.scale = scale
         self.head = nn.Sequential(nn.Conv2d(in_channels, width, 9, padding=4), nn.PReLU())
         self.body = nn.Sequential(*(ResidualBlock(width) for _ in range(blocks)), nn.Conv2d(width, width, 3, padding=1), nn.BatchNorm2d(width))
-        upsampling = [[nn.Conv2d(width, 4 * width, 3, padding=1), nn.PixelShuffle(2), nn.PReLU()] for _ in range(int(stages))]
-        self.upsample = nn.Sequential(*(layer for stage in upsampling for layer in stage))
-        if icnr:
-            for stage in upsampling:
+        stages = [UPSAMPLING[upsampling](width) for _ in range(int(doublings))]
+        self.upsample = nn.Sequential(*(layer for stage in stages for layer in stage))
+        if icnr and upsampling == "pixel_shuffle":
+            for stage in stages:
                 icnr_(stage[0], 2)
         self.tail = nn.Conv2d(width, out_channels, 9, padding=4)
 
