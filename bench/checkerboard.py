@@ -1,7 +1,8 @@
 """SRGAN without checkerboards (issue 33): the `model=srgan` default run with its upsampling
 convolutions started from ICNR (the default), from PyTorch's default initialisation (the paper's
-network as published) and replaced by resize-convolution (Odena et al. 2016), 3 seeds each, on the three held-out photographs as bench/super_resolution.py
-scores them, plus the checkerboard itself.
+network as published) and replaced by resize-convolution (Odena et al. 2016; `experiment=srgan_resize`),
+3 seeds each, on the three held-out photographs as bench/super_resolution.py scores them, plus the
+checkerboard itself.
 
 The checkerboard is the pattern repeating with the upsampling's period (4 pixels at x4: two
 PixelShuffle x2 stages): the mean of each of the 4 x 4 pixel phases over the whole image, less their

@@ -56,7 +56,7 @@ class SRResNet(nn.Module):
         in_channels, out_channels: image channels (3).
         width: channels of every layer (64 in the paper).
         blocks: residual blocks B (16 in the paper).
-        scale: the upsampling factor, a power of 2 (4: two PixelShuffle x2 stages).
+        scale: the upsampling factor, a power of 2 (4: two x2 stages).
         icnr: start the upsampling convolutions from ICNR (see the module docstring); False: PyTorch's
             default, independent filters (the SRGAN paper's network as published).
         upsampling: "pixel_shuffle" (the paper's sub-pixel convolution) or "resize" (nearest-neighbour
@@ -76,7 +76,7 @@ class SRResNet(nn.Module):
         super().__init__()
         doublings = math.log2(scale) if scale > 0 else 0.5
         if doublings < 1 or not doublings.is_integer():
-            raise ConfigError(f"SRResNet upsamples by PixelShuffle x2 stages: the scale must be 2, 4, 8, ..., not {scale}")
+            raise ConfigError(f"SRResNet upsamples in x2 stages: the scale must be 2, 4, 8, ..., not {scale}")
         if blocks < 1 or width < 1:
             raise ConfigError(f"SRResNet needs at least one residual block and one channel, not blocks={blocks}, width={width}")
         if upsampling not in UPSAMPLING:
