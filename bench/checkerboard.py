@@ -25,15 +25,10 @@ from gan_lightning.models import load_family
 
 from seeded_runs import mean_se, report, run_seeded_table, table_arguments
 
-ROWS = {
-    "icnr": ["model=srgan"],
-    "default_init": ["model=srgan", "model.generator.icnr=false"],
-    "resize": ["model=srgan", "model.generator.upsampling=resize"],
-}
-NAMES = {
-    "icnr": "SRGAN, ICNR (now the default)",
-    "default_init": "SRGAN, PyTorch's default init (`model.generator.icnr=false`)",
-    "resize": "SRGAN, resize-convolution (`model.generator.upsampling=resize`)",
+ROWS = {  # key: (name in the table, overrides)
+    "icnr": ("SRGAN, ICNR (now the default)", ["model=srgan"]),
+    "default_init": ("SRGAN, PyTorch's default init (`model.generator.icnr=false`)", ["model=srgan", "model.generator.icnr=false"]),
+    "resize": ("SRGAN, resize-convolution (`experiment=srgan_resize`)", ["model=srgan", "model.generator.upsampling=resize"]),
 }
 
 
@@ -67,7 +62,7 @@ def table(results: list[dict], runs: Path) -> str:
         f"| the photographs themselves | {floor:.2f} | | | | |",
         f"| bicubic | {checkerboard(lambda low: bicubic_upsample(low, SCALE)):.2f} | | | | |",
     ]
-    for row, name in NAMES.items():
+    for row, (name, _) in ROWS.items():
         found = [run_scores(runs / row / f"seed_{r['seed']}") for r in results if r["row"] == row]
         if found:
             cells = [mean_se([f[key] for f in found], digits) for key, digits in (("pattern", 2), ("psnr", 2), ("ssim", 4), ("swd", 0))]
@@ -77,7 +72,7 @@ def table(results: list[dict], runs: Path) -> str:
 
 def main() -> None:
     args = table_arguments(__doc__, "checkerboard", seeds=3)
-    wanted, results, minutes = run_seeded_table(args, ROWS, ("psnr", "ssim"))
+    wanted, results, minutes = run_seeded_table(args, {row: overrides for row, (_, overrides) in ROWS.items()}, ("psnr", "ssim"))
     budget = f"{args.iterations} iterations" if args.iterations else "default runs (1,000 iterations, 500 of them MSE pretraining)"
     setup = f"`model=srgan` {budget}, {args.workers} one-core workers"
     report("checkerboard.py", setup, results, len(wanted) - len(results), minutes, table(results, args.runs), args.output, ("row", "seed"))
