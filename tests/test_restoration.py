@@ -23,7 +23,7 @@ from gan_lightning.metrics.swd import sliced_wasserstein, sliced_wasserstein_dis
 from gan_lightning.metrics.translation import score_pairs
 from gan_lightning.models import SRGAN, BiCycleGAN, ContextEncoder, load_family
 from gan_lightning.models.bicyclegan import standard_normal_kl
-from gan_lightning.nets import LocalEnhancer, SRGANDiscriminator, SRResNet
+from gan_lightning.nets import ContextEncoderGenerator, LocalEnhancer, SRGANDiscriminator, SRResNet
 from gan_lightning.train import train
 from gan_lightning.translate import translate_folder
 
@@ -206,6 +206,16 @@ def test_sliced_wasserstein_is_exact_in_one_dimension_and_sees_blur_at_the_fines
     assert blurry[0] > 1.5 * sharp[0]  # the band-pass level: blur takes the detail away
 
 
+def test_the_context_encoder_decoder_may_resize_then_convolve():
+    inputs = torch.cat([torch.rand(2, 3, 32, 32) * 2 - 1, torch.zeros(2, 1, 32, 32)], dim=1)
+    for upsampling, transposed in (("transposed", 3), ("resize", 0)):
+        net = ContextEncoderGenerator(channels=3, image_size=32, width=8, upsampling=upsampling)
+        assert net.paint(inputs).shape == (2, 3, 32, 32)
+        assert sum(isinstance(m, torch.nn.ConvTranspose2d) for m in net.modules()) == transposed
+    with pytest.raises(ConfigError, match="unknown context encoder upsampling 'bilinear'"):
+        ContextEncoderGenerator(upsampling="bilinear")
+
+
 def test_the_hole_loss_ignores_pixels_outside_the_mask():
     target, output = torch.zeros(2, 3, 8, 8), torch.zeros(2, 3, 8, 8)
     mask = torch.zeros(2, 1, 8, 8)
@@ -214,6 +224,20 @@ def test_the_hole_loss_ignores_pixels_outside_the_mask():
     assert hole_loss(output, target, mask) == pytest.approx(0.25)  # the squared error of the hole's pixels
     output[:, :, :2] = 9.0  # outside the hole
     assert hole_loss(output, target, mask) == pytest.approx(0.25)
+
+
+def test_the_hole_loss_with_overlap_weighs_the_border_as_the_authors_code():
+    output, target = torch.randn(2, 3, 16, 16), torch.randn(2, 3, 16, 16)
+    mask = torch.zeros(2, 1, 16, 16)
+    mask[:, :, 4:12, 4:12] = 1
+    # pathak22/context-encoder train.lua: G predicts the centre and the 2-pixel border around the hole
+    # (overlapPred), the MSE's gradient weighted 10 on that border and 1 inside (wtl2Matrix).
+    weights = torch.full((12, 12), 10.0)
+    weights[2:10, 2:10] = 1
+    expected = (weights * (output - target)[..., 2:14, 2:14].pow(2)).mean()
+    assert hole_loss(output, target, mask, overlap=2) == pytest.approx(float(expected), rel=1e-5)
+    output[..., :2, :] = 99.0  # beyond the border
+    assert hole_loss(output, target, mask, overlap=2) == pytest.approx(float(expected), rel=1e-5)
 
 
 @pytest.mark.parametrize("mask", ["center", "random"])
@@ -257,6 +281,11 @@ def test_context_encoder_keeps_the_known_pixels_and_trains_with_and_without_its_
     inputs[:, 3, 8:24, 8:24] = 1
     outputs = model.translate(inputs)
     assert torch.equal(outputs[:, :, :8], inputs[:, :3, :8]) and not torch.equal(outputs[:, :, 8:24, 8:24], inputs[:, :3, 8:24, 8:24])
+    images, mask = torch.randn(2, 3, 32, 32), inputs[:, 3:]
+    assert torch.equal(model.judged(images, mask), images[..., 8:24, 8:24])  # D judges the hole alone, as the authors' code
+    mask[1] = mask[1].roll(3, dims=-1)
+    with pytest.raises(ConfigError, match="adversarial_region=image"):
+        model.judged(images, mask)
     plain = tmp_path / "l2"
     train(compose_config([*tiny, "model.adversarial_weight=0", "~callbacks.evaluation"], plain))
     assert not any("train/d_loss" in row for row in read_metrics(plain / "metrics.csv"))

@@ -24,6 +24,7 @@ from gan_lightning.data.paired import TranslationDataModule
 from gan_lightning.data.photos import BUILTIN_PHOTOS, VALIDATION_PHOTOS, RandomPatches, split_photos
 from gan_lightning.data.pixels import cropped, luma, to_unit
 from gan_lightning.errors import DataError
+from gan_lightning.resolvers import hole_side
 
 TRAINING_PHOTOS = tuple(name for name in BUILTIN_PHOTOS if name not in VALIDATION_PHOTOS)
 
@@ -143,7 +144,7 @@ class InpaintingDataModule(PhotoPatchesDataModule):
         super().__init__(**patch_args)
         if mask not in MASKS:
             raise DataError(f"data.mask={mask} is unknown: choose center or random")
-        side = int(round(self.patch_size * hole))
+        side = hole_side(self.patch_size, hole)
         if not 0 < side < self.patch_size:
             raise DataError(f"data.hole={hole} of a {self.patch_size}-pixel patch leaves no hole or no context: choose a share in (0, 1)")
         self.mask, self.hole_side = mask, side

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch.nn.functional as F
 from torch import Tensor
 
 
@@ -25,8 +26,13 @@ def feature_matching_loss(real_features: list[list[Tensor]], fake_features: list
     return total / len(real_features)
 
 
-def hole_loss(output: Tensor, target: Tensor, mask: Tensor) -> Tensor:
+def hole_loss(output: Tensor, target: Tensor, mask: Tensor, overlap: int = 0, overlap_weight: float = 10.0) -> Tensor:
     """The context encoder's L_rec (Pathak et al. 2016, eq. 1): the squared error of the pixels in the
-    hole (mask (N, 1, H, W), 1 there), averaged over them; the pixels outside it count for nothing."""
-    squared = (output - target).pow(2) * mask
-    return squared.sum() / (mask.sum() * output.shape[1]).clamp_min(1)
+    hole (mask (N, 1, H, W), 1 there), averaged over them; the pixels outside it count for nothing.
+    With `overlap` > 0 the region grows by that many pixels into the context, whose squared errors
+    weigh `overlap_weight` times the hole's (sec. 3.2's overlap; the authors' `overlapPred`, weight 10),
+    and the mean is over the grown region."""
+    region = F.max_pool2d(mask, 2 * overlap + 1, stride=1, padding=overlap) if overlap else mask
+    weights = mask + overlap_weight * (region - mask)
+    squared = (output - target).pow(2) * weights
+    return squared.sum() / (region.sum() * output.shape[1]).clamp_min(1)
