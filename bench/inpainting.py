@@ -30,7 +30,11 @@ from seeded_runs import mean_se, report, run_seeded_table, table_arguments
 BENCH = Path(__file__).resolve().parent
 KEY = ("row", "seed")
 METRICS = ("l1", "psnr", "ssim")
-ROWS = {"l2": ("context encoder, L2", ["model.adversarial_weight=0"]), "joint": ("context encoder, L2 + adversarial", [])}
+ROWS = {
+    "l2": ("context encoder, L2", ["model.adversarial_weight=0"]),
+    "joint": ("context encoder, L2 + adversarial", []),
+    "resize": ("context encoder, L2 + adversarial, resize-convolution decoder", ["experiment=context_encoder_resize"]),
+}
 
 
 REALISM_PATCHES = 512  # held-out patches for the realism score: half the reference, half filled

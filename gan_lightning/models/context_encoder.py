@@ -78,10 +78,10 @@ class ContextEncoder(TranslationFamily):
         mask = inputs[:, -1:]
         painted = self.generator.paint(inputs)
         fake = inputs[:, :-1] * (1 - mask) + painted * mask  # the known pixels kept
-        judged_real, judged_fake = self.judged(real, mask), self.judged(fake, mask)
 
         d_loss = real_logits = fake_logits = None
         if self.adversarial_weight:  # D step: real holes against painted ones
+            judged_real, judged_fake = self.judged(real, mask), self.judged(fake, mask)
             real_logits, fake_logits = self.discriminator(judged_real), self.discriminator(judged_fake.detach())
             d_loss = self.loss.discriminator(real_logits, fake_logits)
             self.update("d", d_loss)
