@@ -282,10 +282,10 @@ def test_context_encoder_keeps_the_known_pixels_and_trains_with_and_without_its_
     outputs = model.translate(inputs)
     assert torch.equal(outputs[:, :, :8], inputs[:, :3, :8]) and not torch.equal(outputs[:, :, 8:24, 8:24], inputs[:, :3, 8:24, 8:24])
     images, mask = torch.randn(2, 3, 32, 32), inputs[:, 3:]
-    assert torch.equal(model.judged(images, mask), images[..., 8:24, 8:24])  # D judges the hole alone, as the authors' code
+    assert torch.equal(images[model.judged_region(mask)], images[..., 8:24, 8:24])  # D judges the hole alone, as the authors' code
     mask[1] = mask[1].roll(3, dims=-1)
     with pytest.raises(ConfigError, match="adversarial_region=image"):
-        model.judged(images, mask)
+        model.judged_region(mask)
     plain = tmp_path / "l2"
     train(compose_config([*tiny, "model.adversarial_weight=0", "data.mask=random", "~callbacks.evaluation"], plain))  # no D: any holes
     assert not any("train/d_loss" in row for row in read_metrics(plain / "metrics.csv"))

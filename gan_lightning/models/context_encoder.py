@@ -77,11 +77,12 @@ class ContextEncoder(TranslationFamily):
         inputs, real = batch["A"], batch["B"]
         mask = inputs[:, -1:]
         painted = self.generator.paint(inputs)
-        fake = inputs[:, :-1] * (1 - mask) + painted * mask  # the known pixels kept
+        fake = self.generator.keep_known(inputs, painted)
 
         d_loss = real_logits = fake_logits = None
         if self.adversarial_weight:  # D step: real holes against painted ones
-            judged_real, judged_fake = self.judged(real, mask), self.judged(fake, mask)
+            region = self.judged_region(mask)
+            judged_real, judged_fake = real[region], fake[region]
             real_logits, fake_logits = self.discriminator(judged_real), self.discriminator(judged_fake.detach())
             d_loss = self.loss.discriminator(real_logits, fake_logits)
             self.update("d", d_loss)
@@ -101,14 +102,15 @@ class ContextEncoder(TranslationFamily):
             "d_fake": None if fake_logits is None else self.mean_score(fake_logits),
         })  # fmt: skip
 
-    def judged(self, images: Tensor, mask: Tensor) -> Tensor:
-        """What D sees of `images`: the hole's box (the same in every image of the batch) or the whole image."""
+    def judged_region(self, mask: Tensor) -> tuple[slice, ...]:
+        """The index of what D sees of an image batch: the hole's box (the same in every image of the
+        batch) or the whole image."""
         if self.adversarial_region == "image":
-            return images
+            return (...,)
         if not torch.equal(mask, mask[:1].expand_as(mask)):
             raise ConfigError(
                 "model.adversarial_region=hole needs the same hole in every image (data.mask=center): with random holes use "
                 "model.adversarial_region=image and set model.discriminator.image_size to data.patch_size"
             )
         rows, cols = (torch.nonzero(mask[0, 0].amax(dim=d)).flatten() for d in (1, 0))
-        return images[..., int(rows[0]) : int(rows[-1]) + 1, int(cols[0]) : int(cols[-1]) + 1]
+        return (..., slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1))

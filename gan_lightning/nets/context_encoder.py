@@ -77,8 +77,13 @@ class ContextEncoderGenerator(nn.Module):
         self.apply(normal_weights_init)  # the authors' weights_init: convolutions N(0, 0.02), BatchNorm scales N(1, 0.02)
 
     def forward(self, inputs: Tensor) -> Tensor:
+        return self.keep_known(inputs, self.paint(inputs))
+
+    @staticmethod
+    def keep_known(inputs: Tensor, painted: Tensor) -> Tensor:
+        """The inpainted images: the known pixels of `inputs`, `painted`'s in the hole."""
         images, mask = inputs[:, :-1], inputs[:, -1:]
-        return images * (1 - mask) + self.paint(inputs) * mask
+        return images * (1 - mask) + painted * mask
 
     def paint(self, inputs: Tensor) -> Tensor:
         """The decoder's whole image, before the known pixels are put back (the loss's overlap term
