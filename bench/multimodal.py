@@ -51,15 +51,25 @@ def scores(run: Path, backbone: DigitsClassifierBackbone, reference: tuple) -> d
     data = instantiate(OmegaConf.load(run / "config.yaml").data)
     data.setup()
     edges = torch.stack([data.val_set[i]["A"] for i in range(len(data.val_set))])
-    outputs = model.translate_many(edges, OUTPUTS, seed=0).cpu()  # (N, K, C, H, W)
-    features = torch.stack([backbone(outputs[:, j])[0] for j in range(OUTPUTS)], dim=1).double()
-    result = {
+    result = diversity_and_realism(model.translate_many(edges, OUTPUTS, seed=0).cpu(), backbone, reference)
+    out.write_text(json.dumps(result))
+    return result
+
+
+@torch.no_grad()
+def diversity_and_realism(outputs: torch.Tensor, backbone: DigitsClassifierBackbone, reference: tuple) -> dict[str, float]:
+    """The table's numbers for K outputs of each input, (N, K, C, H, W) in [-1, 1]."""
+    features = torch.stack([backbone(outputs[:, j])[0] for j in range(outputs.shape[1])], dim=1).double()
+    return {
         "pixel_diversity": mean_pairwise(to_unit(outputs).flatten(2)),
         "feature_diversity": mean_pairwise(features),
         "fd": frechet_to(reference, backbone, batched(outputs.flatten(0, 1), 250)),
     }
-    out.write_text(json.dumps(result))
-    return result
+
+
+def training_digits(data, backbone: DigitsClassifierBackbone) -> tuple:
+    """The Gaussian of the training targets' features, the FD's reference."""
+    return gaussian_of(backbone, batched([data.train_set[i]["B"] for i in range(len(data.train_set))], 250))
 
 
 def main() -> None:
@@ -74,7 +84,7 @@ def main() -> None:
         runs = [args.runs / row / f"seed_{r['seed']}" for r in found]
         data = instantiate(OmegaConf.load(runs[0] / "config.yaml").data)
         data.setup()
-        reference = gaussian_of(backbone, batched([data.train_set[i]["B"] for i in range(len(data.train_set))], 250))
+        reference = training_digits(data, backbone)
         measured = [scores(run, backbone, reference) for run in runs]
         n = "" if len(found) == args.seeds else f" (n={len(found)})"
         cells = " | ".join(mean_se([m[key] for m in measured], 4 if "diversity" in key else 1) for key in METRICS)

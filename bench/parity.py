@@ -12,6 +12,8 @@ dependencies are old, the Python of a virtual environment made for it); a family
     nice -n 19 python bench/parity.py --reference singan=~/refs/SinGAN
     nice -n 19 python bench/parity.py --reference wgan_gp=~/refs/wgan-gp
     nice -n 19 python bench/parity.py --reference began=~/refs/BEGAN-pytorch --data digits
+    nice -n 19 python bench/parity.py --reference bicyclegan=~/refs/BicycleGAN --python bicyclegan=~/refs/bicyclegan-venv/bin/python
+    nice -n 19 python bench/parity.py --reference pix2pix=~/refs/BicycleGAN --python pix2pix=~/refs/bicyclegan-venv/bin/python
     python bench/parity.py --reference dcgan=~/refs/pytorch-examples --seeds 1 --epochs 1 --samples 200   # a smoke run
 
 Drivers (one a family; each says what it runs and where the two sides still differ):
@@ -20,6 +22,8 @@ Drivers (one a family; each says what it runs and where the two sides still diff
 - singan: tamarott/SinGAN, patched for today's torch (see the driver; the patches are in RESULTS).
 - wgan_gp: caogang/wgan-gp `gan_toy.py`, the PyTorch port of the authors' toy experiment, patched for Python 3.
 - began: anantzoid/BEGAN-pytorch, a PyTorch port (the authors published no code), patched for Python 3.
+- bicyclegan and pix2pix: junyanz/BicycleGAN (its bicycle_gan and pix2pix models), unpatched, run at 32x32
+  through bench/parity_bicyclegan_launch.py; its Python needs `dominate` (a venv of its own).
 
 Every run uses one core (OMP_NUM_THREADS=1 for both sides); seconds per iteration are the run's wall time
 over its iterations, start-up and the run's own image and checkpoint writing included. Runs live in
@@ -98,16 +102,9 @@ class DCGANDriver:
         return root
 
     def export(self, root: Path) -> None:
-        from hydra import compose, initialize_config_dir
-        from hydra.utils import instantiate
-
-        from gan_lightning.cli import config_dir
         from gan_lightning.data.base import training_images
 
-        with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
-            cfg = compose(config_name="train", overrides=self.data)
-        datamodule = instantiate(cfg.data)
-        datamodule.setup("fit")
+        datamodule = data_module(self.data)
         images = training_images(datamodule.train_set)
         labels = [int(datamodule.train_set[i]["label"]) for i in range(len(datamodule.train_set))]
         for i, (image, label) in enumerate(zip(images, labels)):
@@ -387,12 +384,207 @@ class WGANGPToyDriver:
         return mode_statistics(torch.load(samples / "samples.pt").flatten(1), *mixture_modes(self.dataset))
 
 
+class EdgesToDigitsDriver:
+    """What the junyanz/BicycleGAN checkout's models share here (RESULTS used commit
+    40b9d52c27b9831f56c1c7c7a6ddde8bc9149067, which runs unpatched on torch 2.x with `dominate`
+    installed): the built-in edges -> digits at 32x32, our data module's training pairs exported as the
+    checkout's aligned A|B PNGs (`--dataset_mode aligned`), both sides with its jitter (load 36, crop 32,
+    no flip). The checkout names networks for 128 and 256 pixels only: it runs through
+    bench/parity_bicyclegan_launch.py, which builds its own classes at the depth 32x32 allows (a U-Net
+    of 5 downsamplings, width 32) and seeds it. Both sides train at a constant lr (`--niter_decay 0`).
+    The reference's G is built from the checkout's networks.py and loaded from its `latest_net_G.pth`.
+    """
+
+    dataset = "edges_to_digits"
+    data = ["data=paired_digits"]
+    model: list[str]  # our side's overrides
+    reference_arguments: list[str]  # the checkout's train.py options for the same model
+
+    def __init__(self, args: argparse.Namespace):
+        self.checkout = args.reference[self.name]
+        self.iterations = 0  # known once `prepare` has counted the training pairs
+        self.backbone = self.digits = self.edges = self.targets = None
+
+    def prepare(self, folder: Path) -> Path:
+        """The training pairs as the checkout's aligned A|B PNGs in root/train; the validation pairs."""
+        datamodule = data_module(self.data)
+        train = datamodule.train_set
+        root = folder / "edges_to_digits_aligned"
+        if not (root / "done").is_file():
+            (root / "train").mkdir(parents=True, exist_ok=True)
+            for i in range(len(train)):
+                save_image((torch.cat([train.images_a[i], train.images_b[i]], dim=-1) + 1) / 2, root / "train" / f"{i:05d}.png")
+            (root / "done").write_text(str(len(train)))
+        self.iterations = self.epochs * self.batches_per_epoch(len(train))
+        self.edges, self.targets = (torch.stack([datamodule.val_set[i][key] for i in range(len(datamodule.val_set))]) for key in ("A", "B"))
+        return root
+
+    def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
+        command = [
+            python, str(BENCH / "parity_bicyclegan_launch.py"), str(checkout), str(seed + 1), "--dataroot", str(data), "--name", "run",
+            "--checkpoints_dir", str(out / "checkpoints"), "--input_nc", "1", "--output_nc", "1", "--load_size", "36", "--crop_size", "32",
+            "--no_flip", "--netG", "unet_32", "--ngf", "32", "--ndf", "32", "--batch_size", str(self.batch), "--niter", str(self.epochs),
+            "--niter_decay", "0", "--save_epoch_freq", str(self.epochs), "--gpu_ids", "-1", "--display_id", "0", "--no_html", "--num_threads", "0",
+            *self.reference_arguments,
+        ]  # fmt: skip
+        return run(command, out / "train.log", cwd=out)
+
+    def reference_generator(self, out: Path, latent_dim: int, norm: str) -> torch.nn.Module:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("bicyclegan_reference_networks", self.checkout / "models" / "networks.py")
+        networks = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(networks)
+        generator = networks.G_Unet_add_input(1, 1, latent_dim, 5, 32, norm_layer=networks.get_norm_layer(norm), nl_layer=networks.get_non_linearity("relu"),
+                                              use_dropout=False, upsample="basic")  # fmt: skip
+        generator.load_state_dict(torch.load(out / "checkpoints" / "run" / "latest_net_G.pth", map_location="cpu", weights_only=True))
+        return generator.eval()
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        overrides = [
+            *self.model, *self.data, f"data.batch_size={self.batch}", f"trainer.max_steps={self.iterations}", f"seed={seed}",
+            "metrics.every_n_iterations=null", "~callbacks.evaluation", "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false",
+            f"paths.output_dir={out}",
+        ]  # fmt: skip
+        return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
+
+    def training_digits(self) -> tuple:
+        """The digits classifier, and the Gaussian of its features of the training digits (the FD's reference)."""
+        from multimodal import training_digits
+
+        from gan_lightning.metrics import DigitsClassifierBackbone
+
+        if self.digits is None:
+            self.backbone = DigitsClassifierBackbone("~/.cache/gan_lightning")
+            self.digits = training_digits(data_module(self.data), self.backbone)
+        return self.backbone, self.digits
+
+
+class BiCycleGANDriver(EdgesToDigitsDriver):
+    """The checkout's BiCycleGAN (`--model bicycle_gan`) against `model=bicyclegan`, at our preset's sizes:
+    G with z joined to the input (`--where_add input`), no dropout; two Ds of 16x16 patches on two scales
+    (the launcher's `basic_32_multi`), width 32; instance norm; E of width 32 (`conv_32`); LSGAN; lambdas
+    10 / 0.01 / 0.5; Adam 2e-4 / 0.5; the checkout's batch of 2 (one pair a cycle), `epochs` epochs of
+    808 iterations, as many for ours. Scored as bench/multimodal.py: 10 outputs for each validation edge
+    map, from the same 10 codes on both sides; pixel and feature diversity, FD to the training digits
+    on the digits classifier's features.
+
+    Differences left: its E is E_NLayers (2 strided convolutions, an 8x8 average pool, a linear layer
+    each for the mean and log-variance) where ours is ConvEncoder (3, then a hidden layer of 256); its
+    coarser D is half as wide; its weights start xavier-normal with gain 0.02 (ours: N(0, 0.02)); its
+    cLR-GAN half translates the cVAE-GAN half's inputs (ours: the other half's); it steps G and E before
+    D with the fakes made before that step (ours: D first); its KL is summed over the batch (equal to
+    our mean at one pair a cycle). The authors' scripts also train with dropout, z added at every layer
+    and the lr decayed linearly over the second half of the epochs: not used on either side here.
+    """
+
+    name = "bicyclegan"
+    batch, outputs = 2, 10
+    metrics = ("pixel_diversity", "feature_diversity", "fd")
+    model = ["model=bicyclegan"]
+    reference_arguments = [
+        "--model", "bicycle_gan", "--where_add", "input", "--netD", "basic_32_multi", "--netD2", "basic_32_multi", "--netE", "conv_32", "--nef", "32",
+    ]  # fmt: skip
+
+    def __init__(self, args: argparse.Namespace):
+        super().__init__(args)
+        self.epochs = args.bicyclegan_epochs
+
+    def batches_per_epoch(self, pairs: int) -> int:
+        return pairs // self.batch  # train.py skips a short last batch
+
+    @torch.no_grad()
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        generator = self.reference_generator(out, latent_dim=8, norm="instance")
+        codes = torch.randn(self.outputs, 8, generator=torch.Generator().manual_seed(0))  # as BiCycleGAN.translate_many
+        save_tensor(torch.stack([generator(self.edges, code.expand(len(self.edges), -1)) for code in codes], dim=1), samples)
+
+    @torch.no_grad()
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        save_tensor(load_family(out / "checkpoints" / "last.ckpt").translate_many(self.edges, self.outputs, seed=0), samples)
+
+    def score(self, samples: Path) -> dict[str, float]:
+        from multimodal import diversity_and_realism
+
+        return diversity_and_realism(torch.load(samples / "samples.pt"), *self.training_digits())
+
+
+class Pix2PixDriver(EdgesToDigitsDriver):
+    """The checkout's pix2pix (`--model pix2pix`, models/pix2pix_model.py: the authors' pix2pix as their
+    BicycleGAN repository carries it; their pytorch-CycleGAN-and-pix2pix snapshot is too large to fetch
+    here) against `model=pix2pix`, at our preset's sizes: U-Net G with BatchNorm, D of 70x70 patches
+    (the launcher's `basic_70_single`: 3 strided layers, as `receptive_field: "70"`; the checkout's own
+    names for it fail, see the launcher) on the (input, output) pair, width 32; the vanilla cGAN loss; lambda_L1 100 (given: the checkout's pix2pix sets a
+    default `lambda_l1` that no option reads, so its L1 weight would stay BiCycleGAN's 10); N(0, 0.02)
+    init (`--init_type normal`, pix2pix's own); Adam 2e-4 / 0.5; batch 16, `epochs` epochs of 102
+    iterations (its last batch, of one pair, trains too), as many for ours. No dropout on either side:
+    the authors' PyTorch U-Net puts it only in the blocks beyond the 5 that a 32x32 image allows, so
+    ours runs with `model.generator.dropout=0`. Scored on the 180 validation pairs, both Gs in eval mode
+    (BatchNorm's running statistics): L1, PSNR and SSIM against the true digits, and FD of the outputs to
+    the training digits on the digits classifier's features.
+
+    Differences left: its D loss is halved (ours is not; under Adam a constant factor on one player's
+    loss leaves its steps unchanged); its U-Net's first layer has a bias and the innermost none.
+    """
+
+    name = "pix2pix"
+    batch = 16
+    metrics = ("l1", "psnr", "ssim", "fd")
+    model = ["model=pix2pix", "model.generator.dropout=0"]
+    reference_arguments = ["--model", "pix2pix", "--netD2", "basic_70_single", "--lambda_L1", "100", "--init_type", "normal"]
+
+    def __init__(self, args: argparse.Namespace):
+        super().__init__(args)
+        self.epochs = args.pix2pix_epochs
+
+    def batches_per_epoch(self, pairs: int) -> int:
+        return math.ceil(pairs / self.batch)
+
+    @torch.no_grad()
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        save_tensor(self.reference_generator(out, latent_dim=0, norm="batch")(self.edges), samples)
+
+    @torch.no_grad()
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        model = load_family(out / "checkpoints" / "last.ckpt")
+        model.inference = "eval"
+        save_tensor(model.translate(self.edges), samples)
+
+    def score(self, samples: Path) -> dict[str, float]:
+        from gan_lightning.metrics.translation import batched, frechet_to, score_pairs
+
+        outputs = torch.load(samples / "samples.pt")
+        backbone, digits = self.training_digits()
+        return score_pairs([(outputs, self.targets)]) | {"fd": frechet_to(digits, backbone, batched(outputs, 250))}
+
+
+def data_module(overrides: list[str]):
+    """The data module the train CLI would build from `overrides`, set up for fitting."""
+    from hydra import compose, initialize_config_dir
+    from hydra.utils import instantiate
+
+    from gan_lightning.cli import config_dir
+
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        cfg = compose(config_name="train", overrides=overrides)
+    datamodule = instantiate(cfg.data)
+    datamodule.setup("fit")
+    return datamodule
+
+
 def save_tensor(images: torch.Tensor, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     torch.save(images.float().cpu(), folder / "samples.pt")
 
 
-DRIVERS = {"dcgan": DCGANDriver, "singan": SinGANDriver, "wgan_gp": WGANGPToyDriver, "began": BEGANDriver}
+DRIVERS = {
+    "dcgan": DCGANDriver, "singan": SinGANDriver, "wgan_gp": WGANGPToyDriver, "began": BEGANDriver, "bicyclegan": BiCycleGANDriver,
+    "pix2pix": Pix2PixDriver,
+}  # fmt: skip
 
 
 def cell(driver, side: str, seed: int, args: argparse.Namespace, data: Path) -> dict:
@@ -461,6 +653,8 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=32, help="DCGAN: ngf = ndf = base_width (main.py's default 64)")
     parser.add_argument("--singan-iterations", type=int, default=200, help="SinGAN: iterations a scale (our default run's 200)")
     parser.add_argument("--began-epochs", type=int, default=10, help="BEGAN: the port's epochs (101 iterations each on digits)")
+    parser.add_argument("--bicyclegan-epochs", type=int, default=3, help="BiCycleGAN: train.py's epochs (808 iterations each at batch 2)")
+    parser.add_argument("--pix2pix-epochs", type=int, default=10, help="pix2pix: train.py's epochs (102 iterations each at batch 16)")
     parser.add_argument("--wgan-iterations", type=int, default=1000, help="WGAN-GP: G iterations (gan_toy.py's 100,000)")
     parser.add_argument("--samples", type=int, default=2000, help="DCGAN: samples scored (SinGAN: 50, as bench/single_image.py)")
     parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "parity")
@@ -482,7 +676,7 @@ def main() -> None:
                 print(json.dumps(results[-1]), flush=True)
     scoring = (
         f"DCGAN and BEGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50, "
-        "WGAN-GP by mode coverage on 2,500"
+        "WGAN-GP by mode coverage on 2,500, BiCycleGAN as bench/multimodal.py, pix2pix on the 180 validation pairs"
     )
     header = f"`python bench/parity.py {' '.join(sys.argv[1:])}`: {machine()}, one core a run; {scoring}"
     report = f"{header}\n\n{table(results, commits)}"
