@@ -521,7 +521,8 @@ class Pix2PixDriver(EdgesToDigitsDriver):
     init (`--init_type normal`, pix2pix's own); Adam 2e-4 / 0.5; batch 16, `epochs` epochs of 102
     iterations (its last batch, of one pair, trains too), as many for ours. No dropout on either side:
     the authors' PyTorch U-Net puts it only in the blocks beyond the 5 that a 32x32 image allows, so
-    ours runs with `model.generator.dropout=0`. Scored on the 180 validation pairs, both Gs in eval mode
+    ours runs with `model.generator.dropout=0` (ours follows the paper and the authors' Lua code: the three
+    innermost decoder layers). Scored on the 180 validation pairs, both Gs in eval mode
     (BatchNorm's running statistics): L1, PSNR and SSIM against the true digits, and FD of the outputs to
     the training digits on the digits classifier's features.
 
