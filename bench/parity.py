@@ -61,6 +61,15 @@ def run(command: list[str], log: Path, cwd: Path | None = None) -> float:
     return time.perf_counter() - start
 
 
+def train_quietly(overrides: list[str], batch: int, iterations: int, seed: int, out: Path) -> float:
+    """Our train CLI with `overrides` for `iterations` at `batch`, without its evaluations or progress bar; its wall seconds."""
+    overrides = [
+        *overrides, f"data.batch_size={batch}", f"trainer.max_steps={iterations}", f"seed={seed}", "metrics.every_n_iterations=null",
+        "~callbacks.evaluation", "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false", f"paths.output_dir={out}",
+    ]  # fmt: skip
+    return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
+
+
 def score(samples: Path, data: list[str], output: Path, metrics: tuple[str, ...]) -> dict[str, float]:
     """The evaluate CLI's numbers for a folder of samples against the data's real set."""
     command = [sys.executable, "-m", "gan_lightning.evaluate", f"folder={samples}", *data, f"metrics.num_samples={len(list(samples.glob('*.png')))}"]
@@ -138,12 +147,7 @@ class DCGANDriver:
         return ["model=dcgan", f"model.generator.base_width={self.width}", f"model.discriminator.base_width={self.width}"]
 
     def train_ours(self, out: Path, seed: int) -> float:
-        overrides = [
-            *self.model_overrides(), *self.data, f"data.batch_size={self.batch}", f"trainer.max_steps={self.iterations}", f"seed={seed}",
-            "metrics.every_n_iterations=null", "~callbacks.evaluation", "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false",
-            f"paths.output_dir={out}",
-        ]  # fmt: skip
-        return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
+        return train_quietly([*self.model_overrides(), *self.data], self.batch, self.iterations, seed, out)
 
     def score(self, samples: Path) -> dict[str, float]:
         return score(samples, self.data, samples.parent / "metrics.json", self.metrics)
@@ -441,12 +445,7 @@ class EdgesToDigitsDriver:
         return generator.eval()
 
     def train_ours(self, out: Path, seed: int) -> float:
-        overrides = [
-            *self.model, *self.data, f"data.batch_size={self.batch}", f"trainer.max_steps={self.iterations}", f"seed={seed}",
-            "metrics.every_n_iterations=null", "~callbacks.evaluation", "~callbacks.rich_progress_bar", "+trainer.enable_progress_bar=false",
-            f"paths.output_dir={out}",
-        ]  # fmt: skip
-        return run([sys.executable, "-m", "gan_lightning", *overrides], out / "train.log")
+        return train_quietly([*self.model, *self.data], self.batch, self.iterations, seed, out)
 
     def training_digits(self) -> tuple:
         """The digits classifier, and the Gaussian of its features of the training digits (the FD's reference)."""
