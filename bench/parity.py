@@ -407,11 +407,11 @@ class EdgesToDigitsDriver:
     def __init__(self, args: argparse.Namespace):
         self.checkout = args.reference[self.name]
         self.iterations = 0  # known once `prepare` has counted the training pairs
-        self.backbone = self.digits = self.edges = self.targets = None
+        self.datamodule = self.backbone = self.digits = self.edges = self.targets = None
 
     def prepare(self, folder: Path) -> Path:
         """The training pairs as the checkout's aligned A|B PNGs in root/train; the validation pairs."""
-        datamodule = data_module(self.data)
+        datamodule = self.datamodule = data_module(self.data)
         train = datamodule.train_set
         root = folder / "edges_to_digits_aligned"
         if not (root / "done").is_file():
@@ -455,7 +455,7 @@ class EdgesToDigitsDriver:
 
         if self.digits is None:
             self.backbone = DigitsClassifierBackbone("~/.cache/gan_lightning")
-            self.digits = training_digits(data_module(self.data), self.backbone)
+            self.digits = training_digits(self.datamodule, self.backbone)
         return self.backbone, self.digits
 
 

@@ -9,7 +9,7 @@ built from the checkout's own classes at the depth a 32x32 image allows, and lea
 - netD basic_70_single: D_NLayersMulti with n_layers=3 and one scale (70x70 patches), its scores
   returned as a list of one, as GANLoss takes them (pix2pix's own names fail in this checkout:
   basic_256 passes D_NLayers an argument it does not take; basic_256_multi with --num_Ds 1 returns a
-  tensor, which GANLoss iterates sample by sample, summing the loss over the batch);
+  tensor, which GANLoss iterates sample by sample, summing the loss over the batch: read, not run);
 - netE conv_32: E_NLayers with n_layers=2 (32 -> 8, then its 8x8 average pool).
 It also seeds Python's, NumPy's and torch's generators with SEED (train.py draws unseeded).
 """

@@ -77,12 +77,11 @@ class ContextEncoder(TranslationFamily):
         inputs, real = batch["A"], batch["B"]
         mask = inputs[:, -1:]
         painted = self.generator.paint(inputs)
-        fake = self.generator.keep_known(inputs, painted)
 
         d_loss = real_logits = fake_logits = None
         if self.adversarial_weight:  # D step: real holes against painted ones
             region = self.judged_region(mask)
-            judged_real, judged_fake = real[region], fake[region]
+            judged_real, judged_fake = real[region], self.generator.keep_known(inputs, painted)[region]
             real_logits, fake_logits = self.discriminator(judged_real), self.discriminator(judged_fake.detach())
             d_loss = self.loss.discriminator(real_logits, fake_logits)
             self.update("d", d_loss)
