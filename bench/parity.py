@@ -14,6 +14,8 @@ dependencies are old, the Python of a virtual environment made for it); a family
     nice -n 19 python bench/parity.py --reference began=~/refs/BEGAN-pytorch --data digits
     nice -n 19 python bench/parity.py --reference bicyclegan=~/refs/BicycleGAN --python bicyclegan=~/refs/bicyclegan-venv/bin/python
     nice -n 19 python bench/parity.py --reference pix2pix=~/refs/BicycleGAN --python pix2pix=~/refs/bicyclegan-venv/bin/python
+    nice -n 19 python bench/parity.py --reference biggan=~/refs/BigGAN-PyTorch --python biggan=~/refs/biggan-venv/bin/python
+    nice -n 19 python bench/parity.py --reference stylegan=~/refs/stylegan2-pytorch
     python bench/parity.py --reference dcgan=~/refs/pytorch-examples --seeds 1 --epochs 1 --samples 200   # a smoke run
 
 Drivers (one a family; each says what it runs and where the two sides still differ):
@@ -24,6 +26,10 @@ Drivers (one a family; each says what it runs and where the two sides still diff
 - began: anantzoid/BEGAN-pytorch, a PyTorch port (the authors published no code), patched for Python 3.
 - bicyclegan and pix2pix: junyanz/BicycleGAN (its bicycle_gan and pix2pix models), unpatched, run at 32x32
   through bench/parity_bicyclegan_launch.py; its Python needs `dominate` (a venv of its own).
+- biggan: ajbrock/BigGAN-PyTorch, unpatched, its G, D and training step run on CPU by
+  bench/parity_biggan_launch.py; its Python needs `h5py` (a venv of its own).
+- stylegan: rosinality/stylegan2-pytorch, its train.py run on CPU by bench/parity_stylegan_launch.py,
+  which replaces two lines of its main block in memory (device, latent size) and skips its CUDA kernels.
 
 Every run uses one core (OMP_NUM_THREADS=1 for both sides); seconds per iteration are the run's wall time
 over its iterations, start-up and the run's own image and checkpoint writing included. Runs live in
@@ -37,6 +43,7 @@ import argparse
 import json
 import math
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -562,6 +569,147 @@ class Pix2PixDriver(EdgesToDigitsDriver):
         return score_pairs([(outputs, self.targets)]) | {"fd": frechet_to(digits, backbone, batched(outputs, 250))}
 
 
+class BigGANDriver:
+    """ajbrock/BigGAN-PyTorch (RESULTS used commit 98459431a5d618d644d54cd1e9fceb1e5045648d; it needs
+    h5py besides torch: a venv of its own) against `model=biggan` on the built-in digits at 32x32, run
+    through bench/parity_biggan_launch.py (train.py's loop on its own G, D and training step, on CPU,
+    one image channel). Both sides at our preset's settings: G and D of 4 * 8 = 32 channels a block
+    (`--G_ch 8 --D_ch 8`), z of 120 in 4 chunks (`--hier`), a shared class embedding of 128
+    (`--G_shared`), the hinge loss, Adam (0, 0.9) with G at 1e-4 and D at 4e-4, one D step a G step,
+    orthogonal regularisation at beta 1e-4 (the same gradient on both sides, issue 31's fix), batch
+    32, `iterations` iterations. No self-attention (`--G_attn 0 --D_attn 0`, as its CIFAR-10 script;
+    its D at 32x32 labels all four blocks resolution 16, so attention at 16 would follow each of them)
+    and no EMA on either side: both sample from G in eval mode. Scored as the evaluate CLI scores a
+    class-conditional checkpoint, on 2,000 samples (200 a class): FD, class accuracy and intra-class FD
+    on the digits classifier's features, precision and recall.
+
+    Differences left: its weights start orthogonal (`G_init/D_init: ortho`) where ours start at
+    PyTorch's defaults (the embedding and the BatchNorm projections orthogonal on both); its D keeps
+    8x8 for the last two of its four blocks (its CIFAR-10 D), ours halves to 4x4 before the last;
+    its spectral norm's epsilon is 1e-8 (ours 1e-12).
+    """
+
+    name = "biggan"
+    dataset = "digits"
+    batch = 32
+    metrics = ("fd", "class_accuracy", "intra_fd", "precision", "recall")
+    data = ["model=biggan"]
+    model = ["model=biggan", "model.ema_decay=null", "model.generator.attention_at=[]", "model.discriminator.attention_at=[]"]
+    reference_arguments = [
+        "--batch_size", "32", "--G_ch", "8", "--D_ch", "8", "--dim_z", "120", "--hier", "--G_shared", "--shared_dim", "128",
+        "--G_attn", "0", "--D_attn", "0", "--G_lr", "1e-4", "--D_lr", "4e-4", "--G_B1", "0", "--G_B2", "0.9", "--D_B1", "0", "--D_B2", "0.9",
+        "--num_D_steps", "1", "--G_ortho", "1e-4",
+    ]  # fmt: skip
+
+    def __init__(self, args: argparse.Namespace):
+        self.iterations, self.samples = args.biggan_iterations, args.samples
+        self.datamodule = None
+
+    def prepare(self, folder: Path) -> Path:
+        """The training digits and their labels in one file, for the launcher."""
+        from gan_lightning.data.base import training_images
+
+        self.datamodule = datamodule = data_module(self.data)
+        digits = folder / "digits_32_labelled.pt"
+        if not digits.is_file():
+            labels = torch.tensor([int(datamodule.train_set[i]["label"]) for i in range(len(datamodule.train_set))])
+            torch.save({"images": training_images(datamodule.train_set), "labels": labels}, digits)
+        return digits
+
+    def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
+        command = [python, str(BENCH / "parity_biggan_launch.py"), str(checkout), str(seed + 1), str(data), str(out), str(self.iterations), str(self.samples)]
+        return run([*command, *self.reference_arguments], out / "train.log", cwd=out)
+
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        samples.mkdir(parents=True, exist_ok=True)
+        (out / "samples.pt").replace(samples / "samples.pt")
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        return train_quietly(self.model, self.batch, self.iterations, seed, out)
+
+    @torch.no_grad()
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        images, labels = load_family(out / "checkpoints" / "last.ckpt").sample_indexed(range(count))
+        samples.mkdir(parents=True, exist_ok=True)
+        torch.save({"images": images, "labels": labels}, samples / "samples.pt")
+
+    def score(self, samples: Path) -> dict[str, float]:
+        generated = torch.load(samples / "samples.pt", weights_only=True)
+        return {name: value for name, value in evaluate_tensors(self.datamodule, generated["images"], generated["labels"]).items() if name in self.metrics}
+
+
+class StyleGANDriver:
+    """rosinality/stylegan2-pytorch (RESULTS used commit bef283a1c24087da704d16c30abc8e36e63efa0e; torch
+    and torchvision suffice once its CUDA kernels are skipped) against `model=stylegan` with StyleGAN2's
+    weight demodulation (`model.generator.modulation=demodulate`) on the built-in shapes at 32x32, its
+    own train.py run by bench/parity_stylegan_launch.py (on CPU, on our images, at our widths: see
+    there). Both sides at our preset's settings: G of 64, 64, 64 and 32 channels at 4, 8, 16 and 32
+    pixels, z and w of 128, a mapping network of 8 layers at a hundredth of the lr, the non-saturating
+    loss with R1 (gamma 10) every 16 iterations and the optimizer's lr and beta correction for it,
+    style mixing 0.9, Adam (0, 0.99) at lr 1e-2 (`--lr 0.01`; its default 2e-3), batch 32,
+    `iterations` iterations. Its path length regulariser is off (`--path_regularize 0`, ours has none;
+    its first G step still computes the term, times 0) and so its correction of G's optimizer
+    (`--g_reg_every` beyond the run). Scored as the evaluate CLI scores a checkpoint, on 2,000 samples
+    from each side's moving average of G, fresh noise maps each: FD on the shapes classifier's
+    features, precision and recall.
+
+    Differences left: its G is StyleGAN2's (skip connections from each resolution's toRGB, blurred
+    upsampling, noise added after the modulated convolution), ours StyleGAN's layout with StyleGAN2's
+    demodulation; its D is StyleGAN2's residual D, of 64 channels at every resolution, ours ProGAN's
+    (32 channels at 32x32, 64 below); its moving average has a fixed decay 0.5^(32 / 10,000) = 0.9978,
+    ours 0.999 after a warm-up; it flips half its training images at random.
+    """
+
+    name = "stylegan"
+    dataset = "shapes"
+    batch = 32
+    metrics = ("fd", "precision", "recall")
+    model = ["model=stylegan", "model.generator.modulation=demodulate"]
+
+    def __init__(self, args: argparse.Namespace):
+        self.iterations, self.samples = args.stylegan_iterations, args.samples
+        self.datamodule = None
+        self.reference_arguments = [
+            "--latent", "128", "--widths", "4:64,8:64,16:64,32:32", "--d_width", "64", "--size", "32", "--batch", str(self.batch),
+            "--iter", str(self.iterations), "--lr", "0.01", "--r1", "10", "--d_reg_every", "16", "--mixing", "0.9",
+            "--path_regularize", "0", "--g_reg_every", str(self.iterations + 1),
+        ]  # fmt: skip
+
+    def prepare(self, folder: Path) -> Path:
+        """The training shapes as one uint8 (N, H, W, 3) file, for the launcher."""
+        from gan_lightning.data.base import training_images
+
+        self.datamodule = data_module(self.model)
+        images = folder / "shapes_32_uint8.pt"
+        if not images.is_file():
+            pixels = ((training_images(self.datamodule.train_set) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+            torch.save(pixels.permute(0, 2, 3, 1).contiguous(), images)
+        return images
+
+    def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
+        command = [python, str(BENCH / "parity_stylegan_launch.py"), str(checkout), str(seed + 1), str(data), str(out), str(self.samples)]
+        return run([*command, *self.reference_arguments], out / "train.log", cwd=out)
+
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        samples.mkdir(parents=True, exist_ok=True)
+        (out / "samples.pt").replace(samples / "samples.pt")
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        return train_quietly(self.model, self.batch, self.iterations, seed, out)
+
+    @torch.no_grad()
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        save_tensor(load_family(out / "checkpoints" / "last.ckpt").sample_indexed(range(count))[0], samples)
+
+    def score(self, samples: Path) -> dict[str, float]:
+        images = torch.load(samples / "samples.pt", weights_only=True)
+        return {name: value for name, value in evaluate_tensors(self.datamodule, images).items() if name in self.metrics}
+
+
 def data_module(overrides: list[str]):
     """The data module the train CLI would build from `overrides`, set up for fitting."""
     from hydra import compose, initialize_config_dir
@@ -576,6 +724,18 @@ def data_module(overrides: list[str]):
     return datamodule
 
 
+def evaluate_tensors(datamodule, images: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, float]:
+    """The evaluate CLI's scores of generated images (and the classes they were drawn for) against the data's real set."""
+    from gan_lightning.evaluate import score
+    from gan_lightning.metrics.evaluation import MetricSettings, build_metrics, set_real_statistics
+
+    settings = MetricSettings(num_samples=len(images))
+    metrics = build_metrics(settings, datamodule)
+    set_real_statistics(metrics, settings, datamodule, settings.real_split)
+    parts = labels.split(settings.batch_size) if labels is not None else [None] * math.ceil(len(images) / settings.batch_size)
+    return score(metrics, zip(images.split(settings.batch_size), parts))
+
+
 def save_tensor(images: torch.Tensor, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     torch.save(images.float().cpu(), folder / "samples.pt")
@@ -583,7 +743,7 @@ def save_tensor(images: torch.Tensor, folder: Path) -> None:
 
 DRIVERS = {
     "dcgan": DCGANDriver, "singan": SinGANDriver, "wgan_gp": WGANGPToyDriver, "began": BEGANDriver, "bicyclegan": BiCycleGANDriver,
-    "pix2pix": Pix2PixDriver,
+    "pix2pix": Pix2PixDriver, "biggan": BigGANDriver, "stylegan": StyleGANDriver,
 }  # fmt: skip
 
 
@@ -618,7 +778,7 @@ def table(results: list[dict], commits: dict[str, str]) -> str:
         for side in ("reference", "ours"):
             rows = [r for r in results if r["family"] == family and r["side"] == side]
             if rows:
-                values = [mean_se([r[m] for r in rows], 1 if m.startswith(("fd", "swd", "modes")) else 3) for m in driver.metrics]
+                values = [mean_se([r[m] for r in rows], 1 if m.startswith(("fd", "intra_fd", "swd", "modes")) else 3) for m in driver.metrics]
                 speed = mean_se([r["seconds_per_iteration"] for r in rows], 3)
                 lines.append(f"| {side} | {len(rows)} | " + " | ".join(values) + f" | {speed} |")
         tables.append("\n".join(lines))
@@ -655,8 +815,12 @@ def main() -> None:
     parser.add_argument("--began-epochs", type=int, default=10, help="BEGAN: the port's epochs (101 iterations each on digits)")
     parser.add_argument("--bicyclegan-epochs", type=int, default=3, help="BiCycleGAN: train.py's epochs (808 iterations each at batch 2)")
     parser.add_argument("--pix2pix-epochs", type=int, default=10, help="pix2pix: train.py's epochs (102 iterations each at batch 16)")
+    parser.add_argument("--biggan-iterations", type=int, default=1000, help="BigGAN: iterations of batch 32 (our preset's 1,000)")
+    parser.add_argument("--stylegan-iterations", type=int, default=500, help="StyleGAN: iterations of batch 32 (our preset's 3,000; the reference's: ~4.5 s)")
     parser.add_argument("--wgan-iterations", type=int, default=1000, help="WGAN-GP: G iterations (gan_toy.py's 100,000)")
     parser.add_argument("--samples", type=int, default=2000, help="DCGAN: samples scored (SinGAN: 50, as bench/single_image.py)")
+    parser.add_argument("--reference-options", default="", help="more options for the reference's train.py (a probe): give it --runs of its own")
+    parser.add_argument("--sides", nargs="+", choices=("reference", "ours"), default=["reference", "ours"], help="train only these sides")
     parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "parity")
     parser.add_argument("--output", type=Path, default=BENCH / "parity")
     args = parser.parse_args()
@@ -668,15 +832,20 @@ def main() -> None:
     results, commits = [], {}
     for family, checkout in args.reference.items():
         driver = DRIVERS[family](args)
+        if args.reference_options:
+            if not hasattr(driver, "reference_arguments"):
+                raise SystemExit(f"--reference-options: the {family} driver passes no options to its reference")
+            driver.reference_arguments = [*driver.reference_arguments, *shlex.split(args.reference_options)]
         commits[family] = commit_of(checkout)
         data = driver.prepare(args.runs)
         for seed in args.only_seeds if args.only_seeds is not None else range(args.seeds):
-            for side in ("reference", "ours"):
+            for side in args.sides:
                 results.append(cell(driver, side, seed, args, data))
                 print(json.dumps(results[-1]), flush=True)
     scoring = (
         f"DCGAN and BEGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50, "
-        "WGAN-GP by mode coverage on 2,500, BiCycleGAN as bench/multimodal.py, pix2pix on the 180 validation pairs"
+        "WGAN-GP by mode coverage on 2,500, BiCycleGAN as bench/multimodal.py, pix2pix on the 180 validation pairs, "
+        f"BigGAN and StyleGAN as the evaluate CLI on {args.samples} (labelled) samples"
     )
     header = f"`python bench/parity.py {' '.join(sys.argv[1:])}`: {machine()}, one core a run; {scoring}"
     report = f"{header}\n\n{table(results, commits)}"
