@@ -29,7 +29,8 @@ Drivers (one a family; each says what it runs and where the two sides still diff
 - biggan: ajbrock/BigGAN-PyTorch, unpatched, its G, D and training step run on CPU by
   bench/parity_biggan_launch.py; its Python needs `h5py` (a venv of its own).
 - stylegan: rosinality/stylegan2-pytorch, its train.py run on CPU by bench/parity_stylegan_launch.py,
-  which replaces two lines of its main block in memory (device, latent size) and skips its CUDA kernels.
+  which replaces three lines of it in memory (device, latent size, a torchvision argument renamed since)
+  and skips its CUDA kernels.
 
 Every run uses one core (OMP_NUM_THREADS=1 for both sides); seconds per iteration are the run's wall time
 over its iterations, start-up and the run's own image and checkpoint writing included. Runs live in
@@ -569,7 +570,34 @@ class Pix2PixDriver(EdgesToDigitsDriver):
         return score_pairs([(outputs, self.targets)]) | {"fd": frechet_to(digits, backbone, batched(outputs, 250))}
 
 
-class BigGANDriver:
+class LaunchedDriver:
+    """What the BigGAN and StyleGAN drivers share: our side trained by the train CLI at `batch` for
+    `iterations`; each side's samples kept as one file (images, and the classes they were drawn for or
+    None) and scored by `evaluate_tensors` against the data module of `prepare`."""
+
+    name: str
+    batch: int
+    iterations: int
+    metrics: tuple[str, ...]
+    model: list[str]  # our side's overrides
+    datamodule = None
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        return train_quietly(self.model, self.batch, self.iterations, seed, out)
+
+    @torch.no_grad()
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        save_samples(samples, *load_family(out / "checkpoints" / "last.ckpt").sample_indexed(range(count)))
+
+    def score(self, samples: Path) -> dict[str, float]:
+        generated = torch.load(samples / "samples.pt", weights_only=True)
+        scores = evaluate_tensors(self.datamodule, generated["images"], generated["labels"])
+        return {name: value for name, value in scores.items() if name in self.metrics}
+
+
+class BigGANDriver(LaunchedDriver):
     """ajbrock/BigGAN-PyTorch (RESULTS used commit 98459431a5d618d644d54cd1e9fceb1e5045648d; it needs
     h5py besides torch: a venv of its own) against `model=biggan` on the built-in digits at 32x32, run
     through bench/parity_biggan_launch.py (train.py's loop on its own G, D and training step, on CPU,
@@ -603,7 +631,6 @@ class BigGANDriver:
 
     def __init__(self, args: argparse.Namespace):
         self.iterations, self.samples = args.biggan_iterations, args.samples
-        self.datamodule = None
 
     def prepare(self, folder: Path) -> Path:
         """The training digits and their labels in one file, for the launcher."""
@@ -621,26 +648,11 @@ class BigGANDriver:
         return run([*command, *self.reference_arguments], out / "train.log", cwd=out)
 
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
-        samples.mkdir(parents=True, exist_ok=True)
-        (out / "samples.pt").replace(samples / "samples.pt")
-
-    def train_ours(self, out: Path, seed: int) -> float:
-        return train_quietly(self.model, self.batch, self.iterations, seed, out)
-
-    @torch.no_grad()
-    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
-        from gan_lightning.models import load_family
-
-        images, labels = load_family(out / "checkpoints" / "last.ckpt").sample_indexed(range(count))
-        samples.mkdir(parents=True, exist_ok=True)
-        torch.save({"images": images, "labels": labels}, samples / "samples.pt")
-
-    def score(self, samples: Path) -> dict[str, float]:
-        generated = torch.load(samples / "samples.pt", weights_only=True)
-        return {name: value for name, value in evaluate_tensors(self.datamodule, generated["images"], generated["labels"]).items() if name in self.metrics}
+        generated = torch.load(out / "samples.pt", weights_only=True)
+        save_samples(samples, generated["images"], generated["labels"])
 
 
-class StyleGANDriver:
+class StyleGANDriver(LaunchedDriver):
     """rosinality/stylegan2-pytorch (RESULTS used commit bef283a1c24087da704d16c30abc8e36e63efa0e; torch
     and torchvision suffice once its CUDA kernels are skipped) against `model=stylegan` with StyleGAN2's
     weight demodulation (`model.generator.modulation=demodulate`) on the built-in shapes at 32x32, its
@@ -670,7 +682,6 @@ class StyleGANDriver:
 
     def __init__(self, args: argparse.Namespace):
         self.iterations, self.samples = args.stylegan_iterations, args.samples
-        self.datamodule = None
         self.reference_arguments = [
             "--latent", "128", "--widths", "4:64,8:64,16:64,32:32", "--d_width", "64", "--size", "32", "--batch", str(self.batch),
             "--iter", str(self.iterations), "--lr", "0.01", "--r1", "10", "--d_reg_every", "16", "--mixing", "0.9",
@@ -693,21 +704,7 @@ class StyleGANDriver:
         return run([*command, *self.reference_arguments], out / "train.log", cwd=out)
 
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
-        samples.mkdir(parents=True, exist_ok=True)
-        (out / "samples.pt").replace(samples / "samples.pt")
-
-    def train_ours(self, out: Path, seed: int) -> float:
-        return train_quietly(self.model, self.batch, self.iterations, seed, out)
-
-    @torch.no_grad()
-    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
-        from gan_lightning.models import load_family
-
-        save_tensor(load_family(out / "checkpoints" / "last.ckpt").sample_indexed(range(count))[0], samples)
-
-    def score(self, samples: Path) -> dict[str, float]:
-        images = torch.load(samples / "samples.pt", weights_only=True)
-        return {name: value for name, value in evaluate_tensors(self.datamodule, images).items() if name in self.metrics}
+        save_samples(samples, torch.load(out / "samples.pt", weights_only=True), None)
 
 
 def data_module(overrides: list[str]):
@@ -734,6 +731,11 @@ def evaluate_tensors(datamodule, images: torch.Tensor, labels: torch.Tensor | No
     set_real_statistics(metrics, settings, datamodule, settings.real_split)
     parts = labels.split(settings.batch_size) if labels is not None else [None] * math.ceil(len(images) / settings.batch_size)
     return score(metrics, zip(images.split(settings.batch_size), parts))
+
+
+def save_samples(folder: Path, images: torch.Tensor, labels: torch.Tensor | None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save({"images": images.float().cpu(), "labels": labels}, folder / "samples.pt")
 
 
 def save_tensor(images: torch.Tensor, folder: Path) -> None:
@@ -826,6 +828,8 @@ def main() -> None:
     args = parser.parse_args()
     args.reference = {family: Path(path).expanduser().resolve() for family, path in pairs(args.reference, "--reference").items()}
     args.python = pairs(args.python, "--python")
+    args.runs = args.runs.resolve()  # the launchers run in their run's folder
+    args.runs.mkdir(parents=True, exist_ok=True)
     if not args.reference:
         raise SystemExit(f"no reference checkout given: --reference FAMILY=DIR, FAMILY one of {', '.join(DRIVERS)}")
 
