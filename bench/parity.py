@@ -304,7 +304,7 @@ class SinGANDriver:
 
         files = sorted((out / "code" / "Samples").rglob("*.png"), key=lambda f: int(f.stem))
         images = [torch.from_numpy(np.array(Image.open(f).convert("RGB"))).permute(2, 0, 1).float() / 127.5 - 1 for f in files]
-        save_tensor(torch.stack(images), samples)
+        save_samples(samples, torch.stack(images))
 
     def train_ours(self, out: Path, seed: int) -> float:
         budget = [f"model.iterations_per_scale={self.per_scale}", f"trainer.max_steps={self.iterations}"]
@@ -314,12 +314,12 @@ class SinGANDriver:
     def sample_ours(self, out: Path, samples: Path, count: int) -> None:
         from gan_lightning.models import load_family
 
-        save_tensor(load_family(out / "checkpoints" / "last.ckpt").sample(self.samples, seed=0), samples)
+        save_samples(samples, load_family(out / "checkpoints" / "last.ckpt").sample(self.samples, seed=0))
 
     def score(self, samples: Path) -> dict[str, float]:
         from single_image import scores
 
-        return scores(torch.load(samples / "samples.pt"), self.image)
+        return scores(load_samples(samples)["images"], self.image)
 
 
 class WGANGPToyDriver:
@@ -368,7 +368,7 @@ class WGANGPToyDriver:
         generator = MLPGenerator(shape=[2], latent_dim=2, hidden_dims=[self.width] * 3, output="linear")
         generator.load_state_dict({key.replace("main.", "net.", 1): value for key, value in state.items()})
         with torch.no_grad():
-            save_tensor(generator.eval()(GaussianPrior(2).indexed(range(self.samples), seed=0).z), samples)
+            save_samples(samples, generator.eval()(GaussianPrior(2).indexed(range(self.samples), seed=0).z))
 
     def train_ours(self, out: Path, seed: int) -> float:
         hidden = f"[{self.width},{self.width},{self.width}]"
@@ -387,13 +387,13 @@ class WGANGPToyDriver:
 
         model = load_family(out / "checkpoints" / "last.ckpt").eval()
         with torch.no_grad():
-            save_tensor(model.sample_indexed(range(self.samples))[0], samples)
+            save_samples(samples, model.sample_indexed(range(self.samples))[0])
 
     def score(self, samples: Path) -> dict[str, float]:
         from gan_lightning.data.toy import mixture_modes
         from gan_lightning.metrics.modes import mode_statistics
 
-        return mode_statistics(torch.load(samples / "samples.pt").flatten(1), *mixture_modes(self.dataset))
+        return mode_statistics(load_samples(samples)["images"].flatten(1), *mixture_modes(self.dataset))
 
 
 class EdgesToDigitsDriver:
@@ -504,18 +504,18 @@ class BiCycleGANDriver(EdgesToDigitsDriver):
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
         generator = self.reference_generator(out, latent_dim=8, norm="instance")
         codes = torch.randn(self.outputs, 8, generator=torch.Generator().manual_seed(0))  # as BiCycleGAN.translate_many
-        save_tensor(torch.stack([generator(self.edges, code.expand(len(self.edges), -1)) for code in codes], dim=1), samples)
+        save_samples(samples, torch.stack([generator(self.edges, code.expand(len(self.edges), -1)) for code in codes], dim=1))
 
     @torch.no_grad()
     def sample_ours(self, out: Path, samples: Path, count: int) -> None:
         from gan_lightning.models import load_family
 
-        save_tensor(load_family(out / "checkpoints" / "last.ckpt").translate_many(self.edges, self.outputs, seed=0), samples)
+        save_samples(samples, load_family(out / "checkpoints" / "last.ckpt").translate_many(self.edges, self.outputs, seed=0))
 
     def score(self, samples: Path) -> dict[str, float]:
         from multimodal import diversity_and_realism
 
-        return diversity_and_realism(torch.load(samples / "samples.pt"), *self.training_digits())
+        return diversity_and_realism(load_samples(samples)["images"], *self.training_digits())
 
 
 class Pix2PixDriver(EdgesToDigitsDriver):
@@ -552,7 +552,7 @@ class Pix2PixDriver(EdgesToDigitsDriver):
 
     @torch.no_grad()
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
-        save_tensor(self.reference_generator(out, latent_dim=0, norm="batch")(self.edges), samples)
+        save_samples(samples, self.reference_generator(out, latent_dim=0, norm="batch")(self.edges))
 
     @torch.no_grad()
     def sample_ours(self, out: Path, samples: Path, count: int) -> None:
@@ -560,12 +560,12 @@ class Pix2PixDriver(EdgesToDigitsDriver):
 
         model = load_family(out / "checkpoints" / "last.ckpt")
         model.inference = "eval"
-        save_tensor(model.translate(self.edges), samples)
+        save_samples(samples, model.translate(self.edges))
 
     def score(self, samples: Path) -> dict[str, float]:
         from gan_lightning.metrics.translation import batched, frechet_to, score_pairs
 
-        outputs = torch.load(samples / "samples.pt")
+        outputs = load_samples(samples)["images"]
         backbone, digits = self.training_digits()
         return score_pairs([(outputs, self.targets)]) | {"fd": frechet_to(digits, backbone, batched(outputs, 250))}
 
@@ -592,7 +592,7 @@ class LaunchedDriver:
         save_samples(samples, *load_family(out / "checkpoints" / "last.ckpt").sample_indexed(range(count)))
 
     def score(self, samples: Path) -> dict[str, float]:
-        generated = torch.load(samples / "samples.pt", weights_only=True)
+        generated = load_samples(samples)
         scores = evaluate_tensors(self.datamodule, generated["images"], generated["labels"])
         return {name: value for name, value in scores.items() if name in self.metrics}
 
@@ -621,7 +621,6 @@ class BigGANDriver(LaunchedDriver):
     dataset = "digits"
     batch = 32
     metrics = ("fd", "class_accuracy", "intra_fd", "precision", "recall")
-    data = ["model=biggan"]
     model = ["model=biggan", "model.ema_decay=null", "model.generator.attention_at=[]", "model.discriminator.attention_at=[]"]
     reference_arguments = [
         "--batch_size", "32", "--G_ch", "8", "--D_ch", "8", "--dim_z", "120", "--hier", "--G_shared", "--shared_dim", "128",
@@ -636,7 +635,7 @@ class BigGANDriver(LaunchedDriver):
         """The training digits and their labels in one file, for the launcher."""
         from gan_lightning.data.base import training_images
 
-        self.datamodule = datamodule = data_module(self.data)
+        self.datamodule = datamodule = data_module(self.model)
         digits = folder / "digits_32_labelled.pt"
         if not digits.is_file():
             labels = torch.tensor([int(datamodule.train_set[i]["label"]) for i in range(len(datamodule.train_set))])
@@ -648,8 +647,7 @@ class BigGANDriver(LaunchedDriver):
         return run([*command, *self.reference_arguments], out / "train.log", cwd=out)
 
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
-        generated = torch.load(out / "samples.pt", weights_only=True)
-        save_samples(samples, generated["images"], generated["labels"])
+        save_samples(samples, **torch.load(out / "samples.pt", weights_only=True))  # the launcher's images and labels
 
 
 class StyleGANDriver(LaunchedDriver):
@@ -704,7 +702,7 @@ class StyleGANDriver(LaunchedDriver):
         return run([*command, *self.reference_arguments], out / "train.log", cwd=out)
 
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
-        save_samples(samples, torch.load(out / "samples.pt", weights_only=True), None)
+        save_samples(samples, torch.load(out / "samples.pt", weights_only=True))
 
 
 def data_module(overrides: list[str]):
@@ -733,14 +731,14 @@ def evaluate_tensors(datamodule, images: torch.Tensor, labels: torch.Tensor | No
     return score(metrics, zip(images.split(settings.batch_size), parts))
 
 
-def save_samples(folder: Path, images: torch.Tensor, labels: torch.Tensor | None) -> None:
+def save_samples(folder: Path, images: torch.Tensor, labels: torch.Tensor | None = None) -> None:
+    """One side's samples as every driver keeps them: the images, and the classes they were drawn for or None."""
     folder.mkdir(parents=True, exist_ok=True)
     torch.save({"images": images.float().cpu(), "labels": labels}, folder / "samples.pt")
 
 
-def save_tensor(images: torch.Tensor, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    torch.save(images.float().cpu(), folder / "samples.pt")
+def load_samples(folder: Path) -> dict[str, torch.Tensor | None]:
+    return torch.load(folder / "samples.pt", weights_only=True)
 
 
 DRIVERS = {
