@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 BENCH = Path(__file__).resolve().parent
@@ -79,10 +80,11 @@ def train(checkout: Path, seed: int, epochs: int, gamma: float, images: int, out
     history, visualize = [], gan.visualize_results
 
     def visualize_and_score(epoch: int, fix: bool = True) -> None:
-        """Its own grid of the epoch (G in eval mode), then the epoch's scores; M as its loop last set it."""
+        """Its own grid of the epoch (G in eval mode), then the epoch's scores; M as its loop last set it
+        (a list [1] until an epoch ends without halving the lr, then one iteration's M)."""
         visualize(epoch, fix)
         with torch.no_grad():
-            history.append({"epoch": epoch, "k": gan.k, "M": float(torch.tensor(gan.M["pre"]).mean())} | scores(datamodule, gan.G(fixed_z)))
+            history.append({"epoch": epoch, "k": gan.k, "M": float(np.mean(gan.M["pre"]))} | scores(datamodule, gan.G(fixed_z)))
         (out / "history.json").write_text(json.dumps(history))
         gan.G.train()
 
