@@ -109,7 +109,7 @@ def table() -> str:
         course = json.loads((record.parent / "history.json").read_text())
         fds, ms = " → ".join(f"{h['fd']:.0f}" for h in course), " → ".join(f"{h['M']:.3f}" for h in course)
         scored = f"{r['precision']:.3f} | {r['recall']:.3f} | {r['classes']} | {r['k']:.3f}"
-        lines.append(f"| {r['gamma']} | {r['seed']} | {r['iterations']:,} | {fds} | {scored} | {ms} | {minutes(r)} |")
+        lines.append(f"| {r['gamma']:g} | {r['seed']} | {r['iterations']:,} | {fds} | {scored} | {ms} | {minutes(r)} |")
     return "\n".join(lines)
 
 
