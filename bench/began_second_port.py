@@ -91,8 +91,8 @@ def train(checkout: Path, seed: int, epochs: int, gamma: float, images: int, out
     gan.visualize_results = visualize_and_score
     start = time.process_time()
     gan.train()
-    minutes = (time.process_time() - start) / 60
-    return {"seed": seed, "gamma": gamma, "iterations": epochs * (len(dataset) // gan.batch_size), "cpu_minutes": minutes, **history[-1]}
+    cpu = (time.process_time() - start) / 60
+    return {"seed": seed, "gamma": gamma, "iterations": epochs * (len(dataset) // gan.batch_size), "cpu_minutes": cpu, **history[-1]}
 
 
 def minutes(result: dict) -> str:
