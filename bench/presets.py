@@ -40,6 +40,8 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
+from omegaconf import OmegaConf
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 ORDER = ["gan", "dcgan", "wgan", "wgan_gp", "wgan_lp", "lsgan", "sngan", "pacgan", "unrolled",
@@ -108,10 +110,13 @@ def train_cell(label: str, model: str, seed: int, code: Path, iterations: int | 
         rows = list(csv.DictReader(file))
     scores = {key[4:]: float(value) for row in rows for key, value in row.items() if key.startswith("val/") and value != ""}
     fds = [float(row["val/fd"]) for row in rows if row.get("val/fd")]
+    hparams = OmegaConf.load(out / "hparams.yaml") if (out / "hparams.yaml").is_file() else {}
+    scored_on = OmegaConf.select(hparams, "evaluation.backbone") if hparams else None  # kept: the run folder may go
     result = {
         "label": label, "model": model, "seed": seed, "iterations": max(int(float(row["step"])) for row in rows if row.get("step")) + 1,
         "cpu_minutes": round((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / 60, 1),
         "wall_minutes": round((time.perf_counter() - start) / 60, 1), "fd_over_time": fds, **scores,
+        **({"backbone": str(scored_on)} if scored_on is not None else {}),
         **({"resumed": True} if resume else {}),  # its CPU time is the resumed part's
         **measure(out / "checkpoints" / "last.ckpt", model, code),
     }  # fmt: skip

@@ -63,13 +63,17 @@ def failed(result: dict | None) -> bool:
     return result is None or presets.failed(result)
 
 
-def backbone(model: str) -> str | None:
-    """The features the run's scores were computed on, as the run logged them; a row recorded before
-    run folders were kept here (2026-12-01) was scored with the first build of the digits classifier (FD within 0.5% of the current one)."""
-    hparams = presets.run_dir("after", model) / "hparams.yaml"
-    if not hparams.is_file():
+def backbone(r: dict) -> str | None:
+    """The features the run's scores were computed on, as bench/presets.py stored them from the run's
+    log (or the run folder, where it is still here); a row recorded before run folders were kept here
+    (2026-12-01) was scored with the first build of the digits classifier (FD within 0.5% of the current one)."""
+    hparams = presets.run_dir("after", r["model"]) / "hparams.yaml"
+    if "backbone" in r:
+        name = r["backbone"]
+    elif hparams.is_file():
+        name = OmegaConf.select(OmegaConf.load(hparams), "evaluation.backbone")
+    else:
         return "digits classifier, first build, 2026-12-01"
-    name = OmegaConf.select(OmegaConf.load(hparams), "evaluation.backbone")
     return None if name is None else str(name).split("-")[0].replace("_", " ")
 
 
@@ -81,7 +85,7 @@ def headline(r: dict) -> str:
         l1, psnr = f"val L1 {r['l1']:.3f} ({baseline}: {r[f'l1_{baseline}']:.3f})", f"PSNR {r['psnr']:.1f} dB ({baseline}: {r[f'psnr_{baseline}']:.1f})"
         return f"{l1}, {psnr}, SSIM {r['ssim']:.2f} on the validation pairs"
     if "fd_AtoB" in r:
-        text = f"FD A→B {r['fd_AtoB']:.1f} (real: {r['fd_AtoB_floor']:.1f}, input: {r['fd_AtoB_input']:.0f}; {backbone(r['model']) or 'digits classifier'})"
+        text = f"FD A→B {r['fd_AtoB']:.1f} (real: {r['fd_AtoB_floor']:.1f}, input: {r['fd_AtoB_input']:.0f}; {backbone(r) or 'digits classifier'})"
         if "digit_kept_AtoB" in r:  # the digits classifier reads the input's digit in its translation
             text += f", digit kept {100 * r['digit_kept_AtoB']:.0f}%"
         if "digit_flips_AtoB" in r:  # clips: the digit read changes from one output frame to the next
@@ -107,7 +111,7 @@ def headline(r: dict) -> str:
         text += f", still pixels {100 * r['still_pixels']:.1f}% (real: {100 * r['still_pixels_real']:.0f}%)"
     unit = "frames" if "still_pixels" in r else "samples"  # clips are scored frame by frame
     measured = [f"{int(r['num_samples']):,} {unit}"] if "num_samples" in r else []
-    measured += [name for name in [backbone(r["model"])] if name]
+    measured += [name for name in [backbone(r)] if name]
     return text + (f" ({', '.join(measured)})" if measured else "")
 
 
