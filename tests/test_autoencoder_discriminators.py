@@ -7,7 +7,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.losses import pulling_away_term
 from gan_lightning.models import load_family
 from gan_lightning.models.began import BEGAN
-from gan_lightning.nets import AutoencoderDiscriminator, BEGANDecoder
+from gan_lightning.nets import Autoencoder, AutoencoderDiscriminator, BEGANDecoder, DCGANDiscriminator, ShallowAutoencoder
 from gan_lightning.train import train
 
 from conftest import TINY, compose_config, read_metrics
@@ -33,6 +33,17 @@ def test_began_networks_keep_the_image_size_and_skips_join_the_first_map():
     assert d.encode(images).shape == (2, 10) and d(images).shape == images.shape
     with pytest.raises(ConfigError, match="8\\*2\\^k"):
         BEGANDecoder(16, 12, 1)
+
+
+def test_the_shallow_autoencoder_halves_once_and_gives_its_code():
+    d = ShallowAutoencoder(12, 3, width=8, code_dim=5)  # any even side: no 8*2^k rule
+    images = torch.randn(2, 3, 12, 12)
+    assert d.encode(images).shape == (2, 5) and d(images).shape == images.shape
+    assert [type(m).__name__ for m in d.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))] == ["Conv2d", "ConvTranspose2d"]
+    assert isinstance(d, Autoencoder) and isinstance(AutoencoderDiscriminator(16, 1, width=8), Autoencoder)
+    assert not isinstance(DCGANDiscriminator(image_size=16, channels=1, base_width=8), Autoencoder)  # EBGAN refuses it
+    with pytest.raises(ConfigError, match="must be even"):
+        ShallowAutoencoder(15, 1)
 
 
 def controller(tmp_path, *overrides: str) -> BEGAN:
@@ -70,10 +81,14 @@ def test_began_decays_when_smoothed_m_reaches_no_new_low_for_the_patience(tmp_pa
 
 
 def test_began_and_ebgan_train_and_judge_by_reconstruction(tmp_path):
-    for name in ("began", "ebgan"):
+    shallow = ["data.image_size=16", "model.generator.width=8", "net@model.discriminator=shallow_autoencoder", "model.discriminator.width=8"]
+    for name, networks in [
+        ("began", SMALL),
+        ("ebgan", ["data.image_size=16", "model.generator.base_width=8", "model.discriminator.width=8"]),
+        ("began_shallow", shallow),
+    ]:
         out = tmp_path / name
-        networks = SMALL if name == "began" else ["data.image_size=16", "model.generator.base_width=8", "model.discriminator.width=8"]
-        train(compose_config([*TINY, f"model={name}", *networks], out))
+        train(compose_config([*TINY, f"model={name.removesuffix('_shallow')}", *networks], out))
         model = load_family(out / "checkpoints" / "last.ckpt")
         images = model.sample(4, seed=0)
         assert images.shape == (4, 1, 16, 16) and model.judge(images).shape == (4,)

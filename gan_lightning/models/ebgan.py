@@ -17,7 +17,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.losses import pulling_away_term
 from gan_lightning.models.adversarial import GANFamily, refuse_adversarial_loss
 from gan_lightning.models.base import Spec
-from gan_lightning.nets.began import AutoencoderDiscriminator
+from gan_lightning.nets.began import Autoencoder
 from gan_lightning.nets.eval_mode import eval_mode
 
 
@@ -32,7 +32,7 @@ class EBGAN(GANFamily):
     """Args:
         margin: m (D stops raising a sample's energy beyond it).
         pt_weight: weight of the pulling-away term in G's loss (the paper: 0.1; 0: EBGAN without PT).
-        Other arguments: see `GANFamily` (D: an `AutoencoderDiscriminator`; no adversarial loss).
+        Other arguments: see `GANFamily` (D: an `Autoencoder`, with `encode`; no adversarial loss).
     Logs train/d_loss, train/g_loss, train/energy_real, train/energy_fake and train/pulling_away.
     """
 
@@ -41,8 +41,8 @@ class EBGAN(GANFamily):
         super().__init__(loss=None, **parts)
         if margin <= 0 or pt_weight < 0:
             raise ConfigError(f"model.margin must be positive and model.pt_weight 0 or more, not {margin} and {pt_weight}")
-        if not isinstance(self.discriminator, AutoencoderDiscriminator):
-            raise ConfigError("model=ebgan needs an autoencoder D with an encoder (gan_lightning.nets.AutoencoderDiscriminator)")
+        if not isinstance(self.discriminator, Autoencoder):
+            raise ConfigError("model=ebgan needs an autoencoder D with an encoder (net@model.discriminator=began_autoencoder or shallow_autoencoder)")
         self.margin, self.pt_weight = margin, pt_weight
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:

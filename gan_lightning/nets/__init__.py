@@ -3,7 +3,7 @@
 from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
 from gan_lightning.nets.attributes import ConditionedDecoder, ConditionedImageNet, LayeredDecoder, UpConvGenerator
 from gan_lightning.nets.autoencoders import ConvDecoder, ConvEncoder, MLPDecoder, MLPEncoder
-from gan_lightning.nets.began import AutoencoderDiscriminator, BEGANDecoder, BEGANEncoder
+from gan_lightning.nets.began import Autoencoder, AutoencoderDiscriminator, BEGANDecoder, BEGANEncoder, ShallowAutoencoder
 from gan_lightning.nets.bigan import JointDiscriminator, TrunkEncoder
 from gan_lightning.nets.biggan import ResNetConditionalGenerator, ResNetProjectionDiscriminator
 from gan_lightning.nets.conditional import (
@@ -48,6 +48,8 @@ __all__ = [
     "ContextEncoderGenerator",
     "SRGANDiscriminator",
     "SRResNet",
+    "ShallowAutoencoder",
+    "Autoencoder",
     "AutoencoderDiscriminator",
     "AuxiliaryClassifierDiscriminator",
     "BEGANDecoder",

@@ -8,11 +8,13 @@ convolutions with ELU and a stride-2 convolution whose filters grow linearly (n,
 linear layer to h. No BatchNorm anywhere. skip=True gives the paper's skip connections: the first
 8x8 map, upsampled, is joined to the input of every later block of the decoder.
 D is an autoencoder, encoder then decoder; BEGAN and EBGAN judge an image by how well D rebuilds it.
+`ShallowAutoencoder` is a weaker D than the paper's, the kind public MNIST ports of BEGAN use.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Protocol, runtime_checkable
 
 import torch
 import torch.nn.functional as F
@@ -83,6 +85,43 @@ class AutoencoderDiscriminator(nn.Module):
         super().__init__()
         self.encoder = BEGANEncoder(image_size, channels, width, code_dim)
         self.decoder = BEGANDecoder(code_dim, image_size, channels, width, skip)
+
+    def encode(self, images: Tensor) -> Tensor:
+        return self.encoder(images)
+
+    def forward(self, images: Tensor) -> Tensor:
+        return self.decoder(self.encoder(images))
+
+
+@runtime_checkable
+class Autoencoder(Protocol):
+    """A D that rebuilds its input and gives the code it rebuilds from (EBGAN's pulling-away term reads it)."""
+
+    def encode(self, images: Tensor) -> Tensor: ...
+
+    def __call__(self, images: Tensor) -> Tensor: ...
+
+
+class ShallowAutoencoder(nn.Module):
+    """A shallow autoencoder D: one 4x4 stride-2 convolution of `width` filters with ReLU, a linear
+    bottleneck of code_dim numbers, a linear layer back to the half-size map, and one 4x4 stride-2
+    transposed convolution to the image. No activation around the bottleneck and no norms: a weak,
+    nearly linear D of the kind MNIST ports of BEGAN use (znxlwm/pytorch-generative-model-collections).
+    On the built-in digits the paper's deep ELU D rebuilds G's first samples almost as well as the real
+    digits, so k stays near 0 and G collapses (bench/RESULTS.md, BEGAN); the port's D rebuilds them at
+    a third of the real digits' error, so k grows and D pushes G's samples away."""
+
+    def __init__(self, image_size: int = 32, channels: int = 1, width: int = 64, code_dim: int = 32):
+        super().__init__()
+        if image_size < 2 or image_size % 2:
+            raise ConfigError(f"the shallow autoencoder halves the image once: data.image_size must be even, not {image_size}")
+        half = image_size // 2
+        self.encoder = nn.Sequential(
+            nn.Conv2d(channels, width, 4, stride=2, padding=1), nn.ReLU(inplace=True), nn.Flatten(), nn.Linear(width * half * half, code_dim)
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(code_dim, width * half * half), nn.Unflatten(1, (width, half, half)), nn.ConvTranspose2d(width, channels, 4, stride=2, padding=1)
+        )
 
     def encode(self, images: Tensor) -> Tensor:
         return self.encoder(images)
