@@ -32,8 +32,10 @@ def run(gamma: float, iterations: int) -> dict:
     return train_resumable(RUNS / f"gamma_{gamma}", ["model=began", f"model.gamma={gamma}", f"trainer.max_steps={iterations}"])
 
 
-def measure(gamma: float) -> dict:
-    with open(RUNS / f"gamma_{gamma}" / "metrics.csv", newline="") as file:
+def measure(run_dir: Path) -> dict:
+    """From a run's metrics.csv: Spearman(M, FD) over its evaluations (M averaged over the iterations
+    since the previous one), the last k and the last evaluation."""
+    with open(run_dir / "metrics.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     evaluations = [(int(r["step"]), float(r["val/fd"]), float(r["val/precision"]), float(r["val/recall"])) for r in rows if r.get("val/fd")]
     convergence = [(int(r["step"]), float(r["train/convergence"])) for r in rows if r.get("train/convergence")]
@@ -76,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     runs = {}
     for gamma in GAMMAS:
-        runs[str(gamma)] = {**run(gamma, args.iterations), **measure(gamma)}
+        runs[str(gamma)] = {**run(gamma, args.iterations), **measure(RUNS / f"gamma_{gamma}")}
     results = {
         "date": str(date.today()),
         "machine": machine(),
