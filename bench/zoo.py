@@ -68,12 +68,9 @@ def backbone(r: dict) -> str | None:
     log (or the run folder, where it is still here); a row recorded before run folders were kept here
     (2026-12-01) was scored with the first build of the digits classifier (FD within 0.5% of the current one)."""
     hparams = presets.run_dir("after", r["model"]) / "hparams.yaml"
-    if "backbone" in r:
-        name = r["backbone"]
-    elif hparams.is_file():
-        name = OmegaConf.select(OmegaConf.load(hparams), "evaluation.backbone")
-    else:
+    if "backbone" not in r and not hparams.is_file():
         return "digits classifier, first build, 2026-12-01"
+    name = r["backbone"] if "backbone" in r else OmegaConf.select(OmegaConf.load(hparams), "evaluation.backbone")
     return None if name is None else str(name).split("-")[0].replace("_", " ")
 
 
