@@ -28,8 +28,8 @@ Key = tuple
 
 def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], fields: dict) -> dict:
     """Train one cell on one core (resuming an interrupted one from its last checkpoint) and return
-    `fields` with its seconds and the final value of each of `metrics` (logged as val/<name>); also
-    written, with the overrides, to output_dir/result.json."""
+    `fields` with its wall and CPU seconds and the final value of each of `metrics` (logged as
+    val/<name>); also written, with the overrides, to output_dir/result.json."""
     import torch
     from hydra import compose, initialize_config_dir
     from omegaconf import open_dict
@@ -45,12 +45,12 @@ def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], f
         last = output_dir / "checkpoints" / "last.ckpt"
         if last.is_file():  # an interrupted cell resumes (its seconds then count this part only)
             cfg.ckpt_path = str(last)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), own_cpu_seconds()
     train(cfg)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, own_cpu_seconds() - cpu_start
     with open(output_dir / "metrics.csv", newline="") as file:
         final = [row for row in csv.DictReader(file) if row.get(f"val/{metrics[0]}")][-1]
-    result = {**fields, "seconds": round(seconds, 1), **{name: float(final[f"val/{name}"]) for name in metrics}}
+    result = {**fields, "seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1), **{name: float(final[f"val/{name}"]) for name in metrics}}
     (output_dir / "result.json").write_text(json.dumps({"overrides": overrides, "result": result}))
     return result
 
@@ -60,6 +60,12 @@ def machine() -> str:
     import torch
 
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}"
+
+
+def own_cpu_seconds() -> float:
+    """This process's user + system CPU seconds, all threads (a pool worker's: the cells it ran)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def children_cpu_seconds() -> float:
@@ -147,12 +153,16 @@ def run_table(
 
 def report(script: str, setup: str, results: list[dict], missing: int, minutes: float, table: str, output: Path, key_fields: Sequence[str]) -> None:
     """Print the table under a header (the command that made it, `setup`, the runs done and still to
-    run, their core-minutes, this invocation's wall time) and save both (see `save`)."""
+    run, the time they took, this invocation's wall time) and save both (see `save`). Their CPU
+    minutes where every run recorded its own (runs from before that give wall minutes, which overstate
+    the CPU time when runs share the cores)."""
     command = f"python bench/{script} " + " ".join(sys.argv[1:])
-    core_minutes = sum(r["seconds"] for r in results) / 60
+    timed = all("cpu_seconds" in r for r in results)
+    spent = sum(r["cpu_seconds" if timed else "seconds"] for r in results) / 60
+    kind = "CPU minutes" if timed else "minutes of wall time (summed over runs)"
     header = (
-        f"`{command.strip()}`: {setup}; {len(results)} runs ({missing} still to run), {core_minutes:.0f} "
-        f"core-minutes of training; {minutes:.1f} min wall clock for this invocation.\n\n"
+        f"`{command.strip()}`: {setup}; {len(results)} runs ({missing} still to run), {spent:.0f} "
+        f"{kind} of training; {minutes:.1f} min wall clock for this invocation.\n\n"
     )
     print("\n" + header + table)
     save(output, results, key_fields, header + table)
