@@ -612,9 +612,8 @@ class BigGANDriver(LaunchedDriver):
     on the digits classifier's features, precision and recall.
 
     Differences left: its weights start orthogonal (`G_init/D_init: ortho`) where ours start at
-    PyTorch's defaults (the embedding and the BatchNorm projections orthogonal on both); its D keeps
-    8x8 for the last two of its four blocks (its CIFAR-10 D), ours halves to 4x4 before the last;
-    its spectral norm's epsilon is 1e-8 (ours 1e-12).
+    PyTorch's defaults (the embedding and the BatchNorm projections orthogonal on both); its spectral
+    norm's epsilon is 1e-8 (ours 1e-12). Both D keep 8x8 for the last two of four blocks (its D_arch[32]).
     """
 
     name = "biggan"

@@ -7,7 +7,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.latent import set_latent_truncation
 from gan_lightning.losses.penalties import orthogonal_regularization
 from gan_lightning.models import CGAN, BigGAN, load_family
-from gan_lightning.nets import ResNetConditionalGenerator
+from gan_lightning.nets import ResNetConditionalGenerator, ResNetProjectionDiscriminator
 from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
 from gan_lightning.train import train
 
@@ -87,6 +87,27 @@ def test_biggan_class_conditions_start_as_biggan_pytorchs_orthogonal_init():
             spread = torch.cdist(gains, gains)[~torch.eye(10, dtype=torch.bool)]
             torch.testing.assert_close(spread, torch.full_like(spread, 2**0.5), atol=1e-4, rtol=0)
             assert torch.linalg.matrix_norm(norm.gain.weight, ord=2).item() == pytest.approx(1.0, abs=1e-3)  # spectrally normalised
+
+
+def test_projection_discriminator_halves_as_biggan_pytorchs_d_arch():
+    # BigGAN-PyTorch, BigGAN.py D_arch: at 32 (its CIFAR-10 D) downsample [True, True, False, False];
+    # at 64 [True] * 4 + [False]
+    def sizes(d: ResNetProjectionDiscriminator, image_size: int) -> list[int]:
+        x, out = torch.zeros(1, 1, image_size, image_size), []
+        for block in d.stages:
+            x = block(x)
+            out.append(x.shape[-1])
+        return out
+
+    torch.manual_seed(0)
+    assert sizes(ResNetProjectionDiscriminator(10, 32, 1, ch=1), 32) == [16, 8, 8, 8]
+    assert sizes(ResNetProjectionDiscriminator(10, 64, 1, ch=1), 64) == [32, 16, 8, 4, 4]
+    assert sizes(ResNetProjectionDiscriminator(10, 32, 1, ch=1, final_resolution=4), 32) == [16, 8, 4, 4]
+    d = ResNetProjectionDiscriminator(10, 32, 1, ch=2, attention_at=[8])
+    assert d(torch.randn(3, 1, 32, 32), torch.tensor([0, 1, 2])).shape == (3,)
+    for bad in (3, 32, 64):
+        with pytest.raises(ConfigError, match="final_resolution"):
+            ResNetProjectionDiscriminator(10, 32, 1, ch=1, final_resolution=bad)
 
 
 def test_truncated_sampling_never_draws_beyond_the_threshold_and_training_draws_are_untruncated():

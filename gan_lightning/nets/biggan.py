@@ -3,9 +3,10 @@
 
 G: z -> a 4x4 map, then per doubling a residual block (class-conditional BatchNorm, ReLU, nearest
 upsampling, two 3x3 convolutions; a 1x1 convolution on the skip path), self-attention after the
-blocks that reach `attention_at`, then BatchNorm, ReLU, a 3x3 convolution and tanh. D: per halving a
-residual block (ReLU, two 3x3 convolutions, average pooling; the first block without the leading
-ReLU), self-attention at `attention_at`, ReLU, a sum over positions, a linear output plus the
+blocks that reach `attention_at`, then BatchNorm, ReLU, a 3x3 convolution and tanh. D: residual
+blocks (ReLU, two 3x3 convolutions, average pooling; the first block without the leading ReLU) that
+halve the map to 8x8 at 32x32 and 4x4 above, then keep it, as BigGAN-PyTorch's D_arch;
+self-attention at `attention_at`, ReLU, a sum over positions, a linear output plus the
 projection of the class embedding (Miyato & Koyama 2018). Spectral norm on every layer of both.
 
 BigGAN's pieces are switches of G: `shared_embedding` (one class embedding feeds every conditional
@@ -15,6 +16,8 @@ times the paper's per-block multipliers, 4 at every block for 32x32 (the CIFAR-1
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -139,12 +142,15 @@ class ResNetProjectionDiscriminator(nn.Module):
     Args:
         num_classes: K.
         image_size, channels: the data's.
-        ch: the width multiplier: every block has 4 * ch channels, as in BigGAN's CIFAR-10 D (whose
-            last two blocks keep 8x8 where this one halves to 4x4 and keeps that, as its larger
-            models do). At ch 8 on digits, a D of 2 * ch channels left SAGAN's samples at class
-            accuracy 0.30 after 1,000 iterations, against 0.98 at 4 * ch (bench/RESULTS.md).
+        ch: the width multiplier: every block has 4 * ch channels, as in BigGAN's CIFAR-10 D. At ch 8
+            on digits, a D of 2 * ch channels left SAGAN's samples at class accuracy 0.30 after 1,000
+            iterations, against 0.98 at 4 * ch (bench/RESULTS.md).
         attention_at: resolutions at whose block's output self-attention sits (e.g. [16]).
         spectral_norm: on every layer (both papers).
+        final_resolution: the map size the blocks halve down to; the blocks after keep it, one block
+            per halving from 4x4 to the image in all. None: as BigGAN-PyTorch's D_arch, 8 for 32x32
+            images (its CIFAR-10 D: two halvings, then two blocks at 8x8) and 4 above (halvings to
+            4x4, then one block there).
     """
 
     def __init__(
@@ -155,15 +161,22 @@ class ResNetProjectionDiscriminator(nn.Module):
         ch: int = 64,
         attention_at: list[int] | tuple[int, ...] = (),
         spectral_norm: bool = True,
+        final_resolution: int | None = None,
     ):
         super().__init__()
         self.num_classes = num_classes
-        halvings = doublings_from_4x4(image_size, "ResNet discriminator")
+        blocks = doublings_from_4x4(image_size, "ResNet discriminator") + 1
+        final_resolution = final_resolution or (8 if image_size == 32 else 4)
+        halvings = math.log2(image_size / final_resolution) if final_resolution > 0 else 0
+        if not (halvings.is_integer() and 1 <= halvings < blocks):
+            sizes = ", ".join(str(image_size // 2**i) for i in range(1, blocks))
+            raise ConfigError(f"model.discriminator.final_resolution={final_resolution} is no size the blocks halve {image_size} to: choose from {sizes}")
         width = 4 * ch
-        self.stages = nn.ModuleList([DiscriminatorBlock(channels, width, first=True)])
-        self.stages.extend(DiscriminatorBlock(width, width) for _ in range(halvings - 1))
-        self.stages.append(DiscriminatorBlock(width, width, downsample=False))
-        resolutions = [image_size // 2 ** (i + 1) for i in range(halvings)]
+        downsample = [True] * int(halvings) + [False] * (blocks - int(halvings))
+        self.stages = nn.ModuleList(
+            DiscriminatorBlock(channels if i == 0 else width, width, downsample=down, first=i == 0) for i, down in enumerate(downsample)
+        )  # fmt: skip
+        resolutions = [image_size // 2 ** (i + 1) for i in range(int(halvings))]
         unknown = set(attention_at) - set(resolutions)
         if unknown:
             raise ConfigError(f"attention_at={sorted(unknown)} names resolutions this discriminator has no block at: choose from {resolutions}")
