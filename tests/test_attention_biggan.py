@@ -105,7 +105,7 @@ def test_projection_discriminator_halves_as_biggan_pytorchs_d_arch():
     assert sizes(ResNetProjectionDiscriminator(10, 32, 1, ch=1, final_resolution=4), 32) == [16, 8, 4, 4]
     d = ResNetProjectionDiscriminator(10, 32, 1, ch=2, attention_at=[8])
     assert d(torch.randn(3, 1, 32, 32), torch.tensor([0, 1, 2])).shape == (3,)
-    for bad in (3, 32, 64):
+    for bad in (0, 3, 32, 64):
         with pytest.raises(ConfigError, match="final_resolution"):
             ResNetProjectionDiscriminator(10, 32, 1, ch=1, final_resolution=bad)
 

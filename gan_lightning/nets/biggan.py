@@ -166,17 +166,18 @@ class ResNetProjectionDiscriminator(nn.Module):
         super().__init__()
         self.num_classes = num_classes
         blocks = doublings_from_4x4(image_size, "ResNet discriminator") + 1
-        final_resolution = final_resolution or (8 if image_size == 32 else 4)
-        halvings = math.log2(image_size / final_resolution) if final_resolution > 0 else 0
+        if final_resolution is None:
+            final_resolution = 8 if image_size == 32 else 4
+        halvings = math.log2(image_size / final_resolution) if final_resolution > 0 else 0.0
         if not (halvings.is_integer() and 1 <= halvings < blocks):
             sizes = ", ".join(str(image_size // 2**i) for i in range(1, blocks))
             raise ConfigError(f"model.discriminator.final_resolution={final_resolution} is no size the blocks halve {image_size} to: choose from {sizes}")
-        width = 4 * ch
-        downsample = [True] * int(halvings) + [False] * (blocks - int(halvings))
+        halvings, width = int(halvings), 4 * ch
+        downsample = [True] * halvings + [False] * (blocks - halvings)
         self.stages = nn.ModuleList(
             DiscriminatorBlock(channels if i == 0 else width, width, downsample=down, first=i == 0) for i, down in enumerate(downsample)
         )  # fmt: skip
-        resolutions = [image_size // 2 ** (i + 1) for i in range(int(halvings))]
+        resolutions = [image_size // 2 ** (i + 1) for i in range(halvings)]
         unknown = set(attention_at) - set(resolutions)
         if unknown:
             raise ConfigError(f"attention_at={sorted(unknown)} names resolutions this discriminator has no block at: choose from {resolutions}")
