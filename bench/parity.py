@@ -819,6 +819,7 @@ def main() -> None:
     parser.add_argument("--wgan-iterations", type=int, default=1000, help="WGAN-GP: G iterations (gan_toy.py's 100,000)")
     parser.add_argument("--samples", type=int, default=2000, help="DCGAN: samples scored (SinGAN: 50, as bench/single_image.py)")
     parser.add_argument("--reference-options", default="", help="more options for the reference's train.py (a probe): give it --runs of its own")
+    parser.add_argument("--our-options", default="", help="more overrides for our side, where its driver takes them (a probe: give it --runs of its own)")
     parser.add_argument("--sides", nargs="+", choices=("reference", "ours"), default=["reference", "ours"], help="train only these sides")
     parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "parity")
     parser.add_argument("--output", type=Path, default=BENCH / "parity")
@@ -837,6 +838,10 @@ def main() -> None:
             if not hasattr(driver, "reference_arguments"):
                 raise SystemExit(f"--reference-options: the {family} driver passes no options to its reference")
             driver.reference_arguments = [*driver.reference_arguments, *shlex.split(args.reference_options)]
+        if args.our_options:
+            if not hasattr(driver, "model"):
+                raise SystemExit(f"--our-options: the {family} driver takes no overrides for our side")
+            driver.model = [*driver.model, *shlex.split(args.our_options)]
         commits[family] = commit_of(checkout)
         data = driver.prepare(args.runs)
         for seed in args.only_seeds if args.only_seeds is not None else range(args.seeds):

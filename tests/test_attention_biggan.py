@@ -110,6 +110,25 @@ def test_projection_discriminator_halves_as_biggan_pytorchs_d_arch():
             ResNetProjectionDiscriminator(10, 32, 1, ch=1, final_resolution=bad)
 
 
+def test_orthogonal_init_starts_every_weight_orthogonal_as_biggan_pytorchs_ortho():
+    # BigGAN-PyTorch, init_weights with G_init/D_init 'ortho': init.orthogonal_ on every Conv2d, Linear
+    # and Embedding weight (spectral norm then reads the raw weight as its original)
+    def weights(net: torch.nn.Module) -> list[torch.Tensor]:
+        layers = [m for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear, torch.nn.Embedding))]
+        return [(m.parametrizations.weight.original if hasattr(m, "parametrizations") else m.weight).detach().flatten(1) for m in layers]
+
+    def orthonormal(w: torch.Tensor) -> bool:
+        gram = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
+        return torch.allclose(gram, torch.eye(len(gram)), atol=1e-4)
+
+    torch.manual_seed(0)
+    generator = ResNetConditionalGenerator(num_classes=10, latent_dim=30, image_size=16, channels=1, ch=4, attention_at=[16], orthogonal_init=True)
+    discriminator = ResNetProjectionDiscriminator(10, 16, 1, ch=4, attention_at=[8], orthogonal_init=True)
+    for net in (generator, discriminator):
+        assert len(weights(net)) > 10 and all(orthonormal(w) for w in weights(net))
+    assert not all(orthonormal(w) for w in weights(ResNetProjectionDiscriminator(10, 16, 1, ch=4)))  # PyTorch's defaults
+
+
 def test_truncated_sampling_never_draws_beyond_the_threshold_and_training_draws_are_untruncated():
     from gan_lightning.priors import ClassConditionalPrior, GaussianPrior
 

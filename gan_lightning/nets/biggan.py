@@ -27,7 +27,7 @@ from gan_lightning.errors import ConfigError
 from gan_lightning.nets.attention import ConditionalBatchNorm2d, SelfAttention
 from gan_lightning.nets.conditional import check_labels
 from gan_lightning.nets.dcgan import doublings_from_4x4
-from gan_lightning.nets.tricks import apply_spectral_norm
+from gan_lightning.nets.tricks import apply_spectral_norm, init_orthogonal
 
 
 class GeneratorBlock(nn.Module):
@@ -76,6 +76,9 @@ class ResNetConditionalGenerator(nn.Module):
             (BigGAN); false: each layer's own gains and biases per class (SAGAN).
         hierarchical: skip-z, a chunk of z per block joined to its condition (BigGAN).
         spectral_norm: on every convolution and linear layer (SAGAN, BigGAN).
+        orthogonal_init: every weight starts orthogonal, as BigGAN-PyTorch's `G_init: ortho`; false:
+            PyTorch's defaults, but for the shared embedding and the conditional BatchNorms'
+            projections, orthogonal either way.
     """
 
     def __init__(
@@ -90,6 +93,7 @@ class ResNetConditionalGenerator(nn.Module):
         embedding_dim: int = 128,
         hierarchical: bool = False,
         spectral_norm: bool = True,
+        orthogonal_init: bool = False,
     ):
         super().__init__()
         blocks = doublings_from_4x4(image_size, "ResNet generator")
@@ -113,6 +117,8 @@ class ResNetConditionalGenerator(nn.Module):
             raise ConfigError(f"attention_at={sorted(unknown)} names resolutions this generator has no block at: choose from {resolutions}")
         self.attention = nn.ModuleDict({str(r): SelfAttention(width) for r in attention_at})
         self.output = nn.Sequential(nn.BatchNorm2d(width), nn.ReLU(), nn.Conv2d(width, channels, 3, padding=1), nn.Tanh())
+        if orthogonal_init:
+            init_orthogonal(self)
         if spectral_norm:  # the conditional BatchNorms' projections: above
             for module in (self.input, self.attention, self.output, *(conv for block in self.stages for conv in (block.conv1, block.conv2, block.skip))):
                 apply_spectral_norm(module)
@@ -151,6 +157,8 @@ class ResNetProjectionDiscriminator(nn.Module):
             per halving from 4x4 to the image in all. None: as BigGAN-PyTorch's D_arch, 8 for 32x32
             images (its CIFAR-10 D: two halvings, then two blocks at 8x8) and 4 above (halvings to
             4x4, then one block there).
+        orthogonal_init: every weight starts orthogonal, as BigGAN-PyTorch's `D_init: ortho`; false:
+            PyTorch's defaults.
     """
 
     def __init__(
@@ -162,6 +170,7 @@ class ResNetProjectionDiscriminator(nn.Module):
         attention_at: list[int] | tuple[int, ...] = (),
         spectral_norm: bool = True,
         final_resolution: int | None = None,
+        orthogonal_init: bool = False,
     ):
         super().__init__()
         self.num_classes = num_classes
@@ -184,6 +193,8 @@ class ResNetProjectionDiscriminator(nn.Module):
         self.attention = nn.ModuleDict({str(r): SelfAttention(width) for r in attention_at})
         self.linear = nn.Linear(width, 1)
         self.embedding = nn.Embedding(num_classes, width)
+        if orthogonal_init:
+            init_orthogonal(self)
         if spectral_norm:
             apply_spectral_norm(self)
             nn.utils.parametrizations.spectral_norm(self.embedding)

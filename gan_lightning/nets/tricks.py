@@ -61,6 +61,14 @@ def batch_feature_layers(features: int, minibatch_std: bool, minibatch_kernels: 
     return layers, features
 
 
+def init_orthogonal(net: nn.Module) -> None:
+    """Every linear, convolution and embedding weight of `net` drawn orthogonal (its rows, flattened over
+    the inputs, orthonormal), as BigGAN-PyTorch's `G_init`/`D_init: ortho`; before `apply_spectral_norm`."""
+    for module in net.modules():
+        if isinstance(module, (nn.Linear, nn.Conv2d, nn.Embedding)):
+            nn.init.orthogonal_(module.weight)
+
+
 def apply_spectral_norm(net: nn.Module) -> None:
     """Miyato et al. 2018: reparametrise each linear and (transposed) convolution weight as W / sigma(W),
     with sigma estimated by one power iteration per training forward pass (torch parametrizations)."""
