@@ -611,9 +611,9 @@ class BigGANDriver(LaunchedDriver):
     class-conditional checkpoint, on 2,000 samples (200 a class): FD, class accuracy and intra-class FD
     on the digits classifier's features, precision and recall.
 
-    Differences left: its weights start orthogonal (`G_init/D_init: ortho`) where ours start at
-    PyTorch's defaults (the embedding and the BatchNorm projections orthogonal on both); its spectral
-    norm's epsilon is 1e-8 (ours 1e-12). Both D keep 8x8 for the last two of four blocks (its D_arch[32]).
+    Both D keep 8x8 for the last two of four blocks (its D_arch[32]) and both start every weight
+    orthogonal (`G_init/D_init: ortho`; ours `orthogonal_init`, on in model=biggan). Difference left:
+    its spectral norm's epsilon is 1e-8 (ours 1e-12).
     """
 
     name = "biggan"
