@@ -112,3 +112,20 @@ def test_digit_kept_reads_each_inputs_digit_in_its_translation(tmp_path):
     accuracy = float((classifier.predict(val_a) == data.val_labels["A"]).float().mean())
     assert scores["digit_kept_AtoB"] == pytest.approx(accuracy, abs=1e-6) and accuracy > 0.9  # the digit survives the known map
     assert "fd_BtoA" not in scores and "cycle_l1_A" not in scores
+
+
+def test_translations_are_compared_with_the_training_domain_as_validation_images_are_served_not_with_random_crops():
+    from gan_lightning.data import UnpairedDigitsDataModule
+    from gan_lightning.metrics.backbones import DigitsClassifierBackbone
+    from gan_lightning.metrics.translation import batched, frechet_to, gaussian_of, unpaired_metrics
+
+    data = UnpairedDigitsDataModule(image_size=32)  # the training batches: resized to 36, cropped to 32 at random
+    data.setup("fit")
+    classifier = DigitsClassifierBackbone(os.environ["GAN_LIGHTNING_CACHE"])
+    floors = []
+    for seed in (0, 1):  # the old reference drew its crops from the global generator
+        torch.manual_seed(seed)
+        floors.append(unpaired_metrics(KnownRendering(), data, classifier, batch_size=256)["fd_AtoB_floor"])
+    stored = data.train_set.domain("B").images  # 32x32 as built: what the validation images look like
+    expected = frechet_to(gaussian_of(classifier, batched(stored, 256)), classifier, batched(data.val_set.domain("B"), 256))
+    assert floors[0] == floors[1] == pytest.approx(expected, rel=1e-6)

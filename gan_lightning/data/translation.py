@@ -26,6 +26,7 @@ class Jitter:
     resize straight to `image_size`. Takes uint8 or [-1, 1] float (C, H, W) tensors; returns [-1, 1] floats."""
 
     def __init__(self, image_size: int, load_size: int | None = None, flip: bool = True, train: bool = True):
+        self.image_size = image_size
         load_size = load_size or image_size
         if load_size < image_size:
             raise DataError(f"data.load_size={load_size} is smaller than data.image_size={image_size}: it must be at least as large")
@@ -37,6 +38,10 @@ class Jitter:
         if train and flip:
             steps.append(v2.RandomHorizontalFlip())
         self.transform = v2.Compose(steps)
+
+    def for_evaluation(self) -> Jitter:
+        """The jitter of the validation images: resized to `image_size`, neither cropped nor mirrored."""
+        return Jitter(self.image_size, train=False)
 
     def __call__(self, *images: Tensor) -> tuple[Tensor, ...]:
         as_float = [image.float() / 127.5 - 1 if image.dtype == torch.uint8 else image for image in images]

@@ -46,6 +46,9 @@ class ClipWindows:
         clip, start = self.starts[index]
         return torch.stack(self.frames(clip, start, start + self.past_frames + 1))
 
+    def unjittered(self) -> ClipWindows:
+        return ClipWindows(self.clips, self.past_frames, self.jitter.for_evaluation(), self.channels)
+
     def whole(self, clip: int) -> Tensor:
         """All the frames of one clip, (T, C, H, W)."""
         return torch.stack(self.frames(clip, 0, len(self.clips[clip])))
@@ -62,6 +65,9 @@ class Frames:
 
     def __getitem__(self, index: int) -> Tensor:
         return self.windows[index][-1]
+
+    def unjittered(self) -> Frames:
+        return Frames(self.windows.unjittered())
 
 
 class UnpairedClips(UnpairedImages):

@@ -99,7 +99,8 @@ def frechet_to(reference: tuple[Tensor, Tensor, int], backbone: nn.Module, batch
 
 @torch.no_grad()
 def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 250, references: dict | None = None) -> dict[str, float]:
-    """For each direction X -> Y: `fd_XtoY` of G(val X) to the train split of Y, `fd_XtoY_input` of
+    """For each direction X -> Y: `fd_XtoY` of G(val X) to the train split of Y (served as val images
+    are: resized, neither cropped nor mirrored; `UnpairedImages.reference`), `fd_XtoY_input` of
     val X itself (no translation) and `fd_XtoY_floor` of val Y (the same domain, a perfect
     translator's score), with the N each rests on: `fd_XtoY_num_samples` (val X, translated or not),
     `fd_XtoY_floor_num_samples` (val Y) and `fd_XtoY_num_real` (train Y); and, for a model that maps
@@ -115,7 +116,7 @@ def unpaired_metrics(model, datamodule, backbone: nn.Module, batch_size: int = 2
         if direction not in model.directions:  # a one-sided map (DistanceGAN) is scored the way it goes
             continue
         if target not in references:
-            references[target] = gaussian_of(backbone, batched(datamodule.train_set.domain(target), batch_size), device)
+            references[target] = gaussian_of(backbone, batched(datamodule.train_set.reference(target), batch_size), device)
         reference = references[target]
         val_source, val_target = datamodule.val_set.domain(source), datamodule.val_set.domain(target)
         translated = [model.translate(batch.to(device), direction) for batch in batched(val_source, batch_size)]
