@@ -14,6 +14,7 @@ dependencies are old, the Python of a virtual environment made for it); a family
     nice -n 19 python bench/parity.py --reference began=~/refs/BEGAN-pytorch --data digits
     nice -n 19 python bench/parity.py --reference bicyclegan=~/refs/BicycleGAN --python bicyclegan=~/refs/bicyclegan-venv/bin/python
     nice -n 19 python bench/parity.py --reference pix2pix=~/refs/BicycleGAN --python pix2pix=~/refs/bicyclegan-venv/bin/python
+    nice -n 19 python bench/parity.py --reference cyclegan=~/refs/contrastive-unpaired-translation --python cyclegan=~/refs/cut-venv/bin/python
     nice -n 19 python bench/parity.py --reference biggan=~/refs/BigGAN-PyTorch --python biggan=~/refs/biggan-venv/bin/python
     nice -n 19 python bench/parity.py --reference stylegan=~/refs/stylegan2-pytorch
     python bench/parity.py --reference dcgan=~/refs/pytorch-examples --seeds 1 --epochs 1 --samples 200   # a smoke run
@@ -26,6 +27,8 @@ Drivers (one a family; each says what it runs and where the two sides still diff
 - began: anantzoid/BEGAN-pytorch, a PyTorch port (the authors published no code), patched for Python 3.
 - bicyclegan and pix2pix: junyanz/BicycleGAN (its bicycle_gan and pix2pix models), unpatched, run at 32x32
   through bench/parity_bicyclegan_launch.py; its Python needs `dominate` (a venv of its own).
+- cyclegan: taesungp/contrastive-unpaired-translation (its cycle_gan model, junyanz's CycleGAN), run through
+  bench/parity_cyclegan_launch.py, which patches three lines of it in memory; its Python needs `dominate`.
 - biggan: ajbrock/BigGAN-PyTorch, unpatched, its G, D and training step run on CPU by
   bench/parity_biggan_launch.py; its Python needs `h5py` (a venv of its own).
 - stylegan: rosinality/stylegan2-pytorch, its train.py run on CPU by bench/parity_stylegan_launch.py,
@@ -570,6 +573,106 @@ class Pix2PixDriver(EdgesToDigitsDriver):
         return score_pairs([(outputs, self.targets)]) | {"fd": frechet_to(digits, backbone, batched(outputs, 250))}
 
 
+class CycleGANDriver:
+    """CycleGAN (`--model cycle_gan`) as taesungp/contrastive-unpaired-translation carries it (RESULTS used
+    commit b3ac297708dfb6f7589d04662277e53c0d579c27; two of CycleGAN's authors' later repository, with
+    junyanz/pytorch-CycleGAN-and-pix2pix's CycleGAN model and networks; that repository's snapshot is
+    too large to fetch here), run through bench/parity_cyclegan_launch.py, which patches three lines of it
+    in memory (see there); its Python needs `dominate`. Against `model=cyclegan` on the built-in unpaired
+    digits (plain -> bold inverted), our training images exported as its trainA / trainB PNGs; both at our
+    preset's sizes: ResNet G of 6 blocks, the 70x70 PatchGAN, width 32, instance norm, N(0, 0.02) init
+    (`--init_type normal`: CUT's own default is xavier), stride-2 convolutions and transposed convolutions
+    (`--no_antialias --no_antialias_up`, CycleGAN's; CUT's default blurs them), LSGAN, lambdas 10 / 10 /
+    identity 0.5, a pool of 50, Adam 2e-4 / 0.5, batch 1, jitter 36 -> 32, no flip; `epochs` epochs
+    (809 iterations each: the larger domain), the lr constant on both sides (`--n_epochs_decay 0`:
+    its schedule steps once an epoch, which at two epochs is no schedule to compare). Scored by
+    `unpaired_metrics`, as our runs score themselves: FD of each direction's translations of the
+    validation digits to the other domain's training images, how often the digits classifier reads the
+    input's digit in its translation, and the cycle's L1.
+
+    Differences left: its images are resized 32 -> 36 bicubic by PIL before the crop, ours bilinear by
+    torch; its D takes the latest translations' scores beside a pool draw as ours does, but
+    backpropagates D_A's and D_B's losses in two passes (the same gradients).
+    """
+
+    name, dataset = "cyclegan", "unpaired_digits"
+    metrics = ("digit_kept_AtoB", "fd_AtoB", "fd_BtoA", "cycle_l1_A")
+    model = ["model=cyclegan", "model.g_scheduler=null"]
+    reference_arguments = [
+        "--model", "cycle_gan", "--input_nc", "1", "--output_nc", "1", "--ngf", "32", "--ndf", "32", "--netG", "resnet_6blocks",
+        "--netD", "basic", "--no_antialias", "--no_antialias_up", "--init_type", "normal", "--init_gain", "0.02", "--load_size", "36",
+        "--crop_size", "32", "--no_flip", "--batch_size", "1", "--gpu_ids", "-1", "--display_id", "0", "--no_html", "--num_threads", "0",
+        "--print_freq", "100000", "--save_latest_freq", "100000",
+    ]  # fmt: skip
+
+    def __init__(self, args: argparse.Namespace):
+        self.epochs = args.cyclegan_epochs
+        self.iterations = 0  # known once `prepare` has counted the training images
+        self.datamodule = self.backbone = None
+        self.references: dict = {}  # the training domains' feature Gaussians, shared by every score
+
+    def prepare(self, folder: Path) -> Path:
+        """Each domain's training images as the checkout's trainA / trainB PNGs."""
+        datamodule = self.datamodule = data_module(["model=cyclegan"])
+        root = folder / "unpaired_digits"
+        if not (root / "done").is_file():
+            for domain in ("A", "B"):
+                (root / f"train{domain}").mkdir(parents=True, exist_ok=True)
+                for i, image in enumerate(datamodule.train_set.domain(domain).images):
+                    save_image((image + 1) / 2, root / f"train{domain}" / f"{i:05d}.png")
+            (root / "done").touch()
+        self.iterations = self.epochs * len(datamodule.train_set)  # an epoch: the larger domain, at batch 1
+        return root
+
+    def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
+        command = [
+            python, str(BENCH / "parity_cyclegan_launch.py"), str(checkout), str(seed + 1), "--dataroot", str(data), "--name", "run",
+            "--checkpoints_dir", str(out / "checkpoints"), "--n_epochs", str(self.epochs), "--n_epochs_decay", "0",
+            "--save_epoch_freq", str(self.epochs), *self.reference_arguments,
+        ]  # fmt: skip
+        return run(command, out / "train.log", cwd=out)
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        return train_quietly(self.model, 1, self.iterations, seed, out)
+
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        translators = {"AtoB": torch.jit.load(out / "G_A.pt"), "BtoA": torch.jit.load(out / "G_B.pt")}
+        self.keep_scores(Translators(translators), samples)
+
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        self.keep_scores(load_family(out / "checkpoints" / "last.ckpt"), samples)
+
+    def keep_scores(self, model, folder: Path) -> None:
+        """The model's translations scored at once (they are not kept: scoring them is what sampling is for here)."""
+        from gan_lightning.metrics import DigitsClassifierBackbone
+        from gan_lightning.metrics.translation import unpaired_metrics
+
+        if self.backbone is None:
+            self.backbone = DigitsClassifierBackbone("~/.cache/gan_lightning")
+        folder.mkdir(parents=True, exist_ok=True)
+        scores = unpaired_metrics(model, self.datamodule, self.backbone, references=self.references)
+        (folder / "scores.json").write_text(json.dumps(scores))
+
+    def score(self, samples: Path) -> dict[str, float]:
+        return json.loads((samples / "scores.json").read_text())
+
+
+class Translators:
+    """Two traced generators as `unpaired_metrics` reads a model: `translate(images, direction)`."""
+
+    directions = ("AtoB", "BtoA")
+    device = torch.device("cpu")
+
+    def __init__(self, translators: dict[str, torch.nn.Module]):
+        self.translators = translators
+
+    @torch.no_grad()
+    def translate(self, images: torch.Tensor, direction: str) -> torch.Tensor:
+        return self.translators[direction](images)
+
+
 class LaunchedDriver:
     """What the BigGAN and StyleGAN drivers share: our side trained by the train CLI at `batch` for
     `iterations`; each side's samples kept as one file (images, and the classes they were drawn for or
@@ -742,7 +845,7 @@ def load_samples(folder: Path) -> dict[str, torch.Tensor | None]:
 
 DRIVERS = {
     "dcgan": DCGANDriver, "singan": SinGANDriver, "wgan_gp": WGANGPToyDriver, "began": BEGANDriver, "bicyclegan": BiCycleGANDriver,
-    "pix2pix": Pix2PixDriver, "biggan": BigGANDriver, "stylegan": StyleGANDriver,
+    "pix2pix": Pix2PixDriver, "cyclegan": CycleGANDriver, "biggan": BigGANDriver, "stylegan": StyleGANDriver,
 }  # fmt: skip
 
 
@@ -750,15 +853,20 @@ def cell(driver, side: str, seed: int, args: argparse.Namespace, data: Path) -> 
     """One side's run of one seed: trained, sampled and scored unless its result.json says it was."""
     out = args.runs / f"{driver.name}_{driver.dataset}" / side / f"seed_{seed}"
     record = out / "result.json"
-    if record.is_file():
+    if record.is_file() and not args.rescore:
         return json.loads(record.read_text())
-    out.mkdir(parents=True, exist_ok=True)
     samples = out / "generated"  # a run's own grids go to out / "samples"
+    if record.is_file():  # --rescore: the trained run sampled and scored again, its speed kept
+        seconds = json.loads(record.read_text())["seconds_per_iteration"] * driver.iterations
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        if side == "reference":
+            seconds = driver.train_reference(args.reference[driver.name], args.python.get(driver.name, sys.executable), data, out, seed)
+        else:
+            seconds = driver.train_ours(out, seed)
     if side == "reference":
-        seconds = driver.train_reference(args.reference[driver.name], args.python.get(driver.name, sys.executable), data, out, seed)
         driver.sample_reference(out, samples, args.samples)
     else:
-        seconds = driver.train_ours(out, seed)
         driver.sample_ours(out, samples, args.samples)
     result = {"family": f"{driver.name} ({driver.dataset})", "side": side, "seed": seed, "iterations": driver.iterations}
     result["seconds_per_iteration"] = seconds / driver.iterations
@@ -814,12 +922,14 @@ def main() -> None:
     parser.add_argument("--began-epochs", type=int, default=10, help="BEGAN: the port's epochs (101 iterations each on digits)")
     parser.add_argument("--bicyclegan-epochs", type=int, default=3, help="BiCycleGAN: train.py's epochs (808 iterations each at batch 2)")
     parser.add_argument("--pix2pix-epochs", type=int, default=10, help="pix2pix: train.py's epochs (102 iterations each at batch 16)")
+    parser.add_argument("--cyclegan-epochs", type=int, default=2, help="CycleGAN: train.py's epochs (809 iterations each at batch 1)")
     parser.add_argument("--biggan-iterations", type=int, default=1000, help="BigGAN: iterations of batch 32 (our preset's 1,000)")
     parser.add_argument("--stylegan-iterations", type=int, default=500, help="StyleGAN: iterations of batch 32 (our preset's 3,000; the reference's: ~4.5 s)")
     parser.add_argument("--wgan-iterations", type=int, default=1000, help="WGAN-GP: G iterations (gan_toy.py's 100,000)")
     parser.add_argument("--samples", type=int, default=2000, help="DCGAN: samples scored (SinGAN: 50, as bench/single_image.py)")
     parser.add_argument("--reference-options", default="", help="more options for the reference's train.py (a probe): give it --runs of its own")
     parser.add_argument("--our-options", default="", help="more overrides for our side, where its driver takes them (a probe: give it --runs of its own)")
+    parser.add_argument("--rescore", action="store_true", help="sample and score finished runs again (after a change to the scores); others train")
     parser.add_argument("--sides", nargs="+", choices=("reference", "ours"), default=["reference", "ours"], help="train only these sides")
     parser.add_argument("--runs", type=Path, default=BENCH / "runs" / "parity")
     parser.add_argument("--output", type=Path, default=BENCH / "parity")
@@ -850,7 +960,7 @@ def main() -> None:
                 print(json.dumps(results[-1]), flush=True)
     scoring = (
         f"DCGAN and BEGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50, "
-        "WGAN-GP by mode coverage on 2,500, BiCycleGAN as bench/multimodal.py, pix2pix on the 180 validation pairs, "
+        "WGAN-GP by mode coverage on 2,500, BiCycleGAN as bench/multimodal.py, pix2pix on the 180 validation pairs, CycleGAN as its own runs score themselves, "
         f"BigGAN and StyleGAN as the evaluate CLI on {args.samples} (labelled) samples"
     )
     header = f"`python bench/parity.py {' '.join(sys.argv[1:])}`: {machine()}, one core a run; {scoring}"
