@@ -591,8 +591,8 @@ class CycleGANDriver:
     input's digit in its translation, and the cycle's L1.
 
     Differences left: its images are resized 32 -> 36 bicubic by PIL before the crop, ours bilinear by
-    torch; its D takes the latest translations' scores beside a pool draw as ours does, but
-    backpropagates D_A's and D_B's losses in two passes (the same gradients).
+    torch (ours bicubic did worse, see RESULTS); its D losses are halved and backpropagated one D at a
+    time, ours summed in one pass (the same steps under Adam).
     """
 
     name, dataset = "cyclegan", "unpaired_digits"
@@ -645,7 +645,7 @@ class CycleGANDriver:
         self.keep_scores(load_family(out / "checkpoints" / "last.ckpt"), samples)
 
     def keep_scores(self, model, folder: Path) -> None:
-        """The model's translations scored at once (they are not kept: scoring them is what sampling is for here)."""
+        """The model's translations of the validation digits scored into folder/scores.json (the images are not kept)."""
         from gan_lightning.metrics import DigitsClassifierBackbone
         from gan_lightning.metrics.translation import unpaired_metrics
 
