@@ -44,6 +44,7 @@ cell by cell). Writes bench/parity.md and .json (--output).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -418,7 +419,7 @@ class EdgesToDigitsDriver:
     def __init__(self, args: argparse.Namespace):
         self.checkout = args.reference[self.name]
         self.iterations = 0  # known once `prepare` has counted the training pairs
-        self.datamodule = self.backbone = self.digits = self.edges = self.targets = None
+        self.datamodule = self.digits = self.edges = self.targets = None
 
     def prepare(self, folder: Path) -> Path:
         """The training pairs as the checkout's aligned A|B PNGs in root/train; the validation pairs."""
@@ -462,12 +463,9 @@ class EdgesToDigitsDriver:
         """The digits classifier, and the Gaussian of its features of the training digits (the FD's reference)."""
         from multimodal import training_digits
 
-        from gan_lightning.metrics import DigitsClassifierBackbone
-
         if self.digits is None:
-            self.backbone = DigitsClassifierBackbone("~/.cache/gan_lightning")
-            self.digits = training_digits(self.datamodule, self.backbone)
-        return self.backbone, self.digits
+            self.digits = training_digits(self.datamodule, digits_classifier())
+        return digits_classifier(), self.digits
 
 
 class BiCycleGANDriver(EdgesToDigitsDriver):
@@ -575,7 +573,7 @@ class Pix2PixDriver(EdgesToDigitsDriver):
 
 class CycleGANDriver:
     """CycleGAN (`--model cycle_gan`) as taesungp/contrastive-unpaired-translation carries it (RESULTS used
-    commit b3ac297708dfb6f7589d04662277e53c0d579c27; two of CycleGAN's authors' later repository, with
+    commit b3ac297708dfb6f7589d04662277e53c0d579c27; the later repository of three of CycleGAN's four authors, with
     junyanz/pytorch-CycleGAN-and-pix2pix's CycleGAN model and networks; that repository's snapshot is
     too large to fetch here), run through bench/parity_cyclegan_launch.py, which patches three lines of it
     in memory (see there); its Python needs `dominate`. Against `model=cyclegan` on the built-in unpaired
@@ -608,7 +606,7 @@ class CycleGANDriver:
     def __init__(self, args: argparse.Namespace):
         self.epochs = args.cyclegan_epochs
         self.iterations = 0  # known once `prepare` has counted the training images
-        self.datamodule = self.backbone = None
+        self.datamodule = None
         self.references: dict = {}  # the training domains' feature Gaussians, shared by every score
 
     def prepare(self, folder: Path) -> Path:
@@ -646,13 +644,10 @@ class CycleGANDriver:
 
     def keep_scores(self, model, folder: Path) -> None:
         """The model's translations of the validation digits scored into folder/scores.json (the images are not kept)."""
-        from gan_lightning.metrics import DigitsClassifierBackbone
         from gan_lightning.metrics.translation import unpaired_metrics
 
-        if self.backbone is None:
-            self.backbone = DigitsClassifierBackbone("~/.cache/gan_lightning")
         folder.mkdir(parents=True, exist_ok=True)
-        scores = unpaired_metrics(model, self.datamodule, self.backbone, references=self.references)
+        scores = unpaired_metrics(model, self.datamodule, digits_classifier(), references=self.references)
         (folder / "scores.json").write_text(json.dumps(scores))
 
     def score(self, samples: Path) -> dict[str, float]:
@@ -716,7 +711,7 @@ class BigGANDriver(LaunchedDriver):
 
     Both D keep 8x8 for the last two of four blocks (its D_arch[32]) and both start every weight
     orthogonal (`G_init/D_init: ortho`; ours `orthogonal_init`, on in model=biggan). Difference left:
-    its spectral norm's epsilon is 1e-8 (ours 1e-12).
+    its spectral norm's epsilon is 1e-8 (ours 1e-12), which changes nothing here (see RESULTS).
     """
 
     name = "biggan"
@@ -805,6 +800,14 @@ class StyleGANDriver(LaunchedDriver):
 
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
         save_samples(samples, torch.load(out / "samples.pt", weights_only=True))
+
+
+@functools.cache
+def digits_classifier():
+    """The digits classifier backbone (built once a machine, cached under ~/.cache/gan_lightning)."""
+    from gan_lightning.metrics import DigitsClassifierBackbone
+
+    return DigitsClassifierBackbone("~/.cache/gan_lightning")
 
 
 def data_module(overrides: list[str]):

@@ -3,7 +3,7 @@ for bench/parity.py (run by the reference's Python).
 
     python bench/parity_cyclegan_launch.py CHECKOUT SEED [train.py's arguments]
 
-That repository is the CUT paper's (Park, Efros, Zhang & Zhu 2020), by two of CycleGAN's authors; its
+That repository is the CUT paper's (Park, Efros, Zhang & Zhu 2020), three of CycleGAN's four authors; its
 `models/cycle_gan_model.py` and `models/networks.py` carry junyanz/pytorch-CycleGAN-and-pix2pix's
 CycleGAN (the ResNet G, the 70x70 PatchGAN, GANLoss, the image pool), whose own repository is too
 large to fetch here. Its cycle_gan model has fallen behind the rest of the repository in two places,
@@ -11,8 +11,8 @@ which this patches in memory and leaves the rest as it is:
 - train.py calls `model.data_dependent_initialize(data)`, which cycle_gan's override takes without
   `data` (a TypeError): the override is replaced by the base class's no-op;
 - its backward passes read `opt.amp`, which no option defines (an AttributeError): it is set False;
-and one in the unaligned dataset, which reads every image as RGB whatever `--input_nc` (CUT trains on
-RGB only): as junyanz's `get_transform(opt, grayscale=(input_nc == 1))`, grey runs read grey images.
+and one in the unaligned dataset, which reads every image as RGB whatever `--input_nc` (it never passes
+`grayscale`): as junyanz's `get_transform(opt, grayscale=(input_nc == 1))`, grey runs read grey images.
 It seeds Python's, NumPy's and torch's generators with SEED (train.py draws unseeded), and after
 training saves the two generators, traced, as G_A.pt and G_B.pt in the working folder, so that the
 bench can run them without importing the checkout.
