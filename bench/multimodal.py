@@ -68,12 +68,9 @@ def diversity_and_realism(outputs: torch.Tensor, backbone: DigitsClassifierBackb
 
 
 def training_digits(data, backbone: DigitsClassifierBackbone) -> tuple:
-    """The Gaussian of the training targets' features, the FD's reference. The training split serves
-    its pairs jittered at random; one fixed draw of that jitter (seed 0) makes every score use the same
-    reference (an unseeded draw moved one FD of 20 by 0.8)."""
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        return gaussian_of(backbone, batched([data.train_set[i]["B"] for i in range(len(data.train_set))], 250))
+    """The Gaussian of the training targets' features, the FD's reference: the training digits as the
+    validation digits are served (`train_set.reference`), not the jittered crops training draws."""
+    return gaussian_of(backbone, batched(data.train_set.reference("B"), 250))
 
 
 def main() -> None:

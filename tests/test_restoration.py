@@ -101,6 +101,8 @@ def test_super_resolution_pairs_are_a_patch_and_its_bicubic_downsampling():
     assert len(data.train_set) == 10 and len(data.val_set) == 5
     assert torch.equal(data.val_set[3]["B"], data.val_set[3]["B"])  # fixed validation patches
     assert not torch.equal(data.train_set[0]["B"], data.train_set[0]["B"])  # fresh training ones
+    reference = data.train_set.reference("B")  # the mean-target baseline's patches: the same at every call
+    assert len(reference) == 10 and torch.equal(reference[0], reference[0])
     assert data.baselines(item["A"][None])["bicubic"].shape == (1, 3, 32, 32)
     assert data.shown(item["A"][None]).shape == (1, 3, 32, 32)
     assert data.scored(item["B"][None]).shape == (1, 1, 24, 24)  # Y channel, 4 pixels cropped on each side

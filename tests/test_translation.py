@@ -137,6 +137,19 @@ def test_built_in_pairs_are_edges_of_the_digit_and_the_domains_are_disjoint():
     assert len(domains.train_set.domain("A")) + len(domains.val_set.domain("A")) == 1797 // 2
 
 
+def test_paired_outputs_are_compared_with_the_training_targets_as_validation_serves_them_not_with_random_crops():
+    pairs = PairedDigitsDataModule(batch_size=4)  # training pairs: resized to 36, cropped to 32 at random
+    pairs.setup()
+    crops = [pairs.train_set[0]["B"] for _ in range(8)]
+    assert any(not torch.equal(crops[0], crop) for crop in crops)
+    targets = pairs.train_set.reference("B")  # the FD's reference and the mean-target baseline's images
+    assert len(targets) == len(pairs.train_set)
+    assert torch.equal(targets[0], pairs.train_set.images_b[0]) and torch.equal(targets[0], targets[0])  # built at 32, as validation's
+    swapped = PairedDigitsDataModule(batch_size=4, direction="BtoA")
+    swapped.setup()
+    assert torch.equal(swapped.train_set.reference("B")[5], pairs.train_set.images_a[5])  # the edge maps
+
+
 # ---- networks ----
 
 

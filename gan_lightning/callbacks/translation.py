@@ -90,7 +90,7 @@ class TranslationMetrics(Callback):
     Paired data (pix2pix, SRGAN): `val/l1`, `val/psnr`, `val/ssim` on the view the data scores
     (`datamodule.scored`), and once, the data's baselines (`datamodule.baselines`: output = input as
     `val/l1_input`, ...; bicubic upsampling as `val/psnr_bicubic`, ...) and output = mean training
-    target (`val/l1_mean`, ...). Unpaired data
+    target (`val/l1_mean`, ...; the targets as validation serves them, `train_set.reference`). Unpaired data
     (CycleGAN): `val/fd_AtoB` (`fid_...` with Inception), `val/fd_BtoA`, the untranslated inputs'
     `val/fd_AtoB_input`, the floor `val/fd_AtoB_floor`, the N of each (`val/fd_AtoB_num_samples`,
     `_floor_num_samples`, `_num_real`), and `val/cycle_l1_A`, `val/cycle_l1_B`; on clips, the
@@ -122,7 +122,10 @@ class TranslationMetrics(Callback):
         if self.backbone is None:
             loader = datamodule.dataloader(datamodule.val_set, self.settings.batch_size)
             first = self.baselines is None
-            mean_target = sum(datamodule.train_set[i]["B"] for i in range(len(datamodule.train_set))) / len(datamodule.train_set) if first else None
+            mean_target = None
+            if first:
+                targets = datamodule.train_set.reference("B")
+                mean_target = sum(targets[i] for i in range(len(targets))) / len(targets)
             baselines = datamodule.baselines if first else None  # the baselines only the first time
             results = paired_metrics(pl_module, loader, datamodule.scored, baselines, mean_target)
             if first:

@@ -14,6 +14,7 @@ like the paper's edges -> shoes.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import torch
@@ -28,7 +29,7 @@ from gan_lightning.data.base import GANDataModule
 from gan_lightning.data.digits import digit_images
 from gan_lightning.data.image_folder import open_image
 from gan_lightning.data.pixels import to_unit
-from gan_lightning.data.translation import Jitter, checked_direction
+from gan_lightning.data.translation import Jitter, Served, checked_direction
 from gan_lightning.errors import DataError
 
 _MODES = {1: "L", 3: "RGB"}
@@ -70,7 +71,23 @@ def read_image(path: Path, channels: int) -> Tensor:
     return pil_to_tensor(open_image(path, channels))
 
 
-class PairedFiles(Dataset):
+class JitteredPairs(Dataset):
+    """Pairs served as {"A", "B"}, both images of a pair through one `jitter`."""
+
+    jitter: Jitter
+
+    def reference(self, name: str) -> Served:
+        """The images under `name` as the validation images are served, resized but neither cropped nor
+        mirrored: what outputs are compared with (an FD's reference, the mean-target baseline). The
+        jittered crops the batches serve would make the comparison random and unlike the centred
+        validation images (on the built-in pairs, val B's FD to B's training crops is 21.5-21.7 over two
+        draws, to the training images themselves 13.8)."""
+        unjittered = copy.copy(self)
+        unjittered.jitter = self.jitter.for_evaluation()
+        return Served(unjittered, name)
+
+
+class PairedFiles(JitteredPairs):
     """Pairs of files (or aligned files split in halves) as {"A", "B"} with the same jitter for both.
     A partner of a different size, or an aligned file of odd width, raises DataError."""
 
@@ -195,7 +212,7 @@ def edge_maps(images: Tensor) -> Tensor:
     return (magnitude / peak) * 2 - 1
 
 
-class PairedTensors(Dataset):
+class PairedTensors(JitteredPairs):
     """In-memory pairs (N, C, H, W) in [-1, 1] with a shared jitter, served as {"A", "B"}."""
 
     def __init__(self, images_a: Tensor, images_b: Tensor, jitter: Jitter, direction: str = "AtoB"):

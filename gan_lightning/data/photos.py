@@ -24,6 +24,7 @@ from torch.utils.data import Dataset
 from gan_lightning.data.base import GANDataModule, TensorDictDataset
 from gan_lightning.data.image_folder import open_image
 from gan_lightning.data.paired import image_files, read_image
+from gan_lightning.data.translation import Served
 from gan_lightning.errors import DataError
 
 
@@ -109,6 +110,11 @@ class RandomPatches(Dataset):
 
     def __len__(self) -> int:
         return self.length
+
+    def reference(self, name: str) -> Served:
+        """The images under `name` of `length` training patches drawn as validation patches are (at fixed
+        places, unmirrored): the same images at every call, for the mean-target baseline."""
+        return Served(RandomPatches(self.photos, self.patch_size, self.length, self.make_item, fixed=True), name)
 
     def __getitem__(self, index: int) -> dict[str, Tensor]:
         stream = torch.Generator().manual_seed(index) if self.fixed else None

@@ -48,3 +48,16 @@ class Jitter:
         out = self.transform(*[tv_tensors.Image(image) for image in as_float])
         out = out if isinstance(out, tuple) else (out,)
         return tuple(image.as_subclass(Tensor).clamp(-1, 1) for image in out)
+
+
+class Served:
+    """The images one key ("A" or "B") of a dataset's items holds, indexable: a domain of paired data."""
+
+    def __init__(self, dataset, name: str):
+        self.dataset, self.name = dataset, name
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> Tensor:
+        return self.dataset[index][self.name]
