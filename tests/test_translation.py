@@ -371,6 +371,12 @@ def test_pix2pix_hd_options_and_wgan_gp(tmp_path):
     assert all(row["train/g_feature_matching"] > 0 and row["train/d_penalty"] >= 0 for row in steps)
 
 
+def test_pix2pix_on_l1_alone_trains_g_on_the_l1_term_only(tmp_path):
+    run = trained(tmp_path, "model=pix2pix", "data.batch_size=4", "model.adversarial_weight=0", "~callbacks.evaluation")
+    steps = read_metrics(run / "metrics.csv")
+    assert steps and all(row["train/g_loss"] == pytest.approx(row["train/g_l1"]) and row["train/g_gan"] > 0 for row in steps)
+
+
 def test_cyclegan_takes_a_relativistic_loss_each_d_comparing_translations_with_its_own_domain(tmp_path):
     run = trained(tmp_path, "model=cyclegan", "model.generator.num_blocks=1", "trainer.max_steps=2", "loss=relativistic")
     model = load_family(run / "checkpoints" / "last.ckpt")

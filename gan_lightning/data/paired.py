@@ -201,13 +201,18 @@ class PairedDataModule(TranslationDataModule):
         return PairedFiles(pairs, Jitter(self.image_size, self.load_size, self.flip, train), self.channels, self.direction)
 
 
+def sobel_magnitude(images: Tensor) -> Tensor:
+    """The Sobel gradient magnitude (N, 1, H, W) of [-1, 1] grey images, on [0, 1] pixels."""
+    sobel_x = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]], device=images.device)
+    kernels = torch.stack([sobel_x, sobel_x.T]).unsqueeze(1)  # (2, 1, 3, 3)
+    gradients = F.conv2d(F.pad((images + 1) / 2, [1] * 4, mode="replicate"), kernels)
+    return gradients.pow(2).sum(dim=1, keepdim=True).sqrt()
+
+
 def edge_maps(images: Tensor) -> Tensor:
     """Sobel gradient magnitude of [-1, 1] grey images, scaled to [0, 1] per image and back to [-1, 1]:
     bright outlines on black, as the edge maps of the paper's edges -> photo sets."""
-    sobel_x = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
-    kernels = torch.stack([sobel_x, sobel_x.T]).unsqueeze(1)  # (2, 1, 3, 3)
-    gradients = F.conv2d(F.pad((images + 1) / 2, [1] * 4, mode="replicate"), kernels)
-    magnitude = gradients.pow(2).sum(dim=1, keepdim=True).sqrt()
+    magnitude = sobel_magnitude(images)
     peak = magnitude.amax(dim=(1, 2, 3), keepdim=True).clamp_min(1e-6)
     return (magnitude / peak) * 2 - 1
 

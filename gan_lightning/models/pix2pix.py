@@ -29,6 +29,8 @@ class Pix2Pix(TranslationFamily):
         generator: config node of G, with `in_channels` and `out_channels` (a U-Net).
         discriminator: config node of D; the family sets its `in_channels` to G's in + out.
         l1_weight: lambda of the L1 term (100).
+        adversarial_weight: the cGAN term's weight in G's loss (1); 0 is Table 1's "L1" row, G trained
+            on L1 alone (D still trains beside it, unused, so both rows cost the same).
         feature_matching_weight: pix2pixHD's feature-matching term (10 there); 0 turns it off.
         perceptual_weight: pix2pixHD's VGG perceptual term (10 there): the L1 distance of VGG19's
             relu1_1 ... relu5_1 features, weighted 1/32, 1/16, 1/8, 1/4, 1; 0 turns it off.
@@ -48,6 +50,7 @@ class Pix2Pix(TranslationFamily):
         generator: Spec,
         discriminator: Spec,
         l1_weight: float = 100.0,
+        adversarial_weight: float = 1.0,
         feature_matching_weight: float = 0.0,
         perceptual_weight: float = 0.0,
         vgg_weights: str | None = None,
@@ -58,15 +61,15 @@ class Pix2Pix(TranslationFamily):
         if inference not in ("paper", "eval"):
             raise ConfigError(f"model.inference={inference} is unknown: choose paper or eval")
         self.inference = inference
-        if min(l1_weight, feature_matching_weight, perceptual_weight) < 0:
-            weights = f"{l1_weight}, {feature_matching_weight} and {perceptual_weight}"
-            raise ConfigError(f"model.l1_weight, feature_matching_weight and perceptual_weight must be 0 or more, not {weights}")
+        if min(l1_weight, adversarial_weight, feature_matching_weight, perceptual_weight) < 0:
+            weights = f"{l1_weight}, {adversarial_weight}, {feature_matching_weight} and {perceptual_weight}"
+            raise ConfigError(f"model.l1_weight, adversarial_weight, feature_matching_weight and perceptual_weight must be 0 or more, not {weights}")
         self.perceptual_weight = perceptual_weight
         self.perceptual_loss = PerceptualLoss(vgg_weights) if perceptual_weight else None  # before training: a missing VGG file stops the run here
         self.generator = build(generator)
         pair_channels = generator["in_channels"] + generator["out_channels"]
         self.discriminator = build(with_channels(discriminator, in_channels=pair_channels))
-        self.l1_weight, self.feature_matching_weight = l1_weight, feature_matching_weight
+        self.l1_weight, self.adversarial_weight, self.feature_matching_weight = l1_weight, adversarial_weight, feature_matching_weight
         if feature_matching_weight and not hasattr(self.discriminator, "layer_outputs"):
             raise ConfigError(f"feature matching needs a discriminator with `layer_outputs` (PatchGAN), not {type(self.discriminator).__name__}")
         self.add_players([self.discriminator], [self.generator])
@@ -103,7 +106,7 @@ class Pix2Pix(TranslationFamily):
                 g_feature_matching = torch.zeros((), device=self.device)
             g_l1 = self.l1_weight * l1_loss(fake_y, y)
             g_perceptual = self.perceptual_weight * self.perceptual_loss(fake_y, y) if self.perceptual_loss is not None else None
-            g_loss = g_gan + g_l1 + g_feature_matching + (0 if g_perceptual is None else g_perceptual)
+            g_loss = self.adversarial_weight * g_gan + g_l1 + g_feature_matching + (0 if g_perceptual is None else g_perceptual)
             self.update("g", g_loss)
 
         if self.logging_step:

@@ -1,0 +1,84 @@
+"""pix2pix's objectives on the built-in edges -> digits (Isola et al. 2017, sec. 4.2, Table 1 and Figure 4):
+L1 alone, the cGAN alone and cGAN + L1, each `model=pix2pix`'s default run (1,212 iterations, batch 16),
+3 seeds. The paper's point: L1 alone gives blurred outputs (it averages the plausible ones), the cGAN
+sharpens them, and cGAN + L1 keeps them sharp and close to the target.
+
+    nice -n 19 python bench/pix2pix_objectives.py --workers 2
+
+Scores on the 180 validation pairs: L1, PSNR and SSIM to the targets (the run's own last evaluation);
+realism, the FD of the translations to the training digits on the digits classifier's features (FD,
+not FID; the paper's FCN score and AMT study need Cityscapes and people); and sharpness, the mean Sobel
+gradient magnitude of the translations over that of their targets (1: as sharp as the digits, below 1:
+blurred). Each cell trains on one core (bench/runs/pix2pix_objectives/<row>/seed_<s>; finished cells
+are kept, interrupted ones resume). Writes bench/pix2pix_objectives.md and .json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from hydra.utils import instantiate
+from omegaconf import OmegaConf
+
+from gan_lightning.data.paired import sobel_magnitude
+from gan_lightning.metrics import DigitsClassifierBackbone
+from gan_lightning.metrics.translation import batched, frechet_to, gaussian_of
+from gan_lightning.models import load_family
+
+from seeded_runs import mean_se, report, run_seeded_table, table_arguments
+
+ROWS = {
+    "l1": ["model=pix2pix", "model.adversarial_weight=0"],
+    "cgan": ["model=pix2pix", "model.l1_weight=0"],
+    "cgan_l1": ["model=pix2pix"],
+}
+TRAINING_METRICS = ("l1", "psnr", "ssim")
+
+
+@torch.no_grad()
+def realism_and_sharpness(run: Path, backbone: DigitsClassifierBackbone) -> dict[str, float]:
+    """The FD of the run's translations of the validation edges to the training digits (as validation
+    serves them), the same for the validation digits themselves (the floor), and the sharpness ratio."""
+    out = run / "objectives.json"
+    if out.is_file():
+        return json.loads(out.read_text())
+    model = load_family(run / "checkpoints" / "last.ckpt")
+    data = instantiate(OmegaConf.load(run / "config.yaml").data)
+    data.setup()
+    edges = torch.stack([data.val_set[i]["A"] for i in range(len(data.val_set))])
+    targets = torch.stack([data.val_set[i]["B"] for i in range(len(data.val_set))])
+    outputs = model.translate(edges).cpu()
+    reference = gaussian_of(backbone, batched(data.train_set.reference("B"), 250))
+    result = {
+        "fd": frechet_to(reference, backbone, [outputs]),
+        "fd_floor": frechet_to(reference, backbone, [targets]),
+        "sharpness": float(sobel_magnitude(outputs).mean() / sobel_magnitude(targets).mean()),
+    }
+    out.write_text(json.dumps(result))
+    return result
+
+
+def main() -> None:
+    args = table_arguments(__doc__, "pix2pix_objectives", seeds=3)
+    wanted, results, minutes = run_seeded_table(args, ROWS, TRAINING_METRICS)
+    backbone = DigitsClassifierBackbone("~/.cache/gan_lightning")
+    for result in results:
+        result.update(realism_and_sharpness(args.runs / result["row"] / f"seed_{result['seed']}", backbone))
+    lines = ["| overrides | L1 | PSNR (dB) | SSIM | FD to the training digits | sharpness | seeds |", "|---|---|---|---|---|---|---|"]
+    for row, overrides in ROWS.items():
+        cells = [r for r in results if r["row"] == row]
+        if cells:
+            digits = {"l1": 4, "psnr": 2, "ssim": 3, "fd": 1, "sharpness": 3}
+            scores = " | ".join(mean_se([c[m] for c in cells], n) for m, n in digits.items())
+            lines.append(f"| `{' '.join(overrides)}` | {scores} | {len(cells)} |")
+    if results:
+        lines.append(f"\nThe validation digits themselves: FD {results[0]['fd_floor']:.1f} to the training digits, sharpness 1.")
+    budget = f"{args.iterations} iterations" if args.iterations else "the preset's 1,212 iterations"
+    setup = f"edges -> digits 32x32, batch 16, U-Net and 70x70 PatchGAN of width 32, {budget}, {args.workers} one-core workers"
+    report("pix2pix_objectives.py", setup, results, len(wanted) - len(results), minutes, "\n".join(lines), args.output, ("row", "seed"))
+
+
+if __name__ == "__main__":
+    main()
