@@ -19,7 +19,10 @@ METRICS = ("modes", "high_quality", "reverse_kl")
 
 
 def course(run_dir) -> str:
-    """The modes covered at each evaluation of one run, as 'a → b → ...'."""
+    """The modes covered at each evaluation of one run, as 'a → b → ...' (a run taken from the committed
+    table, whose directory was not kept, has none to read)."""
+    if not (run_dir / "metrics.csv").is_file():
+        return "(run directory not kept)"
     with open(run_dir / "metrics.csv", newline="") as file:
         return " → ".join(f"{float(row['val/modes']):.0f}" for row in csv.DictReader(file) if row.get("val/modes"))
 
