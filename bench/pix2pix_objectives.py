@@ -10,7 +10,9 @@ realism, the FD of the translations to the training digits on the digits classif
 not FID; the paper's FCN score and AMT study need Cityscapes and people); and sharpness, the mean Sobel
 gradient magnitude of the translations over that of their targets (1: as sharp as the digits, below 1:
 blurred). Each cell trains on one core (bench/runs/pix2pix_objectives/<row>/seed_<s>; finished cells
-are kept, interrupted ones resume). Writes bench/pix2pix_objectives.md and .json.
+are kept, interrupted ones resume). Writes bench/pix2pix_objectives.md and .json, and the seed-0
+translations of the first 12 validation edges under each objective, as the paper's Figure 4 shows
+them, to docs/images/pix2pix_objectives.png (rows: input, L1, cGAN, cGAN + L1, target).
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
+from gan_lightning.cache import save_image_atomically
 from gan_lightning.data.paired import sobel_magnitude
 from gan_lightning.metrics import DigitsClassifierBackbone
 from gan_lightning.metrics.translation import batched, frechet_to, gaussian_of
 from gan_lightning.models import load_family
 
 from seeded_runs import mean_se, report, run_seeded_table, table_arguments
+
+FIGURE = Path(__file__).resolve().parents[1] / "docs" / "images" / "pix2pix_objectives.png"
 
 ROWS = {
     "l1": ["model=pix2pix", "model.adversarial_weight=0"],
@@ -37,6 +42,29 @@ ROWS = {
 TRAINING_METRICS = ("l1", "psnr", "ssim")
 
 
+def run_data(run: Path):
+    data = instantiate(OmegaConf.load(run / "config.yaml").data)
+    data.setup()
+    return data
+
+
+def validation_pairs(data) -> tuple[torch.Tensor, torch.Tensor]:
+    """The validation edges and digits, (N, 1, H, W) each."""
+    pairs = [data.val_set[i] for i in range(len(data.val_set))]
+    return torch.stack([pair["A"] for pair in pairs]), torch.stack([pair["B"] for pair in pairs])
+
+
+@torch.no_grad()
+def figure(runs: Path, count: int = 12) -> None:
+    """Seed 0's translations of the first `count` validation edges under each objective (translated
+    with the whole validation set, as the scores are), between the input and target rows."""
+    if not all((runs / row / "seed_0" / "checkpoints" / "last.ckpt").is_file() for row in ROWS):
+        return
+    edges, digits = validation_pairs(run_data(runs / "l1" / "seed_0"))
+    outputs = [load_family(runs / row / "seed_0" / "checkpoints" / "last.ckpt").translate(edges).cpu()[:count] for row in ROWS]
+    save_image_atomically(torch.cat([edges[:count], *outputs, digits[:count]]), FIGURE, nrow=count, normalize=True, value_range=(-1, 1))
+
+
 @torch.no_grad()
 def realism_and_sharpness(run: Path, backbone: DigitsClassifierBackbone) -> dict[str, float]:
     """The FD of the run's translations of the validation edges to the training digits (as validation
@@ -44,12 +72,9 @@ def realism_and_sharpness(run: Path, backbone: DigitsClassifierBackbone) -> dict
     out = run / "objectives.json"
     if out.is_file():
         return json.loads(out.read_text())
-    model = load_family(run / "checkpoints" / "last.ckpt")
-    data = instantiate(OmegaConf.load(run / "config.yaml").data)
-    data.setup()
-    edges = torch.stack([data.val_set[i]["A"] for i in range(len(data.val_set))])
-    targets = torch.stack([data.val_set[i]["B"] for i in range(len(data.val_set))])
-    outputs = model.translate(edges).cpu()
+    data = run_data(run)
+    edges, targets = validation_pairs(data)
+    outputs = load_family(run / "checkpoints" / "last.ckpt").translate(edges).cpu()
     reference = gaussian_of(backbone, batched(data.train_set.reference("B"), 250))
     result = {
         "fd": frechet_to(reference, backbone, [outputs]),
@@ -66,6 +91,7 @@ def main() -> None:
     backbone = DigitsClassifierBackbone("~/.cache/gan_lightning")
     for result in results:
         result.update(realism_and_sharpness(args.runs / result["row"] / f"seed_{result['seed']}", backbone))
+    figure(args.runs)
     lines = ["| overrides | L1 | PSNR (dB) | SSIM | FD to the training digits | sharpness | seeds |", "|---|---|---|---|---|---|---|"]
     for row, overrides in ROWS.items():
         cells = [r for r in results if r["row"] == row]
