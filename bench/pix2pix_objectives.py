@@ -1,5 +1,5 @@
 """pix2pix's objectives on the built-in edges -> digits (Isola et al. 2017, sec. 4.2, Table 1 and Figure 4):
-L1 alone, the cGAN alone and cGAN + L1, each `model=pix2pix`'s default run (1,212 iterations, batch 16),
+L1 alone, the cGAN alone and cGAN + L1, each `model=pix2pix`'s default run (1,000 iterations, batch 16),
 3 seeds. The paper's point: L1 alone gives blurred outputs (it averages the plausible ones), the cGAN
 sharpens them, and cGAN + L1 keeps them sharp and close to the target.
 
@@ -101,7 +101,7 @@ def main() -> None:
             lines.append(f"| `{' '.join(overrides)}` | {scores} | {len(cells)} |")
     if results:
         lines.append(f"\nThe validation digits themselves: FD {results[0]['fd_floor']:.1f} to the training digits, sharpness 1.")
-    budget = f"{args.iterations} iterations" if args.iterations else "the preset's 1,212 iterations"
+    budget = f"{args.iterations} iterations" if args.iterations else "the preset's 1,000 iterations"
     setup = f"edges -> digits 32x32, batch 16, U-Net and 70x70 PatchGAN of width 32, {budget}, {args.workers} one-core workers"
     report("pix2pix_objectives.py", setup, results, len(wanted) - len(results), minutes, "\n".join(lines), args.output, ("row", "seed"))
 
