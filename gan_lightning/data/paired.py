@@ -123,8 +123,9 @@ class PairedFiles(JitteredPairs):
 
 class TranslationDataModule(GANDataModule):
     """A datamodule whose train and validation splits are built apart (jitter on train only).
-    Subclasses implement `splits()` returning (train, val) datasets, and say whether A and B are
-    aligned pairs (`paired`)."""
+    Subclasses implement `splits()` returning (train, val) datasets, the train one with
+    `reference(name)` (its images as validation serves them, what outputs are compared with), and
+    say whether A and B are aligned pairs (`paired`)."""
 
     paired = True
 
