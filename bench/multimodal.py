@@ -42,15 +42,26 @@ def mean_pairwise(outputs: torch.Tensor) -> float:
     return float(distances.sum(dim=(1, 2)).mean() / (k * (k - 1)))
 
 
+def run_data(run: Path):
+    """The data module a finished run trained on, set up."""
+    data = instantiate(OmegaConf.load(run / "config.yaml").data)
+    data.setup()
+    return data
+
+
+def validation_pairs(data) -> tuple[torch.Tensor, torch.Tensor]:
+    """The validation edges and digits, (N, 1, H, W) each."""
+    pairs = [data.val_set[i] for i in range(len(data.val_set))]
+    return torch.stack([pair["A"] for pair in pairs]), torch.stack([pair["B"] for pair in pairs])
+
+
 @torch.no_grad()
 def scores(run: Path, backbone: DigitsClassifierBackbone, reference: tuple) -> dict[str, float]:
     out = run / "multimodal.json"
     if out.is_file():
         return json.loads(out.read_text())
     model = load_family(run / "checkpoints" / "last.ckpt")
-    data = instantiate(OmegaConf.load(run / "config.yaml").data)
-    data.setup()
-    edges = torch.stack([data.val_set[i]["A"] for i in range(len(data.val_set))])
+    edges, _ = validation_pairs(run_data(run))
     result = diversity_and_realism(model.translate_many(edges, OUTPUTS, seed=0).cpu(), backbone, reference)
     out.write_text(json.dumps(result))
     return result

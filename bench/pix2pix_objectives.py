@@ -21,9 +21,7 @@ import json
 from pathlib import Path
 
 import torch
-from hydra.utils import instantiate
-from multimodal import training_digits
-from omegaconf import OmegaConf
+from multimodal import run_data, training_digits, validation_pairs
 
 from gan_lightning.cache import save_image_atomically
 from gan_lightning.data.paired import sobel_magnitude
@@ -41,18 +39,6 @@ ROWS = {
     "cgan_l1": ["model=pix2pix"],
 }
 TRAINING_METRICS = ("l1", "psnr", "ssim")
-
-
-def run_data(run: Path):
-    data = instantiate(OmegaConf.load(run / "config.yaml").data)
-    data.setup()
-    return data
-
-
-def validation_pairs(data) -> tuple[torch.Tensor, torch.Tensor]:
-    """The validation edges and digits, (N, 1, H, W) each."""
-    pairs = [data.val_set[i] for i in range(len(data.val_set))]
-    return torch.stack([pair["A"] for pair in pairs]), torch.stack([pair["B"] for pair in pairs])
 
 
 def translated(run: Path, edges: torch.Tensor) -> torch.Tensor:
