@@ -54,18 +54,25 @@ def evaluate(name: str, psi: float | None = None) -> dict:
     return {key: row[key] for key in ("fd", "precision", "recall", "density", "coverage") if key in row}
 
 
-@torch.no_grad()
-def style_mixing_rates(name: str, crossover: int) -> dict:
-    from gan_lightning.latent.styles import crossover_layer
+def load_stylegan(name: str):
+    """A finished run's StyleGAN and the shapes' factor classifier that reads its samples."""
     from gan_lightning.metrics.shapes_classifier import ShapesClassifierBackbone
     from gan_lightning.models import load_family
-    from gan_lightning.models.stylegan import mix_styles
 
     model = load_family(RUNS / name / "checkpoints" / "last.ckpt")
-    reader = ShapesClassifierBackbone(os.environ.get("GAN_LIGHTNING_CACHE", "~/.cache/gan_lightning"))
-    coarse = model.styles(model.prior.indexed(range(PAIRS), seed=1))
-    fine = model.styles(model.prior.indexed(range(PAIRS, 2 * PAIRS), seed=1))
-    mixed = mix_styles(coarse, fine, crossover_layer(model, crossover))
+    return model, ShapesClassifierBackbone(os.environ.get("GAN_LIGHTNING_CACHE", "~/.cache/gan_lightning"))
+
+
+@torch.no_grad()
+def style_mixing_rates(model, reader, layer: int, pairs: int = PAIRS, seed: int = 1) -> dict:
+    """For each factor, over `pairs` (coarse, fine) source pairs whose sources differ in it, the share
+    of mixtures (styles below `layer` from the coarse source, the rest from the fine) that read as
+    the coarse source and as the fine one. The pairs are the prior's draws 0..2 pairs - 1 of `seed`."""
+    from gan_lightning.models.stylegan import mix_styles
+
+    coarse = model.styles(model.prior.indexed(range(pairs), seed=seed))
+    fine = model.styles(model.prior.indexed(range(pairs, 2 * pairs), seed=seed))
+    mixed = mix_styles(coarse, fine, layer)
     read = [reader.read(model.synthesize(styles)) for styles in (coarse, fine, mixed)]
     rates = {}
     for factor, source in [("shape", "coarse"), ("foreground", "fine"), ("background", "fine"), ("texture", "fine")]:
@@ -111,6 +118,8 @@ def report(results: dict) -> str:
 
 
 def main() -> None:
+    from gan_lightning.latent.styles import crossover_layer
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measure-only", action="store_true", help="measure finished runs, train nothing")
     args = parser.parse_args()
@@ -127,12 +136,13 @@ def main() -> None:
         runs = {name: json.loads((RUNS / name / "bench.json").read_text()) for name in finished}
     for name, run in runs.items():
         run["metrics"] = evaluate(name)
+    model, reader = load_stylegan("stylegan")
     results = {
         "date": str(date.today()),
         "machine": machine(),
         "runs": runs,
         "truncation": {str(psi): evaluate("stylegan", psi) for psi in PSIS},
-        "style_mixing": {str(crossover): style_mixing_rates("stylegan", crossover) for crossover in CROSSOVERS},
+        "style_mixing": {str(crossover): style_mixing_rates(model, reader, crossover_layer(model, crossover)) for crossover in CROSSOVERS},
     }
     (BENCH / "progressive_style.json").write_text(json.dumps(results, indent=2))
     (BENCH / "progressive_style.md").write_text(report(results))
