@@ -18,12 +18,14 @@ one, for layer = 1..7 (4: after 8x8, the crossover of `bench/progressive_style.p
    every factor (the one whose worst factor is best) is reported beside it.
 3. A ceiling for these rates: how often the classifier reads a sample's factors the same under a fresh
    draw of the per-layer noise (the styles unchanged), over the measuring pairs' coarse sources.
-Writes bench/style_mixing.json and .md.
+Writes bench/style_mixing.json and .md; `--modulation demodulate` (StyleGAN2's weight demodulation in
+place of AdaIN) trains and measures runs of its own and writes bench/style_mixing_demodulate.*.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -55,7 +57,9 @@ def noise_stability(model, reader, count: int = 400, seed: int = MEASURE) -> dic
     return {"position": (moved <= 0.05).float().mean().item(), **same}
 
 
-def run_name(seed: int) -> str:
+def run_name(seed: int, modulation: str = "adain") -> str:
+    if modulation != "adain":
+        return f"stylegan_{modulation}" if seed == 0 else f"stylegan_{modulation}_seed_{seed}"
     return "stylegan" if seed == 0 else f"stylegan_seed_{seed}"
 
 
@@ -65,13 +69,15 @@ def expected_share(rates: dict, factor: str) -> float:
 
 
 def mean_std(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.1%}"
     return f"{statistics.mean(values):.1%} ± {statistics.stdev(values):.1%}"
 
 
 def report(results: dict) -> str:
     seeds, layers = results["seeds"], results["layers"]
     lines = [
-        f"# StyleGAN's style mixing on shapes ({results['date']}, {results['machine']})",
+        f"# StyleGAN's style mixing on shapes ({results.get('modulation', 'adain')}; {results['date']}, {results['machine']})",
         "",
         "| seed | command | wall time | CPU time | FD | precision | recall |",
         "|---|---|---|---|---|---|---|",
@@ -106,19 +112,23 @@ def report(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measure-only", action="store_true", help="measure finished runs, train nothing")
+    parser.add_argument("--modulation", choices=("adain", "demodulate"), default="adain", help="the generator's layers")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     args = parser.parse_args()
+    seeds, name = args.seeds, functools.partial(run_name, modulation=args.modulation)
+    overrides = ["model=stylegan", "data=shapes"] + ([] if args.modulation == "adain" else [f"model.generator.modulation={args.modulation}"])
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     runs = {}
-    for seed in SEEDS:
-        record = RUNS / run_name(seed) / "bench.json"
+    for seed in seeds:
+        record = RUNS / name(seed) / "bench.json"
         if args.measure_only:
             runs[str(seed)] = json.loads(record.read_text())
         else:
-            runs[str(seed)] = train_resumable(RUNS / run_name(seed), ["model=stylegan", "data=shapes", f"seed={seed}"])
-    metrics = {str(seed): evaluate(run_name(seed)) for seed in SEEDS}
+            runs[str(seed)] = train_resumable(RUNS / name(seed), [*overrides, f"seed={seed}"])
+    metrics = {str(seed): evaluate(name(seed)) for seed in seeds}
     rates, stability = {str(stream): {} for stream in (CHOOSE, MEASURE)}, {}
-    for seed in SEEDS:
-        model, reader = load_stylegan(run_name(seed))
+    for seed in seeds:
+        model, reader = load_stylegan(name(seed))
         layers = list(range(1, len(model.style_resolutions)))
         stability[str(seed)] = noise_stability(model, reader)
         for stream in (CHOOSE, MEASURE):
@@ -129,19 +139,20 @@ def main() -> None:
 
     chosen = {}
     for factor in FACTORS:
-        layer = max(layers, key=lambda k: statistics.mean(share(CHOOSE, seed, k, factor) for seed in SEEDS))
-        expected = rates[str(CHOOSE)][str(SEEDS[0])][str(layer)][factor]["expected"]
-        chosen[factor] = {"layer": layer, "expected": expected, "measured": [share(MEASURE, seed, layer, factor) for seed in SEEDS]}
-    one = max(layers, key=lambda k: min(statistics.mean(share(CHOOSE, seed, k, f) for seed in SEEDS) for f in FACTORS))
+        layer = max(layers, key=lambda k: statistics.mean(share(CHOOSE, seed, k, factor) for seed in seeds))
+        expected = rates[str(CHOOSE)][str(seeds[0])][str(layer)][factor]["expected"]
+        chosen[factor] = {"layer": layer, "expected": expected, "measured": [share(MEASURE, seed, layer, factor) for seed in seeds]}
+    one = max(layers, key=lambda k: min(statistics.mean(share(CHOOSE, seed, k, f) for seed in seeds) for f in FACTORS))
     chosen["every factor, one crossover"] = {
         "layer": one,
         "expected": "as above",
-        "measured": [min(share(MEASURE, seed, one, f) for f in FACTORS) for seed in SEEDS],
+        "measured": [min(share(MEASURE, seed, one, f) for f in FACTORS) for seed in seeds],
     }
     results = {
         "date": str(date.today()),
         "machine": machine(),
-        "seeds": list(SEEDS),
+        "modulation": args.modulation,
+        "seeds": seeds,
         "layers": layers,
         "runs": runs,
         "metrics": metrics,
@@ -149,8 +160,9 @@ def main() -> None:
         "chosen": chosen,
         "noise_stability": stability,
     }
-    (BENCH / "style_mixing.json").write_text(json.dumps(results, indent=2))
-    (BENCH / "style_mixing.md").write_text(report(results))
+    output = BENCH / ("style_mixing" if args.modulation == "adain" else f"style_mixing_{args.modulation}")
+    output.with_suffix(".json").write_text(json.dumps(results, indent=2))
+    output.with_suffix(".md").write_text(report(results))
     print(report(results))
 
 
