@@ -53,7 +53,7 @@ def noise_stability(model, reader, count: int = 400, seed: int = MEASURE) -> dic
     fixed = reader.read(model.synthesize(styles))
     fresh = reader.read(model.synthesize(styles, noise=[index_stream(seed + 100, i) for i in range(count)]))
     same = {factor: (fixed[factor] == fresh[factor]).float().mean().item() for factor in FACTORS if factor != "position"}
-    moved = (torch.stack([fixed["x"] - fresh["x"], fixed["y"] - fresh["y"]], dim=1)).norm(dim=1)
+    moved = torch.stack([fixed["x"] - fresh["x"], fixed["y"] - fresh["y"]], dim=1).norm(dim=1)
     return {"position": (moved <= 0.05).float().mean().item(), **same}
 
 
@@ -120,9 +120,8 @@ def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     runs = {}
     for seed in seeds:
-        record = RUNS / name(seed) / "bench.json"
         if args.measure_only:
-            runs[str(seed)] = json.loads(record.read_text())
+            runs[str(seed)] = json.loads((RUNS / name(seed) / "bench.json").read_text())
         else:
             runs[str(seed)] = train_resumable(RUNS / name(seed), [*overrides, f"seed={seed}"])
     metrics = {str(seed): evaluate(name(seed)) for seed in seeds}
