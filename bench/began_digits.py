@@ -17,6 +17,7 @@ each evaluation.
 from __future__ import annotations
 
 import statistics
+from pathlib import Path
 
 from began import measure
 
@@ -40,27 +41,36 @@ ROWS["gamma_1.0_halved"] = [*ROWS["gamma_1.0"], *HALVED]
 for g in (0.7, 1.0):
     ROWS[f"gamma_{g}_lr_5e-5"] = ["experiment=began_digits", f"model.gamma={g}", EVERY_250]
 METRICS = ("fd", "precision", "recall")
+KEPT = ("spearman_m_fd", "final_k", "m_and_fd")  # each run's measures, kept in the table's json
+
+
+def measured(run_dir: Path, result: dict) -> dict:
+    """A run's M-and-FD measures: from its metrics.csv, or, where its folder is gone, from the table's
+    json (rows tabulated before the json kept final_k and the series have only their correlation)."""
+    if (run_dir / "metrics.csv").is_file():
+        return measure(run_dir)
+    return {key: result[key] for key in KEPT if key in result}
 
 
 def main() -> None:
     args = table_arguments(__doc__, "began_digits", seeds=3)
     wanted, results, minutes = run_seeded_table(args, ROWS, METRICS)
-    runs = {(r["row"], r["seed"]): measure(args.runs / r["row"] / f"seed_{r['seed']}") for r in results}
+    runs = {(r["row"], r["seed"]): measured(args.runs / r["row"] / f"seed_{r['seed']}", r) for r in results}
     lines = ["| overrides | FD | precision | recall | seeds |", "|---|---|---|---|---|", *seeded_rows(ROWS, results, METRICS)]
     lines += ["", "| row | Spearman(M, FD) over seeds | its least | final k |", "|---|---|---|---|"]
     for row in ROWS:
-        measured = [m for (r, _), m in runs.items() if r == row]
-        if measured:
-            rho = [m["spearman_m_fd"] for m in measured]
-            k = mean_se([m["final_k"] for m in measured], 3)
+        per_run = [m for (r, _), m in runs.items() if r == row]
+        if per_run:
+            rho, ks = [m["spearman_m_fd"] for m in per_run], [m["final_k"] for m in per_run if "final_k" in m]
+            k = mean_se(ks, 3) if ks else "-"
             lines.append(f"| {row} | {mean_se(rho, 2)} | {min(rho):.2f} | {k} |")
     lines += ["", "| row | seed | FD at each evaluation | M (mean since the previous evaluation) |", "|---|---|---|---|"]
-    for (row, seed), m in sorted(runs.items()):
+    for (row, seed), m in sorted((key, m) for key, m in runs.items() if "m_and_fd" in m):
         fds = " → ".join(f"{fd:.0f}" for _, fd in m["m_and_fd"])
         ms = " → ".join(f"{value:.3f}" for value, _ in m["m_and_fd"])
         lines.append(f"| {row} | {seed} | {fds} | {ms} |")
-    for r in results:  # the table's json keeps each run's correlation beside its scores
-        r["spearman_m_fd"] = runs[(r["row"], r["seed"])]["spearman_m_fd"]
+    for r in results:  # the table's json keeps each run's measures beside its scores
+        r.update({key: value for key, value in runs[(r["row"], r["seed"])].items() if key in KEPT})
     budget = f"{args.iterations} iterations" if args.iterations else "the experiment's iterations"
     setup = f"digits 32x32, BEGAN's decoder as G, a shallow autoencoder as D, {budget}, {args.workers} one-core workers"
     median = statistics.median(r["seconds"] for r in results) / 60 if results else 0
