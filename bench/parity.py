@@ -752,7 +752,7 @@ class StyleGANDriver(LaunchedDriver):
     and torchvision suffice once its CUDA kernels are skipped) against `model=stylegan` with StyleGAN2's
     weight demodulation (`model.generator.modulation=demodulate`) on the built-in shapes at 32x32, its
     own train.py run by bench/parity_stylegan_launch.py (on CPU, on our images, at our widths: see
-    there). Both sides at our preset's settings: G of 64, 64, 64 and 32 channels at 4, 8, 16 and 32
+    there). Both sides at our preset's settings but the learning rate (the preset's until 2026-12-06): G of 64, 64, 64 and 32 channels at 4, 8, 16 and 32
     pixels, z and w of 128, a mapping network of 8 layers at a hundredth of the lr, the non-saturating
     loss with R1 (gamma 10) every 16 iterations and the optimizer's lr and beta correction for it,
     style mixing 0.9, Adam (0, 0.99) at lr 1e-2 (`--lr 0.01`; its default 2e-3), batch 32,
@@ -773,13 +773,14 @@ class StyleGANDriver(LaunchedDriver):
     dataset = "shapes"
     batch = 32
     metrics = ("fd", "precision", "recall")
-    model = ["model=stylegan", "model.generator.modulation=demodulate"]
+    lr = 1e-2  # both sides; model=stylegan's own rate until 2026-12-06, when its table below was measured
+    model = ["model=stylegan", "model.generator.modulation=demodulate", f"model.g_optimizer.lr={lr}", f"model.d_optimizer.lr={lr}"]
 
     def __init__(self, args: argparse.Namespace):
         self.iterations, self.samples = args.stylegan_iterations, args.samples
         self.reference_arguments = [
             "--latent", "128", "--widths", "4:64,8:64,16:64,32:32", "--d_width", "64", "--size", "32", "--batch", str(self.batch),
-            "--iter", str(self.iterations), "--lr", "0.01", "--r1", "10", "--d_reg_every", "16", "--mixing", "0.9",
+            "--iter", str(self.iterations), "--lr", str(self.lr), "--r1", "10", "--d_reg_every", "16", "--mixing", "0.9",
             "--path_regularize", "0", "--g_reg_every", str(self.iterations + 1),
         ]  # fmt: skip
 

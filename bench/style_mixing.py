@@ -18,8 +18,9 @@ one, for layer = 1..7 (4: after 8x8, the crossover of `bench/progressive_style.p
    every factor (the one whose worst factor is best) is reported beside it.
 3. A ceiling for these rates: how often the classifier reads a sample's factors the same under a fresh
    draw of the per-layer noise (the styles unchanged), over the measuring pairs' coarse sources.
-Writes bench/style_mixing.json and .md; `--modulation demodulate` (StyleGAN2's weight demodulation in
-place of AdaIN) trains and measures runs of its own and writes bench/style_mixing_demodulate.*.
+Writes bench/style_mixing.json and .md. `--variant V` trains and measures runs of its own (VARIANTS: the
+preset at the learning rate it had until 2026-12-06, 1e-2, with AdaIN or StyleGAN2's weight
+demodulation) and writes bench/style_mixing_V.*.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ from seeded_runs import machine, train_resumable
 BENCH = Path(__file__).resolve().parent
 SEEDS = (0, 1, 2)
 FACTORS = ("position", "shape", "foreground", "background", "texture")
+# The preset's variants measured here, each the overrides that reproduce its runs
+LR_1E_2 = ["model.g_optimizer.lr=1e-2", "model.d_optimizer.lr=1e-2"]
+VARIANTS = {"preset": [], "lr_1e-2": LR_1E_2, "demodulate_lr_1e-2": ["model.generator.modulation=demodulate", *LR_1E_2]}
 CHOOSE, MEASURE = 1, 2  # the prior's streams: pairs that choose a crossover, pairs that measure it
 
 
@@ -57,10 +61,10 @@ def noise_stability(model, reader, count: int = 400, seed: int = MEASURE) -> dic
     return {"position": (moved <= 0.05).float().mean().item(), **same}
 
 
-def run_name(seed: int, modulation: str = "adain") -> str:
-    if modulation != "adain":
-        return f"stylegan_{modulation}" if seed == 0 else f"stylegan_{modulation}_seed_{seed}"
-    return "stylegan" if seed == 0 else f"stylegan_seed_{seed}"
+def run_name(seed: int, variant: str = "preset") -> str:
+    """Seed 0 of the preset is bench/progressive_style.py's StyleGAN run."""
+    stem = "stylegan" if variant == "preset" else f"stylegan_{variant}"
+    return stem if seed == 0 else f"{stem}_seed_{seed}"
 
 
 def expected_share(rates: dict, factor: str) -> float:
@@ -77,7 +81,7 @@ def mean_std(values: list[float]) -> str:
 def report(results: dict) -> str:
     seeds, layers = results["seeds"], results["layers"]
     lines = [
-        f"# StyleGAN's style mixing on shapes ({results.get('modulation', 'adain')}; {results['date']}, {results['machine']})",
+        f"# StyleGAN's style mixing on shapes ({results['variant']}; {results['date']}, {results['machine']})",
         "",
         "| seed | command | wall time | CPU time | FD | precision | recall |",
         "|---|---|---|---|---|---|---|",
@@ -112,11 +116,11 @@ def report(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measure-only", action="store_true", help="measure finished runs, train nothing")
-    parser.add_argument("--modulation", choices=("adain", "demodulate"), default="adain", help="the generator's layers")
+    parser.add_argument("--variant", choices=VARIANTS, default="preset", help="the preset as it is, or a variant of it")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     args = parser.parse_args()
-    seeds, name = args.seeds, functools.partial(run_name, modulation=args.modulation)
-    overrides = ["model=stylegan", "data=shapes"] + ([] if args.modulation == "adain" else [f"model.generator.modulation={args.modulation}"])
+    seeds, name = args.seeds, functools.partial(run_name, variant=args.variant)
+    overrides = ["model=stylegan", "data=shapes", *VARIANTS[args.variant]]
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     runs = {}
     for seed in seeds:
@@ -150,7 +154,7 @@ def main() -> None:
     results = {
         "date": str(date.today()),
         "machine": machine(),
-        "modulation": args.modulation,
+        "variant": args.variant,
         "seeds": seeds,
         "layers": layers,
         "runs": runs,
@@ -159,7 +163,7 @@ def main() -> None:
         "chosen": chosen,
         "noise_stability": stability,
     }
-    output = BENCH / ("style_mixing" if args.modulation == "adain" else f"style_mixing_{args.modulation}")
+    output = BENCH / ("style_mixing" if args.variant == "preset" else f"style_mixing_{args.variant}")
     output.with_suffix(".json").write_text(json.dumps(results, indent=2))
     output.with_suffix(".md").write_text(report(results))
     print(report(results))
