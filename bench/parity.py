@@ -752,8 +752,9 @@ class StyleGANDriver(LaunchedDriver):
     and torchvision suffice once its CUDA kernels are skipped) against `model=stylegan` with StyleGAN2's
     weight demodulation (`model.generator.modulation=demodulate`) on the built-in shapes at 32x32, its
     own train.py run by bench/parity_stylegan_launch.py (on CPU, on our images, at our widths: see
-    there). Both sides at our preset's settings but the learning rate (the preset's until 2026-12-06): G of 64, 64, 64 and 32 channels at 4, 8, 16 and 32
-    pixels, z and w of 128, a mapping network of 8 layers at a hundredth of the lr, the non-saturating
+    there). Both sides at our preset's settings, but for the learning rate (the preset's until
+    2026-12-06): G of 64, 64, 64 and 32 channels at 4, 8, 16 and 32 pixels, z and w of 128, a
+    mapping network of 8 layers at a hundredth of the lr, the non-saturating
     loss with R1 (gamma 10) every 16 iterations and the optimizer's lr and beta correction for it,
     style mixing 0.9, Adam (0, 0.99) at lr 1e-2 (`--lr 0.01`; its default 2e-3), batch 32,
     `iterations` iterations. Its path length regulariser is off (`--path_regularize 0`, ours has none;
