@@ -278,7 +278,7 @@ def test_demodulated_layers_keep_the_signal_with_stylegan2s_activation_gain():
 
 
 def test_stylegan_metrics_draw_fresh_noise_per_sample_and_lazy_r1_corrects_ds_optimizer(tmp_path):
-    model = style_model(tmp_path)
+    model = style_model(tmp_path, "model.g_optimizer.lr=3e-3", "model.d_optimizer.lr=3e-3")  # a rate of the test's, not the preset's
     for layer in model.sampling_network.layers:  # strong noise, so that it shows
         layer.noise_strength.data.fill_(1.0)
     batch, _ = model.sample_indexed([3, 4, 5], seed=1)
@@ -288,8 +288,7 @@ def test_stylegan_metrics_draw_fresh_noise_per_sample_and_lazy_r1_corrects_ds_op
 
     # stylegan2-ada-pytorch, training_loop.py: mb_ratio = reg_interval / (reg_interval + 1);
     # lr * mb_ratio, betas ** mb_ratio for the lazily regularised D (r1_interval=2 here)
-    rates = style_model(tmp_path, "model.g_optimizer.lr=3e-3", "model.d_optimizer.lr=3e-3")
-    (d_optimizer, g_optimizer), _ = rates.configure_optimizers()
+    (d_optimizer, g_optimizer), _ = model.configure_optimizers()
     assert d_optimizer.param_groups[0]["lr"] == pytest.approx(3e-3 * 2 / 3)
     assert d_optimizer.param_groups[0]["betas"] == pytest.approx((0.0, 0.99 ** (2 / 3)))
     assert g_optimizer.param_groups[0]["lr"] == pytest.approx(3e-3) and g_optimizer.param_groups[0]["betas"] == pytest.approx((0.0, 0.99))
