@@ -1,0 +1,124 @@
+"""StyleGAN against DCGAN on the built-in shapes at equal CPU time, seed for seed (issue 33).
+
+    nice -n 19 python bench/stylegan_fd.py                # trains the DCGAN seeds that are missing, then measures
+    nice -n 19 python bench/stylegan_fd.py --seeds 1      # one seed (separate invocations train side by side)
+    python bench/stylegan_fd.py --measure-only            # only the table, on finished runs
+
+The issue's aim: StyleGAN reaches at least DCGAN's FD at equal CPU time on shapes. The StyleGAN runs
+are `bench/style_mixing.py`'s (`model=stylegan data=shapes seed=S`, 3,000 iterations on one core, and
+its `--variant demodulate`); this trains `model=dcgan data=shapes seed=S` on one core for the
+preset's seed-S run's CPU seconds (`trainer.max_time`, wall time: run nothing else beside it, and the
+table reports the CPU time each run had). Each final checkpoint is scored by `python -m
+gan_lightning.evaluate` on 5,000 samples (the factor classifier's features: FD, not FID), and each run's
+own evaluations (2,000 samples) give FD at equal iterations: DCGAN's nearest to StyleGAN's 3,000.
+Writes bench/stylegan_fd.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+from datetime import date
+from pathlib import Path
+
+from progressive_style import RUNS, evaluate
+from style_mixing import SEEDS, run_name
+
+from seeded_runs import machine, train_resumable
+
+BENCH = Path(__file__).resolve().parent
+STYLEGANS = {"StyleGAN (AdaIN, the preset)": "preset", "StyleGAN2's demodulation": "demodulate"}
+
+
+def dcgan_name(seed: int) -> str:
+    return f"dcgan_equal_seed_{seed}"
+
+
+def hms(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"00:{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def logged(name: str) -> list[dict]:
+    with open(RUNS / name / "metrics.csv", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def fd_curve(name: str) -> list[tuple[int, float]]:
+    """(step, FD) of a run's own evaluations."""
+    return [(int(row["step"]), float(row["val/fd"])) for row in logged(name) if row.get("val/fd")]
+
+
+def fd_near(curve: list[tuple[int, float]], step: int) -> tuple[int, float]:
+    return min(curve, key=lambda point: abs(point[0] - step))
+
+
+def run_row(name: str) -> dict:
+    bench, curve = json.loads((RUNS / name / "bench.json").read_text()), fd_curve(name)
+    return {
+        "run": name,
+        "command": bench["command"],
+        "cpu_minutes": bench["cpu_seconds"] / 60,
+        "iterations": max(int(row["step"]) for row in logged(name)) + 1,  # to the logging interval
+        "final": evaluate(name),
+        "lowest": min(curve, key=lambda point: point[1]),
+        "curve": curve,
+    }
+
+
+def report(results: dict) -> str:
+    seeds, dcgan = results["seeds"], results["dcgan"]
+    lines = [
+        f"# StyleGAN and DCGAN on shapes at equal CPU time ({results['date']}, {results['machine']})",
+        "",
+        "FD, precision and recall of the final checkpoints on 5,000 samples; 'at ~3,000 iterations': the",
+        "runs' own evaluations (2,000 samples), DCGAN's nearest to StyleGAN's end.",
+        "",
+        "| run | seed | CPU time | iterations | FD | precision | recall | lowest FD (iteration) | FD / DCGAN's | at ~3,000 iterations |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, rows in [("DCGAN", dcgan), *results["stylegan"].items()]:
+        for seed in seeds:
+            row, reference = rows[str(seed)], dcgan[str(seed)]
+            m, (low_step, low) = row["final"], row["lowest"]
+            step, near = fd_near(row["curve"], 2999)
+            lines.append(
+                f"| {label} | {seed} | {row['cpu_minutes']:.1f} min | {row['iterations']:,} | {m['fd']:.1f} | {m['precision']:.3f} "
+                f"| {m['recall']:.3f} | {low:.1f} ({low_step + 1:,}) | {m['fd'] / reference['final']['fd']:.2f} | {near:.1f} ({step + 1:,}) |"
+            )
+    lines += ["", "Mean ± std over seeds (final FD):", ""]
+    for label, rows in [("DCGAN", dcgan), *results["stylegan"].items()]:
+        fds = [rows[str(seed)]["final"]["fd"] for seed in seeds]
+        spread = f" ± {statistics.stdev(fds):.1f}" if len(fds) > 1 else ""
+        lines.append(f"- {label}: {statistics.mean(fds):.1f}{spread}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--measure-only", action="store_true", help="measure finished runs, train nothing")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    for seed in args.seeds:
+        budget = json.loads((RUNS / run_name(seed) / "bench.json").read_text())["cpu_seconds"]
+        if not args.measure_only:
+            overrides = ["model=dcgan", "data=shapes", f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={hms(budget)}"]
+            train_resumable(RUNS / dcgan_name(seed), overrides)
+    results = {
+        "date": str(date.today()),
+        "machine": machine(),
+        "seeds": args.seeds,
+        "dcgan": {str(seed): run_row(dcgan_name(seed)) for seed in args.seeds},
+        "stylegan": {label: {str(seed): run_row(run_name(seed, variant)) for seed in args.seeds} for label, variant in STYLEGANS.items()},
+    }
+    (BENCH / "stylegan_fd.json").write_text(json.dumps(results, indent=2))
+    (BENCH / "stylegan_fd.md").write_text(report(results))
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()
