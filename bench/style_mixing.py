@@ -20,7 +20,8 @@ one, for layer = 1..7 (4: after 8x8, the crossover of `bench/progressive_style.p
    draw of the per-layer noise (the styles unchanged), over the measuring pairs' coarse sources.
 Writes bench/style_mixing.json and .md. `--variant V` trains and measures runs of its own (VARIANTS:
 StyleGAN2's weight demodulation in place of AdaIN, at the preset's learning rate or at the one it had
-until 2026-12-06, 1e-2, and the preset at 1e-2) and writes bench/style_mixing_V.*.
+until 2026-12-06, 1e-2, the preset at 1e-2, and the preset on 64x64 shapes, whose 10 styles put the
+outline further from the last layer) and writes bench/style_mixing_V.*.
 """
 
 from __future__ import annotations
@@ -46,7 +47,14 @@ FACTORS = ("position", "shape", "foreground", "background", "texture")
 # The preset's variants measured here, each the overrides that reproduce its runs
 LR_1E_2 = ["model.g_optimizer.lr=1e-2", "model.d_optimizer.lr=1e-2"]
 DEMODULATE = ["model.generator.modulation=demodulate"]
-VARIANTS = {"preset": [], "lr_1e-2": LR_1E_2, "demodulate": DEMODULATE, "demodulate_lr_1e-2": [*DEMODULATE, *LR_1E_2]}
+SIZE_64 = ["data.image_size=64"]
+VARIANTS = {
+    "preset": [],
+    "lr_1e-2": LR_1E_2,
+    "demodulate": DEMODULATE,
+    "demodulate_lr_1e-2": [*DEMODULATE, *LR_1E_2],
+    "64px": SIZE_64,
+}
 CHOOSE, MEASURE = 1, 2  # the prior's streams: pairs that choose a crossover, pairs that measure it
 
 

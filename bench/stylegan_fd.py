@@ -3,6 +3,7 @@
     nice -n 19 python bench/stylegan_fd.py                # trains the DCGAN seeds that are missing, then measures
     nice -n 19 python bench/stylegan_fd.py --seeds 1      # one seed (separate invocations train side by side)
     python bench/stylegan_fd.py --measure-only            # only the table, on finished runs
+    nice -n 19 python bench/stylegan_fd.py --size 64      # the same on 64x64 shapes (style_mixing.py --variant 64px)
 
 The issue's aim: StyleGAN reaches at least DCGAN's FD at equal CPU time on shapes. The StyleGAN runs
 are `bench/style_mixing.py`'s (`model=stylegan data=shapes seed=S`, 3,000 iterations on one core, and
@@ -11,7 +12,7 @@ preset's seed-S run's CPU seconds (`trainer.max_time`, wall time: run nothing el
 table reports the CPU time each run had). Each final checkpoint is scored by `python -m
 gan_lightning.evaluate` on 5,000 samples (the factor classifier's features: FD, not FID), and each run's
 own evaluations (2,000 samples) give FD at equal iterations: DCGAN's nearest to StyleGAN's 3,000.
-Writes bench/stylegan_fd.json and .md.
+Writes bench/stylegan_fd.json and .md (`--size 64`: bench/stylegan_fd_64px.*, the preset only).
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ from style_mixing import SEEDS, run_name
 from seeded_runs import machine, train_resumable
 
 BENCH = Path(__file__).resolve().parent
-STYLEGANS = {"StyleGAN (AdaIN, the preset)": "preset", "StyleGAN2's demodulation": "demodulate"}
+# Per image size: the StyleGAN runs (label -> bench/style_mixing.py's variant), the first of them DCGAN's budget
+STYLEGANS = {
+    32: {"StyleGAN (AdaIN, the preset)": "preset", "StyleGAN2's demodulation": "demodulate"},
+    64: {"StyleGAN (AdaIN, the preset)": "64px"},
+}
 
 
-def dcgan_name(seed: int) -> str:
-    return f"dcgan_equal_seed_{seed}"
+def dcgan_name(seed: int, size: int) -> str:
+    return f"dcgan_equal_seed_{seed}" if size == 32 else f"dcgan_equal_{size}px_seed_{seed}"
 
 
 def hms(seconds: float) -> str:
@@ -72,7 +77,7 @@ def run_row(name: str) -> dict:
 def report(results: dict) -> str:
     seeds, dcgan = results["seeds"], results["dcgan"]
     lines = [
-        f"# StyleGAN and DCGAN on shapes at equal CPU time ({results['date']}, {results['machine']})",
+        f"# StyleGAN and DCGAN on {results['size']}x{results['size']} shapes at equal CPU time ({results['date']}, {results['machine']})",
         "",
         "FD, precision and recall of the final checkpoints on 5,000 samples; 'at ~3,000 iterations': the",
         "runs' own evaluations (2,000 samples), DCGAN's nearest to StyleGAN's end.",
@@ -101,22 +106,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measure-only", action="store_true", help="measure finished runs, train nothing")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--size", type=int, choices=STYLEGANS, default=32, help="the shapes' image size")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    stylegans, size = STYLEGANS[args.size], args.size
     for seed in args.seeds:
-        budget = json.loads((RUNS / run_name(seed) / "bench.json").read_text())["cpu_seconds"]
+        variant = next(iter(stylegans.values()))
+        record = RUNS / run_name(seed, variant) / "bench.json"
+        if not record.is_file():
+            raise SystemExit(f"no finished StyleGAN run {record.parent}: run `python bench/style_mixing.py --variant {variant} --seeds {seed}` first")
+        budget = json.loads(record.read_text())["cpu_seconds"]
         if not args.measure_only:
-            overrides = ["model=dcgan", "data=shapes", f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={hms(budget)}"]
-            train_resumable(RUNS / dcgan_name(seed), overrides)
+            sized = [] if size == 32 else [f"data.image_size={size}"]  # 32: the data's default
+            overrides = ["model=dcgan", "data=shapes", *sized, f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={hms(budget)}"]
+            train_resumable(RUNS / dcgan_name(seed, size), overrides)
     results = {
         "date": str(date.today()),
         "machine": machine(),
+        "size": size,
         "seeds": args.seeds,
-        "dcgan": {str(seed): run_row(dcgan_name(seed)) for seed in args.seeds},
-        "stylegan": {label: {str(seed): run_row(run_name(seed, variant)) for seed in args.seeds} for label, variant in STYLEGANS.items()},
+        "dcgan": {str(seed): run_row(dcgan_name(seed, size)) for seed in args.seeds},
+        "stylegan": {label: {str(seed): run_row(run_name(seed, variant)) for seed in args.seeds} for label, variant in stylegans.items()},
     }
-    (BENCH / "stylegan_fd.json").write_text(json.dumps(results, indent=2))
-    (BENCH / "stylegan_fd.md").write_text(report(results))
+    output = BENCH / ("stylegan_fd" if size == 32 else f"stylegan_fd_{size}px")
+    output.with_suffix(".json").write_text(json.dumps(results, indent=2))
+    output.with_suffix(".md").write_text(report(results))
     print(report(results))
 
 
