@@ -15,7 +15,6 @@ docs/images/lapgan_levels.png. Writes bench/lapgan.json and .md.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from seeded_runs import machine, mean_se, train_resumable
+from seeded_runs import logged_iterations, machine, max_time, mean_se, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -40,12 +39,6 @@ def evaluate(run: Path) -> dict:
         subprocess.run(command, cwd=REPO, check=True, capture_output=True)
     row = json.loads(out.read_text())["rows"][0]
     return {key: row[key] for key in METRICS}
-
-
-def iterations(run: Path) -> int:
-    """The last step the run logged, plus one."""
-    with open(run / "metrics.csv", newline="") as file:
-        return max(int(row["step"]) for row in csv.DictReader(file)) + 1
 
 
 def report(results: dict) -> str:
@@ -80,12 +73,10 @@ def main() -> None:
         lapgan, dcgan = RUNS / f"lapgan_seed_{seed}", RUNS / f"dcgan_seed_{seed}"
         if not args.measure_only:
             timing = train_resumable(lapgan, ["model=lapgan", f"seed={seed}", *QUIET])
-            budget = round(timing["seconds"])
-            hms = f"00:{budget // 3600:02d}:{budget % 3600 // 60:02d}:{budget % 60:02d}"
-            train_resumable(dcgan, ["model=dcgan", f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={hms}", *QUIET])
+            train_resumable(dcgan, ["model=dcgan", f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={max_time(timing['seconds'])}", *QUIET])
         for run in (lapgan, dcgan):
             if (run / "bench.json").is_file():
-                runs[run.name] = {**json.loads((run / "bench.json").read_text()), "iterations": iterations(run), "metrics": evaluate(run)}
+                runs[run.name] = {**json.loads((run / "bench.json").read_text()), "iterations": logged_iterations(run), "metrics": evaluate(run)}
     if (RUNS / "lapgan_seed_0" / "samples" / "levels_last.png").is_file():
         shutil.copy(RUNS / "lapgan_seed_0" / "samples" / "levels_last.png", REPO / "docs" / "images" / "lapgan_levels.png")
     results = {"date": str(date.today()), "machine": machine(), "runs": runs}

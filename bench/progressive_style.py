@@ -30,7 +30,7 @@ from pathlib import Path
 
 import torch
 
-from seeded_runs import machine, train_resumable
+from seeded_runs import machine, max_time, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -128,9 +128,7 @@ def main() -> None:
     if not args.measure_only:
         runs["progan"] = train("progan", "model=progan", "data=shapes")
         runs["stylegan"] = train("stylegan", "model=stylegan", "data=shapes")
-        budget = round(runs["progan"]["seconds"])
-        hms = f"00:{budget // 3600:02d}:{budget % 3600 // 60:02d}:{budget % 60:02d}"
-        runs["dcgan"] = train("dcgan", "model=dcgan", "data=shapes", "trainer.max_steps=-1", f"+trainer.max_time={hms}")
+        runs["dcgan"] = train("dcgan", "model=dcgan", "data=shapes", "trainer.max_steps=-1", f"+trainer.max_time={max_time(runs['progan']['seconds'])}")
     else:
         finished = [name for name in ("progan", "stylegan", "dcgan") if (RUNS / name / "bench.json").is_file()]
         runs = {name: json.loads((RUNS / name / "bench.json").read_text()) for name in finished}

@@ -55,6 +55,18 @@ def train_cell(overrides: list[str], output_dir: Path, metrics: Sequence[str], f
     return result
 
 
+def max_time(seconds: float) -> str:
+    """`+trainer.max_time=` (DD:HH:MM:SS) for a budget of `seconds`: a peer trained for another run's time."""
+    seconds = round(seconds)
+    return f"00:{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def logged_iterations(run_dir: Path) -> int:
+    """The last step a run logged to its metrics.csv, plus one (exact to the logging interval)."""
+    with open(run_dir / "metrics.csv", newline="") as file:
+        return max(int(row["step"]) for row in csv.DictReader(file)) + 1
+
+
 def machine() -> str:
     """The machine a bench ran on, as its results record it."""
     import torch

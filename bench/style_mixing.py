@@ -47,13 +47,12 @@ FACTORS = ("position", "shape", "foreground", "background", "texture")
 # The preset's variants measured here, each the overrides that reproduce its runs
 LR_1E_2 = ["model.g_optimizer.lr=1e-2", "model.d_optimizer.lr=1e-2"]
 DEMODULATE = ["model.generator.modulation=demodulate"]
-SIZE_64 = ["data.image_size=64"]
 VARIANTS = {
     "preset": [],
     "lr_1e-2": LR_1E_2,
     "demodulate": DEMODULATE,
     "demodulate_lr_1e-2": [*DEMODULATE, *LR_1E_2],
-    "64px": SIZE_64,
+    "64px": ["data.image_size=64"],
 }
 CHOOSE, MEASURE = 1, 2  # the prior's streams: pairs that choose a crossover, pairs that measure it
 

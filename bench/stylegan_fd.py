@@ -8,8 +8,8 @@
 The issue's aim: StyleGAN reaches at least DCGAN's FD at equal CPU time on shapes. The StyleGAN runs
 are `bench/style_mixing.py`'s (`model=stylegan data=shapes seed=S`, 3,000 iterations on one core, and
 its `--variant demodulate`); this trains `model=dcgan data=shapes seed=S` on one core for the
-preset's seed-S run's CPU seconds (`trainer.max_time`, wall time: run nothing else beside it, and the
-table reports the CPU time each run had). Each final checkpoint is scored by `python -m
+preset's seed-S run's CPU seconds (`trainer.max_time`, wall time: give each run a core of its own;
+the table reports the CPU time each run had). Each final checkpoint is scored by `python -m
 gan_lightning.evaluate` on 5,000 samples (the factor classifier's features: FD, not FID), and each run's
 own evaluations (2,000 samples) give FD at equal iterations: DCGAN's nearest to StyleGAN's 3,000.
 Writes bench/stylegan_fd.json and .md (`--size 64`: bench/stylegan_fd_64px.*, the preset only).
@@ -28,9 +28,10 @@ from pathlib import Path
 from progressive_style import RUNS, evaluate
 from style_mixing import SEEDS, run_name
 
-from seeded_runs import machine, train_resumable
+from seeded_runs import logged_iterations, machine, max_time, train_resumable
 
 BENCH = Path(__file__).resolve().parent
+STYLEGAN_ITERATIONS = 3000  # model=stylegan's trainer.max_steps (conf/budget/stylegan.yaml): where DCGAN is read at equal steps
 # Per image size: the StyleGAN runs (label -> bench/style_mixing.py's variant), the first of them DCGAN's budget
 STYLEGANS = {
     32: {"StyleGAN (AdaIN, the preset)": "preset", "StyleGAN2's demodulation": "demodulate"},
@@ -42,19 +43,10 @@ def dcgan_name(seed: int, size: int) -> str:
     return f"dcgan_equal_seed_{seed}" if size == 32 else f"dcgan_equal_{size}px_seed_{seed}"
 
 
-def hms(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"00:{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def logged(name: str) -> list[dict]:
-    with open(RUNS / name / "metrics.csv", newline="") as file:
-        return list(csv.DictReader(file))
-
-
 def fd_curve(name: str) -> list[tuple[int, float]]:
     """(step, FD) of a run's own evaluations."""
-    return [(int(row["step"]), float(row["val/fd"])) for row in logged(name) if row.get("val/fd")]
+    with open(RUNS / name / "metrics.csv", newline="") as file:
+        return [(int(row["step"]), float(row["val/fd"])) for row in csv.DictReader(file) if row.get("val/fd")]
 
 
 def fd_near(curve: list[tuple[int, float]], step: int) -> tuple[int, float]:
@@ -62,15 +54,14 @@ def fd_near(curve: list[tuple[int, float]], step: int) -> tuple[int, float]:
 
 
 def run_row(name: str) -> dict:
-    bench, curve = json.loads((RUNS / name / "bench.json").read_text()), fd_curve(name)
+    bench = json.loads((RUNS / name / "bench.json").read_text())
     return {
         "run": name,
         "command": bench["command"],
         "cpu_minutes": bench["cpu_seconds"] / 60,
-        "iterations": max(int(row["step"]) for row in logged(name)) + 1,  # to the logging interval
+        "iterations": logged_iterations(RUNS / name),
         "final": evaluate(name),
-        "lowest": min(curve, key=lambda point: point[1]),
-        "curve": curve,
+        "curve": fd_curve(name),
     }
 
 
@@ -88,8 +79,8 @@ def report(results: dict) -> str:
     for label, rows in [("DCGAN", dcgan), *results["stylegan"].items()]:
         for seed in seeds:
             row, reference = rows[str(seed)], dcgan[str(seed)]
-            m, (low_step, low) = row["final"], row["lowest"]
-            step, near = fd_near(row["curve"], 2999)
+            m, (low_step, low) = row["final"], min(row["curve"], key=lambda point: point[1])
+            step, near = fd_near(row["curve"], STYLEGAN_ITERATIONS - 1)
             lines.append(
                 f"| {label} | {seed} | {row['cpu_minutes']:.1f} min | {row['iterations']:,} | {m['fd']:.1f} | {m['precision']:.3f} "
                 f"| {m['recall']:.3f} | {low:.1f} ({low_step + 1:,}) | {m['fd'] / reference['final']['fd']:.2f} | {near:.1f} ({step + 1:,}) |"
@@ -118,7 +109,7 @@ def main() -> None:
         budget = json.loads(record.read_text())["cpu_seconds"]
         if not args.measure_only:
             sized = [] if size == 32 else [f"data.image_size={size}"]  # 32: the data's default
-            overrides = ["model=dcgan", "data=shapes", *sized, f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={hms(budget)}"]
+            overrides = ["model=dcgan", "data=shapes", *sized, f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={max_time(budget)}"]
             train_resumable(RUNS / dcgan_name(seed, size), overrides)
     results = {
         "date": str(date.today()),
