@@ -77,6 +77,8 @@ def main() -> None:
         for run in (lapgan, dcgan):
             if (run / "bench.json").is_file():
                 runs[run.name] = {**json.loads((run / "bench.json").read_text()), "iterations": logged_iterations(run), "metrics": evaluate(run)}
+    if not runs:  # keep the table already written (committed) rather than overwrite it with an empty one
+        raise SystemExit(f"no finished runs in {RUNS}: run `nice -n 19 python bench/lapgan.py` to train them")
     if (RUNS / "lapgan_seed_0" / "samples" / "levels_last.png").is_file():
         shutil.copy(RUNS / "lapgan_seed_0" / "samples" / "levels_last.png", REPO / "docs" / "images" / "lapgan_levels.png")
     results = {"date": str(date.today()), "machine": machine(), "runs": runs}
