@@ -4,7 +4,7 @@ style mixing (measured with the shapes' factor classifier) and the truncation tr
     nice -n 19 python bench/progressive_style.py            # trains what is missing, then measures
     python bench/progressive_style.py --measure-only        # only the measurements, on finished runs
 
-1. Runs, in bench/runs/progressive_style/<name> (a finished run, one with metrics.json, is kept; an
+1. Runs, in bench/runs/progressive_style/<name> (a finished run, one with bench.json, is kept; an
    interrupted one resumes from its last checkpoint): `model=progan data=shapes` and
    `model=stylegan data=shapes` with their defaults, then `model=dcgan data=shapes` for as long as the
    ProGAN run took (trainer.max_time), so all three get the same CPU time.
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import torch
 
-from seeded_runs import machine, max_time, train_resumable
+from seeded_runs import finished_run, machine, max_time, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -130,8 +130,8 @@ def main() -> None:
         runs["stylegan"] = train("stylegan", "model=stylegan", "data=shapes")
         runs["dcgan"] = train("dcgan", "model=dcgan", "data=shapes", "trainer.max_steps=-1", f"+trainer.max_time={max_time(runs['progan']['seconds'])}")
     else:
-        finished = [name for name in ("progan", "stylegan", "dcgan") if (RUNS / name / "bench.json").is_file()]
-        runs = {name: json.loads((RUNS / name / "bench.json").read_text()) for name in finished}
+        # all three, or the committed table keeps its rows rather than lose the missing ones
+        runs = {name: finished_run(RUNS / name, "nice -n 19 python bench/progressive_style.py") for name in ("progan", "stylegan", "dcgan")}
     for name, run in runs.items():
         run["metrics"] = evaluate(name)
     model, reader = load_stylegan("stylegan")

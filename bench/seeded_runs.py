@@ -111,6 +111,15 @@ def train_resumable(output_dir: Path, overrides: list[str]) -> dict:
     return result
 
 
+def finished_run(output_dir: Path, command: str) -> dict:
+    """A finished run's bench.json (see train_resumable); where the run has not finished, one line
+    naming `command`, the one that trains it, instead of a traceback."""
+    record = output_dir / "bench.json"
+    if not record.is_file():
+        raise SystemExit(f"no finished run in {output_dir}: run `{command}` first")
+    return json.loads(record.read_text())
+
+
 def finished(runs: Path, output: Path, wanted: dict[Key, list[str]], key_fields: Sequence[str]) -> dict[Key, dict]:
     """The results at hand for the wanted cells (key -> overrides) whose overrides match: in the run
     directories under `runs`, or in an earlier <output>.json (committed, so a table can be finished on

@@ -39,7 +39,7 @@ from progressive_style import RUNS, evaluate, load_stylegan, style_mixing_rates
 
 from gan_lightning.priors import index_stream
 
-from seeded_runs import machine, train_resumable
+from seeded_runs import finished_run, machine, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 SEEDS = (0, 1, 2)
@@ -133,7 +133,7 @@ def main() -> None:
     runs = {}
     for seed in seeds:
         if args.measure_only:
-            runs[str(seed)] = json.loads((RUNS / name(seed) / "bench.json").read_text())
+            runs[str(seed)] = finished_run(RUNS / name(seed), f"nice -n 19 python bench/style_mixing.py --variant {args.variant} --seeds {seed}")
         else:
             runs[str(seed)] = train_resumable(RUNS / name(seed), [*overrides, f"seed={seed}"])
     metrics = {str(seed): evaluate(name(seed)) for seed in seeds}

@@ -28,7 +28,7 @@ from pathlib import Path
 from progressive_style import RUNS, evaluate
 from style_mixing import SEEDS, run_name
 
-from seeded_runs import logged_iterations, machine, max_time, train_resumable
+from seeded_runs import finished_run, logged_iterations, machine, max_time, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 STYLEGAN_ITERATIONS = 3000  # model=stylegan's trainer.max_steps (conf/budget/stylegan.yaml): where DCGAN is read at equal steps
@@ -101,14 +101,18 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     stylegans, size = STYLEGANS[args.size], args.size
-    for seed in args.seeds:
-        variant = next(iter(stylegans.values()))
-        record = RUNS / run_name(seed, variant) / "bench.json"
-        if not record.is_file():
-            raise SystemExit(f"no finished StyleGAN run {record.parent}: run `python bench/style_mixing.py --variant {variant} --seeds {seed}` first")
-        budget = json.loads(record.read_text())["cpu_seconds"]
-        if not args.measure_only:
-            sized = [] if size == 32 else [f"data.image_size={size}"]  # 32: the data's default
+    budgets = {}  # seed -> the CPU seconds of its first StyleGAN run, DCGAN's time
+    for seed in args.seeds:  # every run the table reads is there before anything trains or is measured
+        stylegan_runs = [
+            finished_run(RUNS / run_name(seed, variant), f"nice -n 19 python bench/style_mixing.py --variant {variant} --seeds {seed}")
+            for variant in stylegans.values()
+        ]
+        budgets[seed] = stylegan_runs[0]["cpu_seconds"]
+        if args.measure_only:
+            finished_run(RUNS / dcgan_name(seed, size), f"nice -n 19 python bench/stylegan_fd.py --size {size} --seeds {seed}")
+    if not args.measure_only:
+        sized = [] if size == 32 else [f"data.image_size={size}"]  # 32: the data's default
+        for seed, budget in budgets.items():
             overrides = ["model=dcgan", "data=shapes", *sized, f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={max_time(budget)}"]
             train_resumable(RUNS / dcgan_name(seed, size), overrides)
     results = {

@@ -151,6 +151,21 @@ def test_a_run_killed_three_times_ends_with_the_uninterrupted_weights(tmp_path):
     assert result["losses_equal"]
 
 
+def test_a_bench_measuring_a_run_that_has_not_finished_names_the_command_that_trains_it(tmp_path, monkeypatch):
+    # --measure-only reads runs through finished_run: a missing one stops the bench before it writes
+    # (and so overwrites) its committed table
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    from seeded_runs import finished_run
+
+    run = tmp_path / "dcgan_seed_0"
+    with pytest.raises(SystemExit) as stop:
+        finished_run(run, "python bench/x.py --seeds 0")
+    assert str(stop.value) == f"no finished run in {run}: run `python bench/x.py --seeds 0` first"
+    run.mkdir()
+    (run / "bench.json").write_text('{"cpu_seconds": 61.5}')
+    assert finished_run(run, "python bench/x.py --seeds 0") == {"cpu_seconds": 61.5}
+
+
 HOLD_FOLDER = """
 import sys, time
 from pathlib import Path
