@@ -9,7 +9,8 @@ The issue's aim: StyleGAN reaches at least DCGAN's FD at equal CPU time on shape
 are `bench/style_mixing.py`'s (`model=stylegan data=shapes seed=S`, 3,000 iterations on one core, and
 its `--variant demodulate`); this trains `model=dcgan data=shapes seed=S` on one core for the
 preset's seed-S run's CPU seconds (`trainer.max_time`, wall time: give each run a core of its own;
-the table reports the CPU time each run had). Each final checkpoint is scored by `python -m
+the table reports the CPU time each run had; where that StyleGAN run was resumed after an interruption,
+so that its record counts only its last part, the mean of the seeds' runs that were not). Each final checkpoint is scored by `python -m
 gan_lightning.evaluate` on 5,000 samples (the factor classifier's features: FD, not FID), and each run's
 own evaluations (2,000 samples) give FD at equal iterations: DCGAN's nearest to StyleGAN's 3,000.
 Writes bench/stylegan_fd.json and .md (`--size 64`: bench/stylegan_fd_64px.*, the preset only).
@@ -43,6 +44,19 @@ def dcgan_name(seed: int, size: int) -> str:
     return f"dcgan_equal_seed_{seed}" if size == 32 else f"dcgan_equal_{size}px_seed_{seed}"
 
 
+def budget(seed: int, variant: str) -> float:
+    """DCGAN's CPU seconds for a seed: its StyleGAN run's (`variant`); where that run was resumed after an
+    interruption (its bench.json then counts only the last part), the mean of the seeds' runs that were not."""
+    runs = {other: RUNS / run_name(other, variant) / "bench.json" for other in {*SEEDS, seed}}
+    runs = {other: json.loads(path.read_text()) for other, path in runs.items() if path.is_file()}
+    if not runs[seed].get("resumed"):
+        return runs[seed]["cpu_seconds"]
+    whole = [run["cpu_seconds"] for run in runs.values() if not run.get("resumed")]
+    if not whole:
+        raise SystemExit(f"every finished {variant} StyleGAN run was resumed, so none has its whole CPU time: retrain one")
+    return statistics.mean(whole)
+
+
 def fd_curve(name: str) -> list[tuple[int, float]]:
     """(step, FD) of a run's own evaluations."""
     with open(RUNS / name / "metrics.csv", newline="") as file:
@@ -53,16 +67,28 @@ def fd_near(curve: list[tuple[int, float]], step: int) -> tuple[int, float]:
     return min(curve, key=lambda point: abs(point[0] - step))
 
 
-def run_row(name: str) -> dict:
-    bench = json.loads((RUNS / name / "bench.json").read_text())
+def run_row(name: str, bench: dict) -> dict:
+    """A finished run (`bench`: its bench.json) measured."""
     return {
         "run": name,
         "command": bench["command"],
         "cpu_minutes": bench["cpu_seconds"] / 60,
+        "resumed": bench.get("resumed", False),
         "iterations": logged_iterations(RUNS / name),
         "final": evaluate(name),
         "curve": fd_curve(name),
     }
+
+
+def cpu_time(row: dict) -> str:
+    """A run's CPU time as the table gives it. A resumed run's bench.json counts only its last part: a
+    DCGAN run's time is then its budget (trainer.max_time, which Lightning's Timer keeps across the resume)."""
+    if not row["resumed"]:
+        return f"{row['cpu_minutes']:.1f} min"
+    if "max_time=" in row["command"]:
+        days, hours, minutes, seconds = map(int, row["command"].split("max_time=")[1].split()[0].split(":"))
+        return f"{(days * 24 + hours) * 60 + minutes + seconds / 60:.1f} min (its budget; resumed)"
+    return f"resumed; last part {row['cpu_minutes']:.1f} min"
 
 
 def report(results: dict) -> str:
@@ -82,7 +108,7 @@ def report(results: dict) -> str:
             m, (low_step, low) = row["final"], min(row["curve"], key=lambda point: point[1])
             step, near = fd_near(row["curve"], STYLEGAN_ITERATIONS - 1)
             lines.append(
-                f"| {label} | {seed} | {row['cpu_minutes']:.1f} min | {row['iterations']:,} | {m['fd']:.1f} | {m['precision']:.3f} "
+                f"| {label} | {seed} | {cpu_time(row)} | {row['iterations']:,} | {m['fd']:.1f} | {m['precision']:.3f} "
                 f"| {m['recall']:.3f} | {low:.1f} ({low_step + 1:,}) | {m['fd'] / reference['final']['fd']:.2f} | {near:.1f} ({step + 1:,}) |"
             )
     lines += ["", "Mean ± std over seeds (final FD):", ""]
@@ -101,27 +127,33 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     stylegans, size = STYLEGANS[args.size], args.size
-    budgets = {}  # seed -> the CPU seconds of its first StyleGAN run, DCGAN's time
-    for seed in args.seeds:  # every run the table reads is there before anything trains or is measured
-        stylegan_runs = [
-            finished_run(RUNS / run_name(seed, variant), f"nice -n 19 python bench/style_mixing.py --variant {variant} --seeds {seed}")
-            for variant in stylegans.values()
-        ]
-        budgets[seed] = stylegan_runs[0]["cpu_seconds"]
-        if args.measure_only:
-            finished_run(RUNS / dcgan_name(seed, size), f"nice -n 19 python bench/stylegan_fd.py --size {size} --seeds {seed}")
-    if not args.measure_only:
+    stylegan_runs = {  # every run the table reads is there before anything trains or is measured
+        label: {
+            seed: finished_run(RUNS / run_name(seed, variant), f"nice -n 19 python bench/style_mixing.py --variant {variant} --seeds {seed}")
+            for seed in args.seeds
+        }
+        for label, variant in stylegans.items()
+    }
+    dcgan_command = f"nice -n 19 python bench/stylegan_fd.py --size {size} --seeds {{seed}}"
+    if args.measure_only:
+        dcgan_runs = {seed: finished_run(RUNS / dcgan_name(seed, size), dcgan_command.format(seed=seed)) for seed in args.seeds}
+    else:
         sized = [] if size == 32 else [f"data.image_size={size}"]  # 32: the data's default
-        for seed, budget in budgets.items():
-            overrides = ["model=dcgan", "data=shapes", *sized, f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={max_time(budget)}"]
-            train_resumable(RUNS / dcgan_name(seed, size), overrides)
+        dcgan_runs = {}
+        for seed in args.seeds:
+            seconds = budget(seed, next(iter(stylegans.values())))  # the first StyleGAN's time
+            overrides = ["model=dcgan", "data=shapes", *sized, f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={max_time(seconds)}"]
+            dcgan_runs[seed] = train_resumable(RUNS / dcgan_name(seed, size), overrides)
     results = {
         "date": str(date.today()),
         "machine": machine(),
         "size": size,
         "seeds": args.seeds,
-        "dcgan": {str(seed): run_row(dcgan_name(seed, size)) for seed in args.seeds},
-        "stylegan": {label: {str(seed): run_row(run_name(seed, variant)) for seed in args.seeds} for label, variant in stylegans.items()},
+        "dcgan": {str(seed): run_row(dcgan_name(seed, size), run) for seed, run in dcgan_runs.items()},
+        "stylegan": {
+            label: {str(seed): run_row(run_name(seed, variant), stylegan_runs[label][seed]) for seed in args.seeds}
+            for label, variant in stylegans.items()
+        },
     }
     output = BENCH / ("stylegan_fd" if size == 32 else f"stylegan_fd_{size}px")
     output.with_suffix(".json").write_text(json.dumps(results, indent=2))

@@ -166,6 +166,23 @@ def test_a_bench_measuring_a_run_that_has_not_finished_names_the_command_that_tr
     assert finished_run(run, "python bench/x.py --seeds 0") == {"cpu_seconds": 61.5}
 
 
+def test_a_peer_of_a_resumed_run_gets_the_whole_runs_mean_time_not_the_last_parts(tmp_path, monkeypatch):
+    # A resumed run's bench.json counts only its last part: DCGAN trained for that would get minutes, not
+    # the StyleGAN run's hour
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    import stylegan_fd
+
+    monkeypatch.setattr(stylegan_fd, "RUNS", tmp_path)
+    for seed, record in {0: '{"cpu_seconds": 4600.0}', 1: '{"cpu_seconds": 4400.0, "resumed": false}', 2: '{"cpu_seconds": 700.0, "resumed": true}'}.items():
+        (tmp_path / stylegan_fd.run_name(seed, "64px")).mkdir()
+        (tmp_path / stylegan_fd.run_name(seed, "64px") / "bench.json").write_text(record)
+    assert [stylegan_fd.budget(seed, "64px") for seed in (0, 1, 2)] == [4600.0, 4400.0, 4500.0]
+    for seed in (0, 1):
+        (tmp_path / stylegan_fd.run_name(seed, "64px") / "bench.json").unlink()
+    with pytest.raises(SystemExit, match="every finished 64px StyleGAN run was resumed"):
+        stylegan_fd.budget(2, "64px")
+
+
 HOLD_FOLDER = """
 import sys, time
 from pathlib import Path
