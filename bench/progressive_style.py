@@ -30,7 +30,7 @@ from pathlib import Path
 
 import torch
 
-from seeded_runs import finished_run, machine, max_time, train_resumable
+from seeded_runs import finished_run, machine, max_time, minutes, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -104,7 +104,7 @@ def report(results: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for name, run in results["runs"].items():
-        m, times = run["metrics"], f"{run['seconds'] / 60:.1f} min | {run.get('cpu_seconds', float('nan')) / 60:.1f} min"
+        m, times = run["metrics"], f"{minutes(run, 'seconds')} | {minutes(run)}"
         lines.append(f"| {name} | `{run['command']}` | {times} | {m['fd']:.1f} | {m['precision']:.3f} | {m['recall']:.3f} |")
     lines += ["", "StyleGAN's truncation (5,000 samples each):", "", "| psi | FD | precision | recall |", "|---|---|---|---|"]
     for psi, m in results["truncation"].items():

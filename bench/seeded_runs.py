@@ -61,6 +61,12 @@ def max_time(seconds: float) -> str:
     return f"00:{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+def minutes(run: dict, key: str = "cpu_seconds") -> str:
+    """A run's time from its bench.json (`key`: "seconds" or "cpu_seconds") as a table gives it; a resumed
+    run's record counts only the part after its interruption, and says so."""
+    return f"{run.get(key, float('nan')) / 60:.1f} min" + (" (resumed: last part)" if run.get("resumed") else "")
+
+
 def logged_iterations(run_dir: Path) -> int:
     """The last step a run logged to its metrics.csv, plus one (exact to the logging interval)."""
     with open(run_dir / "metrics.csv", newline="") as file:

@@ -39,7 +39,7 @@ from progressive_style import RUNS, evaluate, load_stylegan, style_mixing_rates
 
 from gan_lightning.priors import index_stream
 
-from seeded_runs import finished_run, machine, train_resumable
+from seeded_runs import finished_run, machine, minutes, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 SEEDS = (0, 1, 2)
@@ -97,7 +97,7 @@ def report(results: dict) -> str:
     for seed in seeds:
         run, m = results["runs"][str(seed)], results["metrics"][str(seed)]
         lines.append(
-            f"| {seed} | `{run['command']}` | {run['seconds'] / 60:.1f} min | {run.get('cpu_seconds', float('nan')) / 60:.1f} min "
+            f"| {seed} | `{run['command']}` | {minutes(run, 'seconds')} | {minutes(run)} "
             f"| {m['fd']:.1f} | {m['precision']:.3f} | {m['recall']:.3f} |"
         )
     for stream, title in [(CHOOSE, "choosing"), (MEASURE, "measuring")]:

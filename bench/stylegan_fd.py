@@ -88,7 +88,7 @@ def cpu_time(row: dict) -> str:
     if "max_time=" in row["command"]:
         days, hours, minutes, seconds = map(int, row["command"].split("max_time=")[1].split()[0].split(":"))
         return f"{(days * 24 + hours) * 60 + minutes + seconds / 60:.1f} min (its budget; resumed)"
-    return f"resumed; last part {row['cpu_minutes']:.1f} min"
+    return f"{row['cpu_minutes']:.1f} min (resumed: last part)"
 
 
 def report(results: dict) -> str:

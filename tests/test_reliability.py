@@ -181,6 +181,10 @@ def test_a_peer_of_a_resumed_run_gets_the_whole_runs_mean_time_not_the_last_part
         (tmp_path / stylegan_fd.run_name(seed, "64px") / "bench.json").unlink()
     with pytest.raises(SystemExit, match="every finished 64px StyleGAN run was resumed"):
         stylegan_fd.budget(2, "64px")
+    from seeded_runs import minutes  # and the tables say whose time is a last part only
+
+    assert minutes({"cpu_seconds": 810.6, "resumed": True}) == "13.5 min (resumed: last part)"
+    assert minutes({"seconds": 4699.2, "resumed": False}, "seconds") == "78.3 min"
 
 
 HOLD_FOLDER = """
