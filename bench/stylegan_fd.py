@@ -9,10 +9,11 @@ The issue's aim: StyleGAN reaches at least DCGAN's FD at equal CPU time on shape
 are `bench/style_mixing.py`'s (`model=stylegan data=shapes seed=S`, 3,000 iterations on one core, and
 its `--variant demodulate`); this trains `model=dcgan data=shapes seed=S` on one core for the
 preset's seed-S run's CPU seconds (`trainer.max_time`, wall time: give each run a core of its own;
-the table reports the CPU time each run had; where that StyleGAN run was resumed after an interruption,
-so that its record counts only its last part, the mean of the seeds' runs that were not). Each final checkpoint is scored by `python -m
-gan_lightning.evaluate` on 5,000 samples (the factor classifier's features: FD, not FID), and each run's
-own evaluations (2,000 samples) give FD at equal iterations: DCGAN's nearest to StyleGAN's 3,000.
+the table reports the CPU time each run had), or, where that StyleGAN run was resumed after an
+interruption (its record then counts only the last part), for the mean of the seeds' whole runs.
+Each final checkpoint is scored by `python -m gan_lightning.evaluate` on 5,000 samples (the factor
+classifier's features: FD, not FID), and each run's own evaluations (2,000 samples) give FD at equal
+iterations: DCGAN's nearest to StyleGAN's 3,000.
 Writes bench/stylegan_fd.json and .md (`--size 64`: bench/stylegan_fd_64px.*, the preset only).
 """
 
@@ -29,7 +30,7 @@ from pathlib import Path
 from progressive_style import RUNS, evaluate
 from style_mixing import SEEDS, run_name
 
-from seeded_runs import finished_run, logged_iterations, machine, max_time, train_resumable
+from seeded_runs import finished_run, logged_iterations, machine, max_time, minutes, train_resumable
 
 BENCH = Path(__file__).resolve().parent
 STYLEGAN_ITERATIONS = 3000  # model=stylegan's trainer.max_steps (conf/budget/stylegan.yaml): where DCGAN is read at equal steps
@@ -73,22 +74,21 @@ def run_row(name: str, bench: dict) -> dict:
         "run": name,
         "command": bench["command"],
         "cpu_minutes": bench["cpu_seconds"] / 60,
-        "resumed": bench.get("resumed", False),
+        "cpu_time": cpu_time(bench),
         "iterations": logged_iterations(RUNS / name),
         "final": evaluate(name),
         "curve": fd_curve(name),
     }
 
 
-def cpu_time(row: dict) -> str:
-    """A run's CPU time as the table gives it. A resumed run's bench.json counts only its last part: a
-    DCGAN run's time is then its budget (trainer.max_time, which Lightning's Timer keeps across the resume)."""
-    if not row["resumed"]:
-        return f"{row['cpu_minutes']:.1f} min"
-    if "max_time=" in row["command"]:
-        days, hours, minutes, seconds = map(int, row["command"].split("max_time=")[1].split()[0].split(":"))
-        return f"{(days * 24 + hours) * 60 + minutes + seconds / 60:.1f} min (its budget; resumed)"
-    return f"{row['cpu_minutes']:.1f} min (resumed: last part)"
+def cpu_time(run: dict) -> str:
+    """A run's CPU time as the table gives it (`run`: its bench.json). A resumed run's record counts only
+    its last part; a DCGAN run's time is then its budget, trainer.max_time, which Lightning's Timer
+    keeps across the resume."""
+    if run.get("resumed") and "max_time=" in run["command"]:
+        days, hours, mins, secs = map(int, run["command"].split("max_time=")[1].split()[0].split(":"))
+        return f"{(days * 24 + hours) * 60 + mins + secs / 60:.1f} min (its budget; resumed)"
+    return minutes(run)
 
 
 def report(results: dict) -> str:
@@ -108,7 +108,7 @@ def report(results: dict) -> str:
             m, (low_step, low) = row["final"], min(row["curve"], key=lambda point: point[1])
             step, near = fd_near(row["curve"], STYLEGAN_ITERATIONS - 1)
             lines.append(
-                f"| {label} | {seed} | {cpu_time(row)} | {row['iterations']:,} | {m['fd']:.1f} | {m['precision']:.3f} "
+                f"| {label} | {seed} | {row['cpu_time']} | {row['iterations']:,} | {m['fd']:.1f} | {m['precision']:.3f} "
                 f"| {m['recall']:.3f} | {low:.1f} ({low_step + 1:,}) | {m['fd'] / reference['final']['fd']:.2f} | {near:.1f} ({step + 1:,}) |"
             )
     lines += ["", "Mean ± std over seeds (final FD):", ""]

@@ -185,6 +185,8 @@ def test_a_peer_of_a_resumed_run_gets_the_whole_runs_mean_time_not_the_last_part
 
     assert minutes({"cpu_seconds": 810.6, "resumed": True}) == "13.5 min (resumed: last part)"
     assert minutes({"seconds": 4699.2, "resumed": False}, "seconds") == "78.3 min"
+    resumed_dcgan = {"command": "python -m gan_lightning model=dcgan +trainer.max_time=00:01:15:44", "cpu_seconds": 616.7, "resumed": True}
+    assert stylegan_fd.cpu_time(resumed_dcgan) == "75.7 min (its budget; resumed)"  # its Timer kept the budget
 
 
 HOLD_FOLDER = """
