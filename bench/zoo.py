@@ -42,6 +42,8 @@ MORE_PICTURES = {
         ("stylegan_style_mixing.png", "style mixing: coarse styles of one row's source, fine of one column's (`explore mode=style_mixing`)"),
         ("stylegan_truncation.png", "truncation towards the mean w (`explore mode=truncation`)"),
         ("stylegan_noise.png", "the same styles under different noise (`explore mode=noise`)"),
+        ("stylegan_64px_shapes.png", "on 64x64 shapes: seed 0's last samples, four rows (bench/style_mixing.py --variant 64px)"),
+        ("dcgan_64px_shapes_failed.png", "DCGAN in the same CPU time: seed 2's last samples, two rows, its training failed (bench/stylegan_fd.py --size 64)"),
     ],
     "CGAN": [("sagan_digits.png", "SAGAN after 1,000 iterations: a row per class"), ("biggan_digits.png", "BigGAN after 1,000 iterations")],
     "SinGAN": [("singan_china.png", "random samples of the one photograph"), ("singan_china_2x.png", "a sample twice as wide")],
