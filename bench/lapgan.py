@@ -68,15 +68,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--measure-only", action="store_true", help="measure finished runs, train nothing")
     args = parser.parse_args()
-    runs = {}
+    records = {}
     for seed in range(args.seeds):
         lapgan, dcgan = RUNS / f"lapgan_seed_{seed}", RUNS / f"dcgan_seed_{seed}"
         if not args.measure_only:
             timing = train_resumable(lapgan, ["model=lapgan", f"seed={seed}", *QUIET])
             train_resumable(dcgan, ["model=dcgan", f"seed={seed}", "trainer.max_steps=-1", f"+trainer.max_time={max_time(timing['seconds'])}", *QUIET])
         for run in (lapgan, dcgan):  # every run, or the committed table keeps the rows a partial one would lose
-            record = finished_run(run, f"nice -n 19 python bench/lapgan.py --seeds {args.seeds}")
-            runs[run.name] = {**record, "iterations": logged_iterations(run), "metrics": evaluate(run)}
+            records[run] = finished_run(run, f"nice -n 19 python bench/lapgan.py --seeds {args.seeds}")
+    # measured once every run is known to be there, not seed by seed until a missing one stops the bench
+    runs = {run.name: {**record, "iterations": logged_iterations(run), "metrics": evaluate(run)} for run, record in records.items()}
     if (RUNS / "lapgan_seed_0" / "samples" / "levels_last.png").is_file():
         shutil.copy(RUNS / "lapgan_seed_0" / "samples" / "levels_last.png", REPO / "docs" / "images" / "lapgan_levels.png")
     results = {"date": str(date.today()), "machine": machine(), "runs": runs}

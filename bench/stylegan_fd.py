@@ -134,9 +134,11 @@ def main() -> None:
         }
         for label, variant in stylegans.items()
     }
-    dcgan_command = f"nice -n 19 python bench/stylegan_fd.py --size {size} --seeds {{seed}}"
     if args.measure_only:
-        dcgan_runs = {seed: finished_run(RUNS / dcgan_name(seed, size), dcgan_command.format(seed=seed)) for seed in args.seeds}
+        dcgan_runs = {
+            seed: finished_run(RUNS / dcgan_name(seed, size), f"nice -n 19 python bench/stylegan_fd.py --size {size} --seeds {seed}")
+            for seed in args.seeds
+        }
     else:
         sized = [] if size == 32 else [f"data.image_size={size}"]  # 32: the data's default
         dcgan_runs = {}
