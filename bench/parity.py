@@ -1,7 +1,7 @@
 """Parity with the authors' code (issue 31): a family trained by its reference implementation and by
 gan-lightning on the same data, with the same network sizes, batch, learning rates and number of
-iterations, 3 seeds each, both scored by one evaluation (DCGAN: 2,000 samples of each run read by
-`python -m gan_lightning.evaluate folder=DIR`; SinGAN: 50 samples scored as bench/single_image.py).
+iterations, 3 seeds each, both scored by one evaluation (each driver says which; DCGAN's: 2,000 samples
+of each run read by `python -m gan_lightning.evaluate folder=DIR`).
 
 The reference code is never part of this project. Give a checkout of it per family (and, where its
 dependencies are old, the Python of a virtual environment made for it); a family without one is skipped:
@@ -17,6 +17,8 @@ dependencies are old, the Python of a virtual environment made for it); a family
     nice -n 19 python bench/parity.py --reference cyclegan=~/refs/contrastive-unpaired-translation --python cyclegan=~/refs/cut-venv/bin/python
     nice -n 19 python bench/parity.py --reference biggan=~/refs/BigGAN-PyTorch --python biggan=~/refs/biggan-venv/bin/python
     nice -n 19 python bench/parity.py --reference stylegan=~/refs/stylegan2-pytorch
+    nice -n 19 python bench/parity.py --reference srgan=~/refs/SRGAN --python srgan=~/refs/srgan-venv/bin/python
+    nice -n 19 python bench/parity.py --reference context_encoder=~/refs/context_encoder_pytorch
     python bench/parity.py --reference dcgan=~/refs/pytorch-examples --seeds 1 --epochs 1 --samples 200   # a smoke run
 
 Drivers (one a family; each says what it runs and where the two sides still differ):
@@ -34,6 +36,12 @@ Drivers (one a family; each says what it runs and where the two sides still diff
 - stylegan: rosinality/stylegan2-pytorch, its train.py run on CPU by bench/parity_stylegan_launch.py,
   which replaces three lines of it in memory (device, latent size, a torchvision argument renamed since)
   and skips its CUDA kernels.
+- srgan: leftthomas/SRGAN (a PyTorch port: the authors published no code), its train.py run on our photographs by
+  bench/parity_srgan_launch.py, which gives it a batch and a VGG16 stand-in whose perception term is 0
+  (its ImageNet weights cannot be fetched here); its Python needs `pandas` (a venv of its own).
+- context_encoder: BoyuanJiang/context_encoder_pytorch (the PyTorch port of the authors' Lua code), its
+  train.py run at 128x128 by bench/parity_context_encoder_launch.py, which patches four lines of it for
+  today's torch in memory.
 
 Every run uses one core (OMP_NUM_THREADS=1 for both sides); seconds per iteration are the run's wall time
 over its iterations, start-up and the run's own image and checkpoint writing included. Runs live in
@@ -804,6 +812,213 @@ class StyleGANDriver(LaunchedDriver):
         save_samples(samples, torch.load(out / "samples.pt", weights_only=True))
 
 
+class SRGANDriver:
+    """leftthomas/SRGAN (RESULTS used commit 7ddfdf2; the PyTorch port ../shared/REFERENCES.md names: the
+    authors published no code) against `model=srgan`, x4 on the built-in photographs: its train.py run by
+    bench/parity_srgan_launch.py on the 13 training photographs exported as PNGs, each linked
+    `copies` times into its training folder (train.py takes one random crop a file an epoch: an epoch
+    is copies x 13 / batch iterations), five 64x64 crops of a held-out photograph as its validation set.
+    Both sides at the port's settings where ours has the setting: G of 5 residual blocks, width 64; D
+    of width 64 (64 to 512 channels); no SRResNet pretraining (the port has none: the game from the
+    first iteration), Adam (0.9, 0.999) at 1e-3 for G and D throughout; 64x64 patches (`--crop_size
+    64`, ours `data.patch_size=64`), batch 16 (the paper's; the port's 64), `epochs` epochs, as many
+    iterations for ours. The port's loss adds 0.006 x VGG16 features' MSE, whose ImageNet weights
+    cannot be fetched here: the launcher makes that term 0, and ours runs `content=mse` (SRGAN-MSE).
+    Scored as bench/super_resolution.py: PSNR and SSIM (Y channel, 4-pixel border cropped) and patch
+    SWD on the 3 held-out photographs, whole, from their bicubic x4 downsampling; the port's G (from
+    its last epoch's state) reads [0, 1].
+
+    Differences left: its D's loss is 1 - D(x) + D(G(z)) on sigmoid outputs and G's adversarial term
+    1 - D(G(z)) (ours: the non-saturating loss on logits, -log D(G(z))); its D ends in global average
+    pooling and 1x1 convolutions (ours, the paper's: a dense layer of 1024 on the flattened features);
+    its G adds 2e-8 x total variation and ends in tanh, its upsampling convolutions start from
+    PyTorch's default (ours ICNR); it steps G before D; its low-resolution inputs are made by PIL
+    (bicubic, 8 bits), ours by torch (bicubic with antialiasing, float).
+    """
+
+    name, dataset = "srgan", "photos"
+    batch, copies = 16, 64
+    metrics = ("psnr", "ssim", "swd")
+    model = [
+        "model=srgan", "model.generator.blocks=5", "model.generator.width=64", "model.discriminator.width=64", "model.pretrain_iterations=0",
+        "model.g_optimizer.lr=1e-3", "model.g_scheduler=null", "model.d_optimizer.lr=1e-3", "data.patch_size=64",
+    ]  # fmt: skip
+
+    def __init__(self, args: argparse.Namespace):
+        self.epochs, self.checkout = args.srgan_epochs, args.reference["srgan"]
+        self.iterations = 0  # known once `prepare` has counted the training photographs
+
+    def prepare(self, folder: Path) -> Path:
+        """The training photographs as PNGs, each linked `copies` times; five 64x64 crops of a held-out one."""
+        from gan_lightning.data.photos import builtin_photo
+        from gan_lightning.data.restoration import TRAINING_PHOTOS
+
+        root = folder / "srgan_training_photos"
+        if not (root / "done").is_file():
+            for split in ("photos", "DIV2K_train_HR", "DIV2K_valid_HR"):
+                (root / split).mkdir(parents=True, exist_ok=True)
+            for name in TRAINING_PHOTOS:
+                save_image(builtin_photo(name).float() / 255, root / "photos" / f"{name}.png")
+                for copy in range(self.copies):
+                    (root / "DIV2K_train_HR" / f"{name}_{copy:02d}.png").symlink_to(f"../photos/{name}.png")
+            for i in range(5):  # train.py's validation grids take 5 images (15 tiles) at least
+                save_image(builtin_photo("chelsea")[:, :64, 64 * i : 64 * (i + 1)].float() / 255, root / "DIV2K_valid_HR" / f"chelsea_{i}.png")
+            (root / "done").write_text(str(len(TRAINING_PHOTOS)))
+        self.iterations = self.epochs * math.ceil(int((root / "done").read_text()) * self.copies / self.batch)
+        return root
+
+    def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
+        for folder in ("data", "epochs", "statistics"):
+            (out / folder).mkdir(exist_ok=True)
+        for split in ("DIV2K_train_HR", "DIV2K_valid_HR"):
+            if not (out / "data" / split).exists():
+                (out / "data" / split).symlink_to(data / split)
+        command = [python, str(BENCH / "parity_srgan_launch.py"), str(checkout), str(seed + 1), str(self.batch)]
+        return run([*command, "--crop_size", "64", "--upscale_factor", "4", "--num_epochs", str(self.epochs)], out / "train.log", cwd=out)
+
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("srgan_reference_model", self.checkout / "model.py")
+        model = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(model)
+        generator = model.Generator(4)
+        generator.load_state_dict(torch.load(out / "epochs" / f"netG_epoch_4_{self.epochs}.pth", map_location="cpu", weights_only=True))
+        self.keep_scores(lambda low: generator.eval()((low + 1) / 2) * 2 - 1, samples)
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        return train_quietly(self.model, self.batch, self.iterations, seed, out)
+
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        self.keep_scores(load_family(out / "checkpoints" / "last.ckpt").translate, samples)
+
+    @staticmethod
+    def keep_scores(upsample, folder: Path) -> None:
+        """The upsampler's scores on the held-out photographs into folder/scores.json (the images are not kept)."""
+        from super_resolution import scores
+
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "scores.json").write_text(json.dumps(scores(upsample)))
+
+    def score(self, samples: Path) -> dict[str, float]:
+        return json.loads((samples / "scores.json").read_text())
+
+
+class ContextEncoderDriver:
+    """BoyuanJiang/context_encoder_pytorch (RESULTS used commit 01cbf96; the widely used PyTorch port of
+    pathak22/context-encoder, whose Lua Torch 7 code cannot be installed here) against
+    `model=context_encoder`, its train.py run by bench/parity_context_encoder_launch.py (four lines
+    patched for today's torch, see there). The port builds 128x128 images only (five strided
+    convolutions to 4x4): both sides inpaint the 64x64 centre of 128x128 patches of the built-in
+    photographs, the port from `patches` training patches drawn once by our data module (saved as an
+    ImageFolder; an epoch is patches / batch iterations), ours from fresh ones an epoch as it always
+    does. Same widths (nef = ngf = ndf = 32, ours `width` and `base_width` 32), joint loss 0.999 L2 +
+    0.001 adversarial, D on the hole, N(0, 0.02) init, Adam 2e-4 / 0.5 for both players (the port has
+    one lr; the authors' Lua code and our preset give G ten times D's), batch 64, `epochs` epochs, as
+    many iterations for ours. No overlap border on either side (`--overlapPred 0`, `model.overlap=0`):
+    the port's border lies inside the 64x64 centre, given to G as context and predicted again, ours
+    outside the hole; without it both predict the same 64x64 from the same context. Scored as
+    bench/inpainting.py: L1, PSNR and SSIM in the hole on 64 fixed held-out patches, and realism, the
+    patch SWD of 256 filled holes to 256 true ones, both Gs in eval mode.
+
+    Differences left: its encoder ends in a 4000-wide bottleneck (a 4x4 convolution, the authors'
+    inpainting model), ours in the paper's channel-wise fully connected layer; its input fills the
+    hole with a fixed mean colour, ours with 0 and a mask channel; its D ends in a sigmoid before BCE
+    (ours: logits, the same loss); its G step reuses the D step's fill.
+    """
+
+    name, dataset = "context_encoder", "photos_128"
+    batch, patches, side = 64, 1600, 128
+    metrics = ("l1", "psnr", "ssim", "swd")
+    model = [
+        "model=context_encoder", "data.patch_size=128", "model.overlap=0", "model.g_optimizer.lr=2e-4", "model.generator.width=32",
+        "model.discriminator.base_width=32",
+    ]  # fmt: skip
+    mean_colour = (117.0, 104.0, 123.0)  # the port's hole fill, in 8-bit RGB
+
+    def __init__(self, args: argparse.Namespace):
+        self.epochs, self.checkout = args.context_encoder_epochs, args.reference["context_encoder"]
+        self.iterations = self.epochs * math.ceil(self.patches / self.batch)
+        self.datamodules: dict = {}
+
+    def prepare(self, folder: Path) -> Path:
+        """`patches` training patches as PNGs in ImageFolder's layout (one folder)."""
+        root = folder / "inpainting_128"
+        if not (root / "done").is_file():
+            train_set = self.data().train_set
+            (root / "photos").mkdir(parents=True, exist_ok=True)
+            for i in range(self.patches):
+                save_image((train_set[i]["B"] + 1) / 2, root / "photos" / f"{i:05d}.png")
+            (root / "done").touch()
+        return root
+
+    def data(self, val_patches: int | None = None):
+        """Our data module at the bench's sizes (with `val_patches` fixed validation patches if given), set up once."""
+        from inpainting import inpainting_data
+
+        if val_patches not in self.datamodules:
+            self.datamodules[val_patches] = inpainting_data(self.model[1:], val_patches)
+        return self.datamodules[val_patches]
+
+    def train_reference(self, checkout: Path, python: str, data: Path, out: Path, seed: int) -> float:
+        command = [
+            python, str(BENCH / "parity_context_encoder_launch.py"), str(checkout), "--dataset", "folder", "--dataroot", str(data), "--workers", "0",
+            "--batchSize", str(self.batch), "--imageSize", str(self.side), "--nef", "32", "--ngf", "32", "--ndf", "32", "--niter", str(self.epochs),
+            "--lr", "2e-4", "--beta1", "0.5", "--wtl2", "0.999", "--overlapPred", "0", "--manualSeed", str(seed + 1),
+        ]  # fmt: skip
+        return run(command, out / "train.log", cwd=out)
+
+    def sample_reference(self, out: Path, samples: Path, count: int) -> None:
+        import importlib.util
+        from types import SimpleNamespace
+
+        spec = importlib.util.spec_from_file_location("context_encoder_reference_model", self.checkout / "model.py")
+        model = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(model)
+        generator = model._netG(SimpleNamespace(ngpu=1, nc=3, nef=32, ngf=32, nBottleneck=4000))
+        generator.load_state_dict(torch.load(out / "model" / "netG_streetview.pth", map_location="cpu", weights_only=True)["state_dict"])
+        generator.eval()
+        hole = slice(self.side // 4, self.side * 3 // 4)
+        fill = torch.tensor(self.mean_colour).view(1, 3, 1, 1) * 2 / 255 - 1
+
+        @torch.no_grad()
+        def translate(inputs: torch.Tensor) -> torch.Tensor:
+            images = inputs[:, :3].clone()
+            images[..., hole, hole] = fill
+            images[..., hole, hole] = generator(images)
+            return images
+
+        self.keep_scores(translate, samples)
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        return train_quietly(self.model, self.batch, self.iterations, seed, out)
+
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        self.keep_scores(load_family(out / "checkpoints" / "last.ckpt").translate, samples)
+
+    def keep_scores(self, translate, folder: Path) -> None:
+        """The inpainter's scores on the held-out patches into folder/scores.json (the images are not kept)."""
+        from inpainting import REALISM_PATCHES, hole_realism, realism_halves
+
+        from gan_lightning.metrics.translation import score_pairs
+
+        data = self.data()
+        batch = next(iter(data.dataloader(data.val_set, len(data.val_set))))
+        scores = score_pairs([(translate(batch["A"]), batch["B"])], scored=data.scored)
+        realism_data = self.data(REALISM_PATCHES)
+        reference, inputs, _ = realism_halves(realism_data)
+        scores["swd"] = hole_realism(realism_data, reference, translate(inputs))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "scores.json").write_text(json.dumps(scores))
+
+    def score(self, samples: Path) -> dict[str, float]:
+        return json.loads((samples / "scores.json").read_text())
+
+
 @functools.cache
 def digits_classifier():
     """The digits classifier backbone (built once a machine, cached under ~/.cache/gan_lightning)."""
@@ -851,6 +1066,7 @@ def load_samples(folder: Path) -> dict[str, torch.Tensor | None]:
 DRIVERS = {
     "dcgan": DCGANDriver, "singan": SinGANDriver, "wgan_gp": WGANGPToyDriver, "began": BEGANDriver, "bicyclegan": BiCycleGANDriver,
     "pix2pix": Pix2PixDriver, "cyclegan": CycleGANDriver, "biggan": BigGANDriver, "stylegan": StyleGANDriver,
+    "srgan": SRGANDriver, "context_encoder": ContextEncoderDriver,
 }  # fmt: skip
 
 
@@ -930,6 +1146,8 @@ def main() -> None:
     parser.add_argument("--cyclegan-epochs", type=int, default=2, help="CycleGAN: train.py's epochs (809 iterations each at batch 1)")
     parser.add_argument("--biggan-iterations", type=int, default=1000, help="BigGAN: iterations of batch 32 (our preset's 1,000)")
     parser.add_argument("--stylegan-iterations", type=int, default=500, help="StyleGAN: iterations of batch 32 (our preset's 3,000; the reference's: ~4.5 s)")
+    parser.add_argument("--srgan-epochs", type=int, default=5, help="SRGAN: train.py's epochs (52 iterations each at batch 16)")
+    parser.add_argument("--context-encoder-epochs", type=int, default=10, help="context encoder: train.py's epochs (25 iterations each at batch 64)")
     parser.add_argument("--wgan-iterations", type=int, default=1000, help="WGAN-GP: G iterations (gan_toy.py's 100,000)")
     parser.add_argument("--samples", type=int, default=2000, help="DCGAN: samples scored (SinGAN: 50, as bench/single_image.py)")
     parser.add_argument("--reference-options", default="", help="more options for the reference's train.py (a probe): give it --runs of its own")
@@ -966,7 +1184,8 @@ def main() -> None:
     scoring = (
         f"DCGAN and BEGAN scored by the evaluate CLI on {args.samples} samples a run, SinGAN as bench/single_image.py on 50, "
         "WGAN-GP by mode coverage on 2,500, BiCycleGAN as bench/multimodal.py, pix2pix on the 180 validation pairs, CycleGAN as its own runs score themselves, "
-        f"BigGAN and StyleGAN as the evaluate CLI on {args.samples} (labelled) samples"
+        f"BigGAN and StyleGAN as the evaluate CLI on {args.samples} (labelled) samples, SRGAN as bench/super_resolution.py on the 3 held-out photographs, "
+        "the context encoder as bench/inpainting.py on held-out patches"
     )
     header = f"`python bench/parity.py {' '.join(sys.argv[1:])}`: {machine()}, one core a run; {scoring}"
     report = f"{header}\n\n{table(results, commits)}"
