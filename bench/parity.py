@@ -225,20 +225,27 @@ class BEGANDriver(DCGANDriver):
         return run(command, out / "train.log", cwd=out)
 
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
-        import importlib.util
         from types import SimpleNamespace
 
         from gan_lightning.priors import UniformPrior
 
-        spec = importlib.util.spec_from_file_location("began_reference_models", self.checkout / "models.py")
-        models = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(models)
+        models = checkout_module(self.checkout / "models.py")
         generator = models.Decoder(SimpleNamespace(nc=self.width, b_size=250, h=64, tanh=1, scale_size=64))
         generator.load_state_dict(torch.load(out / "experiments" / "run" / "models" / f"gen_{self.iterations}.pth", map_location="cpu", weights_only=True))
         write_samples(generator.eval(), UniformPrior(64), samples, count)
 
     def model_overrides(self) -> list[str]:
         return ["model=began", f"model.generator.width={self.width}", f"model.discriminator.width={self.width}"]
+
+
+def checkout_module(path: Path):
+    """A module of a reference checkout, run from its file (the checkout is never put on sys.path here)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"reference_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @torch.no_grad()
@@ -454,11 +461,7 @@ class EdgesToDigitsDriver:
         return run(command, out / "train.log", cwd=out)
 
     def reference_generator(self, out: Path, latent_dim: int, norm: str) -> torch.nn.Module:
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location("bicyclegan_reference_networks", self.checkout / "models" / "networks.py")
-        networks = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(networks)
+        networks = checkout_module(self.checkout / "models" / "networks.py")
         generator = networks.G_Unet_add_input(1, 1, latent_dim, 5, 32, norm_layer=networks.get_norm_layer(norm), nl_layer=networks.get_non_linearity("relu"),
                                               use_dropout=False, upsample="basic")  # fmt: skip
         generator.load_state_dict(torch.load(out / "checkpoints" / "run" / "latest_net_G.pth", map_location="cpu", weights_only=True))
@@ -579,7 +582,20 @@ class Pix2PixDriver(EdgesToDigitsDriver):
         return score_pairs([(outputs, self.targets)]) | {"fd": frechet_to(digits, backbone, batched(outputs, 250))}
 
 
-class CycleGANDriver:
+class ScoredWhenSampled:
+    """What the drivers share whose sampling step scores the model at once (its outputs are not kept):
+    the scores in the samples folder's scores.json."""
+
+    @staticmethod
+    def keep(folder: Path, scores: dict[str, float]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "scores.json").write_text(json.dumps(scores))
+
+    def score(self, samples: Path) -> dict[str, float]:
+        return json.loads((samples / "scores.json").read_text())
+
+
+class CycleGANDriver(ScoredWhenSampled):
     """CycleGAN (`--model cycle_gan`) as taesungp/contrastive-unpaired-translation carries it (RESULTS used
     commit b3ac297708dfb6f7589d04662277e53c0d579c27; the later repository of three of CycleGAN's four authors, with
     junyanz/pytorch-CycleGAN-and-pix2pix's CycleGAN model and networks; that repository's snapshot is
@@ -651,15 +667,10 @@ class CycleGANDriver:
         self.keep_scores(load_family(out / "checkpoints" / "last.ckpt"), samples)
 
     def keep_scores(self, model, folder: Path) -> None:
-        """The model's translations of the validation digits scored into folder/scores.json (the images are not kept)."""
+        """The model's translations of the validation digits, scored (the images are not kept)."""
         from gan_lightning.metrics.translation import unpaired_metrics
 
-        folder.mkdir(parents=True, exist_ok=True)
-        scores = unpaired_metrics(model, self.datamodule, digits_classifier(), references=self.references)
-        (folder / "scores.json").write_text(json.dumps(scores))
-
-    def score(self, samples: Path) -> dict[str, float]:
-        return json.loads((samples / "scores.json").read_text())
+        self.keep(folder, unpaired_metrics(model, self.datamodule, digits_classifier(), references=self.references))
 
 
 class Translators:
@@ -812,7 +823,7 @@ class StyleGANDriver(LaunchedDriver):
         save_samples(samples, torch.load(out / "samples.pt", weights_only=True))
 
 
-class SRGANDriver:
+class SRGANDriver(ScoredWhenSampled):
     """leftthomas/SRGAN (RESULTS used commit 7ddfdf2; the PyTorch port ../shared/REFERENCES.md names: the
     authors published no code) against `model=srgan`, x4 on the built-in photographs: its train.py run by
     bench/parity_srgan_launch.py on the 13 training photographs exported as PNGs, each linked
@@ -877,12 +888,7 @@ class SRGANDriver:
         return run([*command, "--crop_size", "64", "--upscale_factor", "4", "--num_epochs", str(self.epochs)], out / "train.log", cwd=out)
 
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location("srgan_reference_model", self.checkout / "model.py")
-        model = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(model)
-        generator = model.Generator(4)
+        generator = checkout_module(self.checkout / "model.py").Generator(4)
         generator.load_state_dict(torch.load(out / "epochs" / f"netG_epoch_4_{self.epochs}.pth", map_location="cpu", weights_only=True))
         self.keep_scores(lambda low: generator.eval()((low + 1) / 2) * 2 - 1, samples)
 
@@ -894,19 +900,14 @@ class SRGANDriver:
 
         self.keep_scores(load_family(out / "checkpoints" / "last.ckpt").translate, samples)
 
-    @staticmethod
-    def keep_scores(upsample, folder: Path) -> None:
-        """The upsampler's scores on the held-out photographs into folder/scores.json (the images are not kept)."""
+    def keep_scores(self, upsample, folder: Path) -> None:
+        """The upsampler's scores on the held-out photographs (the images are not kept)."""
         from super_resolution import scores
 
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "scores.json").write_text(json.dumps(scores(upsample)))
-
-    def score(self, samples: Path) -> dict[str, float]:
-        return json.loads((samples / "scores.json").read_text())
+        self.keep(folder, scores(upsample))
 
 
-class ContextEncoderDriver:
+class ContextEncoderDriver(ScoredWhenSampled):
     """BoyuanJiang/context_encoder_pytorch (RESULTS used commit 01cbf96; the widely used PyTorch port of
     pathak22/context-encoder, whose Lua Torch 7 code cannot be installed here) against
     `model=context_encoder`, its train.py run by bench/parity_context_encoder_launch.py (four lines
@@ -971,13 +972,9 @@ class ContextEncoderDriver:
         return run(command, out / "train.log", cwd=out)
 
     def sample_reference(self, out: Path, samples: Path, count: int) -> None:
-        import importlib.util
         from types import SimpleNamespace
 
-        spec = importlib.util.spec_from_file_location("context_encoder_reference_model", self.checkout / "model.py")
-        model = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(model)
-        generator = model._netG(SimpleNamespace(ngpu=1, nc=3, nef=32, ngf=32, nBottleneck=4000))
+        generator = checkout_module(self.checkout / "model.py")._netG(SimpleNamespace(ngpu=1, nc=3, nef=32, ngf=32, nBottleneck=4000))
         generator.load_state_dict(torch.load(out / "model" / "netG_streetview.pth", map_location="cpu", weights_only=True)["state_dict"])
         generator.eval()
         hole = slice(self.side // 4, self.side * 3 // 4)
@@ -1001,7 +998,7 @@ class ContextEncoderDriver:
         self.keep_scores(load_family(out / "checkpoints" / "last.ckpt").translate, samples)
 
     def keep_scores(self, translate, folder: Path) -> None:
-        """The inpainter's scores on the held-out patches into folder/scores.json (the images are not kept)."""
+        """The inpainter's scores on the held-out patches (the images are not kept)."""
         from inpainting import REALISM_PATCHES, hole_realism, realism_halves
 
         from gan_lightning.metrics.translation import score_pairs
@@ -1012,11 +1009,7 @@ class ContextEncoderDriver:
         realism_data = self.data(REALISM_PATCHES)
         reference, inputs, _ = realism_halves(realism_data)
         scores["swd"] = hole_realism(realism_data, reference, translate(inputs))
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "scores.json").write_text(json.dumps(scores))
-
-    def score(self, samples: Path) -> dict[str, float]:
-        return json.loads((samples / "scores.json").read_text())
+        self.keep(folder, scores)
 
 
 @functools.cache
