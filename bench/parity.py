@@ -823,7 +823,24 @@ class StyleGANDriver(LaunchedDriver):
         save_samples(samples, torch.load(out / "samples.pt", weights_only=True))
 
 
-class SRGANDriver(ScoredWhenSampled):
+class TranslatorDriver(ScoredWhenSampled):
+    """What the SRGAN and context encoder drivers share: our side trained by the train CLI at `batch` for
+    `iterations`, and each side's translator scored at once by the driver's `keep_scores(translate, folder)`."""
+
+    batch: int
+    iterations: int
+    model: list[str]  # our side's overrides
+
+    def train_ours(self, out: Path, seed: int) -> float:
+        return train_quietly(self.model, self.batch, self.iterations, seed, out)
+
+    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
+        from gan_lightning.models import load_family
+
+        self.keep_scores(load_family(out / "checkpoints" / "last.ckpt").translate, samples)
+
+
+class SRGANDriver(TranslatorDriver):
     """leftthomas/SRGAN (RESULTS used commit 7ddfdf2; the PyTorch port ../shared/REFERENCES.md names: the
     authors published no code) against `model=srgan`, x4 on the built-in photographs: its train.py run by
     bench/parity_srgan_launch.py on the 13 training photographs exported as PNGs, each linked
@@ -892,14 +909,6 @@ class SRGANDriver(ScoredWhenSampled):
         generator.load_state_dict(torch.load(out / "epochs" / f"netG_epoch_4_{self.epochs}.pth", map_location="cpu", weights_only=True))
         self.keep_scores(lambda low: generator.eval()((low + 1) / 2) * 2 - 1, samples)
 
-    def train_ours(self, out: Path, seed: int) -> float:
-        return train_quietly(self.model, self.batch, self.iterations, seed, out)
-
-    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
-        from gan_lightning.models import load_family
-
-        self.keep_scores(load_family(out / "checkpoints" / "last.ckpt").translate, samples)
-
     def keep_scores(self, upsample, folder: Path) -> None:
         """The upsampler's scores on the held-out photographs (the images are not kept)."""
         from super_resolution import scores
@@ -907,7 +916,7 @@ class SRGANDriver(ScoredWhenSampled):
         self.keep(folder, scores(upsample))
 
 
-class ContextEncoderDriver(ScoredWhenSampled):
+class ContextEncoderDriver(TranslatorDriver):
     """BoyuanJiang/context_encoder_pytorch (RESULTS used commit 01cbf96; the widely used PyTorch port of
     pathak22/context-encoder, whose Lua Torch 7 code cannot be installed here) against
     `model=context_encoder`, its train.py run by bench/parity_context_encoder_launch.py (four lines
@@ -988,14 +997,6 @@ class ContextEncoderDriver(ScoredWhenSampled):
             return images
 
         self.keep_scores(translate, samples)
-
-    def train_ours(self, out: Path, seed: int) -> float:
-        return train_quietly(self.model, self.batch, self.iterations, seed, out)
-
-    def sample_ours(self, out: Path, samples: Path, count: int) -> None:
-        from gan_lightning.models import load_family
-
-        self.keep_scores(load_family(out / "checkpoints" / "last.ckpt").translate, samples)
 
     def keep_scores(self, translate, folder: Path) -> None:
         """The inpainter's scores on the held-out patches (the images are not kept)."""
